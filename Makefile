@@ -1,0 +1,50 @@
+# framelens: `make run` builds every result and the report; `make test` runs the tests.
+# Both create the environment they need in .venv/ (once; later calls reuse it).
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+CORES  ?= 2
+# torch is pinned in the same install as everything else: unpinned, pip would pick a
+# multi-GB CUDA build. For a GPU machine, set TORCH to the build you want.
+TORCH  ?= torch==2.13.0
+SNAKEMAKE := HF_HUB_OFFLINE=1 $(BIN)/snakemake --cores $(CORES)
+
+.PHONY: all run report test test-fast lint dryrun clean
+all: run
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt "$(TORCH)" -e ".[dev]"
+	touch $(STAMP)
+
+## run: the whole workflow, then results/report.html (skipped when nothing changed)
+run: $(STAMP)
+	$(SNAKEMAKE)
+	@if [ ! -f results/report.html ] || [ -n "$$(find results -newer results/report.html -type f \
+	      ! -path 'results/logs/*' ! -path 'results/benchmarks/*' | head -n 1)" ]; then \
+	    $(SNAKEMAKE) --report results/report.html; \
+	else echo "results/report.html is up to date: nothing to do."; fi
+
+## dryrun: what `make run` would do
+dryrun: $(STAMP)
+	$(SNAKEMAKE) --dry-run
+
+## test: lint, unit tests and the slow end-to-end run
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/snakemake --lint
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
+
+## test-fast: unit tests only
+test-fast: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/snakemake --lint
+
+clean:
+	rm -rf results .snakemake

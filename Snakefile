@@ -1,0 +1,25 @@
+# framelens: how do news outlets frame the same events?
+# Wiring only: the logic lives in the framelens package (src/framelens/).
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/ingest.smk"
+include: "workflow/rules/embed.smk"
+include: "workflow/rules/similarity.smk"
+include: "workflow/rules/report.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        get_final_output(),

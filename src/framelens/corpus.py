@@ -1,0 +1,420 @@
+"""Ingest: read a corpus folder into documents and sentences tables.
+
+A corpus folder holds UTF-8 ``.txt`` articles and a ``metadata.csv`` with at
+least the columns ``file`` and ``outlet`` (optional: ``date``, ``title``,
+``url``, ``language``, ``event``; extra columns are kept). Ingest never
+invents what the text does not say, and never drops anything silently:
+removed headers, flagged boilerplate and repeats all go to the ingest report.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from framelens.errors import CorpusError, Problem
+from framelens.text import (
+    boilerplate_reason,
+    detect_language,
+    normalise_text,
+    parse_header,
+    segment,
+)
+
+METADATA_FILE = "metadata.csv"
+REQUIRED_COLUMNS = ("file", "outlet")
+OPTIONAL_COLUMNS = ("date", "title", "url", "language", "event")
+UNATTRIBUTED = "unattributed"
+DECODE_POLICIES = ("fail", "replace")
+
+DOCUMENT_COLUMNS = [
+    "doc_id", "file", "outlet", "outlet_label", "date", "date_source", "title",
+    "title_source", "language", "language_source", "event", "url", "dateline",
+    "n_sentences", "n_content_sentences", "n_chars", "sha256",
+]
+SENTENCE_COLUMNS = [
+    "sent_id", "doc_id", "position", "paragraph", "text", "heading", "duplicate_of",
+    "boilerplate", "boilerplate_reason", "char_start", "char_end",
+]
+
+
+@dataclass
+class IngestResult:
+    """The three ingest outputs: documents, sentences and the report."""
+
+    documents: pd.DataFrame
+    sentences: pd.DataFrame
+    report: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+def read_metadata(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read ``metadata.csv`` (BOM, CRLF and extra columns tolerated) and check each row.
+
+    Returns the table (all values as stripped strings, one row per file) and
+    the problems found, each naming the row by its line in the CSV file.
+    """
+    path = folder / METADATA_FILE
+    if not path.is_file():
+        return pd.DataFrame(), [Problem(str(path), "metadata file not found")]
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        return pd.DataFrame(), [Problem(str(path), f"not UTF-8 ({exc.reason} at byte {exc.start})")]
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    if not rows:
+        return pd.DataFrame(), [Problem(str(path), "empty file; expected a header row")]
+    header = [h.strip().lower() for h in rows[0]]
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        return pd.DataFrame(), [
+            Problem(str(path), f"missing column(s) {missing}; found {header}", line=1)
+        ]
+    problems: list[Problem] = []
+    records = []
+    for line_no, row in enumerate(rows[1:], start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) != len(header):
+            problems.append(
+                Problem(str(path), f"has {len(row)} fields, header has {len(header)}", line_no)
+            )
+            continue
+        record = {h: cell.strip() for h, cell in zip(header, row, strict=True)}
+        record["_line"] = line_no
+        records.append(record)
+    table = pd.DataFrame.from_records(records, columns=[*header, "_line"])
+    for column in OPTIONAL_COLUMNS:
+        if column not in table:
+            table[column] = ""
+    problems.extend(_check_metadata_rows(table, folder, path))
+    return table, problems
+
+
+def _check_metadata_rows(table: pd.DataFrame, folder: Path, path: Path) -> list[Problem]:
+    problems: list[Problem] = []
+    seen: dict[str, int] = {}
+    for row in table.itertuples(index=False):
+        line = int(row._line)
+        name = row.file
+        if not name:
+            problems.append(Problem(str(path), "empty 'file' value", line))
+            continue
+        if not is_inside_folder(folder, name):
+            problems.append(
+                Problem(str(path), f"file {name!r} points outside the corpus folder", line)
+            )
+        if name in seen:
+            problems.append(
+                Problem(str(path), f"file {name!r} is listed twice (also line {seen[name]})", line)
+            )
+        seen.setdefault(name, line)
+        if not row.outlet:
+            problems.append(
+                Problem(str(path), f"empty 'outlet' for {name!r} (write {UNATTRIBUTED!r})", line)
+            )
+        if row.date and parse_iso_date(row.date) is None:
+            problems.append(
+                Problem(str(path), f"date {row.date!r} for {name!r} is not YYYY-MM-DD", line)
+            )
+    return problems
+
+
+def is_inside_folder(folder: Path, name: str) -> bool:
+    """True when ``name`` is a relative path that stays inside ``folder``."""
+    candidate = Path(name)
+    if candidate.is_absolute() or ".." in candidate.parts:
+        return False
+    root = folder.resolve()
+    return (root / candidate).resolve().is_relative_to(root)
+
+
+def parse_iso_date(value: str) -> str | None:
+    """Return ``value`` if it is a real ``YYYY-MM-DD`` calendar date, else None."""
+    try:
+        return dt.date.fromisoformat(value).isoformat() if len(value) == 10 else None
+    except ValueError:
+        return None
+
+
+def list_corpus_files(folder: Path) -> list[str]:
+    """All ``.txt`` files under ``folder`` as sorted POSIX paths relative to it."""
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.txt") if p.is_file())
+
+
+def check_files_match_metadata(folder: Path, metadata: pd.DataFrame) -> list[Problem]:
+    """A ``.txt`` file that metadata does not list, or a row without its file, is a problem."""
+    listed = dict(zip(metadata.get("file", []), metadata.get("_line", []), strict=True))
+    on_disk = set(list_corpus_files(folder))
+    meta_path = str(folder / METADATA_FILE)
+    problems = [
+        Problem(meta_path, f"lists {name!r}, which is not in the corpus folder", int(line))
+        for name, line in listed.items()
+        if name and is_inside_folder(folder, name) and not (folder / name).is_file()
+    ]
+    problems += [
+        Problem(str(folder / name), f"not listed in {METADATA_FILE}")
+        for name in sorted(on_disk - set(listed))
+    ]
+    return problems
+
+
+def check_corpus(folder: str | Path) -> pd.DataFrame:
+    """Cheap whole-corpus check (no article is read): metadata rows against files.
+
+    Raises :class:`CorpusError` listing every problem; returns the metadata.
+    Run at workflow load time so a bad corpus fails before any job starts.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise CorpusError(str(folder), [Problem(str(folder), "corpus folder not found")])
+    metadata, problems = read_metadata(folder)
+    if not metadata.empty or not problems:
+        problems += check_files_match_metadata(folder, metadata)
+    if problems:
+        raise CorpusError(str(folder), problems)
+    return metadata
+
+
+# --------------------------------------------------------------------------- articles
+
+
+def decode_article(data: bytes, where: str, *, on_decode_error: str) -> tuple[str, list[Problem]]:
+    """Decode article bytes as UTF-8.
+
+    Binary data (NUL bytes), empty or whitespace-only text are errors. Invalid
+    UTF-8 is an error under ``on_decode_error="fail"``; under ``"replace"``
+    the bad bytes become U+FFFD and a ``decode_replaced`` flag is returned.
+    Returns the text and a list of problems (errors) or flags (``Problem``
+    with a message starting ``flag:``).
+    """
+    if b"\x00" in data:
+        return "", [Problem(where, "binary file (contains NUL bytes), not UTF-8 text")]
+    try:
+        text = data.decode("utf-8")
+        flags: list[Problem] = []
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        if on_decode_error == "fail":
+            return "", [
+                Problem(
+                    where,
+                    f"not valid UTF-8 ({exc.reason} at byte {exc.start}); re-encode it as UTF-8 "
+                    "or set ingest.on_decode_error: replace",
+                    line,
+                )
+            ]
+        text = data.decode("utf-8", errors="replace")
+        flags = [Problem(where, f"flag: invalid UTF-8 from byte {exc.start} replaced", line)]
+    if not text.strip():
+        return "", [Problem(where, "empty or whitespace-only article")]
+    return text, flags
+
+
+def duplicate_key(text: str) -> str:
+    """Key under which two sentences count as exact repeats (case and spacing ignored)."""
+    return " ".join(text.split()).casefold()
+
+
+def sentence_rows(doc_id: str, body: str) -> list[dict[str, Any]]:
+    """Segment a body into sentence rows with boilerplate and repeat flags."""
+    segments = segment(body)
+    paragraphs: dict[int, str] = {}
+    for seg in segments:
+        paragraphs[seg.paragraph] = paragraphs.get(seg.paragraph, "") + " " + seg.text
+    first_seen: dict[str, str] = {}
+    rows = []
+    for position, seg in enumerate(segments):
+        sent_id = f"{doc_id}:{position:04d}"
+        key = duplicate_key(seg.text)
+        duplicate_of = first_seen.get(key)
+        first_seen.setdefault(key, sent_id)
+        reason = boilerplate_reason(seg.text, paragraphs[seg.paragraph].strip())
+        if reason is None and seg.heading and duplicate_of is not None:
+            reason = "repeated_headline"
+        rows.append(
+            {
+                "sent_id": sent_id,
+                "doc_id": doc_id,
+                "position": position,
+                "paragraph": seg.paragraph,
+                "text": seg.text,
+                "heading": seg.heading,
+                "duplicate_of": duplicate_of,
+                "boilerplate": reason is not None,
+                "boilerplate_reason": reason,
+                "char_start": seg.start,
+                "char_end": seg.end,
+            }
+        )
+    return rows
+
+
+def doc_id_for(file: str) -> str:
+    """Stable document id: the path without ``.txt``, folders joined by ``__``."""
+    name = file[:-4] if file.lower().endswith(".txt") else file
+    return name.replace("/", "__")
+
+
+def outlet_labels(documents: pd.DataFrame) -> list[str]:
+    """Labels for figures: the outlet name, plus a short document id where the outlet
+    covers several documents or is unattributed (so no two labels are the same)."""
+    counts = Counter(documents["outlet"])
+    labels = []
+    for doc_id, outlet in zip(documents["doc_id"], documents["outlet"], strict=True):
+        if counts[outlet] == 1 and outlet != UNATTRIBUTED:
+            labels.append(outlet)
+            continue
+        peers = [d for d, o in zip(documents["doc_id"], documents["outlet"], strict=True)
+                 if o == outlet and d != doc_id]
+        labels.append(f"{outlet} ({short_unique_prefix(doc_id, peers)})")
+    return labels
+
+
+def short_unique_prefix(doc_id: str, others: list[str]) -> str:
+    """The shortest readable prefix of ``doc_id`` that no id in ``others`` starts with."""
+    for cut in [doc_id.find(sep) for sep in "_-."] + list(range(3, len(doc_id))):
+        if cut <= 0:
+            continue
+        prefix = doc_id[:cut]
+        if not any(o.startswith(prefix) for o in others):
+            return prefix
+    return doc_id
+
+
+def ingest_corpus(folder: str | Path, *, on_decode_error: str = "fail") -> IngestResult:
+    """Read every article listed in ``metadata.csv`` into documents and sentences.
+
+    Every problem in the corpus is collected first and raised together as one
+    :class:`CorpusError`; on success the report records everything removed
+    (headers) or flagged (boilerplate, repeats, replaced bytes, conflicts).
+    """
+    if on_decode_error not in DECODE_POLICIES:
+        raise ValueError(f"on_decode_error must be one of {DECODE_POLICIES}, not {on_decode_error!r}")
+    folder = Path(folder)
+    metadata = check_corpus(folder)
+    documents, sentences, entries, problems = [], [], [], []
+    for row in metadata.sort_values("file").to_dict("records"):
+        where = str(folder / row["file"])
+        data = (folder / row["file"]).read_bytes()
+        text, found = decode_article(data, where, on_decode_error=on_decode_error)
+        errors = [p for p in found if not p.message.startswith("flag:")]
+        if errors:
+            problems += errors
+            continue
+        document, rows, entry = ingest_article(row, text, data)
+        entry["flags"] += [{"code": "decode_replaced", "detail": str(p)} for p in found]
+        if document["n_content_sentences"] == 0:
+            entry["flags"].append({"code": "no_content", "detail": "no sentence left after "
+                                   "removing boilerplate and repeats"})
+        documents.append(document)
+        sentences += rows
+        entries.append(entry)
+    if problems:
+        raise CorpusError(str(folder), problems)
+    docs = pd.DataFrame.from_records(documents, columns=DOCUMENT_COLUMNS)
+    docs["outlet_label"] = outlet_labels(docs)
+    sents = pd.DataFrame.from_records(sentences, columns=SENTENCE_COLUMNS)
+    report = build_report(folder, docs, sents, entries)
+    return IngestResult(docs, sents, report)
+
+
+def ingest_article(
+    row: dict[str, Any], text: str, data: bytes
+) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
+    """Turn one decoded article and its metadata row into a document row, sentence rows
+    and a report entry (header removed, flags, conflicts between text and metadata)."""
+    doc_id = doc_id_for(row["file"])
+    header, body = parse_header(normalise_text(text))
+    rows = sentence_rows(doc_id, body)
+    flags: list[dict[str, str]] = []
+    date, date_source = _choose(row.get("date") or None, header.date, "date", flags)
+    if header.outlet and header.outlet.casefold() != row["outlet"].casefold():
+        flags.append({"code": "outlet_differs",
+                      "detail": f"text names {header.outlet!r}, metadata says {row['outlet']!r}"})
+    title, title_source = row.get("title") or None, "metadata"
+    if title is None:
+        title_source = None
+        if rows and rows[0]["heading"]:
+            title, title_source = rows[0]["text"], "headline"
+    content = [r["text"] for r in rows if not r["boilerplate"] and r["duplicate_of"] is None]
+    language, language_source = row.get("language") or None, "metadata"
+    if language is None:
+        language, language_source = detect_language(" ".join(content)), "detected"
+    document = {
+        "doc_id": doc_id,
+        "file": row["file"],
+        "outlet": row["outlet"],
+        "outlet_label": row["outlet"],
+        "date": date,
+        "date_source": date_source,
+        "title": title,
+        "title_source": title_source,
+        "language": language,
+        "language_source": language_source,
+        "event": row.get("event") or None,
+        "url": row.get("url") or None,
+        "dateline": header.dateline,
+        "n_sentences": len(rows),
+        "n_content_sentences": len(content),
+        "n_chars": len(text),
+        "sha256": hashlib.sha256(data).hexdigest(),
+    }
+    entry = {
+        "file": row["file"],
+        "doc_id": doc_id,
+        "removed": [{"what": "header", "text": header.text.strip()}] if header.text.strip() else [],
+        "flags": flags,
+    }
+    return document, rows, entry
+
+
+def _choose(
+    from_metadata: str | None, from_text: str | None, what: str, flags: list[dict[str, str]]
+) -> tuple[str | None, str | None]:
+    """Prefer metadata, fall back to the text; flag a disagreement between the two."""
+    if from_metadata and from_text and from_metadata != from_text:
+        flags.append({"code": f"{what}_differs",
+                      "detail": f"text says {from_text!r}, metadata says {from_metadata!r}"})
+    if from_metadata:
+        return from_metadata, "metadata"
+    if from_text:
+        return from_text, "header"
+    return None, None
+
+
+def build_report(
+    folder: Path, docs: pd.DataFrame, sents: pd.DataFrame, entries: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The ingest report: per file what was removed and flagged, plus totals."""
+    by_doc = {e["doc_id"]: e for e in entries}
+    for row in sents.itertuples(index=False):
+        if row.boilerplate or row.duplicate_of is not None:
+            by_doc[row.doc_id].setdefault("sentences_flagged", []).append(
+                {
+                    "sent_id": row.sent_id,
+                    "boilerplate_reason": row.boilerplate_reason,
+                    "duplicate_of": row.duplicate_of,
+                    "text": row.text,
+                }
+            )
+    reasons = Counter(r for r in sents["boilerplate_reason"] if r)
+    return {
+        "corpus": str(folder),
+        "n_files": len(docs),
+        "n_sentences": len(sents),
+        "n_boilerplate": int(sents["boilerplate"].sum()),
+        "n_duplicates": int(sents["duplicate_of"].notna().sum()),
+        "boilerplate_reasons": dict(sorted(reasons.items())),
+        "files": [by_doc[d] for d in docs["doc_id"]],
+    }

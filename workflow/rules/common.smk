@@ -1,0 +1,62 @@
+# Shared helpers: config validation (before any job), corpus check, input functions.
+
+import os
+import re
+import sys
+from pathlib import Path
+
+from framelens.config import validate_config
+from framelens.corpus import METADATA_FILE, check_corpus, list_corpus_files
+from framelens.errors import FramelensError
+
+
+def fail_before_jobs(error):
+    """Print a user-facing error without a traceback and stop before any job runs."""
+    print(f"framelens: {error}", file=sys.stderr)
+    sys.exit(1)
+
+
+try:
+    config.update(
+        validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+    )
+    check_corpus(config["corpus"])
+except FramelensError as error:
+    fail_before_jobs(error)
+
+
+CORPUS = Path(config["corpus"])
+MODELS = sorted(config["models"])
+CACHE_DIR = os.environ.get("FRAMELENS_CACHE_DIR", ".cache/framelens")
+
+
+wildcard_constraints:
+    model="|".join(re.escape(m) for m in MODELS),
+
+
+def corpus_inputs(wildcards):
+    """Every file of the corpus, so a changed or added article reruns ingest."""
+    return {
+        "metadata": str(CORPUS / METADATA_FILE),
+        "articles": [str(CORPUS / name) for name in list_corpus_files(CORPUS)],
+    }
+
+
+def model_entry(wildcards):
+    """The config entry of one model (only it, so other models' changes do not rerun it)."""
+    return config["models"][wildcards.model]
+
+
+def all_embedding_stats(wildcards):
+    """Embedding summaries of every configured model."""
+    return expand(rules.embed.output.stats, model=MODELS)
+
+
+def get_final_output():
+    """Everything `snakemake` builds by default."""
+    return [
+        *rules.ingest.output,
+        *expand(rules.doc_similarity.output.table, model=MODELS),
+        *expand(rules.plot_doc_similarity.output.figure, model=MODELS),
+        rules.provenance.output.provenance,
+    ]

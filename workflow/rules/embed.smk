@@ -1,0 +1,17 @@
+rule embed:
+    input:
+        sentences=rules.ingest.output.sentences,
+    output:
+        vectors="results/{model}/sentence_vectors.npz",
+        stats="results/{model}/embedding.json",
+    params:
+        model=model_entry,
+        device=config["device"],
+        cache_dir=CACHE_DIR,
+    log:
+        "results/logs/embed/{model}.log",
+    benchmark:
+        "results/benchmarks/embed/{model}.tsv"
+    threads: 2
+    script:
+        "../scripts/embed.py"

@@ -1,0 +1,13 @@
+"""Rule doc_similarity: sentence vectors -> document x document similarity."""
+
+from framelens.pipeline import doc_similarity_step, run_logged
+
+if __name__ == "__main__":
+    run_logged(
+        snakemake.log[0],
+        doc_similarity_step,
+        sentences=snakemake.input.sentences,
+        vectors=snakemake.input.vectors,
+        method=snakemake.params.method,
+        table=snakemake.output.table,
+    )

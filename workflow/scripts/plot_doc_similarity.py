@@ -1,0 +1,19 @@
+"""Rule plot_doc_similarity: similarity table -> clustered heatmap (PNG)."""
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+from framelens.pipeline import heatmap_step, run_logged  # noqa: E402
+
+if __name__ == "__main__":
+    run_logged(
+        snakemake.log[0],
+        heatmap_step,
+        table=snakemake.input.table,
+        documents=snakemake.input.documents,
+        embedding=snakemake.input.embedding,
+        model_key=snakemake.wildcards.model,
+        method=snakemake.params.method,
+        figure=snakemake.output.figure,
+    )
