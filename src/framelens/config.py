@@ -40,7 +40,10 @@ def schema_errors(config: dict[str, Any], schema: dict[str, Any]) -> list[str]:
             extra = sorted(set(error.instance) - set(allowed)) if isinstance(
                 error.instance, dict) else []
             lines.append(f"config key {where}: unknown key(s) {extra}; allowed: {allowed}")
-        elif error.validator == "propertyNames":
+        elif "propertyNames" in error.schema_path and error.validator == "not":
+            lines.append(f"config key {where}: {error.instance!r} is reserved for a results "
+                         "folder; choose another name")
+        elif "propertyNames" in error.schema_path:
             lines.append(f"config key {where}: name {error.instance!r} may only use letters, "
                          "digits, '_', '-' and '.'")
         else:

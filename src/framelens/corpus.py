@@ -104,9 +104,9 @@ def read_metadata(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
 def _check_metadata_rows(table: pd.DataFrame, folder: Path, path: Path) -> list[Problem]:
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for row in table.itertuples(index=False):
-        line = int(row._line)
-        name = row.file
+    for row in table.to_dict("records"):
+        line = int(row["_line"])
+        name = row["file"]
         if not name:
             problems.append(Problem(str(path), "empty 'file' value", line))
             continue
@@ -119,13 +119,13 @@ def _check_metadata_rows(table: pd.DataFrame, folder: Path, path: Path) -> list[
                 Problem(str(path), f"file {name!r} is listed twice (also line {seen[name]})", line)
             )
         seen.setdefault(name, line)
-        if not row.outlet:
+        if not row["outlet"]:
             problems.append(
                 Problem(str(path), f"empty 'outlet' for {name!r} (write {UNATTRIBUTED!r})", line)
             )
-        if row.date and parse_iso_date(row.date) is None:
+        if row["date"] and parse_iso_date(row["date"]) is None:
             problems.append(
-                Problem(str(path), f"date {row.date!r} for {name!r} is not YYYY-MM-DD", line)
+                Problem(str(path), f"date {row['date']!r} for {name!r} is not YYYY-MM-DD", line)
             )
     return problems
 
@@ -398,17 +398,12 @@ def build_report(
 ) -> dict[str, Any]:
     """The ingest report: per file what was removed and flagged, plus totals."""
     by_doc = {e["doc_id"]: e for e in entries}
-    for row in sents.itertuples(index=False):
-        if row.boilerplate or row.duplicate_of is not None:
-            by_doc[row.doc_id].setdefault("sentences_flagged", []).append(
-                {
-                    "sent_id": row.sent_id,
-                    "boilerplate_reason": row.boilerplate_reason,
-                    "duplicate_of": row.duplicate_of,
-                    "text": row.text,
-                }
-            )
-    reasons = Counter(r for r in sents["boilerplate_reason"] if r)
+    flagged = sents[sents["boilerplate"] | sents["duplicate_of"].notna()]
+    for row in flagged.astype(object).where(flagged.notna(), None).to_dict("records"):
+        by_doc[row["doc_id"]].setdefault("sentences_flagged", []).append(
+            {key: row[key] for key in ("sent_id", "boilerplate_reason", "duplicate_of", "text")}
+        )
+    reasons = Counter(r for r in sents["boilerplate_reason"] if isinstance(r, str))
     return {
         "corpus": str(folder),
         "n_files": len(docs),

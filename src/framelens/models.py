@@ -340,12 +340,16 @@ class TfidfEncoder:
         """Sparse CSR matrix [len(texts), vocabulary]; rows of texts with no word are zero."""
         from sklearn.feature_extraction.text import TfidfVectorizer
 
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in self.params.items()}
         try:
-            return TfidfVectorizer(**self.params).fit_transform(texts).astype(np.float32).tocsr()
+            vectorizer = TfidfVectorizer(**params)
+            vectorizer._validate_params()
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"models.{self.spec.key}.options: {exc}") from None
+        try:
+            return vectorizer.fit_transform(texts).astype(np.float32).tocsr()
         except ValueError as exc:  # empty vocabulary
             raise ModelError(f"models.{self.spec.key}: TF-IDF found no words ({exc})") from None
-        except TypeError as exc:
-            raise ConfigError(f"models.{self.spec.key}.options: {exc}") from None
 
     def count_truncated(self, texts: list[str]) -> int:
         """TF-IDF reads whole texts: nothing is truncated."""

@@ -101,7 +101,7 @@ def heatmap_step(table: str, documents: str, embedding: str, model_key: str, met
                  "mean_vector": "cosine of mean sentence vectors"}[method]
     fig = similarity_heatmap(sim, labels, directional=method == "best_match",
                              title=f"Document similarity, {described}\n"
-                                   f"model: {model_key} ({upstream})")
+                                   f"under model {model_key!r} ({upstream})")
     with atomic_path(figure) as tmp:
         fig.savefig(tmp, format="png", dpi=150)
 

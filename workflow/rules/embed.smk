@@ -8,6 +8,8 @@ rule embed:
         model=model_entry,
         device=config["device"],
         cache_dir=CACHE_DIR,
+    conda:
+        "../envs/framelens.yaml"
     log:
         "results/logs/embed/{model}.log",
     benchmark:

@@ -12,6 +12,8 @@ rule ingest:
     params:
         corpus=config["corpus"],
         on_decode_error=config["ingest"]["on_decode_error"],
+    conda:
+        "../envs/framelens.yaml"
     log:
         "results/logs/ingest.log",
     benchmark:

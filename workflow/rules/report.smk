@@ -10,6 +10,8 @@ rule provenance:
         ),
     params:
         config=config,
+    conda:
+        "../envs/framelens.yaml"
     log:
         "results/logs/provenance.log",
     script:

@@ -6,6 +6,8 @@ rule doc_similarity:
         table="results/{model}/doc_similarity.csv",
     params:
         method=config["similarity"]["doc_method"],
+    conda:
+        "../envs/framelens.yaml"
     log:
         "results/logs/doc_similarity/{model}.log",
     benchmark:
@@ -29,6 +31,8 @@ rule plot_doc_similarity:
         ),
     params:
         method=config["similarity"]["doc_method"],
+    conda:
+        "../envs/framelens.yaml"
     log:
         "results/logs/plot_doc_similarity/{model}.log",
     script:

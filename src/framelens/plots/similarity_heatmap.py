@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
@@ -31,7 +32,9 @@ def similarity_heatmap(
 
     ``labels`` maps doc_id to the name shown (outlet names, not file ids).
     Values are written in the cells when there are at most ``annotate_max``
-    documents. Uses the perceptually uniform, greyscale-safe ``cividis`` map.
+    documents. The diagonal (an article with itself) is left blank so the colour
+    scale spans the off-diagonal values; the map is the perceptually uniform,
+    greyscale-safe ``cividis``.
     """
     matrix = table.to_numpy(dtype=float)
     order = cluster_order(matrix)
@@ -41,21 +44,23 @@ def similarity_heatmap(
     side = min(max(4.5, 0.55 * n + 2.5), 24)
     fig = Figure(figsize=(side + 1.2, side), layout="constrained")
     ax = fig.add_subplot()
-    off_diag = matrix[~np.eye(n, dtype=bool)]
-    finite = off_diag[np.isfinite(off_diag)]
+    off_diagonal = np.where(np.eye(n, dtype=bool), np.nan, matrix)
+    finite = off_diagonal[np.isfinite(off_diagonal)]
     vmin = float(np.floor(finite.min() * 20) / 20) if finite.size else 0.0
-    image = ax.imshow(np.ma.masked_invalid(matrix), cmap="cividis", vmin=vmin, vmax=1.0)
+    vmax = float(np.ceil(finite.max() * 20) / 20) if finite.size else 1.0
+    cmap = matplotlib.colormaps["cividis"].with_extremes(bad="#eeeeee")
+    image = ax.imshow(np.ma.masked_invalid(off_diagonal), cmap=cmap, vmin=vmin, vmax=vmax)
     ax.set_xticks(range(n), names, rotation=40, ha="right", fontsize=10)
     ax.set_yticks(range(n), names, fontsize=10)
     if directional:
-        ax.set_ylabel("article whose sentences are matched")
-        ax.set_xlabel("article searched for the best match")
+        ax.set_ylabel("article whose sentences are matched (row)")
+        ax.set_xlabel("article searched for the best match (column)")
     if n <= annotate_max:
         for i in range(n):
             for j in range(n):
-                value = matrix[i, j]
+                value = off_diagonal[i, j]
                 if np.isfinite(value):
-                    shade = (value - vmin) / max(1e-9, 1.0 - vmin)
+                    shade = (value - vmin) / max(1e-9, vmax - vmin)
                     ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=9,
                             color="black" if shade > 0.55 else "white")
     fig.colorbar(image, ax=ax, shrink=0.8, label="similarity")

@@ -1,0 +1,739 @@
+"""Plain-text handling for news articles: normalisation, headers, sentences, boilerplate, language.
+
+Everything here is standard library only and deterministic. The central guarantee is that
+segmentation never loses text: for any string ``s``::
+
+    header, body = parse_header(normalise_text(s))
+    segments = segment(body)
+
+keeps every non-whitespace character of ``normalise_text(s)``, in order, in ``header.text``
+followed by the segments' texts, and ``body[seg.start:seg.end] == seg.text`` for every segment.
+
+Layout rules used by :func:`segment`:
+
+* paragraphs (blocks) are separated by blank lines;
+* inside a block, a line break is a hard boundary when the line before ends a sentence or is a
+  heading line; otherwise it is a soft wrap inside a sentence flow;
+* a short unit without sentence-final punctuation is a heading (one segment, ``heading=True``);
+* everything else is split into sentences by :func:`split_sentences`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from dataclasses import dataclass
+
+__all__ = [
+    "NORMALISATION",
+    "Header",
+    "Segment",
+    "boilerplate_reason",
+    "detect_language",
+    "is_copyright",
+    "is_credit",
+    "is_promo",
+    "is_social_embed",
+    "normalise_text",
+    "paragraph_spans",
+    "parse_header",
+    "segment",
+    "social_embed_paragraphs",
+    "split_sentences",
+]
+
+NORMALISATION = (
+    "leading BOM stripped, CRLF and CR converted to LF, Unicode NFC; "
+    "whitespace otherwise left untouched"
+)
+
+# --------------------------------------------------------------------------- normalisation
+
+_BOM = "\ufeff"
+
+
+def normalise_text(raw: str) -> str:
+    """Strip a leading BOM, convert CRLF/CR to LF and apply Unicode NFC; nothing else."""
+    if raw.startswith(_BOM):
+        raw = raw[1:]
+    unix = raw.replace("\r\n", "\n").replace("\r", "\n")
+    return unicodedata.normalize("NFC", unix)
+
+
+# --------------------------------------------------------------------------- header
+
+
+@dataclass(frozen=True)
+class Header:
+    """What :func:`parse_header` found at the start of an article.
+
+    ``text`` is exactly the prefix removed from the input (``input == text + body``), including
+    surrounding whitespace; it is ``""`` when no header was recognised.
+    """
+
+    date: str | None
+    outlet: str | None
+    dateline: str | None
+    text: str
+
+
+_EMPTY_HEADER = Header(None, None, None, "")
+_WHITESPACE_RE = re.compile(r"\s*")
+_DATE_RE = re.compile(r"\s*date:?[ \t]+([0-9]{4})-([0-9]{2})-([0-9]{2})(?![\w-])", re.IGNORECASE)
+_DASH = r"(?:--?|[–—])(?![-–—])"
+_OUTLET_AFTER_DATE_RE = re.compile(r"[ \t]+\(([^()\n]{1,40})\)[ \t]*" + _DASH)
+_DATELINE_RE = re.compile(r"([^\W\d_][^()\n]{0,60}?)[ \t]*\(([^()\n]{1,40})\)[ \t]*" + _DASH)
+_NAME_PUNCTUATION = frozenset(" .'’-&")
+
+
+def _skip_whitespace(text: str, pos: int) -> int:
+    """Return the first position at or after ``pos`` that is not whitespace."""
+    match = _WHITESPACE_RE.match(text, pos)
+    return match.end() if match else pos
+
+
+def _is_calendar_date(year: str, month: str, day: str) -> bool:
+    """True when the three digit strings form a real calendar date."""
+    try:
+        datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
+
+
+def _is_outlet(name: str) -> bool:
+    """True for a plausible outlet name: 1-3 words, starting with an uppercase letter."""
+    words = name.split()
+    return (
+        1 <= len(words) <= 3
+        and name[:1].isupper()
+        and all(c.isalnum() or c in _NAME_PUNCTUATION for c in name)
+    )
+
+
+def _is_place(words: str, *, capitals: bool) -> bool:
+    """True for 1-4 words of letters and name punctuation (all capitals, or capitalised)."""
+    parts = words.split()
+    if not 1 <= len(parts) <= 4:
+        return False
+    if not all(c.isalpha() or c in _NAME_PUNCTUATION for c in words):
+        return False
+    if capitals:
+        return sum(c.isalpha() for c in words) >= 2 and not any(c.islower() for c in words)
+    return all(part[:1].isupper() for part in parts)
+
+
+def _is_dateline(candidate: str) -> bool:
+    """True for an AP-style dateline: 'BRUSSELS' or 'KYIV, Ukraine'."""
+    place, comma, region = candidate.partition(",")
+    if not _is_place(place, capitals=True):
+        return False
+    return not comma or _is_place(region, capitals=False)
+
+
+def parse_header(text: str) -> tuple[Header, str]:
+    """Return the header found at the very start of ``text`` and the body after it.
+
+    Recognised (after optional whitespace): ``date YYYY-MM-DD`` (a real calendar date), then
+    optionally ``(Outlet) --``; and/or an AP-style dateline ``BRUSSELS (AP) —`` (any dash:
+    ``-``, ``--``, ``–``, ``—``). Nothing is invented: without a match the header is empty and the
+    text is returned unchanged. ``header.text + body == text`` always holds.
+    """
+    date = outlet = dateline = None
+    pos = 0
+    date_match = _DATE_RE.match(text)
+    if date_match and _is_calendar_date(*date_match.groups()):
+        date = "-".join(date_match.groups())
+        pos = date_match.end()
+        outlet_match = _OUTLET_AFTER_DATE_RE.match(text, pos)
+        if outlet_match and _is_outlet(outlet_match.group(1).strip()):
+            outlet = outlet_match.group(1).strip()
+            pos = outlet_match.end()
+    if outlet is None:
+        dateline_match = _DATELINE_RE.match(text, _skip_whitespace(text, pos))
+        if (
+            dateline_match
+            and _is_dateline(dateline_match.group(1))
+            and _is_outlet(dateline_match.group(2).strip())
+        ):
+            dateline = dateline_match.group(1)
+            outlet = dateline_match.group(2).strip()
+            pos = dateline_match.end()
+    if pos == 0:
+        return _EMPTY_HEADER, text
+    end = _skip_whitespace(text, pos)
+    return Header(date, outlet, dateline, text[:end]), text[end:]
+
+
+# --------------------------------------------------------------------------- sentences
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One sentence (or heading) of a body, with its offsets: ``body[start:end] == text``."""
+
+    text: str
+    start: int
+    end: int
+    paragraph: int
+    heading: bool
+
+
+_CLOSERS = "”\"’')]»」』）】〉》›"
+_OPENERS = "“\"‘'([«„‚¿¡「『（【〈《‹"
+_SPACED_ENDERS = ".!?…؟।"  # end a sentence only when followed by whitespace
+_CJK_ENDERS = "。！？｡"  # end a sentence even without whitespace
+_HEADING_ENDERS = frozenset(_SPACED_ENDERS + _CJK_ENDERS + ":;：；")
+_TERMINATOR_RE = re.compile(
+    "[" + re.escape(_SPACED_ENDERS + _CJK_ENDERS) + "]+[" + re.escape(_CLOSERS) + "]*"
+)
+_WORD_RE = re.compile(r"\S+")
+_ACRONYM_RE = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
+_MAX_TOKEN = 24  # longer tokens are never abbreviations
+
+_TITLES = frozenset(
+    "mr mrs ms dr prof sen rep gov gen lt col capt sgt st rev hon pres mt ft messrs".split()
+)
+_NUMBERED = frozenset(
+    "jan feb mar apr jun jul aug sep sept oct nov dec no nos p pp vol art".split()
+)
+_ACRONYM_WORDS = frozenset("etc inc ltd co corp vs approx jr sr ph.d".split())
+_SENTENCE_STARTERS = frozenset(
+    """The A An He She It They We I You This That These Those There Here His Her Their Its Our
+    My Your But And Or In On At As After Before When While If So Yet However Meanwhile Then Now
+    Still Also Although Though Because Since What Why How Where Who Which Some Many Most All
+    No Not For From With By To Last Next One Two Three Such Each Both Neither Nor Once Instead
+    Later Earlier Today Yesterday Tomorrow Thus Therefore Moreover Furthermore Nevertheless
+    Asked According""".split()
+)
+_FUNCTION_WORDS = frozenset(
+    """a an the of to in on at for from by with and or but as that which who than into about
+    over after before between under nearly some his her their its our your my is are was were
+    der die das den dem des und oder zu von mit für im am ein eine le la les du des et ou à au
+    aux en un une pour par sur el los las del y por para con il lo gli di della che per e o
+    da do na no em um uma het een van te op voor të në një dhe për nga i u je se od""".split()
+)
+_CONTINUATION_END = frozenset(",-–—/&([{“‘«„")
+
+
+def _skip_space_forward(text: str, pos: int) -> int:
+    """Position of the first non-whitespace character at or after ``pos`` (or ``len(text)``)."""
+    return _skip_whitespace(text, pos)
+
+
+def _can_start_sentence(char: str) -> bool:
+    """True for an uppercase or caseless letter, a digit, an opening quote/bracket, @ or #."""
+    if char.isdigit() or char in _OPENERS or char in "@#":
+        return True
+    return char.isalpha() and not char.islower()
+
+
+def _token_before(text: str, end: int, floor: int) -> tuple[str, int] | None:
+    """The whitespace-free token ending at ``end`` (not before ``floor``), with its start.
+
+    Returns ``None`` when the token is longer than any abbreviation.
+    """
+    start = end
+    limit = max(floor, end - _MAX_TOKEN)
+    while start > limit and not text[start - 1].isspace():
+        start -= 1
+    if start == limit and start > floor and not text[start - 1].isspace():
+        return None
+    return text[start:end], start
+
+
+def _word_at(text: str, pos: int) -> str:
+    """The run of letters starting at ``pos`` (at most ``_MAX_TOKEN`` characters)."""
+    end = pos
+    limit = min(len(text), pos + _MAX_TOKEN)
+    while end < limit and text[end].isalpha():
+        end += 1
+    return text[pos:end]
+
+
+def _period_ends_sentence(text: str, dot: int, next_pos: int, sentence_start: int) -> bool:
+    """Apply the abbreviation rules to a single '.' at ``dot`` followed by ``text[next_pos]``."""
+    found = _token_before(text, dot, sentence_start)
+    if found is None:
+        return True
+    token, token_start = found
+    bare = token.lstrip(_OPENERS)
+    lower = bare.lower()
+    next_word = _word_at(text, next_pos)
+    if lower in _TITLES:
+        return False
+    if lower in _NUMBERED and text[next_pos].isdigit():
+        return False
+    if len(bare) == 1 and bare.isupper():
+        return len(next_word) > 1 and next_word in _SENTENCE_STARTERS
+    if lower in _ACRONYM_WORDS or _ACRONYM_RE.fullmatch(bare):
+        return next_word in _SENTENCE_STARTERS
+    return not (bare.isdigit() and len(bare) <= 3 and token_start == sentence_start)
+
+
+def _is_break(
+    text: str, run_start: int, punct_end: int, close_end: int, sentence_start: int,
+    *, relaxed: bool = False,
+) -> bool:
+    """Decide whether the terminator ``text[run_start:close_end]`` ends a sentence.
+
+    ``text[run_start:punct_end]`` is the punctuation run, ``text[punct_end:close_end]`` the
+    closing quotes/brackets. ``relaxed`` (used at line ends) accepts any next character that is
+    not a lowercase letter.
+    """
+    if run_start <= sentence_start:
+        return False
+    if text[punct_end - 1] in _CJK_ENDERS:
+        return True
+    if close_end >= len(text) or not text[close_end].isspace():
+        return False
+    next_pos = _skip_space_forward(text, close_end)
+    if next_pos >= len(text):
+        return False
+    first = text[next_pos]
+    if first.islower() if relaxed else not _can_start_sentence(first):
+        return False
+    if punct_end - run_start == 1 and text[run_start] == "." and close_end == punct_end:
+        return _period_ends_sentence(text, run_start, next_pos, sentence_start)
+    return True
+
+
+def _punctuation_end(text: str, start: int, end: int) -> int:
+    """End of the run of sentence-ending punctuation starting at ``start`` (before closers)."""
+    pos = start
+    while pos < end and text[pos] not in _CLOSERS:
+        pos += 1
+    return pos
+
+
+def split_sentences(paragraph: str) -> list[tuple[int, int]]:
+    """Character spans ``(start, end)`` of the sentences of one paragraph.
+
+    Spans carry no leading/trailing whitespace, are in order and cover every non-whitespace
+    character. Line breaks are treated as ordinary whitespace (see :func:`segment`).
+    """
+    spans: list[tuple[int, int]] = []
+    start = _skip_space_forward(paragraph, 0)
+    for match in _TERMINATOR_RE.finditer(paragraph):
+        if match.start() < start:
+            continue
+        punct_end = _punctuation_end(paragraph, match.start(), match.end())
+        if _is_break(paragraph, match.start(), punct_end, match.end(), start):
+            spans.append((start, match.end()))
+            start = _skip_space_forward(paragraph, match.end())
+    rest = paragraph[start:].rstrip()
+    if rest:
+        spans.append((start, start + len(rest)))
+    return spans
+
+
+def _has_at_most_words(text: str, limit: int) -> bool:
+    """True when ``text`` has at most ``limit`` whitespace-separated words (stops early)."""
+    for count, _ in enumerate(_WORD_RE.finditer(text), start=1):
+        if count > limit:
+            return False
+    return True
+
+
+def _ends_with_heading_punctuation(text: str) -> bool:
+    """True when the stripped text ends with . ! ? … : ; (optionally before closing quotes)."""
+    stripped = text.rstrip().rstrip(_CLOSERS)
+    return bool(stripped) and stripped[-1] in _HEADING_ENDERS
+
+
+def _looks_like_heading(text: str, max_words: int) -> bool:
+    """A heading: at most ``max_words`` words, a letter, no final punctuation, one sentence."""
+    return (
+        not _ends_with_heading_punctuation(text)
+        and _has_at_most_words(text, max_words)
+        and any(c.isalpha() for c in text)
+        and len(split_sentences(text)) == 1
+    )
+
+
+def _is_heading_line(line: str, next_char: str) -> bool:
+    """True when a line inside a block stands alone as a heading (not a wrapped line)."""
+    stripped = line.rstrip()
+    last_word = stripped.rsplit(None, 1)[-1] if stripped else ""
+    return (
+        not next_char.islower()
+        and not next_char.isdigit()
+        and stripped[-1:] not in _CONTINUATION_END
+        and last_word not in _FUNCTION_WORDS
+        and _looks_like_heading(stripped, 12)
+    )
+
+
+def _trailing_terminator(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """``(run_start, punct_end)`` of sentence-ending punctuation (+ closers) ending at ``end``."""
+    pos = end
+    while pos > start and text[pos - 1] in _CLOSERS:
+        pos -= 1
+    punct_end = pos
+    enders = _SPACED_ENDERS + _CJK_ENDERS
+    while pos > start and text[pos - 1] in enders:
+        pos -= 1
+    return (pos, punct_end) if pos < punct_end else None
+
+
+def _line_spans(text: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every line of ``text`` (without the newline)."""
+    spans = []
+    start = 0
+    while True:
+        newline = text.find("\n", start)
+        if newline < 0:
+            spans.append((start, len(text)))
+            return spans
+        spans.append((start, newline))
+        start = newline + 1
+
+
+def _blocks(body: str) -> list[list[tuple[int, int]]]:
+    """Non-blank lines of ``body`` grouped into blocks separated by blank lines."""
+    blocks: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    for start, end in _line_spans(body):
+        if body[start:end].strip():
+            current.append((start, end))
+        elif current:
+            blocks.append(current)
+            current = []
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink ``(start, end)`` so that ``text[start:end]`` has no surrounding whitespace."""
+    piece = text[start:end]
+    left = len(piece) - len(piece.lstrip())
+    right = len(piece.rstrip())
+    return start + left, start + max(left, right)
+
+
+def paragraph_spans(body: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of each paragraph (block) of ``body``, stripped; index = paragraph."""
+    return [_strip_span(body, lines[0][0], lines[-1][1]) for lines in _blocks(body)]
+
+
+def _line_is_hard_break(body: str, line: tuple[int, int], unit_start: int, next_pos: int) -> bool:
+    """True when the line break after ``line`` ends the current sentence flow."""
+    start, end = _strip_span(body, *line)
+    terminator = _trailing_terminator(body, start, end)
+    if terminator is not None:
+        return _is_break(body, *terminator, end, unit_start, relaxed=True)
+    return start == unit_start and _is_heading_line(body[start:end], body[next_pos])
+
+
+def _units(body: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Split a block's lines into units at hard line breaks; soft wraps stay inside a unit."""
+    units = []
+    unit_start = _strip_span(body, *lines[0])[0]
+    for line, following in zip(lines, lines[1:], strict=False):
+        next_pos = _strip_span(body, *following)[0]
+        if _line_is_hard_break(body, line, unit_start, next_pos):
+            units.append((unit_start, line[1]))
+            unit_start = next_pos
+    units.append((unit_start, lines[-1][1]))
+    return units
+
+
+def _segment_unit(body: str, start: int, end: int, paragraph: int) -> list[Segment]:
+    """Segments of one unit: a single heading, or its sentences."""
+    unit = body[start:end]
+    if _looks_like_heading(unit, 20):
+        left, right = _strip_span(unit, 0, len(unit))
+        return [Segment(unit[left:right], start + left, start + right, paragraph, True)]
+    return [
+        Segment(unit[s:e], start + s, start + e, paragraph, False)
+        for s, e in split_sentences(unit)
+    ]
+
+
+def segment(body: str) -> list[Segment]:
+    """Split a body into paragraphs (blank-line blocks), then headings and sentences."""
+    segments: list[Segment] = []
+    for index, lines in enumerate(_blocks(body)):
+        for start, end in _units(body, lines):
+            segments.extend(_segment_unit(body, start, end, index))
+    return segments
+
+
+# --------------------------------------------------------------------------- boilerplate
+
+_LEADING_MARKS = " \t\n([{*•>|-–—_"
+_MONTHS = (
+    "January|February|March|April|May|June|July|August|September|October|November|December"
+    "|Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|Nov\\.?|Dec\\.?"
+)
+_EMBED_SIGNATURE_RE = re.compile(
+    r"[—–-]+\s*[^\n()—–]{1,80}?\s*\(@\w{1,30}\)\s*(?:" + _MONTHS + r")\s+\d{1,2},\s+\d{4}\s*\Z"
+)
+_EMBED_LINK_RE = re.compile(r"pic\.twitter\.com/|(?<![\w.])t\.co/\w|\bA post shared by\b")
+_COPYRIGHT_RE = re.compile(
+    r"©|\(c\)\s*(?:19|20)\d\d\b|copyright\s*(?:©|\(c\))?\s*(?:19|20)\d\d\b|copyright\s*©"
+    r"|all rights reserved\.?\s*\Z|this material may not be published\b",
+    re.IGNORECASE,
+)
+_CREDIT_START_RE = re.compile(
+    r"(?:additional\s+)?(?:reporting|writing|editing|research|translation|translated|compiled"
+    r"|graphics)\s+by\b|with assistance from\b|to contact the (?:reporters?|editors?)\b"
+    r"|(?:photo|photograph|image)\s*(?:credit)?\s*:",
+    re.IGNORECASE,
+)
+_CREDIT_ANYWHERE_RE = re.compile(
+    r"\bcontributed\s+(?:reporting|to\s+this\s+(?:report|story|article))\b", re.IGNORECASE
+)
+_PROMO_RE = re.compile(
+    r"read (?:more|also)\s*(?::|\.?\s*\Z)|(?:also read|related|see also|more on this)\s*:"
+    r"|sign up\b.*\bnewsletters?\b|subscribe\b.*\b(?:newsletters?|channel|podcast)\b"
+    r"|follow us\b|click here\b|download (?:our|the) app\b|like us on facebook\b",
+    re.IGNORECASE,
+)
+_SIGNATURE_TAIL = 300
+
+
+def _lead(text: str) -> str:
+    """``text`` without leading whitespace, brackets, bullets and dashes."""
+    return text.lstrip(_LEADING_MARKS)
+
+
+def is_social_embed(paragraph_text: str) -> bool:
+    """True for an embedded post: pic.twitter.com / t.co links or a tweet signature at the end."""
+    if _EMBED_LINK_RE.search(paragraph_text):
+        return True
+    tail = paragraph_text.rstrip()[-_SIGNATURE_TAIL:]
+    return _EMBED_SIGNATURE_RE.search(tail) is not None
+
+
+def is_copyright(sentence: str) -> bool:
+    """True for a copyright line: '©2022 Bloomberg L.P.', 'Copyright 2022 ...', '(c) 2021 ...'."""
+    return _COPYRIGHT_RE.match(_lead(sentence)) is not None
+
+
+def is_credit(sentence: str) -> bool:
+    """True for a credit line: '(Reporting by X; Editing by Y)', '... contributed to this report.'"""
+    return bool(_CREDIT_START_RE.match(_lead(sentence)) or _CREDIT_ANYWHERE_RE.search(sentence))
+
+
+def is_promo(sentence: str) -> bool:
+    """True for a promotional line: 'Read more: ...', 'Sign up for our newsletter', ..."""
+    return _PROMO_RE.match(_lead(sentence)) is not None
+
+
+def boilerplate_reason(segment_text: str, paragraph_text: str) -> str | None:
+    """Reason code when the sentence is boilerplate, else ``None``.
+
+    Codes: ``social_embed`` (the whole paragraph is an embedded post), ``copyright``,
+    ``credit`` and ``promo``.
+    """
+    if is_social_embed(paragraph_text):
+        return "social_embed"
+    if is_copyright(segment_text):
+        return "copyright"
+    if is_credit(segment_text):
+        return "credit"
+    if is_promo(segment_text):
+        return "promo"
+    return None
+
+
+def social_embed_paragraphs(body: str) -> set[int]:
+    """Indices of the paragraphs of ``body`` that are embedded social-media posts."""
+    return {
+        index
+        for index, (start, end) in enumerate(paragraph_spans(body))
+        if is_social_embed(body[start:end])
+    }
+
+
+# --------------------------------------------------------------------------- language
+
+_LANGUAGE_SAMPLE = 100_000
+_DOMINANT_SHARE = 0.8
+_MIN_LETTERS = 8
+_MIN_CJK = 4
+_MIN_WORDS = 3
+_MIN_HITS = 2
+_MARGIN = 1.5
+_LETTER_BONUS = 0.5
+_LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
+
+_STOPWORDS: dict[str, frozenset[str]] = {
+    code: frozenset(words.split())
+    for code, words in {
+        "en": """the of and to in is that for it with as was on be by at this are from or an
+            have not but has had were which they their his her its he she we you will would
+            been who said a""",
+        "de": """der die das und ist nicht ein eine einer einen dem den des mit von zu auf für
+            sich auch als im bei wir ich sie es hat wird werden nach wie aus oder aber noch nur
+            über sind war vor""",
+        "fr": """le la les et est une un des du de que qui dans pour pas sur au aux ce cette il
+            elle nous vous ne se par plus avec sont était mais ou leur ses son été""",
+        "es": """el la los las y es un una que de del en por para con no se lo su sus al como
+            más pero fue ha son está este esta también entre""",
+        "it": """il lo la gli le di del della dei che è e un una per non con sono si da nel
+            nella alla al come più ma anche questo questa ha""",
+        "pt": """o a os as e é um uma de do da dos das que em no na nos nas para por com não se
+            ao como mais mas foi são está também pelo pela seu sua""",
+        "nl": """de het een en van is dat die in te op voor met zijn niet er aan ook als maar om
+            bij wordt werd naar door hij zij ze wij nog dan heeft""",
+        "sq": """të e në një dhe është për me nga që se ka do u i si ishte janë më por ky kjo
+            nuk edhe tij saj ata duke pas mbi""",
+        "sr": """i u je da se na za od do su to ne što kao koji koja koje sa iz o ali bi ili će
+            smo sam nije biti jer samo još već ima bio bila""",
+        "ru": """и в не на что с он как это по но из у к я за от же так то все она был была
+            для мы они бы о его ее уже или если только""",
+        "sr-Cyrl": """и у је да се на за од до су то не што као који која које са из о али би или
+            ће смо сам није бити јер само још већ има био била""",
+    }.items()
+}
+_DISTINCTIVE_LETTERS = {
+    "sr": frozenset("čćđšž"),
+    "sq": frozenset("ë"),
+    "de": frozenset("äöüß"),
+    "es": frozenset("ñ¿¡"),
+    "pt": frozenset("ãõ"),
+    "fr": frozenset("èêœîû"),
+}
+_LATIN_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "nl", "sq", "sr")
+_SERBIAN_CYRILLIC = frozenset("ђјљњћџЂЈЉЊЋЏ")
+_RUSSIAN_CYRILLIC = frozenset("ыэъщёйЫЭЪЩЁЙ")
+_EAST_SLAVIC_OTHER = frozenset("іїєґўІЇЄҐЎ")
+_SCRIPT_RANGES = (
+    (0x0041, 0x024F, "latin"),
+    (0x0370, 0x03FF, "greek"),
+    (0x0400, 0x052F, "cyrillic"),
+    (0x0590, 0x05FF, "hebrew"),
+    (0x0600, 0x06FF, "arabic"),
+    (0x0750, 0x077F, "arabic"),
+    (0x08A0, 0x08FF, "arabic"),
+    (0x1100, 0x11FF, "hangul"),
+    (0x1E00, 0x1EFF, "latin"),
+    (0x1F00, 0x1FFF, "greek"),
+    (0x3040, 0x30FF, "kana"),
+    (0x3130, 0x318F, "hangul"),
+    (0x31F0, 0x31FF, "kana"),
+    (0x3400, 0x4DBF, "han"),
+    (0x4E00, 0x9FFF, "han"),
+    (0xAC00, 0xD7AF, "hangul"),
+    (0xF900, 0xFAFF, "han"),
+    (0xFB1D, 0xFB4F, "hebrew"),
+    (0xFB50, 0xFDFF, "arabic"),
+    (0xFE70, 0xFEFF, "arabic"),
+    (0xFF66, 0xFF9F, "kana"),
+    (0x20000, 0x2FFFF, "han"),
+)
+_SCRIPT_GROUP = {"han": "cjk", "kana": "cjk", "hangul": "cjk"}
+_SCRIPT_LANGUAGE = {"greek": "el", "hebrew": "he", "arabic": "ar"}
+
+
+def _script_of(char: str) -> str:
+    """Script name of a letter (see ``_SCRIPT_RANGES``), or 'other'."""
+    code = ord(char)
+    for low, high, script in _SCRIPT_RANGES:
+        if low <= code <= high:
+            return script
+    return "other"
+
+
+def _script_counts(text: str) -> dict[str, int]:
+    """Number of letters of ``text`` per script."""
+    counts: dict[str, int] = {}
+    for char in text:
+        if char.isalpha():
+            script = _script_of(char)
+            counts[script] = counts.get(script, 0) + 1
+    return counts
+
+
+def _dominant_group(counts: dict[str, int]) -> str | None:
+    """The script group holding at least 80% of the letters, or ``None`` (mixed)."""
+    groups: dict[str, int] = {}
+    for script, count in counts.items():
+        group = _SCRIPT_GROUP.get(script, script)
+        groups[group] = groups.get(group, 0) + count
+    total = sum(groups.values())
+    for group, count in sorted(groups.items()):
+        if total and count >= _DOMINANT_SHARE * total:
+            return group
+    return None
+
+
+def _cjk_language(counts: dict[str, int]) -> str:
+    """'ko' (mostly Hangul), 'ja' (any notable kana), 'zh' (Han only), or 'und'."""
+    hangul, kana, han = (counts.get(s, 0) for s in ("hangul", "kana", "han"))
+    total = hangul + kana + han
+    if total < _MIN_CJK:
+        return "und"
+    if hangul * 2 >= total:
+        return "ko"
+    if kana * 20 >= total:
+        return "ja"
+    return "zh" if hangul == 0 and kana == 0 else "und"
+
+
+def _best_language(scores: dict[str, float]) -> str:
+    """The top-scoring language when it is clear enough (enough hits, clear margin), else 'und'."""
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    best, best_score = ranked[0]
+    second_score = ranked[1][1] if len(ranked) > 1 else 0.0
+    if best_score < _MIN_HITS or best_score <= _MARGIN * second_score:
+        return "und"
+    return best
+
+
+def _latin_language(words: list[str]) -> str:
+    """Stop-word (plus distinctive letter) vote among the Latin-script languages."""
+    scores: dict[str, float] = {}
+    for code in _LATIN_LANGUAGES:
+        stopwords = _STOPWORDS[code]
+        letters = _DISTINCTIVE_LETTERS.get(code, frozenset())
+        hits = sum(word in stopwords for word in words)
+        marked = sum(not letters.isdisjoint(word) for word in words)
+        scores[code] = hits + _LETTER_BONUS * marked
+    return _best_language(scores)
+
+
+def _cyrillic_language(text: str, words: list[str]) -> str:
+    """'sr' or 'ru' from distinctive letters, then stop words; 'und' for other Cyrillic."""
+    serbian = sum(c in _SERBIAN_CYRILLIC for c in text)
+    russian = sum(c in _RUSSIAN_CYRILLIC for c in text)
+    other = sum(c in _EAST_SLAVIC_OTHER for c in text)
+    if other and other >= russian and not serbian:
+        return "und"
+    if serbian != russian:
+        return "sr" if serbian > russian else "ru"
+    scores = {
+        "ru": float(sum(w in _STOPWORDS["ru"] for w in words)),
+        "sr": float(sum(w in _STOPWORDS["sr-Cyrl"] for w in words)),
+    }
+    return _best_language(scores)
+
+
+def detect_language(text: str) -> str:
+    """ISO 639-1 code of ``text`` ('sr' for Serbian/Croatian/Bosnian), or 'und' when unsure.
+
+    Script rules first (Arabic 'ar', Hebrew 'he', Greek 'el', Hangul 'ko', kana 'ja', Han only
+    'zh'); stop-word profiles for Latin (en de fr es it pt nl sq sr) and Cyrillic (ru sr) text.
+    Very short or mixed-script text gives 'und'. Deterministic.
+    """
+    sample = text[:_LANGUAGE_SAMPLE]
+    counts = _script_counts(sample)
+    group = _dominant_group(counts)
+    if group == "cjk":
+        return _cjk_language(counts)
+    if group is None or sum(counts.values()) < _MIN_LETTERS:
+        return "und"
+    if group in _SCRIPT_LANGUAGE:
+        return _SCRIPT_LANGUAGE[group]
+    words = _LATIN_WORD_RE.findall(sample.lower())
+    if len(words) < _MIN_WORDS:
+        return "und"
+    if group == "latin":
+        return _latin_language(words)
+    if group == "cyrillic":
+        return _cyrillic_language(sample, words)
+    return "und"

