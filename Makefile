@@ -9,7 +9,7 @@ CORES  ?= 2
 # torch is pinned in the same install as everything else: unpinned, pip would pick a
 # multi-GB CUDA build. For a GPU machine, set TORCH to the build you want.
 TORCH  ?= torch==2.13.0
-SNAKEMAKE := HF_HUB_OFFLINE=1 $(BIN)/snakemake --cores $(CORES)
+SNAKEMAKE := HF_HUB_OFFLINE=1 $(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
 
 .PHONY: all run report test test-fast lint dryrun clean
 all: run

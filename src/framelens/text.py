@@ -88,7 +88,7 @@ _NAME_PUNCTUATION = frozenset(" .'’-&")
 
 
 def _skip_whitespace(text: str, pos: int) -> int:
-    """Return the first position at or after ``pos`` that is not whitespace."""
+    """Return the first position at or after ``pos`` that is not whitespace (or ``len(text)``)."""
     match = _WHITESPACE_RE.match(text, pos)
     return match.end() if match else pos
 
@@ -189,6 +189,8 @@ _TERMINATOR_RE = re.compile(
     "[" + re.escape(_SPACED_ENDERS + _CJK_ENDERS) + "]+[" + re.escape(_CLOSERS) + "]*"
 )
 _WORD_RE = re.compile(r"\S+")
+_BLANK_LINES_RE = re.compile(r"\n(?:[^\S\n]*\n)+")
+_LETTERS_RE = re.compile(r"[^\W\d_]{0,24}")
 _ACRONYM_RE = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 _MAX_TOKEN = 24  # longer tokens are never abbreviations
 
@@ -217,11 +219,6 @@ _FUNCTION_WORDS = frozenset(
 _CONTINUATION_END = frozenset(",-–—/&([{“‘«„")
 
 
-def _skip_space_forward(text: str, pos: int) -> int:
-    """Position of the first non-whitespace character at or after ``pos`` (or ``len(text)``)."""
-    return _skip_whitespace(text, pos)
-
-
 def _can_start_sentence(char: str) -> bool:
     """True for an uppercase or caseless letter, a digit, an opening quote/bracket, @ or #."""
     if char.isdigit() or char in _OPENERS or char in "@#":
@@ -245,11 +242,8 @@ def _token_before(text: str, end: int, floor: int) -> tuple[str, int] | None:
 
 def _word_at(text: str, pos: int) -> str:
     """The run of letters starting at ``pos`` (at most ``_MAX_TOKEN`` characters)."""
-    end = pos
-    limit = min(len(text), pos + _MAX_TOKEN)
-    while end < limit and text[end].isalpha():
-        end += 1
-    return text[pos:end]
+    match = _LETTERS_RE.match(text, pos)
+    return match.group() if match else ""
 
 
 def _period_ends_sentence(text: str, dot: int, next_pos: int, sentence_start: int) -> bool:
@@ -288,7 +282,7 @@ def _is_break(
         return True
     if close_end >= len(text) or not text[close_end].isspace():
         return False
-    next_pos = _skip_space_forward(text, close_end)
+    next_pos = _skip_whitespace(text, close_end)
     if next_pos >= len(text):
         return False
     first = text[next_pos]
@@ -314,14 +308,14 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
     character. Line breaks are treated as ordinary whitespace (see :func:`segment`).
     """
     spans: list[tuple[int, int]] = []
-    start = _skip_space_forward(paragraph, 0)
+    start = _skip_whitespace(paragraph, 0)
     for match in _TERMINATOR_RE.finditer(paragraph):
         if match.start() < start:
             continue
         punct_end = _punctuation_end(paragraph, match.start(), match.end())
         if _is_break(paragraph, match.start(), punct_end, match.end(), start):
             spans.append((start, match.end()))
-            start = _skip_space_forward(paragraph, match.end())
+            start = _skip_whitespace(paragraph, match.end())
     rest = paragraph[start:].rstrip()
     if rest:
         spans.append((start, start + len(rest)))
@@ -377,34 +371,6 @@ def _trailing_terminator(text: str, start: int, end: int) -> tuple[int, int] | N
     return (pos, punct_end) if pos < punct_end else None
 
 
-def _line_spans(text: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of every line of ``text`` (without the newline)."""
-    spans = []
-    start = 0
-    while True:
-        newline = text.find("\n", start)
-        if newline < 0:
-            spans.append((start, len(text)))
-            return spans
-        spans.append((start, newline))
-        start = newline + 1
-
-
-def _blocks(body: str) -> list[list[tuple[int, int]]]:
-    """Non-blank lines of ``body`` grouped into blocks separated by blank lines."""
-    blocks: list[list[tuple[int, int]]] = []
-    current: list[tuple[int, int]] = []
-    for start, end in _line_spans(body):
-        if body[start:end].strip():
-            current.append((start, end))
-        elif current:
-            blocks.append(current)
-            current = []
-    if current:
-        blocks.append(current)
-    return blocks
-
-
 def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
     """Shrink ``(start, end)`` so that ``text[start:end]`` has no surrounding whitespace."""
     piece = text[start:end]
@@ -414,28 +380,51 @@ def _strip_span(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def paragraph_spans(body: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of each paragraph (block) of ``body``, stripped; index = paragraph."""
-    return [_strip_span(body, lines[0][0], lines[-1][1]) for lines in _blocks(body)]
+    """``(start, end)`` of each paragraph (block between blank lines) of ``body``, stripped.
+
+    The list index is the ``paragraph`` number used by :func:`segment`.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for separator in _BLANK_LINES_RE.finditer(body):
+        spans.append(_strip_span(body, start, separator.start()))
+        start = separator.end()
+    spans.append(_strip_span(body, start, len(body)))
+    return [(start, end) for start, end in spans if start < end]
+
+
+def _line_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Stripped ``(start, end)`` of every line of ``text[start:end]``."""
+    spans = []
+    while True:
+        newline = text.find("\n", start, end)
+        if newline < 0:
+            spans.append(_strip_span(text, start, end))
+            return spans
+        spans.append(_strip_span(text, start, newline))
+        start = newline + 1
 
 
 def _line_is_hard_break(body: str, line: tuple[int, int], unit_start: int, next_pos: int) -> bool:
-    """True when the line break after ``line`` ends the current sentence flow."""
-    start, end = _strip_span(body, *line)
+    """True when the line break after ``line`` (a stripped span) ends the current sentence flow."""
+    start, end = line
     terminator = _trailing_terminator(body, start, end)
     if terminator is not None:
         return _is_break(body, *terminator, end, unit_start, relaxed=True)
     return start == unit_start and _is_heading_line(body[start:end], body[next_pos])
 
 
-def _units(body: str, lines: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Split a block's lines into units at hard line breaks; soft wraps stay inside a unit."""
+def _units(body: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split a paragraph into units at hard line breaks; soft wraps stay inside a unit."""
+    if body.find("\n", start, end) < 0:
+        return [(start, end)]
+    lines = _line_spans(body, start, end)
     units = []
-    unit_start = _strip_span(body, *lines[0])[0]
+    unit_start = lines[0][0]
     for line, following in zip(lines, lines[1:], strict=False):
-        next_pos = _strip_span(body, *following)[0]
-        if _line_is_hard_break(body, line, unit_start, next_pos):
+        if _line_is_hard_break(body, line, unit_start, following[0]):
             units.append((unit_start, line[1]))
-            unit_start = next_pos
+            unit_start = following[0]
     units.append((unit_start, lines[-1][1]))
     return units
 
@@ -455,8 +444,8 @@ def _segment_unit(body: str, start: int, end: int, paragraph: int) -> list[Segme
 def segment(body: str) -> list[Segment]:
     """Split a body into paragraphs (blank-line blocks), then headings and sentences."""
     segments: list[Segment] = []
-    for index, lines in enumerate(_blocks(body)):
-        for start, end in _units(body, lines):
+    for index, (block_start, block_end) in enumerate(paragraph_spans(body)):
+        for start, end in _units(body, block_start, block_end):
             segments.extend(_segment_unit(body, start, end, index))
     return segments
 

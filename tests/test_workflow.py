@@ -1,0 +1,193 @@
+"""End to end: the Snakemake workflow on the seed corpus, in a temporary directory.
+
+Slow (about a minute): marked ``slow``; `make test` runs it, `make test-fast` skips it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+from .conftest import ROOT, SEEDS
+
+pytestmark = pytest.mark.slow
+
+SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
+TABLES = [
+    "results/corpus/documents.parquet",
+    "results/corpus/sentences.parquet",
+    "results/corpus/ingest_report.json",
+    "results/minilm/doc_similarity.csv",
+    "results/tfidf/doc_similarity.csv",
+]
+
+
+def snakemake(workdir: Path, *args: str, cache: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "FRAMELENS_CACHE_DIR": str(cache)}
+    return subprocess.run(
+        [SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
+         "--configfile", str(workdir / "config.yaml"), *args],
+        capture_output=True, text=True, env=env, timeout=900,
+    )
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    """A finished run on the seeds: its folder and cache."""
+    workdir = tmp_path_factory.mktemp("run")
+    cache = tmp_path_factory.mktemp("cache")
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config["corpus"] = str(SEEDS)
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    done = snakemake(workdir, "--cores", "2", cache=cache)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = snakemake(workdir, "--cores", "1", "--report", "results/report.html", cache=cache)
+    assert report.returncode == 0, report.stderr[-3000:]
+    return workdir, cache
+
+
+def test_every_output_is_there(run):
+    workdir, _ = run
+    for name in [*TABLES, "results/minilm/figures/doc_similarity.png",
+                 "results/tfidf/figures/doc_similarity.png", "results/provenance.json",
+                 "results/report.html"]:
+        assert (workdir / name).stat().st_size > 0, name
+
+
+def test_similarity_tables_are_square_and_ap_uk_reuse_stands_out(run):
+    workdir, _ = run
+    for model in ("minilm", "tfidf"):
+        table = pd.read_csv(workdir / f"results/{model}/doc_similarity.csv", index_col=0)
+        assert list(table.index) == list(table.columns)
+        assert len(table) == 5
+        off = table.where(~pd.DataFrame(
+            [[i == j for j in table.columns] for i in table.index], index=table.index,
+            columns=table.columns))
+        # AP's sentences are best found in the UK piece that reuses AP copy
+        assert off.stack().idxmax() == ("002_a0ebff16809bcad7", "004_b30742ffba48f2e5")
+
+
+def test_provenance_names_model_revision_packages_and_corpus(run):
+    workdir, _ = run
+    provenance = json.loads((workdir / "results/provenance.json").read_text())
+    minilm = provenance["models"]["minilm"]
+    assert minilm["weights_sha256"].startswith("53aa5117")
+    assert minilm["upstream"] == "sentence-transformers/all-MiniLM-L6-v2"
+    assert provenance["packages"]["sentence-transformers"]
+    assert len(provenance["corpus"]["sha256"]) == 64
+    assert provenance["config"]["models"]["tfidf"]["kind"] == "tfidf"
+
+
+def test_report_is_self_contained(run):
+    workdir, _ = run
+    html = (workdir / "results/report.html").read_text()
+    assert 'src="http' not in html and "src='http" not in html
+    assert 'href="http' not in html.split("<body")[0]  # no external stylesheets
+
+
+def test_second_run_does_nothing(run):
+    workdir, cache = run
+    again = snakemake(workdir, "--cores", "2", cache=cache)
+    assert again.returncode == 0
+    assert "Nothing to be done" in again.stdout + again.stderr
+
+
+def test_adding_a_model_reruns_only_that_model(run):
+    workdir, cache = run
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    config["models"]["bigrams"] = {"kind": "tfidf", "options": {"ngram_range": [1, 2]}}
+    (workdir / "more.yaml").write_text(yaml.safe_dump(config))
+    plan = snakemake(workdir, "--cores", "1", "--dry-run", "--quiet", "rules",
+                     "--configfile", str(workdir / "more.yaml"), cache=cache)
+    assert plan.returncode == 0, plan.stderr[-2000:]
+    out = plan.stdout + plan.stderr
+    jobs = {line.split()[0] for line in out.splitlines()
+            if line.strip() and line.split()[0] in {"ingest", "embed", "doc_similarity",
+                                                    "plot_doc_similarity", "provenance"}}
+    assert jobs == {"embed", "doc_similarity", "plot_doc_similarity", "provenance"}, out
+    assert "ingest" not in jobs
+    counts = {line.split()[0]: int(line.split()[1]) for line in out.splitlines()
+              if len(line.split()) == 2 and line.split()[1].isdigit()}
+    assert counts.get("embed") == 1, out
+
+
+def test_rerun_from_scratch_gives_identical_tables_from_the_cache(run, tmp_path):
+    workdir, cache = run
+    fresh = tmp_path / "fresh"
+    fresh.mkdir()
+    shutil.copy(workdir / "config.yaml", fresh / "config.yaml")
+    done = snakemake(fresh, "--cores", "1", cache=cache)
+    assert done.returncode == 0, done.stderr[-3000:]
+    for name in TABLES:
+        assert digest(fresh / name) == digest(workdir / name), name
+    stats = json.loads((fresh / "results/minilm/embedding.json").read_text())
+    assert stats["n_encoded"] == 0 and stats["n_cached"] == stats["n_unique"]
+
+
+def test_bad_corpus_fails_before_any_job_naming_the_file(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "extra.txt").write_text("An article nobody listed.")
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config["corpus"] = str(corpus)
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    failed = snakemake(tmp_path, "--cores", "1", cache=tmp_path / "cache")
+    assert failed.returncode != 0
+    assert "extra.txt: not listed in metadata.csv" in failed.stderr
+    assert "Traceback" not in failed.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_empty_article_fails_in_ingest_naming_the_file(tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    (corpus / "000_86995b2f66f469b6.txt").write_text("   \n")
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config["corpus"] = str(corpus)
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    failed = snakemake(tmp_path, "--cores", "1", cache=tmp_path / "cache")
+    assert failed.returncode != 0
+    log = (tmp_path / "results/logs/ingest.log").read_text()
+    assert "000_86995b2f66f469b6.txt: empty or whitespace-only article" in log
+    assert "Traceback" not in log
+    assert not (tmp_path / "results/corpus/documents.parquet").exists()
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        (["random_state=abc"], "config key random_state"),
+        (["device=tpu"], "config key device"),
+    ],
+)
+def test_bad_config_value_fails_naming_the_key(tmp_path, override, message):
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config["corpus"] = str(SEEDS)
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    failed = snakemake(tmp_path, "--cores", "1", "--config", *override, cache=tmp_path / "c")
+    assert failed.returncode != 0
+    assert message in failed.stderr
+
+
+def test_unknown_model_fails_listing_what_is_available(tmp_path):
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config["corpus"] = str(SEEDS)
+    config["models"]["mpnet"] = {"kind": "package", "name": "all-mpnet-base-v2"}
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    failed = snakemake(tmp_path, "--cores", "1", cache=tmp_path / "c")
+    assert failed.returncode != 0
+    assert "models.mpnet.name: 'all-mpnet-base-v2' is not a known packaged model" in failed.stderr
+    assert "Available offline here" in failed.stderr
