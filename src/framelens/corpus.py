@@ -300,7 +300,9 @@ def ingest_corpus(folder: str | Path, *, on_decode_error: str = "fail") -> Inges
     (headers) or flagged (boilerplate, repeats, replaced bytes, conflicts).
     """
     if on_decode_error not in DECODE_POLICIES:
-        raise ValueError(f"on_decode_error must be one of {DECODE_POLICIES}, not {on_decode_error!r}")
+        raise ValueError(
+            f"on_decode_error must be one of {DECODE_POLICIES}, not {on_decode_error!r}"
+        )
     folder = Path(folder)
     metadata = check_corpus(folder)
     documents, sentences, entries, problems = [], [], [], []

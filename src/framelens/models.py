@@ -23,7 +23,7 @@ import importlib
 import importlib.util
 import os
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -35,7 +35,7 @@ from framelens.errors import ConfigError, ModelError
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 
-class ModelKind(str, Enum):
+class ModelKind(StrEnum):
     """The kinds of model entry the registry understands."""
 
     PACKAGE = "package"
@@ -129,7 +129,9 @@ class Encoder(Protocol):
     def identity(self) -> dict[str, Any]:
         """JSON-able description of exactly which model this is."""
 
-    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray | sp.csr_matrix:
+    def encode(
+        self, texts: list[str], *, show_progress: bool = False
+    ) -> np.ndarray | sp.csr_matrix:
         """Vectors for ``texts``, one L2-normalised row each."""
 
     def count_truncated(self, texts: list[str]) -> int:
@@ -214,12 +216,14 @@ def check_spec_resolvable(spec: ModelSpec) -> None:
             raise ModelError(f"models.{spec.key}.name: {spec.name!r} {reason}. Known packaged "
                              f"models: {sorted(PACKAGED_MODELS)}. Available offline here: "
                              f"{available_offline()}")
-    if spec.kind is ModelKind.SENTENCE_TRANSFORMERS and spec.name and spec.name.startswith(
-        (".", "/", "~")
+    if (
+        spec.kind is ModelKind.SENTENCE_TRANSFORMERS
+        and spec.name
+        and spec.name.startswith((".", "/", "~"))
+        and not Path(spec.name).expanduser().is_dir()
     ):
-        if not Path(spec.name).expanduser().is_dir():
-            raise ModelError(f"models.{spec.key}.name: local model folder {spec.name!r} not "
-                             f"found. Available offline here: {available_offline()}")
+        raise ModelError(f"models.{spec.key}.name: local model folder {spec.name!r} not "
+                         f"found. Available offline here: {available_offline()}")
 
 
 def locate_model(spec: ModelSpec) -> tuple[Path, dict[str, Any]]:
@@ -244,7 +248,7 @@ def snapshot_from_hub(spec: ModelSpec) -> tuple[Path, dict[str, Any]]:
 
     try:
         path = Path(snapshot_download(repo_id=spec.name, revision=spec.revision))
-    except Exception as exc:  # noqa: BLE001 - any hub failure is reported the same way
+    except Exception as exc:
         raise ModelError(
             f"models.{spec.key}.name: could not get {spec.name!r} from the Hugging Face hub or "
             f"its local cache ({type(exc).__name__}: {str(exc).splitlines()[0][:200]}). "

@@ -15,7 +15,7 @@ Two document measures, chosen with ``similarity.doc_method`` in the config:
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -25,7 +25,7 @@ from framelens.embed import Matrix, content_mask, document_vectors
 from framelens.errors import ConfigError
 
 
-class DocMethod(str, Enum):
+class DocMethod(StrEnum):
     """Document similarity measures."""
 
     BEST_MATCH = "best_match"

@@ -21,6 +21,7 @@ Layout rules used by :func:`segment`:
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -190,31 +191,35 @@ _TERMINATOR_RE = re.compile(
 )
 _WORD_RE = re.compile(r"\S+")
 _BLANK_LINES_RE = re.compile(r"\n(?:[^\S\n]*\n)+")
-_LETTERS_RE = re.compile(r"[^\W\d_]{0,24}")
-_ACRONYM_RE = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 _MAX_TOKEN = 24  # longer tokens are never abbreviations
+_LETTERS_RE = re.compile(rf"[^\W\d_]{{0,{_MAX_TOKEN}}}")
+_ACRONYM_RE = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]")
 
-_TITLES = frozenset(
-    "mr mrs ms dr prof sen rep gov gen lt col capt sgt st rev hon pres mt ft messrs".split()
+
+def _word_set(words: str) -> frozenset[str]:
+    """The whitespace-separated words of ``words`` as a frozen set."""
+    return frozenset(words.split())
+
+
+_TITLES = _word_set(
+    "mr mrs ms dr prof sen rep gov gen lt col capt sgt st rev hon pres mt ft messrs"
 )
-_NUMBERED = frozenset(
-    "jan feb mar apr jun jul aug sep sept oct nov dec no nos p pp vol art".split()
-)
-_ACRONYM_WORDS = frozenset("etc inc ltd co corp vs approx jr sr ph.d".split())
-_SENTENCE_STARTERS = frozenset(
+_NUMBERED = _word_set("jan feb mar apr jun jul aug sep sept oct nov dec no nos p pp vol art")
+_ACRONYM_WORDS = _word_set("etc inc ltd co corp vs approx jr sr ph.d")
+_SENTENCE_STARTERS = _word_set(
     """The A An He She It They We I You This That These Those There Here His Her Their Its Our
     My Your But And Or In On At As After Before When While If So Yet However Meanwhile Then Now
     Still Also Although Though Because Since What Why How Where Who Which Some Many Most All
     No Not For From With By To Last Next One Two Three Such Each Both Neither Nor Once Instead
     Later Earlier Today Yesterday Tomorrow Thus Therefore Moreover Furthermore Nevertheless
-    Asked According""".split()
+    Asked According"""
 )
-_FUNCTION_WORDS = frozenset(
+_FUNCTION_WORDS = _word_set(
     """a an the of to in on at for from by with and or but as that which who than into about
     over after before between under nearly some his her their its our your my is are was were
     der die das den dem des und oder zu von mit für im am ein eine le la les du des et ou à au
     aux en un une pour par sur el los las del y por para con il lo gli di della che per e o
-    da do na no em um uma het een van te op voor të në një dhe për nga i u je se od""".split()
+    da do na no em um uma het een van te op voor të në një dhe për nga i u je se od"""
 )
 _CONTINUATION_END = frozenset(",-–—/&([{“‘«„")
 
@@ -267,8 +272,13 @@ def _period_ends_sentence(text: str, dot: int, next_pos: int, sentence_start: in
 
 
 def _is_break(
-    text: str, run_start: int, punct_end: int, close_end: int, sentence_start: int,
-    *, relaxed: bool = False,
+    text: str,
+    run_start: int,
+    punct_end: int,
+    close_end: int,
+    sentence_start: int,
+    *,
+    relaxed: bool = False,
 ) -> bool:
     """Decide whether the terminator ``text[run_start:close_end]`` ends a sentence.
 
@@ -324,10 +334,8 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
 
 def _has_at_most_words(text: str, limit: int) -> bool:
     """True when ``text`` has at most ``limit`` whitespace-separated words (stops early)."""
-    for count, _ in enumerate(_WORD_RE.finditer(text), start=1):
-        if count > limit:
-            return False
-    return True
+    words = _WORD_RE.finditer(text)
+    return next(itertools.islice(words, limit, None), None) is None
 
 
 def _ends_with_heading_punctuation(text: str) -> bool:
@@ -421,7 +429,7 @@ def _units(body: str, start: int, end: int) -> list[tuple[int, int]]:
     lines = _line_spans(body, start, end)
     units = []
     unit_start = lines[0][0]
-    for line, following in zip(lines, lines[1:], strict=False):
+    for line, following in itertools.pairwise(lines):
         if _line_is_hard_break(body, line, unit_start, following[0]):
             units.append((unit_start, line[1]))
             unit_start = following[0]
@@ -436,8 +444,7 @@ def _segment_unit(body: str, start: int, end: int, paragraph: int) -> list[Segme
         left, right = _strip_span(unit, 0, len(unit))
         return [Segment(unit[left:right], start + left, start + right, paragraph, True)]
     return [
-        Segment(unit[s:e], start + s, start + e, paragraph, False)
-        for s, e in split_sentences(unit)
+        Segment(unit[s:e], start + s, start + e, paragraph, False) for s, e in split_sentences(unit)
     ]
 
 
@@ -499,11 +506,11 @@ def is_social_embed(paragraph_text: str) -> bool:
 
 def is_copyright(sentence: str) -> bool:
     """True for a copyright line: '©2022 Bloomberg L.P.', 'Copyright 2022 ...', '(c) 2021 ...'."""
-    return _COPYRIGHT_RE.match(_lead(sentence)) is not None
+    return bool(_COPYRIGHT_RE.match(sentence.lstrip()) or _COPYRIGHT_RE.match(_lead(sentence)))
 
 
 def is_credit(sentence: str) -> bool:
-    """True for a credit line: '(Reporting by X; Editing by Y)', '... contributed to this report.'"""
+    """True for a credit line: '(Reporting by X; Editing by Y)', 'X contributed to this report'."""
     return bool(_CREDIT_START_RE.match(_lead(sentence)) or _CREDIT_ANYWHERE_RE.search(sentence))
 
 
@@ -551,7 +558,7 @@ _LETTER_BONUS = 0.5
 _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
 
 _STOPWORDS: dict[str, frozenset[str]] = {
-    code: frozenset(words.split())
+    code: _word_set(words)
     for code, words in {
         "en": """the of and to in is that for it with as was on be by at this are from or an
             have not but has had were which they their his her its he she we you will would

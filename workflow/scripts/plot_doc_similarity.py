@@ -1,10 +1,6 @@
 """Rule plot_doc_similarity: similarity table -> clustered heatmap (PNG)."""
 
-import matplotlib
-
-matplotlib.use("Agg")
-
-from framelens.pipeline import heatmap_step, run_logged  # noqa: E402
+from framelens.pipeline import heatmap_step, run_logged
 
 if __name__ == "__main__":
     run_logged(
