@@ -40,6 +40,21 @@ def snakemake(workdir: Path, *args: str, cache: Path) -> subprocess.CompletedPro
     )
 
 
+def write_config(folder: Path, corpus: Path = SEEDS, **changes: object) -> Path:
+    """The default config pointed at ``corpus``, with top-level ``changes``, in ``folder``."""
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    config.update(corpus=str(corpus), **changes)
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+def copy_seeds(folder: Path) -> Path:
+    corpus = folder / "corpus"
+    shutil.copytree(SEEDS, corpus)
+    return corpus
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -49,9 +64,7 @@ def run(tmp_path_factory):
     """A finished run on the seeds: its folder and cache."""
     workdir = tmp_path_factory.mktemp("run")
     cache = tmp_path_factory.mktemp("cache")
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    config["corpus"] = str(SEEDS)
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
+    write_config(workdir)
     done = snakemake(workdir, "--cores", "2", cache=cache)
     assert done.returncode == 0, done.stderr[-3000:]
     report = snakemake(workdir, "--cores", "1", "--report", "results/report.html", cache=cache)
@@ -138,12 +151,9 @@ def test_rerun_from_scratch_gives_identical_tables_from_the_cache(run, tmp_path)
 
 
 def test_bad_corpus_fails_before_any_job_naming_the_file(tmp_path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SEEDS, corpus)
+    corpus = copy_seeds(tmp_path)
     (corpus / "extra.txt").write_text("An article nobody listed.")
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    config["corpus"] = str(corpus)
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    write_config(tmp_path, corpus)
     failed = snakemake(tmp_path, "--cores", "1", cache=tmp_path / "cache")
     assert failed.returncode != 0
     assert "extra.txt: not listed in metadata.csv" in failed.stderr
@@ -152,12 +162,9 @@ def test_bad_corpus_fails_before_any_job_naming_the_file(tmp_path):
 
 
 def test_empty_article_fails_in_ingest_naming_the_file(tmp_path):
-    corpus = tmp_path / "corpus"
-    shutil.copytree(SEEDS, corpus)
+    corpus = copy_seeds(tmp_path)
     (corpus / "000_86995b2f66f469b6.txt").write_text("   \n")
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    config["corpus"] = str(corpus)
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    write_config(tmp_path, corpus)
     failed = snakemake(tmp_path, "--cores", "1", cache=tmp_path / "cache")
     assert failed.returncode != 0
     log = (tmp_path / "results/logs/ingest.log").read_text()
@@ -174,19 +181,16 @@ def test_empty_article_fails_in_ingest_naming_the_file(tmp_path):
     ],
 )
 def test_bad_config_value_fails_naming_the_key(tmp_path, override, message):
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    config["corpus"] = str(SEEDS)
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    write_config(tmp_path)
     failed = snakemake(tmp_path, "--cores", "1", "--config", *override, cache=tmp_path / "c")
     assert failed.returncode != 0
     assert message in failed.stderr
 
 
 def test_unknown_model_fails_listing_what_is_available(tmp_path):
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    config["corpus"] = str(SEEDS)
-    config["models"]["mpnet"] = {"kind": "package", "name": "all-mpnet-base-v2"}
-    (tmp_path / "config.yaml").write_text(yaml.safe_dump(config))
+    models = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())["models"]
+    models["mpnet"] = {"kind": "package", "name": "all-mpnet-base-v2"}
+    write_config(tmp_path, models=models)
     failed = snakemake(tmp_path, "--cores", "1", cache=tmp_path / "c")
     assert failed.returncode != 0
     assert "models.mpnet.name: 'all-mpnet-base-v2' is not a known packaged model" in failed.stderr
