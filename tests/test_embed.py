@@ -14,6 +14,7 @@ from framelens.embed import (
     fingerprint,
     load_vectors,
     save_vectors,
+    text_key,
 )
 from framelens.models import ModelSpec
 
@@ -50,6 +51,26 @@ def test_cache_embeds_only_new_texts_and_returns_identical_vectors(tmp_path):
     assert encoder.calls[-1] == ["ccc"]
     assert (stats2.n_cached, stats2.n_encoded) == (2, 1)
     np.testing.assert_array_equal(second[[0, 2]], first[[1, 0]])
+
+
+def test_chunks_are_stored_as_they_finish(tmp_path):
+    """An interruption after the first chunk keeps that chunk in the cache."""
+
+    class FailingEncoder(CountingEncoder):
+        def encode(self, texts, *, show_progress=False):
+            if self.calls:
+                raise KeyboardInterrupt
+            return super().encode(texts)
+
+    encoder = FailingEncoder()
+    cache = EmbeddingCache(tmp_path, fingerprint(encoder.identity()))
+    with pytest.raises(KeyboardInterrupt):
+        embed_texts(["a", "bb", "ccc", "dddd"], encoder, cache, chunk_size=2)
+    assert set(cache.lookup([text_key(t) for t in ["a", "bb", "ccc"]])) == {
+        text_key("a"), text_key("bb")}
+    again = CountingEncoder()
+    _, stats = embed_texts(["a", "bb", "ccc", "dddd"], again, cache, chunk_size=2)
+    assert again.calls == [["ccc", "dddd"]] and stats.n_cached == 2
 
 
 def test_cache_is_keyed_by_model_identity(tmp_path):

@@ -94,11 +94,13 @@ class EmbeddingStats:
 
 def embed_texts(
     texts: list[str], encoder: Encoder, cache: EmbeddingCache | None = None,
-    *, show_progress: bool = False,
+    *, show_progress: bool = False, chunk_size: int = 4096,
 ) -> tuple[Matrix, EmbeddingStats]:
     """Vectors for ``texts`` (one row each, same order), using and filling the cache.
 
-    Identical texts are encoded once. Returns the matrix and what was done.
+    Identical texts are encoded once. New texts are encoded in chunks of
+    ``chunk_size`` and each chunk is stored as soon as it is done, so an
+    interrupted run keeps what it finished. Returns the matrix and what was done.
     """
     start = time.perf_counter()
     unique = list(dict.fromkeys(texts))
@@ -109,16 +111,18 @@ def embed_texts(
         n_cached = 0
     else:
         keys = [text_key(t) for t in unique]
-        cached = cache.lookup(keys)
-        missing = [i for i, k in enumerate(keys) if k not in cached]
-        log.info("cache has %d of %d unique texts; encoding %d", len(cached), len(unique),
+        found = cache.lookup(keys)
+        n_cached = len(found)
+        missing = [i for i, k in enumerate(keys) if k not in found]
+        log.info("cache has %d of %d unique texts; encoding %d", n_cached, len(unique),
                  len(missing))
-        fresh = encoder.encode([unique[i] for i in missing], show_progress=show_progress)
-        cache.store([keys[i] for i in missing], fresh)
-        fresh_rows = dict(zip(missing, fresh, strict=True))
-        matrix = np.stack([fresh_rows[i] if i in fresh_rows else cached[k]
-                           for i, k in enumerate(keys)]) if keys else np.zeros((0, 0), np.float32)
-        n_cached = len(cached)
+        for offset in range(0, len(missing), chunk_size):
+            chunk = missing[offset:offset + chunk_size]
+            fresh = encoder.encode([unique[i] for i in chunk], show_progress=show_progress)
+            cache.store([keys[i] for i in chunk], fresh)
+            found.update(zip((keys[i] for i in chunk), fresh, strict=True))
+        matrix = (np.stack([found[k] for k in keys]) if keys
+                  else np.zeros((0, 0), dtype=np.float32))
     order = np.fromiter((row_of[t] for t in texts), dtype=np.int64, count=len(texts))
     stats = EmbeddingStats(len(texts), len(unique), n_cached, len(unique) - n_cached,
                            n_truncated, time.perf_counter() - start)
