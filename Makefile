@@ -11,7 +11,7 @@ CORES  ?= 2
 TORCH  ?= torch==2.13.0
 SNAKEMAKE := HF_HUB_OFFLINE=1 $(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
 
-.PHONY: all run report test test-fast lint dryrun clean
+.PHONY: all run report test test-fast lint dryrun clean bench-alignment
 all: run
 
 $(STAMP): pyproject.toml constraints.txt
@@ -41,6 +41,10 @@ test: $(STAMP)
 ## test-fast: unit tests only
 test-fast: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not slow"
+
+## bench-alignment: STS-B Spearman and planted-set precision/recall per configured model
+bench-alignment: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/alignment.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -16,6 +16,7 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/embed.smk"
 include: "workflow/rules/similarity.smk"
+include: "workflow/rules/align.smk"
 include: "workflow/rules/report.smk"
 
 

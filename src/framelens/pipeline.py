@@ -17,8 +17,16 @@ from typing import Any
 
 import pandas as pd
 
+from framelens.align import Thresholds, align_corpus, event_of_documents
 from framelens.corpus import ingest_corpus
-from framelens.embed import EmbeddingCache, embed_texts, fingerprint, load_vectors, save_vectors
+from framelens.embed import (
+    EmbeddingCache,
+    content_mask,
+    embed_texts,
+    fingerprint,
+    load_vectors,
+    save_vectors,
+)
 from framelens.errors import FramelensError
 from framelens.io import write_csv, write_json, write_parquet
 from framelens.models import ModelSpec, load_encoder
@@ -76,12 +84,18 @@ def embed_step(sentences: str, model_key: str, model_entry: dict[str, Any], devi
              summary.seconds)
 
 
-def doc_similarity_step(sentences: str, vectors: str, method: str, table: str) -> None:
-    """Document × document similarity under one model, as a square CSV."""
+def read_vectors_for(sentences: str, vectors: str) -> tuple[pd.DataFrame, Any]:
+    """The sentences table and its vectors, checked to be row for row the same."""
     sents = pd.read_parquet(sentences)
     ids, matrix = load_vectors(vectors)
     if ids != sents["sent_id"].tolist():
         raise FramelensError(f"{vectors} does not match {sentences}; rerun the embed rule")
+    return sents, matrix
+
+
+def doc_similarity_step(sentences: str, vectors: str, method: str, table: str) -> None:
+    """Document × document similarity under one model, as a square CSV."""
+    sents, matrix = read_vectors_for(sentences, vectors)
     doc_ids = list(dict.fromkeys(sents["doc_id"]))
     write_csv(doc_similarity(matrix, sents, doc_ids, DocMethod.parse(method)), table, index=True)
 
@@ -89,21 +103,17 @@ def doc_similarity_step(sentences: str, vectors: str, method: str, table: str) -
 def heatmap_step(table: str, documents: str, embedding: str, model_key: str, method: str,
                  figure: str) -> None:
     """Clustered heatmap of one model's document similarity, outlet names on the axes."""
-    from framelens.io import atomic_path
     from framelens.plots.similarity_heatmap import similarity_heatmap
 
     sim = pd.read_csv(table, index_col=0)
     docs = pd.read_parquet(documents)
-    identity = json.loads(Path(embedding).read_text(encoding="utf-8"))["identity"]
     labels = dict(zip(docs["doc_id"], docs["outlet_label"], strict=True))
-    upstream = identity.get("upstream") or identity.get("name")
     described = {"best_match": "best-match sentence similarity",
                  "mean_vector": "cosine of mean sentence vectors"}[method]
-    fig = similarity_heatmap(sim, labels, directional=method == "best_match",
-                             title=f"Document similarity, {described}\n"
-                                   f"under model {model_key!r} ({upstream})")
-    with atomic_path(figure) as tmp:
-        fig.savefig(tmp, format="png", dpi=150)
+    save_figure(similarity_heatmap(sim, labels, directional=method == "best_match",
+                                   title=f"Document similarity, {described}\n"
+                                         f"under model {model_title(embedding, model_key)}"),
+                figure)
 
 
 def provenance_step(config: dict[str, Any], embeddings: list[str], provenance: str) -> None:
@@ -114,3 +124,108 @@ def provenance_step(config: dict[str, Any], embeddings: list[str], provenance: s
         models[stats["identity"]["key"]] = {**stats["identity"], "device": stats["device"],
                                             "fingerprint": stats["fingerprint"]}
     write_json(build_provenance(config, models, config["corpus"]), provenance)
+
+
+def align_step(sentences: str, documents: str, vectors: str, alignment: dict[str, Any],
+               paraphrase_threshold: float, alignments: str) -> None:
+    """Cross-document sentence pairs of one model with their relation."""
+    sents, matrix = read_vectors_for(sentences, vectors)
+    docs = pd.read_parquet(documents)
+    thresholds = Thresholds(verbatim=alignment["verbatim"],
+                            rewrite_alone=alignment["rewrite_alone"],
+                            rewrite=alignment["rewrite"], min_shared=alignment["min_shared"],
+                            paraphrase=paraphrase_threshold)
+    table = align_corpus(matrix, sents, docs, thresholds, k=alignment["candidates"])
+    write_parquet(table, alignments)
+    log.info("aligned %d sentence pairs: %s", len(table),
+             table["relation"].value_counts().to_dict())
+
+
+def overlap_step(sentences: str, documents: str, alignments: str, bootstrap: int,
+                 confidence: float, random_state: int, overlap: str, sources: str) -> None:
+    """Outlet overlap with bootstrap intervals, and the likely sources of reused copy."""
+    from framelens.overlap import outlet_overlap, reuse_sources
+
+    sents = pd.read_parquet(sentences)
+    docs = pd.read_parquet(documents)
+    pairs = pd.read_parquet(alignments)
+    content = sents[content_mask(sents)]
+    write_csv(outlet_overlap(content, pairs, docs, event_of_documents(docs), n_boot=bootstrap,
+                             confidence=confidence, random_state=random_state), overlap)
+    write_csv(reuse_sources(content, pairs, docs), sources)
+
+
+def save_figure(fig: Any, path: str) -> None:
+    """Write a matplotlib Figure as PNG, atomically."""
+    from framelens.io import atomic_path
+
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=150)
+
+
+def model_title(embedding: str, model_key: str) -> str:
+    """'minilm (sentence-transformers/all-MiniLM-L6-v2)' from an embedding summary."""
+    identity = json.loads(Path(embedding).read_text(encoding="utf-8"))["identity"]
+    return f"{model_key} ({identity.get('upstream') or identity.get('name')})"
+
+
+def overlap_heatmap_step(overlap: str, embedding: str, model_key: str, figure: str) -> None:
+    """Directional outlet-overlap heatmap of one model."""
+    from framelens.plots.outlet_overlap import outlet_overlap_heatmap
+
+    table = pd.read_csv(overlap)
+    save_figure(outlet_overlap_heatmap(
+        table, title="Share of each outlet's sentences with a verbatim or rewrite counterpart "
+                     f"in another outlet\nunder model {model_title(embedding, model_key)}"),
+        figure)
+
+
+def alignment_views_step(sentences: str, documents: str, alignments: str, embedding: str,
+                         model_key: str, figures: list[str]) -> None:
+    """Side-by-side views of the document pairs with the most reused sentences."""
+    from framelens.plots.alignment_view import alignment_view
+
+    sents = pd.read_parquet(sentences)
+    content = sents[content_mask(sents)]
+    docs = pd.read_parquet(documents).set_index("doc_id")
+    pairs = pd.read_parquet(alignments)
+    ranking = top_document_pairs(pairs, len(figures))
+    title_model = model_title(embedding, model_key)
+    for rank, path in enumerate(figures):
+        if rank >= len(ranking):
+            save_figure(empty_figure(f"No aligned article pair #{rank + 1} under "
+                                     f"{title_model}"), path)
+            continue
+        a, b = ranking[rank]
+        linked = pairs[(pairs["doc_id_a"] == a) & (pairs["doc_id_b"] == b)]
+        counts = linked["relation"].value_counts()
+        summary = ", ".join(f"{counts[r]} {r}" for r in ("verbatim", "rewrite", "paraphrase")
+                            if r in counts)
+        label_a, label_b = docs.at[a, "outlet_label"], docs.at[b, "outlet_label"]
+        save_figure(alignment_view(
+            content[content["doc_id"] == a], content[content["doc_id"] == b], linked,
+            left_title=f"{label_a} ({docs.at[a, 'date'] or 'no date'})",
+            right_title=f"{label_b} ({docs.at[b, 'date'] or 'no date'})",
+            title=f"Aligned sentences, {label_a} and {label_b}: {summary}\n"
+                  f"under model {title_model}"), path)
+
+
+def top_document_pairs(pairs: pd.DataFrame, n: int) -> list[tuple[str, str]]:
+    """Document pairs ranked by reused (verbatim + rewrite) pairs, then by all pairs."""
+    if pairs.empty:
+        return []
+    scored = pairs.assign(reuse=pairs["relation"].isin(["verbatim", "rewrite"]))
+    ranking = (scored.groupby(["doc_id_a", "doc_id_b"])
+               .agg(reuse=("reuse", "sum"), total=("reuse", "size")).reset_index()
+               .sort_values(["reuse", "total", "doc_id_a", "doc_id_b"],
+                            ascending=[False, False, True, True]))
+    return list(zip(ranking["doc_id_a"], ranking["doc_id_b"], strict=True))[:n]
+
+
+def empty_figure(message: str) -> Any:
+    """A small figure that says there is nothing to show (and why)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6, 1.5))
+    fig.text(0.5, 0.5, message, ha="center", va="center", fontsize=10)
+    return fig

@@ -28,6 +28,7 @@ except FramelensError as error:
 CORPUS = Path(config["corpus"])
 MODELS = sorted(config["models"])
 CACHE_DIR = os.environ.get("FRAMELENS_CACHE_DIR", ".cache/framelens")
+ALIGNMENT_VIEW_RANKS = list(range(1, config["figures"]["alignment_views"] + 1))
 
 
 wildcard_constraints:
@@ -47,6 +48,11 @@ def model_entry(wildcards):
     return config["models"][wildcards.model]
 
 
+def paraphrase_threshold(wildcards):
+    """The paraphrase cosine of one model (each model has its own scale)."""
+    return config["models"][wildcards.model]["paraphrase_threshold"]
+
+
 def all_embedding_stats(wildcards):
     """Embedding summaries of every configured model."""
     return expand(rules.embed.output.stats, model=MODELS)
@@ -58,5 +64,8 @@ def get_final_output():
         *rules.ingest.output,
         *expand(rules.doc_similarity.output.table, model=MODELS),
         *expand(rules.plot_doc_similarity.output.figure, model=MODELS),
+        *expand(rules.outlet_overlap.output, model=MODELS),
+        *expand(rules.plot_outlet_overlap.output.figure, model=MODELS),
+        *expand(rules.plot_alignment_views.output.figures, model=MODELS),
         rules.provenance.output.provenance,
     ]

@@ -1,0 +1,62 @@
+"""Side-by-side view of two articles with their aligned sentences linked."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyBboxPatch
+
+# colour and line style both encode the relation, so the figure reads in greyscale
+STYLE = {
+    "verbatim": {"color": "#08306b", "linestyle": "-", "linewidth": 3.0},
+    "rewrite": {"color": "#d95f02", "linestyle": "-", "linewidth": 2.0},
+    "paraphrase": {"color": "#7f7f7f", "linestyle": (0, (4, 2)), "linewidth": 1.4},
+}
+
+
+def snippet(text: str, width: int = 52, lines: int = 2) -> str:
+    """The start of a sentence wrapped into at most ``lines`` lines of ``width``."""
+    return textwrap.fill(text, width=width, max_lines=lines, placeholder=" …")
+
+
+def alignment_view(
+    left: pd.DataFrame, right: pd.DataFrame, pairs: pd.DataFrame, *,
+    left_title: str, right_title: str, title: str,
+) -> Figure:
+    """Two columns of sentence boxes (in article order) joined where they align.
+
+    ``left``/``right``: a document's content sentences (``sent_id``, ``text``) in
+    order; ``pairs``: alignments between them (``sent_id_a``, ``sent_id_b``,
+    ``relation``) in either orientation.
+    """
+    rows = max(len(left), len(right), 1)
+    fig = Figure(figsize=(12, 1.2 + 0.42 * rows), layout="constrained")
+    ax = fig.add_subplot()
+    ax.set_xlim(0, 12)
+    ax.set_ylim(rows - 0.4, -1.2)
+    ax.axis("off")
+    position = {}
+    linked = set(pairs["sent_id_a"]) | set(pairs["sent_id_b"])
+    for x, doc, header in ((0.05, left, left_title), (7.05, right, right_title)):
+        ax.text(x + 2.45, -0.9, header, ha="center", va="center", fontsize=11,
+                fontweight="bold")
+        for y, (sent_id, text) in enumerate(zip(doc["sent_id"], doc["text"], strict=True)):
+            position[sent_id] = (x, y)
+            shade = "#e8eef7" if sent_id in linked else "white"
+            ax.add_patch(FancyBboxPatch((x, y - 0.36), 4.9, 0.72, facecolor=shade,
+                                        edgecolor="#999999", linewidth=0.6,
+                                        boxstyle="round,pad=0.0,rounding_size=0.08"))
+            ax.text(x + 0.08, y, snippet(text), va="center", ha="left", fontsize=7)
+    for a, b, relation in zip(pairs["sent_id_a"], pairs["sent_id_b"], pairs["relation"],
+                              strict=True):
+        (xa, ya), (xb, yb) = position[a], position[b]
+        if xa > xb:
+            (xa, ya), (xb, yb) = (xb, yb), (xa, ya)
+        ax.plot([xa + 4.95, xb - 0.05], [ya, yb], **STYLE[relation], alpha=0.85)
+    handles = [ax.plot([], [], label=name, **style)[0] for name, style in STYLE.items()]
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=3,
+              frameon=False, fontsize=9)
+    ax.set_title(title, fontsize=11)
+    return fig

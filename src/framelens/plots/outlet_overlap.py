@@ -1,0 +1,54 @@
+"""Directional heatmap of outlet overlap: how much of each outlet's reporting
+has a reused (verbatim or rewrite) counterpart in another's."""
+
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+
+def overlap_matrix(table: pd.DataFrame, column: str) -> pd.DataFrame:
+    """Outlet × outlet matrix of one column of ``outlet_overlap.csv`` (rows: outlet_a)."""
+    outlets = sorted(set(table["outlet_a"]) | set(table["outlet_b"]))
+    matrix = table.pivot(index="outlet_a", columns="outlet_b", values=column)
+    return matrix.reindex(index=outlets, columns=outlets)
+
+
+def outlet_overlap_heatmap(table: pd.DataFrame, *, title: str) -> Figure:
+    """Heatmap of ``reuse_share`` (colour and big number) with its bootstrap interval and
+    ``share_a_in_b`` (any counterpart) written in each cell. Rows read "of this outlet's
+    sentences", columns "found in this outlet"."""
+    reuse = overlap_matrix(table, "reuse_share")
+    outlets = list(reuse.index)
+    n = len(outlets)
+    side = min(max(4.5, 0.9 * n + 2.5), 26)
+    fig = Figure(figsize=(side + 1.5, side), layout="constrained")
+    ax = fig.add_subplot()
+    cmap = matplotlib.colormaps["cividis"].with_extremes(bad="#eeeeee")
+    values = reuse.to_numpy(dtype=float)
+    vmax = max(0.05, float(np.nanmax(values)) if np.isfinite(values).any() else 0.05)
+    image = ax.imshow(np.ma.masked_invalid(values), cmap=cmap, vmin=0, vmax=vmax)
+    low, high = overlap_matrix(table, "ci_low"), overlap_matrix(table, "ci_high")
+    share = overlap_matrix(table, "share_a_in_b")
+    if n <= 20:
+        for i in range(n):
+            for j in range(n):
+                if not np.isfinite(values[i, j]):
+                    continue
+                colour = "black" if values[i, j] / vmax > 0.55 else "white"
+                ax.text(j, i - 0.12, f"{values[i, j]:.0%}", ha="center", va="center",
+                        fontsize=11, fontweight="bold", color=colour)
+                interval = (f"[{low.iat[i, j]:.0%}–{high.iat[i, j]:.0%}]\n"
+                            if high.iat[i, j] > 0 else "")
+                ax.text(j, i + 0.2, f"{interval}any {share.iat[i, j]:.0%}", ha="center",
+                        va="center", fontsize=7, color=colour)
+    ax.set_xticks(range(n), outlets, rotation=40, ha="right", fontsize=10)
+    ax.set_yticks(range(n), outlets, fontsize=10)
+    ax.set_ylabel("outlet whose sentences are counted (row)")
+    ax.set_xlabel("outlet where a counterpart is found (column)")
+    fig.colorbar(image, ax=ax, shrink=0.8, format=matplotlib.ticker.PercentFormatter(1.0),
+                 label="sentences with a verbatim or rewrite counterpart")
+    ax.set_title(title, fontsize=11)
+    return fig

@@ -1,0 +1,199 @@
+"""Alignment: relation labels on hand-made pairs, blocked top-k against brute force,
+and the seed corpus's AP copy in the UK piece."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from framelens.align import (
+    Relation,
+    Thresholds,
+    align_corpus,
+    classify,
+    containment,
+    length_ratio,
+    lexical_overlap,
+    likely_source,
+    sequence_similarity,
+    topk_per_group,
+    word_tokens,
+)
+from framelens.corpus import ingest_corpus
+from framelens.embed import embed_texts, l2_normalise
+from framelens.errors import ConfigError
+
+from .conftest import SEEDS
+
+TH = Thresholds(verbatim=0.9, rewrite_alone=0.79, rewrite=0.25, min_shared=3, paraphrase=0.66)
+
+
+def label(a: str, b: str, semantic: float = 0.5, shared_pairs: int = 1) -> Relation | None:
+    ta, tb = word_tokens(a), word_tokens(b)
+    return classify(semantic, lexical_overlap(ta, tb), sequence_similarity(ta, tb), TH,
+                    shared_pairs=shared_pairs)
+
+
+def test_tokens_ignore_case_accents_and_punctuation():
+    assert word_tokens("Mr. Vučić’s “gangs”") == ["mr", "vucic", "s", "gangs"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "semantic", "shared", "expected"),
+    [
+        pytest.param("Under apparent pressure from the West, Kurti postponed the measure.",
+                     "Under apparent pressure from the West Kurti postponed the measure", 0.99,
+                     1, Relation.VERBATIM, id="same-words-other-punctuation"),
+        pytest.param("Under apparent pressure from the West, Kurti postponed the measure "
+                     "for a month, to Sept. 1.",
+                     "Under apparent pressure from the West, Kurti postponed the measure.",
+                     0.9, 1, Relation.REWRITE, id="trimmed"),
+        pytest.param("Minority Serbs, who live mostly in northern Kosovo, reacted with anger, "
+                     "putting up roadblocks and sounding air raid sirens.",
+                     "Putting up roadblocks and sounding air raid sirens, minority Serbs, who "
+                     "live mostly in northern Kosovo, reacted with anger.", 0.95, 1,
+                     Relation.REWRITE, id="reordered"),
+        pytest.param("No one was injured.", "No one was hurt.", 0.85, 1,
+                     Relation.PARAPHRASE, id="short-edit-alone-is-paraphrase"),
+        pytest.param("No one was injured.", "No one was hurt.", 0.85, 3,
+                     Relation.REWRITE, id="short-edit-in-reused-passage-is-rewrite"),
+        pytest.param("Kosovo declared independence in 2008.",
+                     "Kosovo's 2008 declaration of independence is not recognised by Serbia.",
+                     0.8, 1, Relation.PARAPHRASE, id="own-words"),
+        pytest.param("The talks collapsed on Thursday.", "Bread prices rose in Belgrade.", 0.2,
+                     1, None, id="unrelated"),
+        pytest.param("The talks collapsed on Thursday.", "The talks collapsed on Thursday.",
+                     0.1, 1, Relation.VERBATIM, id="verbatim-whatever-the-model-says"),
+    ],
+)
+def test_relation_labels(a, b, semantic, shared, expected):
+    assert label(a, b, semantic, shared) == expected
+
+
+def test_containment_is_of_the_shorter_sentence():
+    long, short = ["a", "b", "c", "d", "e", "f", "g", "h"], ["c", "d", "e", "f"]
+    assert containment(short, long) == containment(long, short) == 1.0
+    assert length_ratio(short, long) == 0.5
+    assert containment([], long) == 0.0
+
+
+def test_reordered_copy_is_not_verbatim():
+    a = word_tokens("Kurti postponed the measure, under pressure from the West.")
+    b = word_tokens("Under pressure from the West, Kurti postponed the measure.")
+    assert containment(a, b, 2) > 0.8 and sequence_similarity(a, b) < 0.8
+
+
+def test_thresholds_are_checked():
+    with pytest.raises(ConfigError, match="rewrite <= rewrite_alone <= verbatim"):
+        Thresholds(rewrite=0.8, rewrite_alone=0.5)
+    with pytest.raises(ConfigError, match=r"alignment\.paraphrase"):
+        Thresholds(paraphrase=1.5)
+
+
+def brute_topk(vectors, groups, k):
+    sims = vectors @ vectors.T
+    out = {}
+    for i in range(len(vectors)):
+        for g in np.unique(groups):
+            if g == groups[i]:
+                continue
+            cols = np.flatnonzero(groups == g)
+            order = cols[np.argsort(-sims[i, cols], kind="stable")][:k]
+            out[(i, int(g))] = (order, sims[i, order])
+    return out
+
+
+@pytest.mark.parametrize("block_size", [1, 7, 64, 1000])
+def test_blocked_topk_equals_brute_force(block_size):
+    rng = np.random.default_rng(3)
+    vectors = l2_normalise(rng.normal(size=(90, 16)))
+    vectors[10] = vectors[40]  # exact ties resolve to the lower index in both
+    groups = np.sort(rng.integers(0, 6, size=90))
+    reference = brute_topk(vectors, groups, k=3)
+    seen = {}
+    for rows, group, neighbours, scores in topk_per_group(vectors, groups, k=3,
+                                                          block_size=block_size):
+        for row, cand, score in zip(rows, neighbours, scores, strict=True):
+            seen[(int(row), group)] = (cand, score)
+    assert seen.keys() == reference.keys()
+    for key, (cand, score) in reference.items():
+        np.testing.assert_array_equal(seen[key][0], cand)
+        np.testing.assert_allclose(seen[key][1], score, atol=1e-12)
+
+
+def test_topk_needs_rows_sorted_by_group():
+    with pytest.raises(ValueError, match="sorted by group"):
+        list(topk_per_group(np.eye(3), np.array([1, 0, 1])))
+
+
+def test_likely_source_is_the_earlier_dated_document():
+    dates = {"ap": "2022-08-18", "uk": "2022-08-21", "de": None, "same": "2022-08-18"}
+    assert likely_source("uk", "ap", dates) == "ap"
+    assert likely_source("ap", "de", dates) is None
+    assert likely_source("ap", "same", dates) is None
+
+
+def test_no_self_or_internal_repeat_alignment():
+    sentences = pd.DataFrame({
+        "sent_id": ["a:0", "a:1", "b:0"], "doc_id": ["a", "a", "b"],
+        "text": ["The same sentence here.", "The same sentence here.", "Other words."],
+        "boilerplate": False, "duplicate_of": [None, "a:0", None],
+    })
+    documents = pd.DataFrame({"doc_id": ["a", "b"], "event": [None, None], "date": [None, None]})
+    vectors = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
+    table = align_corpus(vectors, sentences, documents, TH)
+    assert set(table["sent_id_a"]) | set(table["sent_id_b"]) <= {"a:0", "b:0"}
+    assert (table["doc_id_a"] != table["doc_id_b"]).all()
+
+
+def test_events_bound_the_alignment():
+    sentences = pd.DataFrame({
+        "sent_id": ["a:0", "b:0", "c:0"], "doc_id": ["a", "b", "c"],
+        "text": ["Identical words in all three.", "Identical words in all three.",
+                 "Identical words in all three."],
+        "boilerplate": False, "duplicate_of": None,
+    })
+    documents = pd.DataFrame({"doc_id": ["a", "b", "c"], "event": ["e1", "e1", "e2"],
+                              "date": [None, None, None]})
+    table = align_corpus(np.ones((3, 1)), sentences, documents, TH)
+    assert table[["doc_id_a", "doc_id_b"]].values.tolist() == [["a", "b"]]
+    assert table["event"].tolist() == ["e1"]
+
+
+@pytest.fixture(scope="module")
+def seed_alignments(minilm):
+    result = ingest_corpus(SEEDS)
+    vectors, _ = embed_texts(result.sentences["text"].tolist(), minilm)
+    table = align_corpus(vectors, result.sentences, result.documents, TH)
+    return result, table
+
+
+AP, UK = "002_a0ebff16809bcad7", "004_b30742ffba48f2e5"
+# (AP position, UK position) of every sentence the UK piece takes from AP copy
+UK_FROM_AP = [(4, 2), (13, 4), (12, 6), (5, 7), (13, 12), (8, 16), (9, 18), (10, 19), (11, 20)]
+
+
+def test_every_uk_sentence_taken_from_ap_is_aligned_as_reuse(seed_alignments):
+    _, table = seed_alignments
+    pairs = table[(table["doc_id_a"] == AP) & (table["doc_id_b"] == UK)]
+    found = {(a, b): r for a, b, r in zip(pairs["sent_id_a"], pairs["sent_id_b"],
+                                          pairs["relation"], strict=True)}
+    for ap_pos, uk_pos in UK_FROM_AP:
+        key = (f"{AP}:{ap_pos:04d}", f"{UK}:{uk_pos:04d}")
+        assert found.get(key) in {"verbatim", "rewrite"}, key
+    assert set(pairs.loc[pairs["relation"] == "rewrite", "source_doc_id"]) == {AP}
+
+
+def test_only_ap_and_uk_share_reused_copy(seed_alignments):
+    _, table = seed_alignments
+    reuse = table[table["relation"].isin(["verbatim", "rewrite"])]
+    assert set(zip(reuse["doc_id_a"], reuse["doc_id_b"], strict=True)) == {(AP, UK)}
+
+
+def test_boilerplate_and_repeats_never_align(seed_alignments):
+    result, table = seed_alignments
+    sents = result.sentences.set_index("sent_id")
+    used = pd.concat([table["sent_id_a"], table["sent_id_b"]])
+    assert not sents.loc[used, "boilerplate"].any()
+    assert sents.loc[used, "duplicate_of"].isna().all()

@@ -1,0 +1,85 @@
+rule align:
+    input:
+        sentences=rules.ingest.output.sentences,
+        documents=rules.ingest.output.documents,
+        vectors=rules.embed.output.vectors,
+    output:
+        alignments="results/{model}/alignments.parquet",
+    params:
+        alignment=config["alignment"],
+        paraphrase_threshold=paraphrase_threshold,
+    conda:
+        "../envs/framelens.yaml"
+    log:
+        "results/logs/align/{model}.log",
+    benchmark:
+        "results/benchmarks/align/{model}.tsv"
+    script:
+        "../scripts/align.py"
+
+
+rule outlet_overlap:
+    input:
+        sentences=rules.ingest.output.sentences,
+        documents=rules.ingest.output.documents,
+        alignments=rules.align.output.alignments,
+    output:
+        overlap="results/{model}/outlet_overlap.csv",
+        sources="results/{model}/reuse_sources.csv",
+    params:
+        bootstrap=config["overlap"]["bootstrap"],
+        confidence=config["overlap"]["confidence"],
+        random_state=config["random_state"],
+    conda:
+        "../envs/framelens.yaml"
+    log:
+        "results/logs/outlet_overlap/{model}.log",
+    benchmark:
+        "results/benchmarks/outlet_overlap/{model}.tsv"
+    script:
+        "../scripts/outlet_overlap.py"
+
+
+rule plot_outlet_overlap:
+    input:
+        overlap=rules.outlet_overlap.output.overlap,
+        embedding=rules.embed.output.stats,
+    output:
+        figure=report(
+            "results/{model}/figures/outlet_overlap.png",
+            caption="../report/outlet_overlap.rst",
+            category="Outlet overlap",
+            subcategory="{model}",
+            labels={"model": "{model}", "figure": "outlet overlap"},
+        ),
+    conda:
+        "../envs/framelens.yaml"
+    log:
+        "results/logs/plot_outlet_overlap/{model}.log",
+    script:
+        "../scripts/plot_outlet_overlap.py"
+
+
+rule plot_alignment_views:
+    input:
+        sentences=rules.ingest.output.sentences,
+        documents=rules.ingest.output.documents,
+        alignments=rules.align.output.alignments,
+        embedding=rules.embed.output.stats,
+    output:
+        figures=[
+            report(
+                f"results/{{model}}/figures/alignment_{rank}.png",
+                caption="../report/alignment_view.rst",
+                category="Sentence alignment",
+                subcategory="{model}",
+                labels={"model": "{model}", "figure": f"article pair {rank}"},
+            )
+            for rank in ALIGNMENT_VIEW_RANKS
+        ],
+    conda:
+        "../envs/framelens.yaml"
+    log:
+        "results/logs/plot_alignment_views/{model}.log",
+    script:
+        "../scripts/plot_alignment_views.py"

@@ -1,0 +1,17 @@
+"""Rule outlet_overlap: alignments -> outlet overlap with intervals, reuse sources."""
+
+from framelens.pipeline import overlap_step, run_logged
+
+if __name__ == "__main__":
+    run_logged(
+        snakemake.log[0],
+        overlap_step,
+        sentences=snakemake.input.sentences,
+        documents=snakemake.input.documents,
+        alignments=snakemake.input.alignments,
+        bootstrap=snakemake.params.bootstrap,
+        confidence=snakemake.params.confidence,
+        random_state=snakemake.params.random_state,
+        overlap=snakemake.output.overlap,
+        sources=snakemake.output.sources,
+    )
