@@ -16,7 +16,9 @@ include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/embed.smk"
 include: "workflow/rules/similarity.smk"
+include: "workflow/rules/events.smk"
 include: "workflow/rules/align.smk"
+include: "workflow/rules/claims.smk"
 include: "workflow/rules/report.smk"
 
 

@@ -11,9 +11,13 @@ from framelens.corpus import (
     check_corpus,
     doc_id_for,
     ingest_corpus,
+    is_language_tag,
+    outlet_flags,
     outlet_labels,
+    sentence_rows,
 )
 from framelens.errors import CorpusError
+from framelens.text import boilerplate_reason, paragraph_spans, segment
 
 from .conftest import SEEDS
 
@@ -160,6 +164,93 @@ def test_language_is_detected_when_metadata_has_none(make_corpus):
     langs = dict(zip(result.documents["file"], result.documents["language"], strict=True))
     assert langs == {"de.txt": "de", "en.txt": "en"}
     assert set(result.documents["language_source"]) == {"detected"}
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        (["a/b.txt", "a__b.txt"], "files 'a/b.txt' (line 2) and 'a__b.txt' both get document "
+                                  "id 'a__b'; rename one"),
+        (["Report.txt", "report.txt"], "files 'Report.txt' (line 2) and 'report.txt' get "
+                                       "document ids 'Report' and 'report', which differ only"),
+        (["x/A.txt", "X/a.txt"], "files 'x/A.txt' (line 2) and 'X/a.txt'"),
+    ],
+)
+def test_colliding_document_ids_name_both_files(make_corpus, files, expected):
+    folder = make_corpus(dict.fromkeys(files, ARTICLE))
+    with pytest.raises(CorpusError) as excinfo:
+        check_corpus(folder)
+    assert expected in problems_of(excinfo)
+    assert "1 problem" in problems_of(excinfo)
+
+
+@pytest.mark.parametrize("code", ["en", "EN", "sr-Latn", "zh-Hant-TW", "es-419", "und", "tlh",
+                                  "de-CH-1901", "en-US-x-twain"])
+def test_language_tags_that_are_accepted(code):
+    assert is_language_tag(code)
+
+
+@pytest.mark.parametrize("value", ["English", "xx-??", "en_US", "e", "", "en-", "123", "fr FR"])
+def test_language_values_that_are_refused(value):
+    assert not is_language_tag(value)
+
+
+def test_bad_language_in_metadata_is_named_with_its_line(make_corpus):
+    rows = [{"file": "a.txt", "outlet": "X", "language": "en"},
+            {"file": "b.txt", "outlet": "X", "language": "Deutsch"}]
+    folder = make_corpus({"a.txt": ARTICLE, "b.txt": ARTICLE}, rows=rows)
+    with pytest.raises(CorpusError, match=r"line 3: language 'Deutsch' for 'b\.txt'"):
+        check_corpus(folder)
+
+
+@pytest.mark.parametrize(
+    ("outlet", "oddity"),
+    [("AP", None), ("Novi Sad Daily", None), ("Vesti (Beograd)", None), ("...", "no letter"),
+     ("A" * 101, "101 characters"), ("AP\u202e", "control or format"),
+     ("<b>AP</b>", "HTML markup")],
+)
+def test_outlet_flags(outlet, oddity):
+    flags = outlet_flags(outlet)
+    if oddity is None:
+        assert flags == []
+    else:
+        (flag,) = flags
+        assert flag["code"] == "outlet_unusual"
+        assert oddity in flag["detail"]
+
+
+def test_html_article_is_converted_and_every_piece_recorded(make_corpus):
+    text = "<p>Serbia &amp; Kosovo met.</p><script>x()</script><p>Talks resume.</p>"
+    result = ingest_corpus(make_corpus({"a.txt": text}))
+    assert result.sentences["text"].tolist() == ["Serbia & Kosovo met.", "Talks resume."]
+    (entry,) = result.report["files"]
+    assert [item["text"] for item in entry["removed"]] == [
+        "<p>", "&amp;", "</p>", "<script>x()</script>", "<p>", "</p>"]
+    assert entry["flags"][0]["code"] == "html_stripped"
+    assert entry["flags"][0]["count"] == 6
+
+
+def test_removed_items_locate_header_and_markup(make_corpus):
+    text = "<p> date 2022-08-21 (AP) -- Serbia &amp; Kosovo met.</p>"
+    result = ingest_corpus(make_corpus({"a.txt": text}))
+    (entry,) = result.report["files"]
+    header = next(item for item in entry["removed"] if item["what"] == "header")
+    assert header == {"what": "header", "text": "date 2022-08-21 (AP) --", "at": 3}
+    first = result.sentences.iloc[0]
+    assert first["text"] == "Serbia & Kosovo met."
+    assert entry["body_offset"] + first["char_start"] == len("\n\n date 2022-08-21 (AP) -- ")
+
+
+def test_sentence_rows_flag_like_boilerplate_reason():
+    body = ("Serbia will talk.\n\n©2022 Bloomberg L.P.\n\nWe are ready. — Name (@name) August 18, "
+            "2022\n\n(Reporting by A; Editing by B)\n\nSign up for our newsletter today.")
+    rows = sentence_rows("d", body)
+    spans = paragraph_spans(body)
+    expected = [boilerplate_reason(seg.text, " ".join(
+        s.text for s in segment(body) if s.paragraph == seg.paragraph)) for seg in segment(body)]
+    assert [r["boilerplate_reason"] for r in rows] == expected
+    assert set(expected) == {None, "copyright", "social_embed", "credit", "promo"}
+    assert len(spans) == 5
 
 
 # ----------------------------------------------------------------------------- seeds

@@ -136,3 +136,17 @@ def test_object_arrays_are_never_pickled(tmp_path, bad):
 
     with pytest.raises(TypeError, match="refusing to pickle"):
         write_arrays({"bad": bad}, tmp_path / "x.npz")
+
+
+def test_outputs_are_readable_by_others_as_the_umask_allows(tmp_path):
+    import os
+    import stat
+
+    from framelens.io import write_json
+
+    old = os.umask(0o022)
+    try:
+        write_json({"a": 1}, tmp_path / "x.json")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "x.json").stat().st_mode) == 0o644

@@ -24,8 +24,10 @@ from framelens.text import (
     paragraph_spans,
     parse_header,
     segment,
+    sentence_boilerplate_reason,
     social_embed_paragraphs,
     split_sentences,
+    strip_markup,
 )
 
 SEEDS = Path(__file__).resolve().parents[1] / "corpus" / "seeds"
@@ -318,6 +320,14 @@ def test_no_split_without_whitespace() -> None:
 def test_cjk_split_without_whitespace() -> None:
     expected = ["你好。", "我很好！", "你呢？", "「好的。」", "最后"]
     assert sentences("你好。我很好！你呢？「好的。」最后") == expected
+
+
+def test_bidi_mark_before_next_sentence_still_splits() -> None:
+    assert sentences("השיחות היו קשות. \u200fמועד חדש טרם נקבע.") == [
+        "השיחות היו קשות.", "\u200fמועד חדש טרם נקבע."]
+    assert sentences("Talks ended.\u200f Officials left.") == [
+        "Talks ended.", "\u200f Officials left."]
+    assert sentences("Talks ended.\u200fOfficials left.") == ["Talks ended.\u200fOfficials left."]
 
 
 def test_arabic_question_mark() -> None:
@@ -735,6 +745,81 @@ def test_seed_language_is_english(prefix: str) -> None:
     assert detect_language(body) == "en"
 
 
+# --------------------------------------------------------------------------- markup
+
+
+def undo_markup(out: str, edits: list) -> str:
+    """Put every edit of :func:`strip_markup` back, last first."""
+    for edit in reversed(edits):
+        out = out[: edit.at] + edit.text + out[edit.at + len(edit.replacement) :]
+    return out
+
+
+@pytest.mark.parametrize(
+    ("html", "text"),
+    [
+        ("<p>One.</p><p>Two.</p>", "\n\nOne.\n\n\n\nTwo.\n\n"),
+        ("a<br/>b<BR>c", "a\nb\nc"),
+        ("<td>x</td><td>y</td>", " x  y "),
+        ("<b>bold</b> and <a href='/x' title=\"a>b\">link</a>", "bold and link"),
+        ("x<script>if (a<b) alert('</p>')</script>y", "xy"),
+        ("x<STYLE type=text/css>p{}</style>y", "xy"),
+        ("x<!-- <p>hidden</p> -->y<!DOCTYPE html><?xml version='1.0'?>", "xy"),
+        ("AT&amp;T &lt;b&gt; &#8212; &#x2014; &eacute;", "AT&T <b> — — é"),
+        ("a&#13;b&#0;c", "a b\ufffdc"),
+        ("<img src=x onerror=\"document.title='pwned'\">caption", "caption"),
+    ],
+)
+def test_strip_markup_converts_html(html: str, text: str) -> None:
+    out, edits = strip_markup(html)
+    assert out == text
+    assert edits
+    assert undo_markup(out, edits) == html
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a < b and c > d",
+        "I <3 Brussels",
+        "if x<y and z>w then",
+        "<Reuters> and <bogus attr> are not elements",
+        "AT&T, Q&A, &c. and &bogus; stay",
+        "an unclosed <!-- comment",
+        "",
+    ],
+)
+def test_strip_markup_leaves_prose_alone(text: str) -> None:
+    assert strip_markup(text) == (text, [])
+
+
+def test_unclosed_script_is_only_a_tag() -> None:
+    out, edits = strip_markup("Before <script> after.")
+    assert out == "Before  after."
+    assert [(e.kind, e.text) for e in edits] == [("tag", "<script>")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.lists(st.sampled_from(
+    ["<p>", "</p>", "<br/>", "<script>", "</script>", "<!--", "-->", "&amp;", "&#13;", "<", ">",
+     "a", " ", "\n", "\"", "'", "=", "<img src=x>", "&", ";", "#", "x"]),
+    max_size=40).map("".join)))
+def test_strip_markup_is_reversible(text: str) -> None:
+    out, edits = strip_markup(text)
+    assert undo_markup(out, edits) == text
+    assert "\r" not in out or "\r" in text
+    assert [e.start for e in edits] == sorted(e.start for e in edits)
+
+
+def test_strip_markup_one_megabyte_is_fast() -> None:
+    big = "<p>Para <b>one</b> &amp; <i>two</i>, a < b.</p>\n" * 20_000
+    started = time.perf_counter()
+    out, edits = strip_markup(big)
+    assert len(edits) == 140_000
+    assert out.count("a < b") == 20_000
+    assert time.perf_counter() - started < 5.0
+
+
 # --------------------------------------------------------------------------- boilerplate
 
 
@@ -766,6 +851,8 @@ def test_seed_language_is_english(prefix: str) -> None:
 )
 def test_boilerplate_reason(sentence: str, reason: str | None) -> None:
     assert boilerplate_reason(sentence, sentence) == reason
+    if reason != "social_embed":
+        assert sentence_boilerplate_reason(sentence) == reason
 
 
 def test_copyright_notice_split_into_two_sentences_is_all_flagged() -> None:

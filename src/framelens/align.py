@@ -308,17 +308,19 @@ def likely_source(doc_a: str, doc_b: str, dates: dict[str, str | None]) -> str |
 
 def align_corpus(
     vectors: Matrix, sentences: pd.DataFrame, documents: pd.DataFrame, thresholds: Thresholds,
-    *, k: int = 3, block_size: int = 1024,
+    *, events: pd.Series | None = None, k: int = 3, block_size: int = 1024,
 ) -> pd.DataFrame:
     """All aligned pairs, event by event, with the likely source of reused pairs.
 
     ``vectors`` has one row per row of ``sentences`` (the full table);
-    boilerplate and repeats inside a document are left out here.
+    boilerplate and repeats inside a document are left out here. ``events``
+    maps doc_id to event (default: :func:`event_of_documents`).
     """
     keep = content_mask(sentences)
     content = sentences[keep].reset_index(drop=True)
     content_vectors = vectors[np.flatnonzero(keep)]
-    events = event_of_documents(documents)
+    if events is None:
+        events = event_of_documents(documents)
     dates = documents.set_index("doc_id")["date"].to_dict()
     tables = []
     event_of_row = content["doc_id"].map(events).to_numpy()

@@ -4,7 +4,24 @@ A corpus folder holds UTF-8 ``.txt`` articles and a ``metadata.csv`` with at
 least the columns ``file`` and ``outlet`` (optional: ``date``, ``title``,
 ``url``, ``language``, ``event``; extra columns are kept). Ingest never
 invents what the text does not say, and never drops anything silently:
-removed headers, flagged boilerplate and repeats all go to the ingest report.
+removed headers and HTML markup, flagged boilerplate and repeats all go to the
+ingest report.
+
+What counts as an error (a :class:`CorpusError` naming the file and, for
+metadata, the line) and what is ingested with a flag in the report:
+
+* errors: a ``.txt`` file not in the metadata, a row whose file is missing, a
+  path outside the folder (``..``, absolute, a symlink pointing out), a file
+  listed twice, two files with the same document id (``a/b.txt`` and
+  ``a__b.txt``) or whose ids differ only in case or Unicode normalisation
+  (``A.txt`` and ``a.txt``: one file on case-insensitive file systems), an
+  empty, binary, unreadable or (by default) non-UTF-8 article, a bad date, a
+  ``language`` that is not a BCP-47 tag (``English`` instead of ``en``);
+* flags: ``html_stripped`` (markup converted to text, every piece recorded
+  under ``removed``), ``outlet_unusual`` (an outlet name that is only
+  punctuation, over 100 characters, or holds control characters or markup; the
+  name is kept), ``decode_replaced``, ``no_content`` (no sentence left after
+  removing boilerplate and repeats), ``date_differs``, ``outlet_differs``.
 """
 
 from __future__ import annotations
@@ -13,6 +30,8 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,11 +41,16 @@ import pandas as pd
 
 from framelens.errors import CorpusError, Problem
 from framelens.text import (
-    boilerplate_reason,
+    Header,
+    MarkupEdit,
+    Segment,
     detect_language,
+    is_social_embed,
     normalise_text,
     parse_header,
     segment,
+    sentence_boilerplate_reason,
+    strip_markup,
 )
 
 METADATA_FILE = "metadata.csv"
@@ -34,6 +58,13 @@ REQUIRED_COLUMNS = ("file", "outlet")
 OPTIONAL_COLUMNS = ("date", "title", "url", "language", "event")
 UNATTRIBUTED = "unattributed"
 DECODE_POLICIES = ("fail", "replace")
+MAX_OUTLET_CHARS = 100
+_LANGUAGE_TAG_RE = re.compile(
+    r"[a-z]{2,3}(?:-[a-z]{3}){0,3}(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?"
+    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*"
+    r"(?:-x(?:-[a-z0-9]{1,8})+)?",
+    re.IGNORECASE,
+)
 
 DOCUMENT_COLUMNS = [
     "doc_id", "file", "outlet", "outlet_label", "date", "date_source", "title",
@@ -71,7 +102,12 @@ def read_metadata(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
         text = path.read_bytes().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         return pd.DataFrame(), [Problem(str(path), f"not UTF-8 ({exc.reason} at byte {exc.start})")]
-    rows = list(csv.reader(io.StringIO(text, newline="")))
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        rows = list(reader)
+    except csv.Error as exc:
+        return pd.DataFrame(), [Problem(str(path), f"not a readable CSV file ({exc})",
+                                        reader.line_num + 1)]
     if not rows:
         return pd.DataFrame(), [Problem(str(path), "empty file; expected a header row")]
     header = [h.strip().lower() for h in rows[0]]
@@ -102,6 +138,7 @@ def read_metadata(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
 
 
 def _check_metadata_rows(table: pd.DataFrame, folder: Path, path: Path) -> list[Problem]:
+    """Problems of each row on its own, rows listed twice, and document id collisions."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
     for row in table.to_dict("records"):
@@ -110,33 +147,84 @@ def _check_metadata_rows(table: pd.DataFrame, folder: Path, path: Path) -> list[
         if not name:
             problems.append(Problem(str(path), "empty 'file' value", line))
             continue
-        if not is_inside_folder(folder, name):
-            problems.append(
-                Problem(str(path), f"file {name!r} points outside the corpus folder", line)
-            )
         if name in seen:
             problems.append(
                 Problem(str(path), f"file {name!r} is listed twice (also line {seen[name]})", line)
             )
         seen.setdefault(name, line)
-        if not row["outlet"]:
-            problems.append(
-                Problem(str(path), f"empty 'outlet' for {name!r} (write {UNATTRIBUTED!r})", line)
-            )
-        if row["date"] and parse_iso_date(row["date"]) is None:
-            problems.append(
-                Problem(str(path), f"date {row['date']!r} for {name!r} is not YYYY-MM-DD", line)
-            )
+        problems += [Problem(str(path), message, line) for message in _row_faults(row, folder)]
+    return problems + check_doc_ids(table, path)
+
+
+def _row_faults(row: dict[str, Any], folder: Path) -> list[str]:
+    """What is wrong with one metadata row on its own (path, outlet, date, language)."""
+    name = row["file"]
+    faults = []
+    if not is_inside_folder(folder, name):
+        faults.append(f"file {name!r} points outside the corpus folder")
+    if not row["outlet"]:
+        faults.append(f"empty 'outlet' for {name!r} (write {UNATTRIBUTED!r})")
+    if row["date"] and parse_iso_date(row["date"]) is None:
+        faults.append(f"date {row['date']!r} for {name!r} is not YYYY-MM-DD")
+    if row["language"] and not is_language_tag(row["language"]):
+        faults.append(
+            f"language {row['language']!r} for {name!r} is not a BCP-47 language tag such as "
+            "'en', 'sr-Latn' or 'zh-Hant' (leave it empty to detect the language)"
+        )
+    return faults
+
+
+def is_language_tag(value: str) -> bool:
+    """True for a plausible BCP-47 tag whose language is a 2-3 letter ISO 639 code.
+
+    ``en``, ``EN``, ``sr-Latn``, ``zh-Hant-TW``, ``es-419``, ``und`` pass; ``English``,
+    ``xx-??``, ``en_US`` and ``e`` do not. Well-formedness only: ``xx`` passes, since
+    codes are not looked up in a registry.
+    """
+    return _LANGUAGE_TAG_RE.fullmatch(value) is not None
+
+
+def _collision_key(doc_id: str) -> str:
+    """``doc_id`` as a case-insensitive, normalisation-insensitive file system would see it."""
+    return unicodedata.normalize("NFC", doc_id).casefold()
+
+
+def check_doc_ids(table: pd.DataFrame, path: Path) -> list[Problem]:
+    """Two listed files whose document ids collide, naming both files.
+
+    Ids collide when equal (``a/b.txt`` and ``a__b.txt`` are both ``a__b``) or equal after
+    case folding and NFC (``A.txt`` and ``a.txt``: one file on case-insensitive file systems,
+    and outputs named by id would overwrite each other). A file listed twice is not a
+    collision (it is reported as listed twice).
+    """
+    first: dict[str, tuple[str, int]] = {}
+    problems = []
+    for name, line in zip(table["file"], table["_line"], strict=True):
+        if not name:
+            continue
+        key = _collision_key(doc_id_for(name))
+        other, other_line = first.setdefault(key, (name, int(line)))
+        if other == name:
+            continue
+        ids = (doc_id_for(other), doc_id_for(name))
+        why = (f"both get document id {ids[0]!r}" if ids[0] == ids[1] else
+               f"get document ids {ids[0]!r} and {ids[1]!r}, which differ only in case or "
+               "Unicode normalisation (one file on case-insensitive file systems)")
+        problems.append(Problem(str(path), f"files {other!r} (line {other_line}) and {name!r} "
+                                           f"{why}; rename one", int(line)))
     return problems
 
 
 def is_inside_folder(folder: Path, name: str) -> bool:
     """True when ``name`` is a relative path that stays inside ``folder``."""
     candidate = Path(name)
-    if candidate.is_absolute() or ".." in candidate.parts:
+    if "\x00" in name or candidate.is_absolute() or ".." in candidate.parts:
         return False
-    root = folder.resolve()
-    return (root / candidate).resolve().is_relative_to(root)
+    try:
+        root = folder.resolve()
+        return (root / candidate).resolve().is_relative_to(root)
+    except (OSError, RuntimeError):  # a symlink loop, a name too long for the file system
+        return False
 
 
 def parse_iso_date(value: str) -> str | None:
@@ -226,12 +314,21 @@ def duplicate_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def embedded_paragraphs(segments: list[Segment]) -> set[int]:
+    """Paragraph numbers whose sentences, joined by spaces, form an embedded social post.
+
+    Each paragraph is checked once, so a very long paragraph costs linear time.
+    """
+    texts: dict[int, list[str]] = {}
+    for seg in segments:
+        texts.setdefault(seg.paragraph, []).append(seg.text)
+    return {number for number, parts in texts.items() if is_social_embed(" ".join(parts))}
+
+
 def sentence_rows(doc_id: str, body: str) -> list[dict[str, Any]]:
     """Segment a body into sentence rows with boilerplate and repeat flags."""
     segments = segment(body)
-    paragraphs: dict[int, str] = {}
-    for seg in segments:
-        paragraphs[seg.paragraph] = paragraphs.get(seg.paragraph, "") + " " + seg.text
+    embeds = embedded_paragraphs(segments)
     first_seen: dict[str, str] = {}
     rows = []
     for position, seg in enumerate(segments):
@@ -239,7 +336,8 @@ def sentence_rows(doc_id: str, body: str) -> list[dict[str, Any]]:
         key = duplicate_key(seg.text)
         duplicate_of = first_seen.get(key)
         first_seen.setdefault(key, sent_id)
-        reason = boilerplate_reason(seg.text, paragraphs[seg.paragraph].strip())
+        reason = ("social_embed" if seg.paragraph in embeds
+                  else sentence_boilerplate_reason(seg.text))
         if reason is None and seg.heading and duplicate_of is not None:
             reason = "repeated_headline"
         rows.append(
@@ -297,7 +395,8 @@ def ingest_corpus(folder: str | Path, *, on_decode_error: str = "fail") -> Inges
 
     Every problem in the corpus is collected first and raised together as one
     :class:`CorpusError`; on success the report records everything removed
-    (headers) or flagged (boilerplate, repeats, replaced bytes, conflicts).
+    (headers, HTML markup) or flagged (boilerplate, repeats, replaced bytes, odd
+    outlets, conflicts, articles with no content left).
     """
     if on_decode_error not in DECODE_POLICIES:
         raise ValueError(
@@ -307,9 +406,7 @@ def ingest_corpus(folder: str | Path, *, on_decode_error: str = "fail") -> Inges
     metadata = check_corpus(folder)
     documents, sentences, entries, problems = [], [], [], []
     for row in metadata.sort_values("file").to_dict("records"):
-        where = str(folder / row["file"])
-        data = (folder / row["file"]).read_bytes()
-        text, found = decode_article(data, where, on_decode_error=on_decode_error)
+        data, text, found = read_article(folder, row["file"], on_decode_error=on_decode_error)
         errors = [p for p in found if not p.message.startswith("flag:")]
         if errors:
             problems += errors
@@ -318,7 +415,7 @@ def ingest_corpus(folder: str | Path, *, on_decode_error: str = "fail") -> Inges
         entry["flags"] += [{"code": "decode_replaced", "detail": str(p)} for p in found]
         if document["n_content_sentences"] == 0:
             entry["flags"].append({"code": "no_content", "detail": "no sentence left after "
-                                   "removing boilerplate and repeats"})
+                                   "removing markup, boilerplate and repeats"})
         documents.append(document)
         sentences += rows
         entries.append(entry)
@@ -331,28 +428,43 @@ def ingest_corpus(folder: str | Path, *, on_decode_error: str = "fail") -> Inges
     return IngestResult(docs, sents, report)
 
 
+def read_article(
+    folder: Path, name: str, *, on_decode_error: str
+) -> tuple[bytes, str, list[Problem]]:
+    """Bytes and decoded text of one article, with problems and flags naming the file
+    (see :func:`decode_article`; a file that cannot be read is a problem too)."""
+    where = str(folder / name)
+    try:
+        data = (folder / name).read_bytes()
+    except OSError as exc:
+        return b"", "", [Problem(where, f"cannot be read ({exc.strerror or exc})")]
+    text, found = decode_article(data, where, on_decode_error=on_decode_error)
+    return data, text, found
+
+
 def ingest_article(
     row: dict[str, Any], text: str, data: bytes
 ) -> tuple[dict[str, Any], list[dict[str, Any]], dict[str, Any]]:
     """Turn one decoded article and its metadata row into a document row, sentence rows
-    and a report entry (header removed, flags, conflicts between text and metadata)."""
+    and a report entry (header and markup removed, flags, conflicts with metadata).
+
+    The text is normalised, HTML is converted to text (:func:`strip_markup`), then the
+    header is parsed and the body segmented. The entry's ``removed`` list holds every removed
+    piece with ``at``, its offset in the cleaned text (header + body); ``body_offset`` is where
+    the body starts in it (sentence ``char_start``/``char_end`` count from there).
+    """
     doc_id = doc_id_for(row["file"])
-    header, body = parse_header(normalise_text(text))
+    clean, markup = strip_markup(normalise_text(text))
+    header, body = parse_header(clean)
     rows = sentence_rows(doc_id, body)
-    flags: list[dict[str, str]] = []
+    flags = markup_flags(markup) + outlet_flags(row["outlet"])
     date, date_source = _choose(row.get("date") or None, header.date, "date", flags)
     if header.outlet and header.outlet.casefold() != row["outlet"].casefold():
         flags.append({"code": "outlet_differs",
                       "detail": f"text names {header.outlet!r}, metadata says {row['outlet']!r}"})
-    title, title_source = row.get("title") or None, "metadata"
-    if title is None:
-        title_source = None
-        if rows and rows[0]["heading"]:
-            title, title_source = rows[0]["text"], "headline"
+    title, title_source = _title(row, rows)
     content = [r["text"] for r in rows if not r["boilerplate"] and r["duplicate_of"] is None]
-    language, language_source = row.get("language") or None, "metadata"
-    if language is None:
-        language, language_source = detect_language(" ".join(content)), "detected"
+    language, language_source = _language(row, content)
     document = {
         "doc_id": doc_id,
         "file": row["file"],
@@ -375,10 +487,78 @@ def ingest_article(
     entry = {
         "file": row["file"],
         "doc_id": doc_id,
-        "removed": [{"what": "header", "text": header.text.strip()}] if header.text.strip() else [],
+        "body_offset": len(header.text),
+        "removed": removed_items(header, markup),
         "flags": flags,
     }
     return document, rows, entry
+
+
+def _title(row: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[str | None, str | None]:
+    """The metadata title, else the article's leading headline, else none; with its source."""
+    if row.get("title"):
+        return row["title"], "metadata"
+    if rows and rows[0]["heading"]:
+        return rows[0]["text"], "headline"
+    return None, None
+
+
+def _language(row: dict[str, Any], content: list[str]) -> tuple[str, str]:
+    """The metadata language (checked to be a BCP-47 tag by :func:`check_corpus`), else the
+    one detected from the content sentences; with its source."""
+    if row.get("language"):
+        return row["language"], "metadata"
+    return detect_language(" ".join(content)), "detected"
+
+
+def removed_items(header: Header, markup: list[MarkupEdit]) -> list[dict[str, Any]]:
+    """Report items for the removed header and markup, in text order.
+
+    Each item has ``what`` (``header`` or ``html_<kind>``), ``text`` (exactly what was
+    removed; the header without surrounding whitespace) and ``at`` (its offset in the cleaned
+    text); markup items also have ``replacement``, the text that took its place there.
+    """
+    items: list[dict[str, Any]] = [
+        {"what": f"html_{edit.kind}", "text": edit.text, "at": edit.at,
+         "replacement": edit.replacement}
+        for edit in markup
+    ]
+    stripped = header.text.strip()
+    if stripped:
+        lead = len(header.text) - len(header.text.lstrip())
+        items.append({"what": "header", "text": stripped, "at": lead})
+    return sorted(items, key=lambda item: item["at"])
+
+
+def markup_flags(markup: list[MarkupEdit]) -> list[dict[str, Any]]:
+    """An ``html_stripped`` flag counting the markup converted to text, if there was any."""
+    if not markup:
+        return []
+    kinds = Counter(edit.kind for edit in markup)
+    counted = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
+    return [{"code": "html_stripped", "count": len(markup),
+             "detail": f"HTML converted to text ({counted}); each piece is under 'removed'"}]
+
+
+def outlet_flags(outlet: str) -> list[dict[str, str]]:
+    """An ``outlet_unusual`` flag when the outlet name looks odd; the name is kept as given.
+
+    Odd: no letter or digit, over ``MAX_OUTLET_CHARS`` characters, control or format
+    characters, or HTML markup. Any other name is fine, known or not.
+    """
+    oddities = []
+    if not any(c.isalnum() for c in outlet):
+        oddities.append("no letter or digit")
+    if len(outlet) > MAX_OUTLET_CHARS:
+        oddities.append(f"{len(outlet)} characters (more than {MAX_OUTLET_CHARS})")
+    if any(unicodedata.category(c) in ("Cc", "Cf") for c in outlet):
+        oddities.append("control or format characters")
+    if strip_markup(outlet)[1]:
+        oddities.append("HTML markup")
+    if not oddities:
+        return []
+    return [{"code": "outlet_unusual", "detail": f"outlet {outlet[:MAX_OUTLET_CHARS]!r}: "
+                                                 + ", ".join(oddities)}]
 
 
 def _choose(

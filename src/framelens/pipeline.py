@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from framelens.align import Thresholds, align_corpus, event_of_documents
+from framelens.align import Thresholds, align_corpus
 from framelens.corpus import ingest_corpus
 from framelens.embed import (
     EmbeddingCache,
@@ -126,8 +126,29 @@ def provenance_step(config: dict[str, Any], embeddings: list[str], provenance: s
     write_json(build_provenance(config, models, config["corpus"]), provenance)
 
 
-def align_step(sentences: str, documents: str, vectors: str, alignment: dict[str, Any],
-               paraphrase_threshold: float, alignments: str) -> None:
+def read_events(events: str) -> pd.Series:
+    """doc_id -> event_id from an events.csv."""
+    table = pd.read_csv(events, dtype=str)
+    return pd.Series(table["event_id"].to_numpy(), index=table["doc_id"], name="event")
+
+
+def events_step(sentences: str, documents: str, vectors: str, settings: dict[str, Any],
+                event_threshold: float, events: str) -> None:
+    """Articles grouped into events (from metadata, or clustered) under one model."""
+    from framelens.events import EventSettings, cluster_events
+
+    sents, matrix = read_vectors_for(sentences, vectors)
+    docs = pd.read_parquet(documents)
+    table = cluster_events(matrix, sents, docs, EventSettings(
+        min_similarity=event_threshold, max_days_apart=settings["max_days_apart"],
+        neighbours=settings["neighbours"]))
+    write_csv(table, events)
+    log.info("%d documents in %d events (%s)", len(table), table["event_id"].nunique(),
+             table["event_source"].iloc[0] if len(table) else "none")
+
+
+def align_step(sentences: str, documents: str, vectors: str, events: str,
+               alignment: dict[str, Any], paraphrase_threshold: float, alignments: str) -> None:
     """Cross-document sentence pairs of one model with their relation."""
     sents, matrix = read_vectors_for(sentences, vectors)
     docs = pd.read_parquet(documents)
@@ -135,13 +156,14 @@ def align_step(sentences: str, documents: str, vectors: str, alignment: dict[str
                             rewrite_alone=alignment["rewrite_alone"],
                             rewrite=alignment["rewrite"], min_shared=alignment["min_shared"],
                             paraphrase=paraphrase_threshold)
-    table = align_corpus(matrix, sents, docs, thresholds, k=alignment["candidates"])
+    table = align_corpus(matrix, sents, docs, thresholds, events=read_events(events),
+                         k=alignment["candidates"])
     write_parquet(table, alignments)
     log.info("aligned %d sentence pairs: %s", len(table),
              table["relation"].value_counts().to_dict())
 
 
-def overlap_step(sentences: str, documents: str, alignments: str, bootstrap: int,
+def overlap_step(sentences: str, documents: str, events: str, alignments: str, bootstrap: int,
                  confidence: float, random_state: int, overlap: str, sources: str) -> None:
     """Outlet overlap with bootstrap intervals, and the likely sources of reused copy."""
     from framelens.overlap import outlet_overlap, reuse_sources
@@ -150,7 +172,7 @@ def overlap_step(sentences: str, documents: str, alignments: str, bootstrap: int
     docs = pd.read_parquet(documents)
     pairs = pd.read_parquet(alignments)
     content = sents[content_mask(sents)]
-    write_csv(outlet_overlap(content, pairs, docs, event_of_documents(docs), n_boot=bootstrap,
+    write_csv(outlet_overlap(content, pairs, docs, read_events(events), n_boot=bootstrap,
                              confidence=confidence, random_state=random_state), overlap)
     write_csv(reuse_sources(content, pairs, docs), sources)
 
@@ -229,3 +251,56 @@ def empty_figure(message: str) -> Any:
     fig = Figure(figsize=(6, 1.5))
     fig.text(0.5, 0.5, message, ha="center", va="center", fontsize=10)
     return fig
+
+
+def claims_step(sentences: str, documents: str, vectors: str, events: str, alignments: str,
+                claim_threshold: float, coverage_settings: dict[str, Any], claims: str,
+                summary: str, coverage: str, outlets: str) -> None:
+    """Claims per event, their summary, the outlet × claim coverage and per-outlet totals."""
+    from framelens.claims import claims_summary, cluster_claims
+    from framelens.coverage import coverage_table, outlet_coverage
+    from framelens.overlap import outlet_keys
+
+    sents, matrix = read_vectors_for(sentences, vectors)
+    docs = pd.read_parquet(documents)
+    outlet_of = outlet_keys(docs)
+    event_table = pd.read_csv(events, dtype=str)
+    table = cluster_claims(matrix, sents, event_table, pd.read_parquet(alignments), outlet_of,
+                           threshold=claim_threshold)
+    write_parquet(table, claims)
+    write_csv(claims_summary(table, sents, matrix, outlet_of), summary)
+    cover = coverage_table(table, sents[content_mask(sents)], outlet_of,
+                           core_share=coverage_settings["core_share"],
+                           lead_sentences=coverage_settings["lead_sentences"])
+    write_csv(cover, coverage)
+    write_csv(outlet_coverage(cover), outlets)
+    log.info("%d sentences in %d claims over %d events", len(table),
+             table["claim_id"].nunique(), table["event_id"].nunique())
+
+
+def coverage_figures_step(coverage: str, summary: str, embedding: str, model_key: str,
+                          matrices: list[str], intersections: list[str]) -> None:
+    """Coverage matrix and claim-intersection chart of the events with most outlets."""
+    from framelens.plots.claim_intersections import claim_intersections
+    from framelens.plots.coverage_matrix import coverage_matrix
+
+    cover = pd.read_csv(coverage, dtype={"event_id": str})
+    claims = pd.read_csv(summary, dtype={"event_id": str})
+    ranking = (cover.groupby("event_id")["outlet"].nunique().reset_index()
+               .sort_values(["outlet", "event_id"], ascending=[False, True])["event_id"])
+    title_model = model_title(embedding, model_key)
+    for rank, (matrix_path, sets_path) in enumerate(zip(matrices, intersections, strict=True)):
+        if rank >= len(ranking):
+            for path in (matrix_path, sets_path):
+                save_figure(empty_figure(f"No event #{rank + 1} under {title_model}"), path)
+            continue
+        event_id = ranking.iloc[rank]
+        part = cover[cover["event_id"] == event_id]
+        n_outlets = part["outlet"].nunique()
+        save_figure(coverage_matrix(
+            part, claims[claims["event_id"] == event_id],
+            title=f"Which outlet carries which claim: event {event_id} ({n_outlets} outlets)"
+                  f"\nunder model {title_model}; (n) = outlets carrying it"), matrix_path)
+        save_figure(claim_intersections(
+            part, title=f"Claims shared by exactly these outlets: event {event_id}\n"
+                        f"under model {title_model}"), sets_path)

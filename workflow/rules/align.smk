@@ -3,6 +3,7 @@ rule align:
         sentences=rules.ingest.output.sentences,
         documents=rules.ingest.output.documents,
         vectors=rules.embed.output.vectors,
+        events=rules.events.output.events,
     output:
         alignments="results/{model}/alignments.parquet",
     params:
@@ -22,6 +23,7 @@ rule outlet_overlap:
     input:
         sentences=rules.ingest.output.sentences,
         documents=rules.ingest.output.documents,
+        events=rules.events.output.events,
         alignments=rules.align.output.alignments,
     output:
         overlap="results/{model}/outlet_overlap.csv",

@@ -29,6 +29,7 @@ CORPUS = Path(config["corpus"])
 MODELS = sorted(config["models"])
 CACHE_DIR = os.environ.get("FRAMELENS_CACHE_DIR", ".cache/framelens")
 ALIGNMENT_VIEW_RANKS = list(range(1, config["figures"]["alignment_views"] + 1))
+COVERAGE_EVENT_RANKS = list(range(1, config["figures"]["coverage_events"] + 1))
 
 
 wildcard_constraints:
@@ -53,6 +54,16 @@ def paraphrase_threshold(wildcards):
     return config["models"][wildcards.model]["paraphrase_threshold"]
 
 
+def claim_threshold(wildcards):
+    """The claim similarity of one model."""
+    return config["models"][wildcards.model]["claim_threshold"]
+
+
+def event_threshold(wildcards):
+    """The event similarity of one model."""
+    return config["models"][wildcards.model]["event_threshold"]
+
+
 def all_embedding_stats(wildcards):
     """Embedding summaries of every configured model."""
     return expand(rules.embed.output.stats, model=MODELS)
@@ -67,5 +78,7 @@ def get_final_output():
         *expand(rules.outlet_overlap.output, model=MODELS),
         *expand(rules.plot_outlet_overlap.output.figure, model=MODELS),
         *expand(rules.plot_alignment_views.output.figures, model=MODELS),
+        *expand(rules.claims.output, model=MODELS),
+        *expand(rules.plot_coverage.output, model=MODELS),
         rules.provenance.output.provenance,
     ]

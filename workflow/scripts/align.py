@@ -9,6 +9,7 @@ if __name__ == "__main__":
         sentences=snakemake.input.sentences,
         documents=snakemake.input.documents,
         vectors=snakemake.input.vectors,
+        events=snakemake.input.events,
         alignment=snakemake.params.alignment,
         paraphrase_threshold=snakemake.params.paraphrase_threshold,
         alignments=snakemake.output.alignments,

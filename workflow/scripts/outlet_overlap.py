@@ -8,6 +8,7 @@ if __name__ == "__main__":
         overlap_step,
         sentences=snakemake.input.sentences,
         documents=snakemake.input.documents,
+        events=snakemake.input.events,
         alignments=snakemake.input.alignments,
         bootstrap=snakemake.params.bootstrap,
         confidence=snakemake.params.confidence,

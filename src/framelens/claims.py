@@ -1,0 +1,316 @@
+"""Claims: within each event, group sentences that state the same fact or statement.
+
+Every content sentence of an event belongs to exactly one claim; a claim of
+one sentence is that outlet's own material. Sentences aligned as verbatim or
+rewrite are put in one claim first (they are the same statement by
+construction), and so are the sentences one quotation spans; then average
+linkage merges claims while their average
+similarity is at least the model's paraphrase threshold, the same line that
+defines a paraphrase in alignment. The similarity of two sentences is their
+cosine under the model, raised when they share rare names and numbers
+(:func:`claim_similarity`): "postponed ... to Sept. 1" and "agreed to
+postpone ... until September 1st" are one claim even where the wording
+around them differs.
+Only each sentence's nearest neighbours in its event are compared, so memory
+grows with the event, not with its square.
+
+Claim ids are ``<event_id>-c<rank>``, ranked by how many outlets carry the
+claim, then how many sentences, then the first sentence id: the same on every
+run.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+
+import numpy as np
+import pandas as pd
+from sklearn.feature_extraction.text import CountVectorizer
+
+from framelens.align import REUSE
+from framelens.embed import Matrix, content_mask
+from framelens.events import TOKEN, sparse_average_linkage
+from framelens.similarity import cos_sim
+
+STOP = frozenset(CountVectorizer(stop_words="english").get_stop_words())
+CLAIM_COLUMNS = ["sent_id", "doc_id", "event_id", "claim_id"]
+SUMMARY_COLUMNS = ["claim_id", "event_id", "label", "representative", "representative_id",
+                   "n_sentences", "n_documents", "n_outlets", "outlets"]
+
+
+class UnionFind:
+    """Disjoint sets over 0..n-1 (the smallest member represents its set)."""
+
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        """The representative of ``i``'s set."""
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        """Merge the sets of ``i`` and ``j``."""
+        a, b = self.find(i), self.find(j)
+        if a != b:
+            self.parent[max(a, b)] = min(a, b)
+
+
+def neighbour_edges(vectors: Matrix, k: int, block_size: int = 1024
+                    ) -> dict[tuple[int, int], float]:
+    """Cosine of each row with its ``k`` most similar other rows, as sparse edges."""
+    n = vectors.shape[0]
+    edges: dict[tuple[int, int], float] = {}
+    for lo in range(0, n, block_size):
+        block = cos_sim(vectors[lo:lo + block_size], vectors)
+        for offset, row in enumerate(block):
+            i = lo + offset
+            row[i] = -np.inf
+            for j in np.argsort(-row, kind="stable")[:min(k, n - 1)]:
+                edges[(min(i, int(j)), max(i, int(j)))] = float(row[j])
+    return edges
+
+
+MONTHS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april",
+          "jun": "june", "jul": "july", "aug": "august", "sep": "september",
+          "sept": "september", "oct": "october", "nov": "november", "dec": "december"}
+ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+
+
+def anchors(sentence: str) -> set[str]:
+    """Names and numbers of a sentence, normalised: capitalised words (a sentence's
+    first word only when it is not a stop word), tokens with digits, month
+    abbreviations spelled out, ordinals as numbers, accents and case folded."""
+    found = set()
+    for i, token in enumerate(TOKEN.findall(sentence)):
+        token = token.strip(".,'’-")
+        if not token:
+            continue
+        lower = fold(token)
+        capital = token[0].isupper() and (i > 0 or lower not in STOP)
+        if capital or any(ch.isdigit() for ch in token):
+            lower = MONTHS.get(lower, lower)
+            found.add(ORDINAL.sub(r"\1", lower))
+    return found
+
+
+def fold(token: str) -> str:
+    """Lower case without accents."""
+    decomposed = unicodedata.normalize("NFKD", token.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def anchor_overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
+    """IDF-weighted containment of the smaller anchor set in the other (0 if none).
+
+    Names every sentence of the event carries (Kosovo, NATO) weigh little; a
+    shared rare date or name weighs much.
+    """
+    if not a or not b:
+        return 0.0
+    weight = [sum(idf[t] for t in a), sum(idf[t] for t in b)]
+    smaller = min(weight)
+    return sum(idf[t] for t in a & b) / smaller if smaller > 0 else 0.0
+
+
+def anchor_idf(anchor_sets: list[set[str]]) -> dict[str, float]:
+    """Inverse document frequency of each anchor over the sentences of one event."""
+    counts: dict[str, int] = {}
+    for anchors_of in anchor_sets:
+        for t in anchors_of:
+            counts[t] = counts.get(t, 0) + 1
+    n = len(anchor_sets)
+    return {t: math.log(n / c) for t, c in counts.items()}
+
+
+def claim_similarity(cosine: float, anchor: float) -> float:
+    """Cosine, raised towards the shared-anchor score when that is higher:
+    max(cos, (cos + anchor) / 2). Shared rare names and numbers are evidence of the
+    same claim; their absence is no evidence against it."""
+    return max(cosine, (cosine + anchor) / 2)
+
+
+def group_edges(edges: dict[tuple[int, int], float], group_of: list[int]
+                ) -> dict[tuple[int, int], float]:
+    """Sum member-pair similarities into edges between groups (pairs inside a group
+    are dropped)."""
+    summed: dict[tuple[int, int], float] = {}
+    for (i, j), s in edges.items():
+        a, b = group_of[i], group_of[j]
+        if a != b:
+            key = (min(a, b), max(a, b))
+            summed[key] = summed.get(key, 0.0) + s
+    return summed
+
+
+def cluster_event_sentences(vectors: Matrix, texts: list[str],
+                            must_link: list[tuple[int, int]], threshold: float,
+                            n_documents: int) -> np.ndarray:
+    """Claim index of each sentence of one event (see the module docstring)."""
+    n = vectors.shape[0]
+    links = UnionFind(n)
+    for i, j in must_link:
+        links.union(i, j)
+    roots = sorted({links.find(i) for i in range(n)})
+    group_index = {root: g for g, root in enumerate(roots)}
+    group_of = [group_index[links.find(i)] for i in range(n)]
+    sizes = np.bincount(group_of, minlength=len(roots)).tolist()
+    k = max(10, 2 * n_documents)
+    sets = [anchors(t) for t in texts]
+    idf = anchor_idf(sets)
+    edges = {pair: claim_similarity(cosine, anchor_overlap(sets[pair[0]], sets[pair[1]], idf))
+             for pair, cosine in neighbour_edges(vectors, k).items()}
+    labels = sparse_average_linkage(len(roots), group_edges(edges, group_of), threshold,
+                                    sizes=sizes)
+    return labels[group_of]
+
+
+def open_quote(text: str, is_open: bool) -> bool:
+    """Whether a quotation is still open after ``text``, given whether it was before.
+
+    Curly quotes open and close explicitly; straight double quotes toggle.
+    """
+    for ch in text:
+        if ch == "“":
+            is_open = True
+        elif ch == "”":
+            is_open = False
+        elif ch == '"':
+            is_open = not is_open
+    return is_open
+
+
+def quote_continuations(part: pd.DataFrame) -> list[tuple[int, int]]:
+    """Pairs of consecutive sentences of one article that a quotation spans (a quote
+    split across sentences is one statement). ``part`` rows are in article order."""
+    links = []
+    is_open, previous_doc = False, None
+    for i, (doc_id, text) in enumerate(zip(part["doc_id"], part["text"], strict=True)):
+        if doc_id != previous_doc:
+            is_open = False
+        elif is_open:
+            links.append((i - 1, i))
+        is_open = open_quote(text, is_open)
+        previous_doc = doc_id
+    return links
+
+
+def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFrame,
+                   alignments: pd.DataFrame, outlet_of: pd.Series, *, threshold: float
+                   ) -> pd.DataFrame:
+    """``sent_id, doc_id, event_id, claim_id`` for every content sentence.
+
+    ``events`` has ``doc_id, event_id``; ``alignments`` the aligned pairs (its
+    verbatim and rewrite pairs are must-links); ``outlet_of`` maps doc_id to
+    outlet (for ranking claims by outlets).
+    """
+    keep = content_mask(sentences)
+    content = sentences[keep].reset_index(drop=True)
+    content_vectors = vectors[np.flatnonzero(keep)]
+    event_of = events.set_index("doc_id")["event_id"]
+    content["event_id"] = content["doc_id"].map(event_of)
+    reuse = alignments[alignments["relation"].isin([r.value for r in REUSE])]
+    tables = []
+    for event_id in sorted(content["event_id"].dropna().unique()):
+        rows = np.flatnonzero(content["event_id"].to_numpy() == event_id)
+        part = content.iloc[rows].sort_values(["doc_id", "position"]).reset_index(drop=True)
+        rows = rows[np.argsort(content.iloc[rows]["doc_id"].to_numpy() + "\0"
+                               + content.iloc[rows]["position"].map("{:08d}".format).to_numpy(),
+                               kind="stable")]
+        index = {s: i for i, s in enumerate(part["sent_id"])}
+        must = [(index[a], index[b]) for a, b in zip(reuse["sent_id_a"], reuse["sent_id_b"],
+                                                     strict=True)
+                if a in index and b in index] + quote_continuations(part)
+        labels = cluster_event_sentences(content_vectors[rows], part["text"].tolist(), must,
+                                         threshold, part["doc_id"].nunique())
+        part["claim"] = labels
+        tables.append(rank_claims(part, event_id, outlet_of))
+    if not tables:
+        return pd.DataFrame(columns=CLAIM_COLUMNS)
+    return pd.concat(tables, ignore_index=True)[CLAIM_COLUMNS]
+
+
+def rank_claims(part: pd.DataFrame, event_id: str, outlet_of: pd.Series) -> pd.DataFrame:
+    """Give one event's claims their stable ids (most outlets first)."""
+    stats = part.assign(outlet=part["doc_id"].map(outlet_of)).groupby("claim").agg(
+        n_outlets=("outlet", "nunique"), n_sentences=("sent_id", "size"),
+        first=("sent_id", "min"))
+    order = stats.sort_values(["n_outlets", "n_sentences", "first"],
+                              ascending=[False, False, True]).index
+    width = max(3, len(str(len(order))))
+    names = {claim: f"{event_id}-c{rank + 1:0{width}d}" for rank, claim in enumerate(order)}
+    return part.assign(claim_id=part["claim"].map(names))
+
+
+# --------------------------------------------------------------------------- summaries
+
+def class_tfidf_labels(texts_by_claim: pd.Series, n_terms: int = 4) -> dict[str, str]:
+    """Label each claim with its most distinctive words (class-based TF-IDF).
+
+    Weight of term t in claim c: tf(t, c) * log(1 + A / f(t)), where A is the
+    mean number of words per claim and f(t) the term's frequency over all
+    claims (as in BERTopic's c-TF-IDF).
+    """
+    docs = [" ".join(texts) for texts in texts_by_claim]
+    try:
+        vectorizer = CountVectorizer(stop_words=list(STOP), token_pattern=r"(?u)\b[^\W\d_]{3,}\b")
+        counts = vectorizer.fit_transform(docs).toarray().astype(float)
+    except ValueError:
+        return {claim: "" for claim in texts_by_claim.index}
+    terms = np.asarray(vectorizer.get_feature_names_out())
+    average = counts.sum() / max(1, len(docs))
+    weights = counts * np.log1p(average / np.maximum(counts.sum(axis=0), 1))
+    labels = {}
+    for claim, row in zip(texts_by_claim.index, weights, strict=True):
+        top = [terms[i] for i in np.lexsort((terms, -row))[:n_terms] if row[i] > 0]
+        labels[claim] = " ".join(top)
+    return labels
+
+
+def central_sentence(vectors: Matrix) -> int:
+    """Index of the row with the highest mean cosine to the other rows."""
+    if vectors.shape[0] <= 2:
+        return 0
+    sims = cos_sim(vectors, vectors)
+    return int(np.argmax(sims.mean(axis=1)))
+
+
+def claims_summary(claims: pd.DataFrame, sentences: pd.DataFrame, vectors: Matrix,
+                   outlet_of: pd.Series) -> pd.DataFrame:
+    """One row per claim: label, representative sentence, size and outlets."""
+    row_of = {s: i for i, s in enumerate(sentences["sent_id"])}
+    text_of = sentences.set_index("sent_id")["text"]
+    table = claims.assign(outlet=claims["doc_id"].map(outlet_of),
+                          text=claims["sent_id"].map(text_of))
+    rows = []
+    for event_id, part in table.groupby("event_id", sort=True):
+        labels = class_tfidf_labels(part.groupby("claim_id")["text"].agg(list))
+        for claim_id, members in part.groupby("claim_id", sort=True):
+            members = members.sort_values("sent_id")
+            centre = central_sentence(vectors[[row_of[s] for s in members["sent_id"]]])
+            rows.append({
+                "claim_id": claim_id, "event_id": event_id, "label": labels[claim_id],
+                "representative": members["text"].iloc[centre],
+                "representative_id": members["sent_id"].iloc[centre],
+                "n_sentences": len(members), "n_documents": members["doc_id"].nunique(),
+                "n_outlets": members["outlet"].nunique(),
+                "outlets": ";".join(sorted(members["outlet"].unique())),
+            })
+    return pd.DataFrame.from_records(rows, columns=SUMMARY_COLUMNS)
+
+
+def shorten(text: str, width: int = 70) -> str:
+    """A sentence cut at a word boundary to at most ``width`` characters."""
+    text = re.sub(r"\s+", " ", text).strip()
+    if len(text) <= width:
+        return text
+    return text[:width - 1].rsplit(" ", 1)[0] + "…"
+
+
+def core_size(n_outlets: int, share: float) -> int:
+    """How many outlets must carry a claim for it to be in the event's shared core."""
+    return max(2, math.ceil(share * n_outlets))

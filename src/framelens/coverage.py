@@ -1,0 +1,86 @@
+"""Coverage: which outlet carries which claim of an event, and where in the article.
+
+From the claims of each event: an outlet × claim table (present or not, the
+first position as a fraction of the article, whether in the lead), the
+event's shared core (claims carried by at least ``core_share`` of the outlets
+covering it, and by two at least), each outlet's own claims (no other outlet
+carries them) and what each outlet omits from the core; then totals per
+outlet over all events.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from framelens.claims import core_size
+
+COVERAGE_COLUMNS = ["event_id", "claim_id", "outlet", "present", "first_position", "lead",
+                    "n_sentences", "core", "own"]
+OUTLET_COLUMNS = ["outlet", "n_events", "n_claims", "n_own_claims", "n_core_claims",
+                  "n_core_carried", "n_core_omitted", "core_carried_share", "n_core_in_lead"]
+
+
+def sentence_positions(sentences: pd.DataFrame) -> pd.DataFrame:
+    """Each content sentence's rank in its article (0 = first) and that rank as a
+    fraction of the article's content sentences (0 = first, 1 = last)."""
+    ranked = sentences.sort_values(["doc_id", "position"]).copy()
+    ranked["rank"] = ranked.groupby("doc_id").cumcount()
+    size = ranked.groupby("doc_id")["rank"].transform("max")
+    ranked["fraction"] = (ranked["rank"] / size.where(size > 0, 1)).astype(float)
+    return ranked.set_index("sent_id")[["rank", "fraction"]]
+
+
+def coverage_table(claims: pd.DataFrame, content: pd.DataFrame, outlet_of: pd.Series, *,
+                   core_share: float = 0.5, lead_sentences: int = 3) -> pd.DataFrame:
+    """One row per event, claim and outlet covering the event (present or absent).
+
+    ``first_position`` is the earliest position of the claim in the outlet's
+    articles as a fraction (0 = first sentence); ``lead`` is true when it is among
+    the first ``lead_sentences`` content sentences.
+    """
+    positions = sentence_positions(content)
+    table = claims.assign(outlet=claims["doc_id"].map(outlet_of),
+                          rank=claims["sent_id"].map(positions["rank"]),
+                          fraction=claims["sent_id"].map(positions["fraction"]))
+    carried = table.groupby(["event_id", "claim_id", "outlet"]).agg(
+        first_position=("fraction", "min"), first_rank=("rank", "min"),
+        n_sentences=("sent_id", "size")).reset_index()
+    rows = []
+    for event_id, event in table.groupby("event_id", sort=True):
+        outlets = sorted(event["outlet"].unique())
+        need = core_size(len(outlets), core_share)
+        found = carried[carried["event_id"] == event_id].set_index(["claim_id", "outlet"])
+        n_outlets = event.groupby("claim_id")["outlet"].nunique()
+        for claim_id in sorted(event["claim_id"].unique()):
+            core = bool(n_outlets[claim_id] >= need)
+            own = bool(n_outlets[claim_id] == 1)
+            for outlet in outlets:
+                hit = (claim_id, outlet) in found.index
+                record = found.loc[(claim_id, outlet)] if hit else None
+                rows.append({
+                    "event_id": event_id, "claim_id": claim_id, "outlet": outlet,
+                    "present": hit,
+                    "first_position": float(record["first_position"]) if hit else None,
+                    "lead": bool(record["first_rank"] < lead_sentences) if hit else False,
+                    "n_sentences": int(record["n_sentences"]) if hit else 0,
+                    "core": core, "own": own and hit,
+                })
+    return pd.DataFrame.from_records(rows, columns=COVERAGE_COLUMNS)
+
+
+def outlet_coverage(coverage: pd.DataFrame) -> pd.DataFrame:
+    """Per outlet, over the events it covers: claims carried, own claims, core claims
+    carried and omitted, and core claims it puts in its lead."""
+    rows = []
+    for outlet, part in coverage.groupby("outlet", sort=True):
+        present = part[part["present"]]
+        core = part[part["core"]]
+        rows.append({
+            "outlet": outlet, "n_events": part["event_id"].nunique(),
+            "n_claims": len(present), "n_own_claims": int(part["own"].sum()),
+            "n_core_claims": len(core), "n_core_carried": int(core["present"].sum()),
+            "n_core_omitted": int((~core["present"]).sum()),
+            "core_carried_share": float(core["present"].mean()) if len(core) else None,
+            "n_core_in_lead": int((core["present"] & core["lead"]).sum()),
+        })
+    return pd.DataFrame.from_records(rows, columns=OUTLET_COLUMNS)

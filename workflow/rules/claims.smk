@@ -1,0 +1,57 @@
+rule claims:
+    input:
+        sentences=rules.ingest.output.sentences,
+        documents=rules.ingest.output.documents,
+        vectors=rules.embed.output.vectors,
+        events=rules.events.output.events,
+        alignments=rules.align.output.alignments,
+    output:
+        claims="results/{model}/claims.parquet",
+        summary="results/{model}/claims_summary.csv",
+        coverage="results/{model}/coverage.csv",
+        outlets="results/{model}/outlet_coverage.csv",
+    params:
+        claim_threshold=claim_threshold,
+        coverage=config["coverage"],
+    conda:
+        "../envs/framelens.yaml"
+    log:
+        "results/logs/claims/{model}.log",
+    benchmark:
+        "results/benchmarks/claims/{model}.tsv"
+    script:
+        "../scripts/claims.py"
+
+
+rule plot_coverage:
+    input:
+        coverage=rules.claims.output.coverage,
+        summary=rules.claims.output.summary,
+        embedding=rules.embed.output.stats,
+    output:
+        matrices=[
+            report(
+                f"results/{{model}}/figures/coverage_{rank}.png",
+                caption="../report/coverage_matrix.rst",
+                category="Claims and coverage",
+                subcategory="{model}",
+                labels={"model": "{model}", "figure": f"coverage, event {rank}"},
+            )
+            for rank in COVERAGE_EVENT_RANKS
+        ],
+        intersections=[
+            report(
+                f"results/{{model}}/figures/claim_sets_{rank}.png",
+                caption="../report/claim_intersections.rst",
+                category="Claims and coverage",
+                subcategory="{model}",
+                labels={"model": "{model}", "figure": f"shared claims, event {rank}"},
+            )
+            for rank in COVERAGE_EVENT_RANKS
+        ],
+    conda:
+        "../envs/framelens.yaml"
+    log:
+        "results/logs/plot_coverage/{model}.log",
+    script:
+        "../scripts/plot_coverage.py"

@@ -1,0 +1,20 @@
+"""Rule claims: sentences of each event -> claims, summary, outlet x claim coverage."""
+
+from framelens.pipeline import claims_step, run_logged
+
+if __name__ == "__main__":
+    run_logged(
+        snakemake.log[0],
+        claims_step,
+        sentences=snakemake.input.sentences,
+        documents=snakemake.input.documents,
+        vectors=snakemake.input.vectors,
+        events=snakemake.input.events,
+        alignments=snakemake.input.alignments,
+        claim_threshold=snakemake.params.claim_threshold,
+        coverage_settings=snakemake.params.coverage,
+        claims=snakemake.output.claims,
+        summary=snakemake.output.summary,
+        coverage=snakemake.output.coverage,
+        outlets=snakemake.output.outlets,
+    )

@@ -1,0 +1,15 @@
+"""Rule events: articles -> events (from metadata, or clustered under one model)."""
+
+from framelens.pipeline import events_step, run_logged
+
+if __name__ == "__main__":
+    run_logged(
+        snakemake.log[0],
+        events_step,
+        sentences=snakemake.input.sentences,
+        documents=snakemake.input.documents,
+        vectors=snakemake.input.vectors,
+        settings=snakemake.params.settings,
+        event_threshold=snakemake.params.event_threshold,
+        events=snakemake.output.events,
+    )
