@@ -11,7 +11,7 @@ CORES  ?= 2
 TORCH  ?= torch==2.13.0
 SNAKEMAKE := HF_HUB_OFFLINE=1 $(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
 
-.PHONY: all run report test test-fast lint dryrun clean bench-alignment
+.PHONY: all run report test test-fast lint dryrun clean bench-alignment bench-events
 all: run
 
 $(STAMP): pyproject.toml constraints.txt
@@ -45,6 +45,10 @@ test-fast: $(STAMP)
 ## bench-alignment: STS-B Spearman and planted-set precision/recall per configured model
 bench-alignment: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/alignment.py
+
+## bench-events: event clustering on ECB+ (ARI, V-measure, clusters) per configured model
+bench-events: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/events.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

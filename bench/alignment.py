@@ -12,6 +12,9 @@ the dev split by stated rules and reported on the test split:
 - ``paraphrase`` (per model): the cosine that maximises F1 of paraphrase on
   dev, among pairs not already labelled reuse, with rewrite_alone as chosen.
 
+- ``claim_threshold`` (per model): the cosine that maximises F1 of STS-B dev
+  pairs scored >= 3 ("roughly equivalent") against pairs scored <= 2.
+
 Writes everything to results/bench/alignment.json.
 """
 
@@ -125,6 +128,20 @@ def choose_paraphrase(truth, semantic, lexical, sequence, th: Thresholds) -> flo
     return min(scores)[1]
 
 
+def choose_claim_threshold(semantic: np.ndarray, scores: np.ndarray) -> float:
+    """Cosine maximising F1 of STS-B pairs scored >= 3 ("roughly equivalent": the same
+    claim) against pairs scored <= 2 (lowest threshold on ties)."""
+    same, other = scores >= 3.0, scores <= 2.0
+    keep = same | other
+    best = []
+    for t in np.round(np.arange(0.0, 0.99, 0.01), 2):
+        predicted = semantic[keep] >= t
+        hits = (predicted & same[keep]).sum()
+        precision = hits / predicted.sum() if predicted.sum() else None
+        best.append((-f1(precision, hits / same[keep].sum()), float(t)))
+    return min(best)[1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--config", default=str(ROOT / "config/config.yaml"))
@@ -167,6 +184,10 @@ def main() -> None:
         configured = Thresholds(**{**base.__dict__,
                                    "paraphrase": entry.get("paraphrase_threshold",
                                                            base.paraphrase)})
+        dev_semantic = cosines(encoder, [p.a for p in dev], [p.b for p in dev])
+        claim = {"chosen": choose_claim_threshold(dev_semantic,
+                                                  np.array([p.score for p in dev])),
+                 "configured": entry["claim_threshold"]}
         results = {}
         for name, th in (("chosen", chosen), ("configured", configured)):
             predicted = predict(semantic["test"], *feats["test"], th)
@@ -176,13 +197,14 @@ def main() -> None:
                 "reuse": precision_recall(truth["test"], predicted, ("verbatim", "rewrite")),
                 "paraphrase": precision_recall(truth["test"], predicted, ("paraphrase",)),
             }
-        report["models"][key] = {"stsb_spearman": float(rho), **results}
+        report["models"][key] = {"stsb_spearman": float(rho), "claim_threshold": claim,
+                                 **results}
         for name in ("chosen", "configured"):
             r = results[name]
             cells = "  ".join(f"{r[g]['precision'] or 0:>8.3f}/{r[g]['recall'] or 0:<8.3f}"
                               for g in ("verbatim", "reuse", "paraphrase"))
             print(f"{key + ' ' + name[:4]:<10} {rho:>9.3f} "
-                  f"{r['thresholds']['paraphrase']:>8.2f}  {cells}")
+                  f"{r['thresholds']['paraphrase']:>8.2f}  {cells}  claim {claim[name]:.2f}")
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(f"written: {args.out}")

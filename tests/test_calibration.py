@@ -41,3 +41,9 @@ def test_configured_thresholds_are_the_calibrated_ones(bench):
     for model in ("minilm", "tfidf"):
         entry = bench["models"][model]
         assert entry["configured"]["thresholds"] == entry["chosen"]["thresholds"], model
+
+
+def test_configured_claim_thresholds_are_the_calibrated_ones(bench):
+    for model in ("minilm", "tfidf"):
+        claim = bench["models"][model]["claim_threshold"]
+        assert claim["configured"] == claim["chosen"], model

@@ -33,9 +33,15 @@ TABLES = [
     "results/minilm/outlet_overlap.csv",
     "results/tfidf/outlet_overlap.csv",
     "results/minilm/reuse_sources.csv",
+    "results/minilm/events.csv",
+    "results/minilm/claims.parquet",
+    "results/minilm/claims_summary.csv",
+    "results/minilm/coverage.csv",
+    "results/minilm/outlet_coverage.csv",
 ]
-PER_MODEL_RULES = {"embed", "doc_similarity", "plot_doc_similarity", "align", "outlet_overlap",
-                   "plot_outlet_overlap", "plot_alignment_views"}
+PER_MODEL_RULES = {"embed", "doc_similarity", "plot_doc_similarity", "events", "align",
+                   "outlet_overlap", "plot_outlet_overlap", "plot_alignment_views", "claims",
+                   "plot_coverage"}
 
 
 def snakemake(workdir: Path, *args: str, cache: Path) -> subprocess.CompletedProcess[str]:
@@ -82,7 +88,8 @@ def run(tmp_path_factory):
 def test_every_output_is_there(run):
     workdir, _ = run
     figures = [f"results/{m}/figures/{f}.png" for m in ("minilm", "tfidf")
-               for f in ("doc_similarity", "outlet_overlap", "alignment_1", "alignment_3")]
+               for f in ("doc_similarity", "outlet_overlap", "alignment_1", "alignment_3",
+                         "coverage_1", "claim_sets_1")]
     for name in [*TABLES, *figures, "results/provenance.json", "results/report.html"]:
         assert (workdir / name).stat().st_size > 0, name
 
