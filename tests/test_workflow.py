@@ -38,10 +38,15 @@ TABLES = [
     "results/minilm/claims_summary.csv",
     "results/minilm/coverage.csv",
     "results/minilm/outlet_coverage.csv",
+    "results/minilm/salience.csv",
+    "results/minilm/quotes.csv",
+    "results/minilm/speakers.csv",
+    "results/minilm/vocabulary.csv",
+    "results/minilm/disputed_facts.csv",
 ]
 PER_MODEL_RULES = {"embed", "doc_similarity", "plot_doc_similarity", "events", "align",
                    "outlet_overlap", "plot_outlet_overlap", "plot_alignment_views", "claims",
-                   "plot_coverage"}
+                   "plot_coverage", "framing", "plot_framing"}
 
 
 def snakemake(workdir: Path, *args: str, cache: Path) -> subprocess.CompletedProcess[str]:
@@ -89,7 +94,7 @@ def test_every_output_is_there(run):
     workdir, _ = run
     figures = [f"results/{m}/figures/{f}.png" for m in ("minilm", "tfidf")
                for f in ("doc_similarity", "outlet_overlap", "alignment_1", "alignment_3",
-                         "coverage_1", "claim_sets_1")]
+                         "coverage_1", "claim_sets_1", "leads", "speakers", "vocabulary")]
     for name in [*TABLES, *figures, "results/provenance.json", "results/report.html"]:
         assert (workdir / name).stat().st_size > 0, name
 
@@ -117,6 +122,23 @@ def test_ap_uk_pair_has_the_highest_reuse_share_under_both_models(run):
         sources = pd.read_csv(workdir / f"results/{model}/reuse_sources.csv")
         assert sources.iloc[0]["source_outlet"] == "AP"
         assert sources.iloc[0]["reused_share"] > 0.3
+
+
+def test_framing_tables_on_the_seeds(run):
+    workdir, _ = run
+    speakers = pd.read_csv(workdir / "results/minilm/speakers.csv")
+    quoted = speakers.groupby("speaker")["outlet"].agg(set)
+    assert {"AP", "Bloomberg", "unattributed (004)"} <= quoted["Aleksandar Vucic"]
+    assert "unattributed (001)" in quoted["Jens Stoltenberg"]
+    assert quoted["Josep Borrell"] == {"AP"}
+    assert "unattributed (001)" in quoted["Albin Kurti"]
+    assert not any("Vučić" in s or "Vuvic" in s for s in speakers["speaker"].dropna())
+    disputed = pd.read_csv(workdir / "results/minilm/disputed_facts.csv")
+    troops = disputed[disputed["unit"] == "troops"]
+    assert len(troops) and {"3800", "4000"} <= set(";".join(troops["values"]).split(";"))
+    salience = pd.read_csv(workdir / "results/minilm/salience.csv")
+    assert (salience.groupby("doc_id")["position"].apply(lambda p: (p == "first").sum())
+            == 1).all()
 
 
 def test_provenance_names_model_revision_packages_and_corpus(run):

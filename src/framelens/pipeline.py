@@ -304,3 +304,61 @@ def coverage_figures_step(coverage: str, summary: str, embedding: str, model_key
         save_figure(claim_intersections(
             part, title=f"Claims shared by exactly these outlets: event {event_id}\n"
                         f"under model {title_model}"), sets_path)
+
+
+def framing_step(sentences: str, documents: str, events: str, claims: str, summary: str,
+                 lead_sentences: int, vocabulary_top: int, salience: str, quotes: str,
+                 speakers: str, vocabulary: str, disputed: str) -> None:
+    """Salience, quotes and speakers, distinctive vocabulary and disputed figures."""
+    from framelens.facts import disputed_facts
+    from framelens.overlap import outlet_keys
+    from framelens.quotes import find_quotes, speaker_shares
+    from framelens.salience import salience_table
+    from framelens.vocabulary import distinctive_terms
+
+    sents = pd.read_parquet(sentences)
+    content = sents[content_mask(sents)]
+    docs = pd.read_parquet(documents)
+    event_of = read_events(events)
+    claim_table = pd.read_parquet(claims)
+    outlet_of = outlet_keys(docs)
+    write_csv(salience_table(claim_table, content, pd.read_csv(summary, dtype=str), outlet_of,
+                             lead_sentences=lead_sentences), salience)
+    quote_table = find_quotes(content, events=event_of)
+    write_csv(quote_table, quotes)
+    write_csv(speaker_shares(quote_table, docs), speakers)
+    write_csv(distinctive_terms(content, docs, events=event_of, top=vocabulary_top), vocabulary)
+    write_csv(disputed_facts(content, claim_table.set_index("sent_id")["claim_id"]), disputed)
+    log.info("%d quotes, %d disputed figures", len(quote_table), len(pd.read_csv(disputed)))
+
+
+def framing_figures_step(salience: str, summary: str, speakers: str, vocabulary: str,
+                         embedding: str, model_key: str, leads: str, speaker_figure: str,
+                         vocabulary_figure: str) -> None:
+    """Lead claims of the largest event, speakers per outlet, distinctive words."""
+    from framelens.plots.salience import lead_figure
+    from framelens.plots.speakers import speakers_figure
+    from framelens.plots.vocabulary import vocabulary_figure as words_figure
+
+    title_model = model_title(embedding, model_key)
+    table = pd.read_csv(salience, dtype={"event_id": str})
+    claims = pd.read_csv(summary, dtype={"event_id": str})
+    if table.empty:
+        save_figure(empty_figure(f"No claims under {title_model}"), leads)
+    else:
+        event_id = (table.groupby("event_id")["outlet"].nunique()
+                    .sort_values(ascending=False, kind="stable").index[0])
+        save_figure(lead_figure(table[table["event_id"] == event_id],
+                                claims.set_index("claim_id")["n_outlets"],
+                                title=f"What each outlet puts first: event {event_id}\n"
+                                      f"claims in order; dark = shared with other outlets; "
+                                      f"under model {title_model}"), leads)
+    shares = pd.read_csv(speakers)
+    save_figure(speakers_figure(shares, title="Who each outlet quotes: share of quoted words "
+                                              "by speaker") if len(shares) else
+                empty_figure("No attributed quotes found"), speaker_figure)
+    terms = pd.read_csv(vocabulary)
+    save_figure(words_figure(terms, title="Words and phrases that distinguish each outlet "
+                                          "from the others on the same events (z-scores)")
+                if len(terms) else empty_figure("Too little text to compare vocabulary"),
+                vocabulary_figure)

@@ -80,5 +80,7 @@ def get_final_output():
         *expand(rules.plot_alignment_views.output.figures, model=MODELS),
         *expand(rules.claims.output, model=MODELS),
         *expand(rules.plot_coverage.output, model=MODELS),
+        *expand(rules.framing.output, model=MODELS),
+        *expand(rules.plot_framing.output, model=MODELS),
         rules.provenance.output.provenance,
     ]

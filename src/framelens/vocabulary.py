@@ -1,0 +1,244 @@
+"""Words and phrases that distinguish each outlet, compared on the events it covers.
+
+The measure is the weighted log-odds ratio with an informative Dirichlet prior of
+Monroe, Colaresi & Quinn (2008), "Fightin' Words: Lexical Feature Selection and Evaluation
+for Identifying the Content of Political Conflict", *Political Analysis* 16(4): 372-403,
+section 3.5 (see :func:`weighted_log_odds`). Its z-score shrinks rare words towards zero, so
+a word an outlet used once does not top its list, while a word it uses far more often than
+the other outlets does.
+
+An outlet is compared only with the other outlets' articles **on the events it covers**:
+an outlet that reported one of two events is not credited with "distinctive" words that
+merely belong to that event's story, nor penalised for the event it skipped.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from framelens.align import event_of_documents, word_tokens
+from framelens.overlap import outlet_keys
+
+__all__ = [
+    "DISTINCTIVE_COLUMNS",
+    "LOG_ODDS_COLUMNS",
+    "STOP_WORDS",
+    "distinctive_terms",
+    "ngrams",
+    "term_counts",
+    "weighted_log_odds",
+]
+
+LOG_ODDS_COLUMNS = ["group", "term", "count", "log_odds", "variance", "z"]
+DISTINCTIVE_COLUMNS = [
+    "outlet", "term", "z", "log_odds", "count", "count_other", "rank", "n_events",
+]
+MIN_ALPHA = 0.01
+OTHER = "\x00other"
+
+
+
+def _word_set(words: str) -> frozenset[str]:
+    """The whitespace-separated words of ``words`` as a frozen set."""
+    return frozenset(words.split())
+
+
+STOP_WORDS = _word_set(
+    """a about above after again against all almost also am an and any are as at be because
+    been before being below between both but by can could did do does doing don down during
+    each either else even ever every few for from further had has have having he her here
+    hers herself him himself his how however i if in into is it its itself just least less
+    like ll many may me might mine more most much must my myself neither no nor not now of
+    off on once one only or other our ours ourselves out over own per re s same shall she
+    should since so some such t than that the their theirs them themselves then there these
+    they this those though through thus to too under until up upon us very via was we were
+    what when where whether which while who whom whose why will with within without would
+    yet you your yours yourself yourselves ve d m"""
+)
+
+
+# --------------------------------------------------------------------------- log odds
+
+
+def weighted_log_odds(
+    counts: pd.DataFrame, prior: pd.Series | None = None, alpha0: float | None = None,
+) -> pd.DataFrame:
+    """Log-odds ratio of each term in each group against all other groups pooled, with an
+    informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, section 3.5).
+
+    ``counts``: terms x groups (index: terms, columns: groups; at least two groups),
+    non-negative counts. For term w, group i and the other groups j pooled, with
+    y = counts, n = total count of a group, and prior pseudo-counts
+    alpha_w = alpha0 * pi_w (pi = ``prior`` normalised to shares; by default the terms'
+    shares of all counts, i.e. the pooled corpus is the background) floored at
+    ``MIN_ALPHA`` (0.01), and a0 = sum of alpha_w::
+
+        log_odds_w = log((y_iw + alpha_w) / (n_i + a0 - y_iw - alpha_w))
+                     - log((y_jw + alpha_w) / (n_j + a0 - y_jw - alpha_w))
+        variance_w = 1 / (y_iw + alpha_w) + 1 / (y_jw + alpha_w)
+        z_w        = log_odds_w / sqrt(variance_w)
+
+    ``alpha0`` is the prior's strength in pseudo-counts; None (default) uses the total
+    count of ``counts``, a prior as strong as the data, which keeps rare terms near zero.
+    ``prior`` (background frequencies by term, e.g. from a larger corpus) may miss terms
+    (they get the floor).
+
+    Returns :data:`LOG_ODDS_COLUMNS`, one row per group and term: ``group``, ``term``,
+    ``count`` (y_iw), ``log_odds``, ``variance``, ``z``; sorted by group, then z
+    descending, then term.
+    """
+    if counts.shape[1] < 2:
+        raise ValueError(f"weighted_log_odds needs at least two groups, got {counts.shape[1]}")
+    y = counts.to_numpy(dtype=float)
+    if (y < 0).any():
+        raise ValueError("counts must be non-negative")
+    background = (prior.reindex(counts.index).fillna(0.0).to_numpy(dtype=float)
+                  if prior is not None else y.sum(axis=1))
+    shares = background / background.sum() if background.sum() > 0 else background
+    strength = float(y.sum()) if alpha0 is None else float(alpha0)
+    alpha = np.maximum(strength * shares, MIN_ALPHA)
+    a0 = alpha.sum()
+    totals = y.sum(axis=1)
+    tables = []
+    for column, group in enumerate(counts.columns):
+        mine, rest = y[:, column], totals - y[:, column]
+        n_mine, n_rest = mine.sum(), rest.sum()
+        log_odds = (np.log((mine + alpha) / (n_mine + a0 - mine - alpha))
+                    - np.log((rest + alpha) / (n_rest + a0 - rest - alpha)))
+        variance = 1.0 / (mine + alpha) + 1.0 / (rest + alpha)
+        tables.append(pd.DataFrame({
+            "group": group, "term": counts.index, "count": mine, "log_odds": log_odds,
+            "variance": variance, "z": log_odds / np.sqrt(variance),
+        }))
+    table = pd.concat(tables, ignore_index=True)
+    table["count"] = table["count"].round().astype(int)
+    order = table.assign(_neg=-table["z"]).sort_values(["group", "_neg", "term"],
+                                                       kind="stable").index
+    return table.loc[order, LOG_ODDS_COLUMNS].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- counting
+
+
+def ngrams(tokens: list[str], ngram_range: tuple[int, int],
+           stop_words: frozenset[str]) -> list[str]:
+    """Word n-grams of a token list, space-joined, for n in ``ngram_range`` (inclusive).
+
+    An n-gram is kept when every word has a letter and at least two characters, and it
+    neither starts nor ends with a stop word ("prime minister", "licence plates"; not "of
+    the", "minister of"). n-grams are formed before stop words are dropped, so no phrase
+    spans a removed word.
+    """
+    low, high = ngram_range
+    usable = [len(t) >= 2 and any(c.isalpha() for c in t) for t in tokens]
+    found = []
+    for n in range(low, high + 1):
+        for i in range(len(tokens) - n + 1):
+            gram = tokens[i:i + n]
+            if all(usable[i:i + n]) and gram[0] not in stop_words \
+                    and gram[-1] not in stop_words:
+                found.append(" ".join(gram))
+    return found
+
+
+def _content(sentences: pd.DataFrame) -> pd.DataFrame:
+    """Sentences that carry content: boilerplate and repeats inside a document are dropped
+    when the table has those columns."""
+    keep = pd.Series(True, index=sentences.index)
+    if "boilerplate" in sentences:
+        keep &= ~sentences["boilerplate"].fillna(False).astype(bool)
+    if "duplicate_of" in sentences:
+        keep &= sentences["duplicate_of"].isna()
+    return sentences[keep]
+
+
+def term_counts(
+    sentences: pd.DataFrame, group_of_doc: pd.Series, ngram_range: tuple[int, int] = (1, 2),
+    stop_words: frozenset[str] = STOP_WORDS,
+) -> pd.DataFrame:
+    """Counts of words and phrases per group.
+
+    ``sentences``: ``doc_id`` and ``text`` (boilerplate and repeats are skipped when
+    ``boilerplate``/``duplicate_of`` are present); ``group_of_doc``: group by ``doc_id``
+    (documents without a group are skipped). Words are :func:`framelens.align.word_tokens`
+    (lower-cased, accents and punctuation removed); phrases are :func:`ngrams`.
+
+    Returns a terms x groups table of ints (index ``term``, sorted; columns: the groups,
+    sorted), terms used at least once.
+    """
+    content = _content(sentences)
+    groups = content["doc_id"].map(group_of_doc)
+    counts: dict[object, dict[str, int]] = {}
+    for text, group in zip(content["text"], groups, strict=True):
+        if pd.isna(group):
+            continue
+        bucket = counts.setdefault(group, {})
+        for gram in ngrams(word_tokens(str(text)), ngram_range, stop_words):
+            bucket[gram] = bucket.get(gram, 0) + 1
+    table = pd.DataFrame(counts).fillna(0).astype(int)
+    table = table.reindex(sorted(table.columns, key=str), axis=1).sort_index()
+    table.index.name = "term"
+    return table
+
+
+# --------------------------------------------------------------------------- outlets
+
+
+def distinctive_terms(
+    sentences: pd.DataFrame, documents: pd.DataFrame, *, events: pd.Series | None = None,
+    top: int = 20, ngram_range: tuple[int, int] = (1, 2), alpha0: float | None = None,
+) -> pd.DataFrame:
+    """Each outlet's most distinctive words and phrases against the other outlets, on the
+    same events.
+
+    ``sentences``: ``doc_id``, ``text`` (content sentences; see :func:`term_counts`);
+    ``documents``: ``doc_id``, ``outlet``, ``outlet_label`` (an unattributed document is
+    its own outlet, :func:`framelens.overlap.outlet_keys`) and ``event``; ``events``:
+    event by ``doc_id`` (default :func:`framelens.align.event_of_documents`: the metadata
+    event, or one event for all). For each outlet, its term counts are compared with those
+    of the other outlets' documents in the events the outlet covers
+    (:func:`weighted_log_odds`, prior = that pooled sub-corpus); an outlet that shares no
+    event with another outlet gets no rows.
+
+    Returns :data:`DISTINCTIVE_COLUMNS`: ``outlet``, ``term``, ``z``, ``log_odds``,
+    ``count`` (in the outlet), ``count_other`` (in the compared documents), ``rank`` (1 =
+    most distinctive, by z, ties by term) and ``n_events`` compared; at most ``top`` rows
+    per outlet.
+    """
+    outlet_of = outlet_keys(documents)
+    event_of = (events if events is not None else event_of_documents(documents))
+    event_of = event_of.reindex(outlet_of.index).fillna("unassigned").astype(str)
+    per_doc = term_counts(sentences, pd.Series(outlet_of.index, index=outlet_of.index),
+                          ngram_range)
+    tables = []
+    for outlet in sorted(set(outlet_of)):
+        mine = list(outlet_of.index[outlet_of == outlet])
+        covered = set(event_of[mine])
+        others = [d for d in outlet_of.index
+                  if outlet_of[d] != outlet and event_of[d] in covered]
+        table = _outlet_vs_others(per_doc, mine, others, alpha0)
+        if table is None:
+            continue
+        table = table.head(top).assign(outlet=outlet, rank=range(1, min(top, len(table)) + 1),
+                                       n_events=len(covered))
+        tables.append(table)
+    if not tables:
+        return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
+    return pd.concat(tables, ignore_index=True)[DISTINCTIVE_COLUMNS]
+
+
+def _outlet_vs_others(per_doc: pd.DataFrame, mine: list[str], others: list[str],
+                      alpha0: float | None) -> pd.DataFrame | None:
+    """Log-odds of one outlet's documents against the compared documents, best first;
+    None when either side has no words."""
+    own = per_doc.reindex(columns=mine, fill_value=0).sum(axis=1)
+    rest = per_doc.reindex(columns=others, fill_value=0).sum(axis=1)
+    if not others or own.sum() == 0 or rest.sum() == 0:
+        return None
+    pair = pd.DataFrame({"mine": own, OTHER: rest})
+    pair = pair[pair.sum(axis=1) > 0]
+    scored = weighted_log_odds(pair, alpha0=alpha0)
+    scored = scored[scored["group"] == "mine"].copy()
+    scored["count_other"] = pair.loc[scored["term"], OTHER].to_numpy().astype(int)
+    return scored.reset_index(drop=True)
