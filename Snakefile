@@ -19,6 +19,7 @@ include: "workflow/rules/similarity.smk"
 include: "workflow/rules/events.smk"
 include: "workflow/rules/align.smk"
 include: "workflow/rules/claims.smk"
+include: "workflow/rules/compare.smk"
 include: "workflow/rules/framing.smk"
 include: "workflow/rules/report.smk"
 

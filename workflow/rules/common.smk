@@ -5,6 +5,7 @@ import re
 import sys
 from pathlib import Path
 
+from framelens.compare import CARD_RULES
 from framelens.config import validate_config
 from framelens.corpus import METADATA_FILE, check_corpus, list_corpus_files
 from framelens.errors import FramelensError
@@ -69,6 +70,20 @@ def all_embedding_stats(wildcards):
     return expand(rules.embed.output.stats, model=MODELS)
 
 
+def stsb_input(wildcards):
+    """The STS-B file a model card is scored on, when compare.stsb names one."""
+    path = config["compare"]["stsb"]
+    if not path:
+        return {}
+    return {"stsb": str(Path(path) / "sts-test.csv") if Path(path).is_dir() else path}
+
+
+def model_card_benchmarks(wildcards):
+    """Benchmark files (time, memory) of one model's main rules, for its model card."""
+    return [str(getattr(rules, name).benchmark).format(model=wildcards.model)
+            for name in CARD_RULES]
+
+
 def get_final_output():
     """Everything `snakemake` builds by default."""
     return [
@@ -80,6 +95,11 @@ def get_final_output():
         *expand(rules.plot_alignment_views.output.figures, model=MODELS),
         *expand(rules.claims.output, model=MODELS),
         *expand(rules.plot_coverage.output, model=MODELS),
+        *expand(rules.plot_sensitivity.output.figure, model=MODELS),
+        *expand(rules.model_card.output.card, model=MODELS),
+        *rules.model_agreement.output,
+        rules.plot_model_agreement.output.figure,
+        rules.plot_reuse_significance.output.figure,
         *expand(rules.framing.output, model=MODELS),
         *expand(rules.plot_framing.output, model=MODELS),
         rules.provenance.output.provenance,

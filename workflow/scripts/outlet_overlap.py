@@ -1,6 +1,7 @@
-"""Rule outlet_overlap: alignments -> outlet overlap with intervals, reuse sources."""
+"""Rule outlet_overlap: alignments -> outlet overlap with intervals and p-values, sources."""
 
-from framelens.pipeline import overlap_step, run_logged
+from framelens.compare import overlap_step
+from framelens.pipeline import run_logged
 
 if __name__ == "__main__":
     run_logged(
@@ -12,6 +13,7 @@ if __name__ == "__main__":
         alignments=snakemake.input.alignments,
         bootstrap=snakemake.params.bootstrap,
         confidence=snakemake.params.confidence,
+        permutations=snakemake.params.permutations,
         random_state=snakemake.params.random_state,
         overlap=snakemake.output.overlap,
         sources=snakemake.output.sources,

@@ -1,0 +1,18 @@
+"""Rule model_card: embedding summary + benchmark files (+ STS-B) -> model_card.json."""
+
+from framelens.compare import model_card_step
+from framelens.pipeline import run_logged
+
+if __name__ == "__main__":
+    run_logged(
+        snakemake.log[0],
+        model_card_step,
+        model_key=snakemake.wildcards.model,
+        model_entry=snakemake.params.model,
+        embedding=snakemake.input.embedding,
+        benchmarks=list(snakemake.input.benchmarks),
+        stsb=snakemake.input.get("stsb"),
+        device=snakemake.params.device,
+        cache_dir=snakemake.params.cache_dir,
+        card=snakemake.output.card,
+    )

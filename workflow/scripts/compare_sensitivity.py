@@ -1,0 +1,19 @@
+"""Rule sensitivity: one model's vectors -> headline numbers as the thresholds move."""
+
+from framelens.compare import sensitivity_step
+from framelens.pipeline import run_logged
+
+if __name__ == "__main__":
+    run_logged(
+        snakemake.log[0],
+        sensitivity_step,
+        sentences=snakemake.input.sentences,
+        documents=snakemake.input.documents,
+        vectors=snakemake.input.vectors,
+        events=snakemake.input.events,
+        alignment=snakemake.params.alignment,
+        paraphrase_threshold=snakemake.params.paraphrase_threshold,
+        claim_threshold=snakemake.params.claim_threshold,
+        offsets=snakemake.params.offsets,
+        table=snakemake.output.table,
+    )
