@@ -1,0 +1,605 @@
+"""Scale benchmark: the whole workflow on synthetic corpora of growing size.
+
+Usage: python bench/scale.py --sizes 1000 10000 --models minilm [--seed 42] [--cores 2]
+                             [--timeout 3600] [--warm-cache] [--parallel] [--fresh]
+       python bench/scale.py --profile align --sizes 10000 --models tfidf
+
+For each size N, :mod:`synthetic` builds N articles over N/10 events from ECB+
+sentences with planted reuse (``bench/synthetic.py``; kept in
+``$TMPDIR/framelens-synth/n<N>-s<seed>``, outside the project). The workflow then runs in
+``results/bench/scale/n<N>-<models>/`` with a config written to a temporary folder: the
+project's ``config/config.yaml`` with only the chosen models and ``corpus`` set to the
+synthetic folder, ``FRAMELENS_CACHE_DIR`` in that run folder (emptied first, so
+embedding is timed cold, unless ``--warm-cache``). Jobs run one at a time (a
+``serial`` resource; ``--parallel`` lifts it) so each stage's time is its own.
+
+Measured per stage: wall time, peak memory (``max_rss``) and CPU time from
+Snakemake's ``benchmark:`` files (``results/benchmarks/**.tsv``), wall time alone from
+the Snakemake log for rules without one (figures, provenance), and items per second
+(articles or sentences, as fits the stage). Quality against the planted gold: event
+ARI and V-measure (``results/<model>/events.csv`` against ``gold_events.csv``), and
+reuse precision/recall: the verbatim and rewrite pairs of
+``results/<model>/alignments.parquet`` against the gold pairs, sentences matched by
+document and position (checked by text) through ``results/corpus/*.parquet``.
+Precision counts a found pair as right when the gold knows it (planted or incidental:
+two articles of one event holding one ECB+ sentence); recall is over the planted pairs.
+
+Writes ``results/bench/scale.json`` (merged with earlier runs, keyed by N and models;
+``--fresh`` starts over) and ``results/bench/scale.png``: time and memory against N per
+stage, log-log, with each stage's fitted growth exponent (slope of log y on log N).
+
+``--profile STAGE`` runs one stage's step function under cProfile on the inputs an
+earlier run left (results/bench/scale/n<N>-<models>/) and prints the top functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import pstats
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "results" / "bench"
+RUNS = OUT / "scale"
+SNAKEMAKE = Path(sys.executable).with_name("snakemake")
+REUSE = ("verbatim", "rewrite")
+# what a stage's throughput counts (rules not listed: articles)
+UNITS = {"embed": "sentences", "align": "sentences", "outlet_overlap": "sentences",
+         "claims": "sentences", "framing": "sentences", "plot_alignment_views": "sentences",
+         "sensitivity": "sentences"}
+
+
+def load_synthetic():
+    """bench/synthetic.py as a module (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location("bench_synthetic",
+                                                  Path(__file__).with_name("synthetic.py"))
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+# --------------------------------------------------------------------------- running
+
+
+def synthetic_corpus(n: int, seed: int, ecbplus: str) -> Path:
+    """The synthetic corpus of size ``n`` (generated unless already there)."""
+    folder = Path(tempfile.gettempdir()) / "framelens-synth" / f"n{n}-s{seed}"
+    summary = folder / "synthetic.json"
+    if summary.is_file():
+        known = json.loads(summary.read_text())
+        if known.get("n_requested") == n and known.get("seed") == seed:
+            return folder
+    started = time.perf_counter()
+    load_synthetic().generate(n, folder, seed=seed, ecbplus=ecbplus)
+    print(f"  generated {folder} in {time.perf_counter() - started:.1f} s", flush=True)
+    return folder
+
+
+def run_folder(n: int, models: list[str]) -> Path:
+    return RUNS / f"n{n}-{'+'.join(models)}"
+
+
+def write_config(corpus: Path, models: list[str], folder: Path) -> Path:
+    """The project's config with only ``models`` and the synthetic corpus."""
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    unknown = [m for m in models if m not in config["models"]]
+    if unknown:
+        raise SystemExit(f"unknown model(s) {unknown}; config/config.yaml has "
+                         f"{sorted(config['models'])}")
+    config["models"] = {m: config["models"][m] for m in models}
+    config["corpus"] = str(corpus)
+    path = folder / "config.yaml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def run_workflow(n: int, models: list[str], corpus: Path, *, cores: int, timeout: float,
+                 warm_cache: bool, parallel: bool, omit: list[str]) -> dict[str, Any]:
+    """Run the workflow from scratch for one size; return status, wall time, log path."""
+    work = run_folder(n, models)
+    cache = work / "cache"
+    for stale in ("results", ".snakemake"):
+        shutil.rmtree(work / stale, ignore_errors=True)
+    if not warm_cache:
+        shutil.rmtree(cache, ignore_errors=True)
+    work.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
+           "FRAMELENS_CACHE_DIR": str(cache)}
+    log_path = work / "snakemake.log"
+    with tempfile.TemporaryDirectory(prefix="framelens-scale-") as tmp:
+        config = write_config(corpus, models, Path(tmp))
+        shutil.copyfile(config, work / "config.yaml")  # for --profile and reruns
+        command = [str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--directory",
+                   str(work), "--configfile", str(config), "--cores", str(cores),
+                   "--forceall", "--nolock", "--skip-script-cleanup"]
+        if not parallel:
+            command += ["--default-resources", "serial=1", "--resources", "serial=1"]
+        if omit:
+            command += ["--omit-from", *omit]
+        started = time.perf_counter()
+        loads: list[float] = []
+        done = threading.Event()
+        sampler = threading.Thread(target=sample_load, args=(loads, done), daemon=True)
+        sampler.start()
+        with log_path.open("w", encoding="utf-8") as log:
+            process = subprocess.Popen(command, cwd=work, env=env, stdout=log,
+                                       stderr=subprocess.STDOUT, start_new_session=True)
+            try:
+                rc = process.wait(timeout=timeout)
+                status = "ok" if rc == 0 else f"failed (exit {rc})"
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGTERM)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=30)
+                if process.poll() is None:
+                    os.killpg(process.pid, signal.SIGKILL)
+                    process.wait()
+                status = f"timed out after {timeout:.0f} s"
+        wall = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    load = loads[:]
+    return {"status": status, "wall_s": round(wall, 2), "log": str(log_path),
+            "command": " ".join(command[1:]),
+            "load_1min": {"mean": round(float(np.mean(load)), 2) if load else None,
+                          "max": round(max(load), 2) if load else None}}
+
+
+def sample_load(loads: list[float], done: threading.Event, every: float = 10.0) -> None:
+    """Append the 1-minute load average every ``every`` seconds until ``done`` is set
+    (other processes on the machine slow the stages down: a load above the cores says so)."""
+    while True:
+        loads.append(os.getloadavg()[0])
+        if done.wait(every):
+            return
+
+
+# --------------------------------------------------------------------------- measuring
+
+
+STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
+START = re.compile(r"^(?:local)?rule (\w+):$")
+JOBID = re.compile(r"^\s+jobid: (\d+)$")
+WILDCARD = re.compile(r"^\s+wildcards: model=([\w.-]+)")
+FINISH = re.compile(r"^Finished jobid: (\d+) \(Rule: (\w+)\)$")
+
+
+def job_times(log_path: Path) -> dict[str, float]:
+    """Wall seconds per job (``rule`` or ``rule/model``) from the Snakemake log (1 s steps)."""
+    stamp: datetime | None = None
+    started: dict[str, tuple[str, datetime]] = {}
+    rule, begun, jobid = "", stamp, ""
+    times: dict[str, float] = {}
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        if m := STAMP.match(line):
+            stamp = datetime.strptime(" ".join(m.group(1).split()), "%a %b %d %H:%M:%S %Y")
+        elif (m := START.match(line)) and stamp is not None:
+            rule, begun, jobid = m.group(1), stamp, ""
+        elif (m := JOBID.match(line)) and begun is not None and rule:
+            jobid = m.group(1)
+            started[jobid] = (rule, begun)
+        elif (m := WILDCARD.match(line)) and jobid in started:
+            started[jobid] = (f"{rule}/{m.group(1)}", started[jobid][1])
+        elif (m := FINISH.match(line)) and stamp is not None and m.group(1) in started:
+            stage, when = started.pop(m.group(1))
+            if stage != "all":
+                times[stage] = (stamp - when).total_seconds()
+    return times
+
+
+def logged_outcome(log_path: Path) -> dict[str, Any]:
+    """Status, wall time (first to last log stamp) and command of an earlier run."""
+    if not log_path.is_file():
+        raise SystemExit(f"--rescore: {log_path} not found; run the size first")
+    text = log_path.read_text(encoding="utf-8", errors="replace")
+    stamps = [datetime.strptime(" ".join(m.group(1).split()), "%a %b %d %H:%M:%S %Y")
+              for m in (STAMP.match(line) for line in text.splitlines()) if m]
+    command = re.search(r"^\s*Command: (.*)$", text, re.MULTILINE)
+    omitted = re.search(r"--omit-from ((?:(?!--)\S+ ?)+)", command.group(1)) if command else None
+    done = re.search(r"\d+ of \d+ steps \(100%\) done", text)
+    return {"status": "ok" if done else "incomplete",
+            "wall_s": (stamps[-1] - stamps[0]).total_seconds() if stamps else None,
+            "log": str(log_path), "command": command.group(1) if command else None,
+            "omitted": omitted.group(1).split() if omitted else []}
+
+
+def benchmark_table(results: Path) -> dict[str, dict[str, float]]:
+    """``stage -> {s, max_rss, cpu_time, ...}`` from ``results/benchmarks/**.tsv``."""
+    stages = {}
+    folder = results / "benchmarks"
+    for path in sorted(folder.rglob("*.tsv")):
+        table = pd.read_csv(path, sep="\t")
+        if table.empty:
+            continue
+        row = table.iloc[-1]
+        stage = path.relative_to(folder).with_suffix("").as_posix()
+        stages[stage] = {k: float(row[k]) for k in ("s", "max_rss", "max_uss", "cpu_time",
+                                                    "mean_load") if k in row}
+    return stages
+
+
+def item_counts(results: Path) -> dict[str, int]:
+    """Articles, sentences and content sentences of a run's corpus."""
+    docs = pd.read_parquet(results / "corpus" / "documents.parquet", columns=["doc_id"])
+    sents = pd.read_parquet(results / "corpus" / "sentences.parquet",
+                            columns=["boilerplate", "duplicate_of"])
+    content = (~sents["boilerplate"].astype(bool)) & sents["duplicate_of"].isna()
+    return {"articles": len(docs), "sentences": len(sents), "content": int(content.sum())}
+
+
+def stage_rows(work: Path) -> dict[str, dict[str, Any]]:
+    """Per stage: seconds, peak memory (MB), CPU seconds, items and items per second."""
+    results = work / "results"
+    bench = benchmark_table(results)
+    wall = job_times(work / "snakemake.log") if (work / "snakemake.log").is_file() else {}
+    counts = item_counts(results) if (results / "corpus" / "sentences.parquet").is_file() \
+        else {}
+    rows = {}
+    for stage in sorted(set(bench) | set(wall)):
+        row: dict[str, Any] = {"source": "benchmark" if stage in bench else "log"}
+        if stage in bench:
+            row.update(s=bench[stage]["s"], max_rss_mb=bench[stage].get("max_rss"),
+                       cpu_s=bench[stage].get("cpu_time"))
+        else:
+            row.update(s=wall[stage], max_rss_mb=None, cpu_s=None)
+        unit = UNITS.get(stage.split("/")[0], "articles")
+        if counts:
+            row.update(unit=unit, items=counts[unit],
+                       items_per_s=counts[unit] / row["s"] if row["s"] > 0 else None)
+        rows[stage] = row
+    for stage, row in rows.items():
+        stats = results / stage.split("/")[-1] / "embedding.json"
+        if stage.startswith("embed/") and stats.is_file():
+            summary = json.loads(stats.read_text())
+            row.update(unique=summary.get("n_unique"), encoded=summary.get("n_encoded"),
+                       cached=summary.get("n_cached"),
+                       encoder_s=summary.get("seconds"))
+    return rows
+
+
+# --------------------------------------------------------------------------- quality
+
+
+def event_scores(results: Path, corpus: Path, model: str) -> dict[str, Any]:
+    """ARI, V-measure and cluster counts of ``events.csv`` against the gold events."""
+    from sklearn.metrics import adjusted_rand_score, homogeneity_completeness_v_measure
+
+    path = results / model / "events.csv"
+    if not path.is_file():
+        return {}
+    docs = pd.read_parquet(results / "corpus" / "documents.parquet", columns=["doc_id", "file"])
+    gold = pd.read_csv(corpus / "gold_events.csv").set_index("file")["event"]
+    found = pd.read_csv(path, dtype=str).set_index("doc_id")["event_id"]
+    truth = docs["file"].map(gold).to_numpy()
+    labels = docs["doc_id"].map(found).to_numpy()
+    homogeneity, completeness, v_measure = homogeneity_completeness_v_measure(truth, labels)
+    return {"ari": float(adjusted_rand_score(truth, labels)), "v_measure": float(v_measure),
+            "homogeneity": float(homogeneity), "completeness": float(completeness),
+            "n_clusters": len(set(labels)), "n_gold_events": len(set(truth))}
+
+
+def gold_sentence_pairs(results: Path, corpus: Path) -> pd.DataFrame:
+    """The gold reuse pairs with ``sent_id_a``/``sent_id_b`` (by document and position,
+    checked by text; a sentence the ingest split or changed is looked up by its text)."""
+    docs = pd.read_parquet(results / "corpus" / "documents.parquet", columns=["doc_id", "file"])
+    sents = pd.read_parquet(results / "corpus" / "sentences.parquet",
+                            columns=["sent_id", "doc_id", "position", "text"])
+    doc_of = dict(zip(docs["file"], docs["doc_id"], strict=True))
+    by_place = {(d, int(p)): (s, t) for s, d, p, t in
+                zip(sents["sent_id"], sents["doc_id"], sents["position"], sents["text"],
+                    strict=True)}
+    by_text = {(d, " ".join(t.split())): s for s, d, t in
+               zip(sents["sent_id"], sents["doc_id"], sents["text"], strict=True)}
+    gold = pd.read_csv(corpus / "gold_reuse.csv", keep_default_na=False)
+    for side in "ab":
+        ids = []
+        for file, index, text in zip(gold[f"file_{side}"], gold[f"index_{side}"],
+                                     gold[f"text_{side}"], strict=True):
+            doc = doc_of.get(file)
+            placed = by_place.get((doc, int(index)))
+            if placed and placed[1] == text:
+                ids.append(placed[0])
+            else:
+                ids.append(by_text.get((doc, " ".join(text.split()))))
+        gold[f"sent_id_{side}"] = ids
+    gold["planted"] = gold["planted"].astype(str) == "True"
+    return gold
+
+
+def reuse_scores(results: Path, corpus: Path, model: str,
+                 gold: pd.DataFrame | None = None) -> dict[str, Any]:
+    """Precision and recall of the verbatim/rewrite pairs against the planted gold."""
+    path = results / model / "alignments.parquet"
+    if not path.is_file():
+        return {}
+    gold = gold_sentence_pairs(results, corpus) if gold is None else gold
+    pairs = pd.read_parquet(path, columns=["sent_id_a", "sent_id_b", "relation"])
+    found = {frozenset(p): r for p, r in zip(zip(pairs["sent_id_a"], pairs["sent_id_b"],
+                                                  strict=True), pairs["relation"], strict=True)}
+    reuse = {p for p, r in found.items() if r in REUSE}
+    keyed = [frozenset((a, b)) for a, b in zip(gold["sent_id_a"], gold["sent_id_b"],
+                                               strict=True)]
+    known = set(keyed)
+    planted = gold["planted"].to_numpy()
+    hit = np.array([k in reuse for k in keyed])
+    right_label = np.array([found.get(k) == rel for k, rel in zip(keyed, gold["relation"],
+                                                                  strict=True)])
+    true_pos = len(reuse & known)
+    result: dict[str, Any] = {
+        "found_reuse_pairs": len(reuse), "found_paraphrase_pairs":
+            sum(r == "paraphrase" for r in found.values()),
+        "gold_pairs": len(known), "planted_pairs": int(planted.sum()),
+        "precision": true_pos / len(reuse) if reuse else None,
+        "recall_planted": float(hit[planted].mean()) if planted.any() else None,
+        "recall_all_gold": float(hit.mean()) if len(hit) else None,
+        "label_accuracy_planted_found": float(right_label[planted & hit].mean())
+        if (planted & hit).any() else None,
+        "unmapped_gold_sentences": int(gold[["sent_id_a", "sent_id_b"]].isna().sum().sum()),
+    }
+    for how in ("copy", "trimmed", "reordered"):
+        mask = planted & (gold["how"] == how).to_numpy()
+        result[f"recall_{how}"] = float(hit[mask].mean()) if mask.any() else None
+    return result
+
+
+def quality(work: Path, corpus: Path, models: list[str]) -> dict[str, Any]:
+    results = work / "results"
+    if not (results / "corpus" / "sentences.parquet").is_file():
+        return {}
+    gold = gold_sentence_pairs(results, corpus)
+    return {m: {"events": event_scores(results, corpus, m),
+                "reuse": reuse_scores(results, corpus, m, gold)} for m in models}
+
+
+# --------------------------------------------------------------------------- reporting
+
+
+def growth(points: list[tuple[int, float]]) -> float | None:
+    """Slope of log(y) on log(N): y ~ N^slope (None with fewer than two sizes)."""
+    points = [(n, y) for n, y in points if y and y > 0]
+    if len({n for n, _ in points}) < 2:
+        return None
+    x = np.log([n for n, _ in points])
+    y = np.log([v for _, v in points])
+    return float(np.polyfit(x, y, 1)[0])
+
+
+def series(runs: list[dict[str, Any]], key: str) -> dict[str, list[tuple[int, float]]]:
+    """Per stage, (N, value) over every recorded run (model-free stages: the last at each N)."""
+    found: dict[str, dict[int, float]] = {}
+    for run in sorted(runs, key=lambda r: r["recorded"]):
+        for stage, row in run.get("stages", {}).items():
+            if row.get(key) is not None:
+                found.setdefault(series_name(stage, run["models"]), {})[run["n"]] = row[key]
+    return {stage: sorted(values.items()) for stage, values in found.items()}
+
+
+def series_name(stage: str, models: list[str]) -> str:
+    """``align/minilm`` as it is; a stage over all of a run's models gets them added
+    (``provenance [minilm]``), except ingest, which no model changes."""
+    if "/" in stage or stage == "ingest":
+        return stage
+    return f"{stage} [{'+'.join(models)}]"
+
+
+def exponents(runs: list[dict[str, Any]]) -> dict[str, dict[str, float | None]]:
+    """Per stage, the growth exponents of wall time, CPU time (less sensitive to other
+    processes on the machine) and peak memory."""
+    time_series, rss_series = series(runs, "s"), series(runs, "max_rss_mb")
+    cpu_series = series(runs, "cpu_s")
+    return {stage: {"time": growth(time_series.get(stage, [])),
+                    "cpu": growth(cpu_series.get(stage, [])),
+                    "memory": growth(rss_series.get(stage, []))}
+            for stage in sorted(set(time_series) | set(rss_series))}
+
+
+def plot(runs: list[dict[str, Any]], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(15, 6.5), layout="constrained")
+    axes = fig.subplots(1, 2)
+    cmap = matplotlib.colormaps["tab20"]
+    for ax, key, label in ((axes[0], "s", "wall time (s)"),
+                           (axes[1], "max_rss_mb", "peak memory, max RSS (MB)")):
+        data = series(runs, key)
+        for i, (stage, points) in enumerate(sorted(data.items())):
+            points = [(n, y) for n, y in points if y and y > 0]
+            if not points:
+                continue
+            slope = growth(points)
+            xs, ys = zip(*points, strict=True)
+            tag = f"{stage} (N^{slope:.2f})" if slope is not None else stage
+            ax.plot(xs, ys, marker="o", color=cmap(i % 20), label=tag,
+                    linestyle="-" if "/" in stage or stage == "ingest" else "--")
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("articles N (synthetic, N/10 events)")
+        ax.set_ylabel(label)
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=7, loc="upper left", ncol=1)
+    axes[0].set_title("Time per stage; exponent = slope of the log-log fit")
+    axes[1].set_title("Peak memory per stage (rules with a benchmark: file)")
+    fig.suptitle("framelens workflow on synthetic ECB+ corpora (2 cores; jobs one at a time)")
+    fig.savefig(path, dpi=120)
+
+
+def print_run(run: dict[str, Any]) -> None:
+    load = run.get("load_1min") or {}
+    print(f"\nN={run['n']} models={'+'.join(run['models'])}: {run['status']}, "
+          f"{run['wall_s']:.0f} s in all; load average mean {load.get('mean')}, max "
+          f"{load.get('max')} on {run['cores']} cores"
+          + (f"; omitted {' '.join(run['omitted'])}" if run.get("omitted") else ""))
+    print(f"  {'stage':<28} {'wall s':>9} {'max RSS MB':>11} {'CPU s':>8} {'items/s':>10}"
+          f"  unit")
+    for stage, row in sorted(run["stages"].items(), key=lambda kv: -kv[1]["s"]):
+        rss = f"{row['max_rss_mb']:.0f}" if row.get("max_rss_mb") is not None else "-"
+        cpu = f"{row['cpu_s']:.0f}" if row.get("cpu_s") is not None else "-"
+        rate = f"{row['items_per_s']:.1f}" if row.get("items_per_s") else "-"
+        print(f"  {stage:<28} {row['s']:>9.1f} {rss:>11} {cpu:>8} {rate:>10}"
+              f"  {row.get('unit', '')}")
+    for model, scores in run.get("quality", {}).items():
+        ev, ru = scores.get("events", {}), scores.get("reuse", {})
+        if ev:
+            print(f"  {model}: events ARI {ev['ari']:.3f}, V {ev['v_measure']:.3f}, "
+                  f"{ev['n_clusters']} clusters (gold {ev['n_gold_events']})")
+        if ru:
+            print(f"  {model}: reuse precision {fmt(ru['precision'])}, recall planted "
+                  f"{fmt(ru['recall_planted'])} (copy {fmt(ru['recall_copy'])}, trimmed "
+                  f"{fmt(ru['recall_trimmed'])}, reordered {fmt(ru['recall_reordered'])}), "
+                  f"{ru['found_reuse_pairs']} found, {ru['planted_pairs']} planted")
+
+
+def fmt(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def load_report(path: Path, fresh: bool) -> dict[str, Any]:
+    if path.is_file() and not fresh:
+        return json.loads(path.read_text())
+    return {"runs": []}
+
+
+# --------------------------------------------------------------------------- profiling
+
+
+def rule_scripts() -> dict[str, str]:
+    """Rule name -> the file name of its ``script:`` (from workflow/rules/*.smk)."""
+    found = {}
+    for path in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
+        rule = None
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if m := re.match(r"^rule (\w+):", line):
+                rule = m.group(1)
+            elif (m := re.match(r"^\s+\"\.\./scripts/([\w.]+\.py)\"", line)) and rule:
+                found[rule] = m.group(1)
+    return found
+
+
+def profile_stage(stage: str, n: int, models: list[str], top: int) -> None:
+    """Profile one stage of an earlier run: the job's own script (as Snakemake generated it,
+    kept by ``--skip-script-cleanup``) run again under cProfile in the run folder."""
+    work = run_folder(n, models)
+    rule = stage.split("/")[0]
+    script_name = rule_scripts().get(rule)
+    if script_name is None:
+        raise SystemExit(f"no rule {rule!r} with a script in workflow/rules/*.smk")
+    env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
+           "FRAMELENS_CACHE_DIR": str(work / "cache")}
+    scripts = sorted((work / ".snakemake" / "scripts").glob(f"tmp*.{script_name}"),
+                     key=lambda p: p.stat().st_mtime)
+    if not scripts:  # a run without kept scripts: run that one job again, keeping it
+        config = work / "config.yaml"
+        if not config.is_file():
+            raise SystemExit(f"{config} missing: run N={n} {models} first")
+        print(f"re-running {rule} once to keep its generated script ...", flush=True)
+        subprocess.run([str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--directory",
+                        str(work), "--configfile", str(config), "--cores", "2", "--nolock",
+                        "--forcerun", rule, "--until", rule, "--rerun-triggers", "mtime",
+                        "--skip-script-cleanup", "--quiet"], cwd=work, env=env, check=True)
+        scripts = sorted((work / ".snakemake" / "scripts").glob(f"tmp*.{script_name}"),
+                         key=lambda p: p.stat().st_mtime)
+    dump = OUT / f"profile-{rule}-{'+'.join(models)}-n{n}.prof"
+    dump.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(dump), str(scripts[-1])],
+                   cwd=work, env=env, check=True)
+    print(f"{stage} ({'+'.join(models)}, N={n}): {time.perf_counter() - started:.1f} s "
+          f"under cProfile")
+    out = io.StringIO()
+    stats = pstats.Stats(str(dump), stream=out)
+    stats.sort_stats("cumulative").print_stats(top)
+    stats.sort_stats("tottime").print_stats(top)
+    print(out.getvalue())
+    print(f"written: {dump}")
+
+
+# --------------------------------------------------------------------------- main
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", required=True)
+    parser.add_argument("--models", nargs="+", default=["minilm"])
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=3600,
+                        help="seconds per size before the run is stopped")
+    parser.add_argument("--warm-cache", action="store_true",
+                        help="keep the run's embedding cache (default: embed cold)")
+    parser.add_argument("--parallel", action="store_true",
+                        help="let independent jobs run at the same time")
+    parser.add_argument("--fresh", action="store_true", help="forget earlier runs")
+    parser.add_argument("--omit", nargs="+", default=[], metavar="RULE",
+                        help="rules left out with everything downstream (--omit-from)")
+    parser.add_argument("--rescore", action="store_true",
+                        help="measure and score the existing run folders, run nothing")
+    parser.add_argument("--ecbplus", default=str(ROOT.parent / "shared/data/ecbplus"))
+    parser.add_argument("--profile", metavar="STAGE",
+                        help="profile one stage of an earlier run instead of running")
+    parser.add_argument("--top", type=int, default=25)
+    args = parser.parse_args()
+    models = sorted(args.models)
+    if args.profile:
+        for n in args.sizes:
+            profile_stage(args.profile, n, models, args.top)
+        return
+    report_path = OUT / "scale.json"
+    report = load_report(report_path, args.fresh)
+    for n in args.sizes:
+        print(f"N={n}, models {models}: generating / running ...", flush=True)
+        corpus = synthetic_corpus(n, args.seed, args.ecbplus)
+        work = run_folder(n, models)
+        if args.rescore:
+            earlier = [r for r in report["runs"] if r["n"] == n and r["models"] == models]
+            outcome = ({k: earlier[-1][k] for k in ("status", "wall_s", "log", "command",
+                                                     "load_1min", "omitted") if k in earlier[-1]}
+                       if earlier else logged_outcome(work / "snakemake.log"))
+        else:
+            outcome = run_workflow(n, models, corpus, cores=args.cores, timeout=args.timeout,
+                                   warm_cache=args.warm_cache, parallel=args.parallel,
+                                   omit=args.omit)
+        run = {"n": n, "models": models, "seed": args.seed, "cores": args.cores,
+               "serial": not args.parallel, "warm_cache": args.warm_cache,
+               "omitted": outcome.pop("omitted", args.omit),
+               "recorded": datetime.now().isoformat(timespec="seconds"), **outcome,
+               "corpus": json.loads((corpus / "synthetic.json").read_text()),
+               "stages": stage_rows(work), "quality": quality(work, corpus, models)}
+        report["runs"] = [r for r in report["runs"]
+                          if not (r["n"] == n and r["models"] == models)] + [run]
+        report["exponents"] = exponents(report["runs"])
+        OUT.mkdir(parents=True, exist_ok=True)
+        report_path.write_text(json.dumps(report, indent=2, default=float) + "\n")
+        plot(report["runs"], OUT / "scale.png")
+        print_run(run)
+    print("\ngrowth exponents (time, memory) over every recorded size:")
+    for stage, exp in report["exponents"].items():
+        print(f"  {stage:<32} time N^{fmt(exp['time'])}  CPU N^{fmt(exp.get('cpu'))}  "
+              f"memory N^{fmt(exp['memory'])}")
+    print(f"written: {report_path}, {OUT / 'scale.png'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,619 @@
+"""A synthetic news corpus of any size, built from real ECB+ sentences, with planted gold.
+
+Usage: python bench/synthetic.py --n 1000 --out /tmp/synth [--seed 42] [--events N/10]
+                                 [--ecbplus ../shared/data/ecbplus]
+
+N articles over N/10 events, in framelens's input format: one ``.txt`` per article
+(one sentence per paragraph) and ``metadata.csv`` with ``file, outlet, date`` (no
+``event`` column: the pipeline has to find the events). Beside them, the gold:
+
+- ``gold_events.csv``: ``file, event, ecb_event, topic`` (the synthetic event, and the
+  ECB+ gold event and topic its sentences come from);
+- ``gold_reuse.csv``: ``event, file_a, index_a, text_a, file_b, index_b, text_b,
+  relation, how, planted``: every pair of sentences in two articles of one event that
+  come from the same ECB+ sentence. ``planted`` pairs are the copies made on purpose
+  (``file_b`` copied ``text_a`` from the earlier ``file_a``; ``how`` is ``copy``,
+  ``trimmed`` or ``reordered``); the others (``how`` = ``pool``, or ``indirect`` for
+  two copies of one original) are incidental. ``relation`` is ``verbatim`` when the two
+  texts are the same, else ``rewrite``. ``index`` is the paragraph (= sentence) number
+  in the article, from 0;
+- ``synthetic.json``: parameters and counts.
+
+How it is built (deterministic given the seed; same seed, same bytes):
+
+1. *Pool.* ECB+ sentences of 6-60 words that framelens ingests as exactly one
+   content sentence (not boilerplate, no header, no markup), without exact repeats,
+   and, within each ECB+ topic, without near-repeats (the alignment's lexical score,
+   mean of word-bigram and trigram containment, below ``alignment.rewrite`` = 0.25):
+   ECB+ itself holds wire copy, which would otherwise be reuse that the gold does not
+   know about.
+2. *Events.* Synthetic event j takes its sentences from one ECB+ gold event
+   (cycling through the 86 in a shuffled order). Its articles never share a sentence
+   unless planted: each event takes the next sentences of its gold event's
+   (shuffled, cyclic) list, then of the other gold event of the same topic, so two
+   synthetic events from one source draw disjoint subsets while the source lasts
+   (up to N of about 800; beyond that they must overlap). Every synthetic event of a
+   topic gets its own date, at least 14 days from the others of that topic (events
+   spread over a year, longer if a topic needs more room), and its articles are dated
+   within 0-3 days of it: so even events that share sentences are never within
+   framelens's ``events.max_days_apart`` (7) of each other. Event sizes follow a
+   log-normal spread, at least 2 articles, scaled by the source's pool.
+3. *Articles.* 10-25 sentences each; outlets drawn from 30 names with Zipf-like
+   weights, each event covered by only some outlets.
+4. *Planted reuse.* About 20% of articles copy 20-50% of their sentences, as one
+   passage, from an earlier article of the same event by another outlet: half
+   verbatim, a quarter trimmed (20-40% of the words cut at the start or the end), a
+   quarter reordered (clauses swapped at the comma nearest the middle; trimmed where
+   there is none), as in ``bench/planted.py``.
+
+ECB+ is read at run time from ``../shared/data/ecbplus`` (never copied into the project).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import io
+import itertools
+import json
+import math
+import random
+import re
+import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from framelens.align import word_tokens
+from framelens.corpus import duplicate_key, sentence_rows
+from framelens.text import normalise_text, parse_header, strip_markup
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_ECBPLUS = ROOT.parent / "shared" / "data" / "ecbplus"
+START_DATE = dt.date(2023, 1, 1)
+MIN_EVENT_GAP_DAYS = 14  # > events.max_days_apart (7) + article spread (3) + rounding
+ARTICLE_SPREAD_DAYS = 3
+MIN_WORDS, MAX_WORDS = 6, 60
+NEAR_REPEAT = 0.25  # alignment.rewrite: lexical score from which a pair may be a rewrite
+COPIER_SHARE = 0.20
+MIN_LENGTH, MAX_LENGTH = 10, 25  # sentences per article
+MEAN_LENGTH = (MIN_LENGTH + MAX_LENGTH) / 2
+OUTLETS = [
+    "Northern Ledger", "Daily Courier", "Evening Standard Wire", "Coastal Times",
+    "Metro Gazette", "The Civic Post", "Valley Herald", "Global Dispatch", "Harbour News",
+    "Capital Observer", "Prairie Tribune", "The Morning Record", "Union Press Service",
+    "City Chronicle", "Lakeside Journal", "National Bulletin", "The Weekly Lens",
+    "Summit Reporter", "Riverside Examiner", "Atlas Newswire", "Pinewood Sentinel",
+    "The Daily Compass", "Eastern Mercury", "Western Beacon", "Highland Voice",
+    "Central Monitor", "Bay Area Ledger", "Frontier Times", "The Open Register",
+    "Meridian Wire",
+]
+CLAUSE_COMMA = re.compile(r",\s+")
+
+
+@dataclass(frozen=True)
+class PoolSentence:
+    """One usable ECB+ sentence."""
+
+    uid: int
+    text: str
+    ecb_event: str
+    topic: int
+
+
+@dataclass
+class Sentence:
+    """A sentence placed in a synthetic article."""
+
+    origin: int  # PoolSentence.uid
+    text: str
+    how: str  # fresh | copy | trimmed | reordered
+    copied_from: tuple[int, int] | None = None  # (article index, position) it copies
+
+
+@dataclass
+class Article:
+    """One synthetic article."""
+
+    index: int
+    event: int
+    outlet: str
+    date: dt.date
+    sentences: list[Sentence] = field(default_factory=list)
+    file: str = ""
+
+
+# --------------------------------------------------------------------------- pool
+
+
+def ingests_as_one_sentence(text: str) -> bool:
+    """True when framelens reads ``text`` alone as exactly itself: one content sentence."""
+    clean, markup = strip_markup(normalise_text(text))
+    if markup or clean != text:
+        return False
+    header, body = parse_header(clean)
+    if body != text or header.date or header.outlet or header.dateline:
+        return False
+    rows = sentence_rows("x", body)
+    return len(rows) == 1 and rows[0]["text"] == text and not rows[0]["boilerplate"]
+
+
+def ngram_sets(tokens: list[str]) -> tuple[frozenset, frozenset]:
+    """Word bigrams and trigrams of a token list."""
+    return (frozenset(itertools.pairwise(tokens)),
+            frozenset(zip(tokens, tokens[1:], tokens[2:], strict=False)))
+
+
+def lexical_score(a: tuple[frozenset, frozenset], b: tuple[frozenset, frozenset]) -> float:
+    """Mean bigram/trigram containment, as ``framelens.align.lexical_overlap`` (>= 3 words)."""
+    total = 0.0
+    for x, y in zip(a, b, strict=True):
+        smaller = min(len(x), len(y))
+        total += len(x & y) / smaller if smaller else 0.0
+    return total / 2
+
+
+def drop_near_repeats(texts: list[str], threshold: float = NEAR_REPEAT) -> list[str]:
+    """Greedy, in order: keep a text unless its lexical score with a kept one is >= threshold.
+
+    An inverted index on bigrams limits the comparisons to texts sharing a bigram.
+    """
+    kept: list[str] = []
+    grams: list[tuple[frozenset, frozenset]] = []
+    index: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for text in texts:
+        mine = ngram_sets(word_tokens(text))
+        shared: dict[int, int] = defaultdict(int)
+        for bigram in mine[0]:
+            for other in index.get(bigram, ()):
+                shared[other] += 1
+        if any(lexical_score(mine, grams[other]) >= threshold for other in sorted(shared)):
+            continue
+        for bigram in mine[0]:
+            index[bigram].append(len(kept))
+        kept.append(text)
+        grams.append(mine)
+    return kept
+
+
+def read_pool(ecbplus: Path) -> list[PoolSentence]:
+    """The usable ECB+ sentences (see the module docstring, step 1), in a fixed order."""
+    gold = read_csv_rows(ecbplus / "gold_events.csv")
+    by_topic: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    seen: set[str] = set()
+    for row in sorted(gold, key=lambda r: r["file"]):
+        path = ecbplus / "corpus" / row["file"]
+        for line in path.read_text(encoding="utf-8").splitlines():
+            text = " ".join(line.split())
+            if not MIN_WORDS <= len(text.split()) <= MAX_WORDS:
+                continue
+            key = duplicate_key(text)
+            if key in seen or not ingests_as_one_sentence(text):
+                continue
+            seen.add(key)
+            by_topic[int(row["topic"])].append((row["event"], text))
+    pool: list[PoolSentence] = []
+    for topic in sorted(by_topic):
+        event_of = {text: event for event, text in by_topic[topic]}
+        for text in drop_near_repeats([text for _, text in by_topic[topic]]):
+            pool.append(PoolSentence(len(pool), text, event_of[text], topic))
+    return pool
+
+
+def read_csv_rows(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV file as dicts."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+# --------------------------------------------------------------------------- edits
+
+
+def trimmed_copy(text: str, rng: random.Random) -> str:
+    """Cut 20-40% of the words at the start or the end, keeping it a sentence."""
+    words = text.split()
+    cut = max(1, round(len(words) * rng.uniform(0.2, 0.4)))
+    if rng.random() < 0.5:
+        kept = words[cut:]
+        kept[0] = kept[0][:1].upper() + kept[0][1:]
+    else:
+        kept = words[:-cut]
+        kept[-1] = kept[-1].rstrip(",;:-")
+        if kept[-1][-1:] not in ".!?":
+            kept[-1] += "."
+    return " ".join(kept)
+
+
+def reordered_copy(text: str) -> str | None:
+    """Swap the clauses at the comma nearest the middle (20-80% in); None without one."""
+    splits = [m for m in CLAUSE_COMMA.finditer(text) if 0.2 < m.start() / len(text) < 0.8]
+    if not splits:
+        return None
+    middle = len(text) / 2
+    m = min(splits, key=lambda m: abs(m.start() - middle))
+    first, second = text[:m.start()], text[m.end():].rstrip(".!? ")
+    if not first or not second:
+        return None
+    return f"{second[0].upper()}{second[1:]}, {first[0].lower()}{first[1:]}."
+
+
+def planted_edit(text: str, rng: random.Random) -> tuple[str, str]:
+    """A copy of ``text`` and how it was made: ``copy`` (verbatim, 1/2), ``trimmed`` or
+    ``reordered`` (1/4 each).
+
+    An edit that framelens would not read as one sentence of at least 4 words falls back
+    to the next simpler one (reordered -> trimmed -> verbatim copy).
+    """
+    draw = rng.random()
+    if draw < 0.5:
+        return text, "copy"
+    attempts = ["trimmed"] if draw < 0.75 else ["reordered", "trimmed"]
+    for how in attempts:
+        edited = trimmed_copy(text, rng) if how == "trimmed" else reordered_copy(text)
+        if (edited is not None and len(edited.split()) >= 4
+                and duplicate_key(edited) != duplicate_key(text)
+                and ingests_as_one_sentence(edited)):
+            return edited, how
+    return text, "copy"
+
+
+# --------------------------------------------------------------------------- corpus
+
+
+def allocate(total: int, weights: list[float], minimum: int) -> list[int]:
+    """Split ``total`` into integers >= ``minimum`` roughly proportional to ``weights``
+    (largest remainder; deterministic)."""
+    n = len(weights)
+    spare = total - minimum * n
+    if spare < 0:
+        raise ValueError(f"cannot give {n} events {minimum} articles each out of {total}")
+    scale = sum(weights)
+    exact = [spare * w / scale for w in weights]
+    sizes = [math.floor(x) for x in exact]
+    order = sorted(range(n), key=lambda i: (-(exact[i] - sizes[i]), i))
+    for i in order[:spare - sum(sizes)]:
+        sizes[i] += 1
+    return [minimum + s for s in sizes]
+
+
+def capped_allocation(total: int, weights: list[float], caps: list[int],
+                      minimum: int) -> list[int]:
+    """Like :func:`allocate`, but no event gets more than its cap (the articles its
+    sources can fill without repeating a sentence) while others have room; the excess
+    goes to the others by weight. Over the caps only when the caps cannot hold ``total``."""
+    sizes = allocate(total, weights, minimum)
+    while True:
+        excess = sum(max(0, s - c) for s, c in zip(sizes, caps, strict=True))
+        open_ = [j for j, (s, c) in enumerate(zip(sizes, caps, strict=True)) if s < c]
+        if not excess or not open_:
+            return sizes
+        sizes = [min(s, c) for s, c in zip(sizes, caps, strict=True)]
+        share = allocate(excess, [weights[j] for j in open_], 0)
+        for j, extra in zip(open_, share, strict=True):
+            sizes[j] += extra
+
+
+class Supply:
+    """Cyclic, shuffled lists of pool sentences per ECB+ gold event."""
+
+    def __init__(self, pool: list[PoolSentence], rng: random.Random) -> None:
+        self.lists: dict[str, list[int]] = defaultdict(list)
+        self.text = {sentence.uid: sentence.text for sentence in pool}
+        for sentence in pool:
+            self.lists[sentence.ecb_event].append(sentence.uid)
+        for uids in self.lists.values():
+            rng.shuffle(uids)
+        self.cursor = dict.fromkeys(self.lists, 0)
+
+    def take(self, event: str, count: int) -> list[int]:
+        """The next ``count`` sentences of ``event``'s list (at most one full cycle)."""
+        uids = self.lists[event]
+        count = min(count, len(uids))
+        start = self.cursor[event]
+        self.cursor[event] = (start + count) % len(uids)
+        return [uids[(start + i) % len(uids)] for i in range(count)]
+
+
+def event_dates(topics: list[int], rng: random.Random) -> list[dt.date]:
+    """A date per synthetic event: events of one topic at least 14 days apart."""
+    by_topic: dict[int, list[int]] = defaultdict(list)
+    for j, topic in enumerate(topics):
+        by_topic[topic].append(j)
+    busiest = max(len(v) for v in by_topic.values())
+    span = max(365, MIN_EVENT_GAP_DAYS * busiest)
+    dates: list[dt.date] = [START_DATE] * len(topics)
+    for topic in sorted(by_topic):
+        members = by_topic[topic][:]
+        rng.shuffle(members)
+        spacing = span / len(members)
+        offset = rng.uniform(0, spacing - MIN_EVENT_GAP_DAYS)
+        for k, j in enumerate(members):
+            dates[j] = START_DATE + dt.timedelta(days=math.floor(offset + k * spacing))
+    return dates
+
+
+def build_corpus(pool: list[PoolSentence], n: int, seed: int, n_events: int | None = None
+                 ) -> tuple[list[Article], list[dict[str, object]]]:
+    """The articles and, per synthetic event, its source and date (no files written)."""
+    rng = random.Random(seed)
+    n_events = n_events or max(1, round(n / 10))
+    sources = sorted({p.ecb_event for p in pool})
+    topic_of = {p.ecb_event: p.topic for p in pool}
+    sibling = {e: next((o for o in sources if topic_of[o] == topic_of[e] and o != e), e)
+               for e in sources}
+    supply = Supply(pool, rng)
+    chosen: list[str] = []
+    while len(chosen) < n_events:
+        cycle = sources[:]
+        rng.shuffle(cycle)
+        chosen += cycle
+    chosen = chosen[:n_events]
+    uses = {e: chosen.count(e) for e in sources}
+    room = [len(supply.lists[e]) + (len(supply.lists[sibling[e]]) if sibling[e] != e else 0)
+            for e in chosen]
+    weights = [r / uses[e] * rng.lognormvariate(0.0, 0.5) for r, e in zip(room, chosen,
+                                                                           strict=True)]
+    minimum = min(2, n // n_events)
+    caps = [max(minimum, math.floor(r / MEAN_LENGTH)) for r in room]
+    sizes = capped_allocation(n, weights, caps, minimum)
+    dates = event_dates([topic_of[e] for e in chosen], rng)
+    outlet_weights = [1.0 / (rank + 1) ** 0.7 for rank in range(len(OUTLETS))]
+    copy_prob = min(1.0, COPIER_SHARE * n / max(1, n - n_events))
+    articles: list[Article] = []
+    events: list[dict[str, object]] = []
+    for j, (source, size) in enumerate(zip(chosen, sizes, strict=True)):
+        events.append({"event": f"ev{j + 1:05d}", "ecb_event": source,
+                       "topic": topic_of[source], "date": dates[j].isoformat(), "size": size})
+        articles += build_event(j, source, sibling[source], size, dates[j], supply, rng,
+                                outlet_weights, copy_prob, start=len(articles))
+    return articles, events
+
+
+def build_event(j: int, source: str, sibling: str, size: int, date: dt.date, supply: Supply,
+                rng: random.Random, outlet_weights: list[float], copy_prob: float,
+                start: int) -> list[Article]:
+    """The articles of one synthetic event, in date order, with planted copies."""
+    n_outlets = max(1, min(len(OUTLETS), size, round(size * rng.uniform(0.5, 0.9))))
+    covering = weighted_sample(OUTLETS, outlet_weights, n_outlets, rng)
+    outlets = covering + [rng.choice(covering) for _ in range(size - n_outlets)]
+    rng.shuffle(outlets)
+    days = sorted(rng.randint(0, ARTICLE_SPREAD_DAYS) for _ in range(size))
+    articles = [Article(start + i, j, outlets[i], date + dt.timedelta(days=days[i]))
+                for i in range(size)]
+    lengths = [rng.randint(MIN_LENGTH, MAX_LENGTH) for _ in range(size)]
+    plans: list[tuple[int, int] | None] = [None]  # (source position in event, sentences)
+    for i in range(1, size):
+        earlier = [k for k in range(i) if articles[k].outlet != articles[i].outlet]
+        if earlier and rng.random() < copy_prob:
+            origin = rng.choice(earlier)
+            m = min(round(lengths[i] * rng.uniform(0.2, 0.5)), lengths[origin])
+            plans.append((origin, max(1, m)))
+        else:
+            plans.append(None)
+    fresh_needed = sum(length - (plan[1] if plan else 0)
+                       for length, plan in zip(lengths, plans, strict=True))
+    stream = supply.take(source, fresh_needed)
+    if len(stream) < fresh_needed:
+        stream += supply.take(sibling, fresh_needed - len(stream)) if sibling != source else []
+    for i, article in enumerate(articles):
+        plan = plans[i]
+        block: list[Sentence] = []
+        if plan:
+            src = articles[plan[0]]
+            m = min(plan[1], len(src.sentences))
+            at = rng.randint(0, len(src.sentences) - m)
+            for position in range(at, at + m):
+                original = src.sentences[position]
+                text, how = planted_edit(original.text, rng)
+                block.append(Sentence(original.origin, text, how, (src.index, position)))
+        fresh = draw_distinct(stream, lengths[i] - len(block), supply, source,
+                              exclude={s.origin for s in block})
+        sentences = [Sentence(uid, supply.text[uid], "fresh") for uid in fresh]
+        insert = rng.randint(0, len(sentences))
+        sentences[insert:insert] = block
+        article.sentences = sentences
+    return articles
+
+
+def draw_distinct(stream: list[int], count: int, supply: Supply, source: str, *,
+                  exclude: set[int]) -> list[int]:
+    """Pop ``count`` distinct sentence ids, none in ``exclude``, off ``stream``; refill
+    from ``source`` if it runs dry (then the event repeats a sentence in two articles: an
+    incidental gold pair, ``how`` = ``pool``)."""
+    chosen: list[int] = []
+    taken = set(exclude)
+    deferred: list[int] = []
+    refills = 0
+    while len(chosen) < count:
+        if not stream:
+            if refills > 2:
+                break  # a source smaller than one article: the article comes out shorter
+            stream.extend(supply.take(source, count))
+            refills += 1
+            continue
+        uid = stream.pop(0)
+        if uid in taken:
+            deferred.append(uid)
+        else:
+            chosen.append(uid)
+            taken.add(uid)
+    stream[:0] = deferred
+    return chosen
+
+
+def weighted_sample(items: list[str], weights: list[float], k: int,
+                    rng: random.Random) -> list[str]:
+    """``k`` distinct items drawn with probability proportional to weight."""
+    items, weights = items[:], weights[:]
+    picked = []
+    for _ in range(min(k, len(items))):
+        i = rng.choices(range(len(items)), weights=weights)[0]
+        picked.append(items.pop(i))
+        weights.pop(i)
+    return picked
+
+
+# --------------------------------------------------------------------------- gold
+
+
+def gold_pairs(articles: list[Article], files: dict[int, str]) -> list[dict[str, object]]:
+    """Every pair of same-origin sentences in two articles of one event (see docstring)."""
+    by_event: dict[int, list[Article]] = defaultdict(list)
+    for article in articles:
+        by_event[article.event].append(article)
+    rows: list[dict[str, object]] = []
+    for event in sorted(by_event):
+        members = by_event[event]  # in date order
+        places: dict[int, list[tuple[int, int]]] = defaultdict(list)  # origin -> (rank, pos)
+        for rank, article in enumerate(members):
+            for position, sentence in enumerate(article.sentences):
+                places[sentence.origin].append((rank, position))
+        for origin in sorted(places):
+            spots = places[origin]
+            for x in range(len(spots)):
+                for y in range(x + 1, len(spots)):
+                    (ra, pa), (rb, pb) = spots[x], spots[y]
+                    if ra == rb:
+                        continue
+                    a, b = members[ra], members[rb]
+                    sa, sb = a.sentences[pa], b.sentences[pb]
+                    planted = sb.copied_from == (a.index, pa)
+                    if planted:
+                        how = sb.how
+                    elif sa.how == "fresh" and sb.how == "fresh":
+                        how = "pool"
+                    else:
+                        how = "indirect"
+                    same = duplicate_key(sa.text) == duplicate_key(sb.text)
+                    rows.append({"event": f"ev{event + 1:05d}", "file_a": files[a.index],
+                                 "index_a": pa, "text_a": sa.text, "file_b": files[b.index],
+                                 "index_b": pb, "text_b": sb.text,
+                                 "relation": "verbatim" if same else "rewrite", "how": how,
+                                 "planted": planted})
+    rows.sort(key=lambda r: (r["event"], r["file_a"], r["index_a"], r["file_b"], r["index_b"]))
+    return rows
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def csv_text(rows: list[dict[str, object]], columns: list[str]) -> str:
+    """CSV with ``\\n`` line ends, the columns in this order."""
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+OWN_FILES = ("metadata.csv", "gold_events.csv", "gold_reuse.csv", "synthetic.json")
+
+
+def clear_previous(out: Path) -> None:
+    """Remove what an earlier run wrote to ``out`` (refuse a folder that is not ours)."""
+    if not out.exists():
+        return
+    if any(out.iterdir()) and not (out / "synthetic.json").is_file():
+        raise SystemExit(f"{out} is not empty and holds no synthetic.json; not touching it")
+    if (out / "metadata.csv").is_file():
+        for row in read_csv_rows(out / "metadata.csv"):
+            (out / row["file"]).unlink(missing_ok=True)
+    for name in OWN_FILES:
+        (out / name).unlink(missing_ok=True)
+    for folder in sorted((p for p in out.rglob("*") if p.is_dir()), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
+def generate(n: int, out: str | Path, *, seed: int = 42, n_events: int | None = None,
+             ecbplus: str | Path = DEFAULT_ECBPLUS) -> dict[str, object]:
+    """Write a synthetic corpus of ``n`` articles and its gold to ``out``; return the summary."""
+    if n < 2:
+        raise ValueError("n must be at least 2")
+    out = Path(out)
+    pool = read_pool(Path(ecbplus))
+    articles, events = build_corpus(pool, n, seed, n_events)
+    order = list(range(len(articles)))
+    random.Random(seed + 1).shuffle(order)  # file names say nothing about the events
+    width = max(5, len(str(len(articles))))
+    files = {articles[k].index: f"articles/{rank:0{width}d}.txt"
+             for rank, k in enumerate(order)}
+    clear_previous(out)
+    (out / "articles").mkdir(parents=True, exist_ok=True)
+    for article in articles:
+        article.file = files[article.index]
+        body = "\n\n".join(s.text for s in article.sentences) + "\n"
+        (out / article.file).write_bytes(body.encode("utf-8"))
+    by_file = sorted(articles, key=lambda a: a.file)
+    write(out / "metadata.csv", csv_text(
+        [{"file": a.file, "outlet": a.outlet, "date": a.date.isoformat()} for a in by_file],
+        ["file", "outlet", "date"]))
+    event_rows = {j: e for j, e in enumerate(events)}
+    write(out / "gold_events.csv", csv_text(
+        [{"file": a.file, "event": event_rows[a.event]["event"],
+          "ecb_event": event_rows[a.event]["ecb_event"], "topic": event_rows[a.event]["topic"]}
+         for a in by_file], ["file", "event", "ecb_event", "topic"]))
+    pairs = gold_pairs(articles, files)
+    write(out / "gold_reuse.csv", csv_text(pairs, [
+        "event", "file_a", "index_a", "text_a", "file_b", "index_b", "text_b", "relation",
+        "how", "planted"]))
+    summary = summarise(articles, events, pairs, pool, n, seed)
+    write(out / "synthetic.json", json.dumps(summary, indent=2, sort_keys=True) + "\n")
+    return summary
+
+
+def write(path: Path, text: str) -> None:
+    """Write UTF-8 text with ``\\n`` line ends, byte for byte."""
+    path.write_bytes(text.encode("utf-8"))
+
+
+def summarise(articles: list[Article], events: list[dict[str, object]],
+              pairs: list[dict[str, object]], pool: list[PoolSentence], n: int,
+              seed: int) -> dict[str, object]:
+    """Parameters and counts, for synthetic.json."""
+    copiers = {p["file_b"] for p in pairs if p["planted"]}
+    n_sentences = sum(len(a.sentences) for a in articles)
+    origins = {s.origin for a in articles for s in a.sentences}
+    planted = [p for p in pairs if p["planted"]]
+    copied_per_copier: dict[object, int] = defaultdict(int)
+    length_of = {a.file: len(a.sentences) for a in articles}
+    for p in planted:
+        copied_per_copier[p["file_b"]] += 1
+    shares = [copied_per_copier[f] / length_of[f] for f in sorted(copied_per_copier)]
+    return {
+        "n_articles": len(articles), "n_events": len(events), "seed": seed, "n_requested": n,
+        "n_sentences": n_sentences, "pool_sentences": len(pool),
+        "distinct_pool_sentences_used": len(origins),
+        "mean_uses_per_pool_sentence": round(n_sentences / max(1, len(origins)), 3),
+        "n_outlets": len({a.outlet for a in articles}),
+        "event_sizes": {"min": min(e["size"] for e in events),
+                        "max": max(e["size"] for e in events)},
+        "copier_share": round(len(copiers) / len(articles), 4),
+        "copied_share_of_copier": {"min": round(min(shares), 3) if shares else None,
+                                   "max": round(max(shares), 3) if shares else None},
+        "gold_pairs": {how: sum(p["how"] == how for p in pairs)
+                       for how in ("copy", "trimmed", "reordered", "pool", "indirect")},
+        "n_planted_pairs": len(planted),
+        "date_range": [min(a.date for a in articles).isoformat(),
+                       max(a.date for a in articles).isoformat()],
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, required=True, help="number of articles")
+    parser.add_argument("--out", required=True, help="folder to write (created)")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--events", type=int, default=None, help="default: n / 10")
+    parser.add_argument("--ecbplus", default=str(DEFAULT_ECBPLUS))
+    args = parser.parse_args(argv)
+    if not (Path(args.ecbplus) / "gold_events.csv").is_file():
+        sys.exit(f"ECB+ not found at {args.ecbplus} (expected gold_events.csv and corpus/)")
+    summary = generate(args.n, args.out, seed=args.seed, n_events=args.events,
+                       ecbplus=args.ecbplus)
+    print(json.dumps(summary, indent=2, sort_keys=True))
+
+
+if __name__ == "__main__":
+    main()
