@@ -13,11 +13,15 @@ synthetic folder, ``FRAMELENS_CACHE_DIR`` in that run folder (emptied first, so
 embedding is timed cold, unless ``--warm-cache``). Jobs run one at a time (a
 ``serial`` resource; ``--parallel`` lifts it) so each stage's time is its own.
 
-Measured per stage: wall time, peak memory (``max_rss``) and CPU time from
-Snakemake's ``benchmark:`` files (``results/benchmarks/**.tsv``), wall time alone from
-the Snakemake log for rules without one (figures, provenance), and items per second
-(articles or sentences, as fits the stage). Quality against the planted gold: event
-ARI and V-measure (``results/<model>/events.csv`` against ``gold_events.csv``), and
+Measured per stage: wall time, ``max_rss`` and CPU time from Snakemake's ``benchmark:``
+files (``results/benchmarks/**.tsv``), wall time from the Snakemake log for rules without
+one (figures, provenance), items per second (articles or sentences, as fits the stage),
+and the peak RSS of every job process sampled from /proc every 0.25 s (``peak_rss_mb``;
+Snakemake samples only every 30 s after a job's first 15 s and misses peaks: see
+:class:`MemorySampler`). The plot and the memory exponents use the sampled peak.
+
+Quality against the planted gold: event ARI and V-measure (``results/<model>/events.csv``
+against ``gold_events.csv``), and
 reuse precision/recall: the verbatim and rewrite pairs of
 ``results/<model>/alignments.parquet`` against the gold pairs, sentences matched by
 document and position (checked by text) through ``results/corpus/*.parquet``.
@@ -28,8 +32,10 @@ Writes ``results/bench/scale.json`` (merged with earlier runs, keyed by N and mo
 ``--fresh`` starts over) and ``results/bench/scale.png``: time and memory against N per
 stage, log-log, with each stage's fitted growth exponent (slope of log y on log N).
 
-``--profile STAGE`` runs one stage's step function under cProfile on the inputs an
-earlier run left (results/bench/scale/n<N>-<models>/) and prints the top functions.
+``--profile STAGE`` runs one job of an earlier run again under cProfile: the script
+Snakemake generated for it (kept with ``--skip-script-cleanup``), in the run folder, and
+prints the top functions (results/bench/profile-<rule>-<models>-n<N>.prof).
+``--rescore`` measures and scores existing run folders again without running anything.
 """
 
 from __future__ import annotations
@@ -137,6 +143,8 @@ def run_workflow(n: int, models: list[str], corpus: Path, *, cores: int, timeout
         if omit:
             command += ["--omit-from", *omit]
         started = time.perf_counter()
+        memory = MemorySampler(work)
+        memory.start()
         loads: list[float] = []
         done = threading.Event()
         sampler = threading.Thread(target=sample_load, args=(loads, done), daemon=True)
@@ -158,6 +166,11 @@ def run_workflow(n: int, models: list[str], corpus: Path, *, cores: int, timeout
         wall = time.perf_counter() - started
     done.set()
     sampler.join()
+    memory.done.set()
+    memory.join()
+    (work / "memory.json").write_text(json.dumps(sorted(memory.jobs.values(),
+                                                        key=lambda r: r["first_seen"]),
+                                                 indent=1) + "\n")
     load = loads[:]
     return {"status": status, "wall_s": round(wall, 2), "log": str(log_path),
             "command": " ".join(command[1:]),
@@ -184,12 +197,13 @@ WILDCARD = re.compile(r"^\s+wildcards: model=([\w.-]+)")
 FINISH = re.compile(r"^Finished jobid: (\d+) \(Rule: (\w+)\)$")
 
 
-def job_times(log_path: Path) -> dict[str, float]:
-    """Wall seconds per job (``rule`` or ``rule/model``) from the Snakemake log (1 s steps)."""
+def job_spans(log_path: Path) -> list[tuple[str, datetime, datetime]]:
+    """``(stage, start, end)`` per finished job (stage ``rule`` or ``rule/model``) from the
+    Snakemake log, whose stamps have 1 s steps."""
     stamp: datetime | None = None
     started: dict[str, tuple[str, datetime]] = {}
     rule, begun, jobid = "", stamp, ""
-    times: dict[str, float] = {}
+    spans = []
     for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
         if m := STAMP.match(line):
             stamp = datetime.strptime(" ".join(m.group(1).split()), "%a %b %d %H:%M:%S %Y")
@@ -203,8 +217,77 @@ def job_times(log_path: Path) -> dict[str, float]:
         elif (m := FINISH.match(line)) and stamp is not None and m.group(1) in started:
             stage, when = started.pop(m.group(1))
             if stage != "all":
-                times[stage] = (stamp - when).total_seconds()
-    return times
+                spans.append((stage, when, stamp))
+    return spans
+
+
+def job_times(log_path: Path) -> dict[str, float]:
+    """Wall seconds per job from the Snakemake log (1 s steps)."""
+    return {stage: (end - start).total_seconds() for stage, start, end in job_spans(log_path)}
+
+
+class MemorySampler(threading.Thread):
+    """Peak RSS of every job process of one run, read from /proc every ``every`` seconds.
+
+    Snakemake's ``benchmark:`` samples a job every 0.5 s for its first 15 s and then only
+    every 30 s, so a long job's ``max_rss`` can miss its peak (framing at 10k articles:
+    4.8 GB recorded, 11 GB real); rules without ``benchmark:`` get no memory at all. A job
+    is a process running ``<work>/.snakemake/scripts/tmp*.<script>.py``.
+    """
+
+    def __init__(self, work: Path, every: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.marker = str(work / ".snakemake" / "scripts") + "/tmp"
+        self.every = every
+        self.done = threading.Event()
+        self.jobs: dict[int, dict[str, Any]] = {}
+
+    def run(self) -> None:
+        while not self.done.wait(self.every):
+            for proc in Path("/proc").iterdir():
+                if proc.name.isdigit():
+                    self.look(proc)
+
+    def look(self, proc: Path) -> None:
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+            script = next((a.decode() for a in args if a.decode(errors="replace")
+                           .startswith(self.marker)), None)
+            if script is None:
+                return
+            status = (proc / "status").read_text()
+        except (OSError, UnicodeDecodeError):
+            return
+        rss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        if rss is None:
+            return
+        record = self.jobs.setdefault(int(proc.name), {
+            "script": script.rsplit("/", 1)[-1].split(".", 1)[1], "first_seen": time.time(),
+            "peak_mb": 0.0})
+        record["peak_mb"] = max(record["peak_mb"], int(rss.group(1)) / 1024)
+        record["last_seen"] = time.time()
+
+
+def sampled_peaks(work: Path) -> dict[str, float]:
+    """Peak RSS (MB) per stage from ``memory.json`` (:class:`MemorySampler`), each process
+    matched to the job of its rule running when it was first seen."""
+    path, log = work / "memory.json", work / "snakemake.log"
+    if not path.is_file() or not log.is_file():
+        return {}
+    rule_of_script = {script: rule for rule, script in rule_scripts().items()}
+    spans = job_spans(log)
+    peaks: dict[str, float] = {}
+    for record in json.loads(path.read_text()):
+        rule = rule_of_script.get(record["script"])
+        seen = datetime.fromtimestamp(record["first_seen"])
+        candidates = [(abs((start - seen).total_seconds()), stage)
+                      for stage, start, end in spans if stage.split("/")[0] == rule
+                      and (start - seen).total_seconds() <= 2
+                      and (seen - end).total_seconds() <= 2]
+        if candidates:
+            stage = min(candidates)[1]
+            peaks[stage] = max(peaks.get(stage, 0.0), round(record["peak_mb"], 1))
+    return peaks
 
 
 def logged_outcome(log_path: Path) -> dict[str, Any]:
@@ -254,6 +337,7 @@ def stage_rows(work: Path) -> dict[str, dict[str, Any]]:
     wall = job_times(work / "snakemake.log") if (work / "snakemake.log").is_file() else {}
     counts = item_counts(results) if (results / "corpus" / "sentences.parquet").is_file() \
         else {}
+    peaks = sampled_peaks(work)
     rows = {}
     for stage in sorted(set(bench) | set(wall)):
         row: dict[str, Any] = {"source": "benchmark" if stage in bench else "log"}
@@ -262,6 +346,8 @@ def stage_rows(work: Path) -> dict[str, dict[str, Any]]:
                        cpu_s=bench[stage].get("cpu_time"))
         else:
             row.update(s=wall[stage], max_rss_mb=None, cpu_s=None)
+        row["peak_rss_mb"] = peaks.get(stage)
+        row["memory_mb"] = peaks.get(stage) or row["max_rss_mb"]
         unit = UNITS.get(stage.split("/")[0], "articles")
         if counts:
             row.update(unit=unit, items=counts[unit],
@@ -359,6 +445,14 @@ def reuse_scores(results: Path, corpus: Path, model: str,
     for how in ("copy", "trimmed", "reordered"):
         mask = planted & (gold["how"] == how).to_numpy()
         result[f"recall_{how}"] = float(hit[mask].mean()) if mask.any() else None
+    events = results / model / "events.csv"
+    if events.is_file() and planted.any():  # alignment only pairs articles of one event
+        event_of = pd.read_csv(events, dtype=str).set_index("doc_id")["event_id"]
+        doc = gold[["sent_id_a", "sent_id_b"]].apply(lambda c: c.str.rsplit(":", n=1).str[0])
+        together = (doc["sent_id_a"].map(event_of) == doc["sent_id_b"].map(event_of)).to_numpy()
+        result["planted_in_one_found_event"] = float(together[planted].mean())
+        result["recall_planted_in_one_found_event"] = (
+            float(hit[planted & together].mean()) if (planted & together).any() else None)
     return result
 
 
@@ -405,7 +499,7 @@ def series_name(stage: str, models: list[str]) -> str:
 def exponents(runs: list[dict[str, Any]]) -> dict[str, dict[str, float | None]]:
     """Per stage, the growth exponents of wall time, CPU time (less sensitive to other
     processes on the machine) and peak memory."""
-    time_series, rss_series = series(runs, "s"), series(runs, "max_rss_mb")
+    time_series, rss_series = series(runs, "s"), series(runs, "memory_mb")
     cpu_series = series(runs, "cpu_s")
     return {stage: {"time": growth(time_series.get(stage, [])),
                     "cpu": growth(cpu_series.get(stage, [])),
@@ -423,7 +517,7 @@ def plot(runs: list[dict[str, Any]], path: Path) -> None:
     axes = fig.subplots(1, 2)
     cmap = matplotlib.colormaps["tab20"]
     for ax, key, label in ((axes[0], "s", "wall time (s)"),
-                           (axes[1], "max_rss_mb", "peak memory, max RSS (MB)")):
+                           (axes[1], "memory_mb", "peak memory, RSS (MB)")):
         data = series(runs, key)
         for i, (stage, points) in enumerate(sorted(data.items())):
             points = [(n, y) for n, y in points if y and y > 0]
@@ -441,7 +535,7 @@ def plot(runs: list[dict[str, Any]], path: Path) -> None:
         ax.grid(True, which="both", alpha=0.3)
         ax.legend(fontsize=7, loc="upper left", ncol=1)
     axes[0].set_title("Time per stage; exponent = slope of the log-log fit")
-    axes[1].set_title("Peak memory per stage (rules with a benchmark: file)")
+    axes[1].set_title("Peak memory per stage (RSS sampled every 0.25 s)")
     fig.suptitle("framelens workflow on synthetic ECB+ corpora (2 cores; jobs one at a time)")
     fig.savefig(path, dpi=120)
 
@@ -452,13 +546,14 @@ def print_run(run: dict[str, Any]) -> None:
           f"{run['wall_s']:.0f} s in all; load average mean {load.get('mean')}, max "
           f"{load.get('max')} on {run['cores']} cores"
           + (f"; omitted {' '.join(run['omitted'])}" if run.get("omitted") else ""))
-    print(f"  {'stage':<28} {'wall s':>9} {'max RSS MB':>11} {'CPU s':>8} {'items/s':>10}"
-          f"  unit")
+    print(f"  {'stage':<28} {'wall s':>9} {'peak MB':>8} {'(smk MB)':>9} {'CPU s':>8} "
+          f"{'items/s':>10}  unit")
     for stage, row in sorted(run["stages"].items(), key=lambda kv: -kv[1]["s"]):
-        rss = f"{row['max_rss_mb']:.0f}" if row.get("max_rss_mb") is not None else "-"
+        peak = f"{row['peak_rss_mb']:.0f}" if row.get("peak_rss_mb") else "-"
+        rss = f"({row['max_rss_mb']:.0f})" if row.get("max_rss_mb") is not None else "-"
         cpu = f"{row['cpu_s']:.0f}" if row.get("cpu_s") is not None else "-"
         rate = f"{row['items_per_s']:.1f}" if row.get("items_per_s") else "-"
-        print(f"  {stage:<28} {row['s']:>9.1f} {rss:>11} {cpu:>8} {rate:>10}"
+        print(f"  {stage:<28} {row['s']:>9.1f} {peak:>8} {rss:>9} {cpu:>8} {rate:>10}"
               f"  {row.get('unit', '')}")
     for model, scores in run.get("quality", {}).items():
         ev, ru = scores.get("events", {}), scores.get("reuse", {})
@@ -469,7 +564,9 @@ def print_run(run: dict[str, Any]) -> None:
             print(f"  {model}: reuse precision {fmt(ru['precision'])}, recall planted "
                   f"{fmt(ru['recall_planted'])} (copy {fmt(ru['recall_copy'])}, trimmed "
                   f"{fmt(ru['recall_trimmed'])}, reordered {fmt(ru['recall_reordered'])}), "
-                  f"{ru['found_reuse_pairs']} found, {ru['planted_pairs']} planted")
+                  f"{ru['found_reuse_pairs']} found, {ru['planted_pairs']} planted; "
+                  f"{fmt(ru.get('planted_in_one_found_event'))} of planted pairs in one found "
+                  f"event, recall there {fmt(ru.get('recall_planted_in_one_found_event'))}")
 
 
 def fmt(value: float | None) -> str:
