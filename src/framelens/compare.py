@@ -67,19 +67,34 @@ CARD_RULES = ("embed", "doc_similarity", "events", "align", "outlet_overlap", "c
 
 
 def doc_similarity_spearman(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, int]:
-    """Spearman's rho between two square document-similarity tables over their
-    off-diagonal cells (both directions; documents both have), and the cell count.
+    """Spearman's rho between two document-similarity tables over the ordered document
+    pairs both have (off-diagonal, finite), and the pair count. A table is square
+    (``doc_similarity.csv``) or long (``doc_pairs.parquet``: ``doc_id_a, doc_id_b,
+    similarity``, pairs within each model's own events).
 
     >>> t = pd.DataFrame([[1, .2, .5], [.3, 1, .1], [.6, .4, 1]], index=list("xyz"),
     ...                  columns=list("xyz"))
     >>> doc_similarity_spearman(t, t)
     (1.0, 6)
     """
-    docs = [d for d in a.index if d in b.index and d in a.columns and d in b.columns]
-    x = a.loc[docs, docs].to_numpy(dtype=float)
-    y = b.loc[docs, docs].to_numpy(dtype=float)
-    off = ~np.eye(len(docs), dtype=bool) & np.isfinite(x) & np.isfinite(y)
-    return correlation(spearmanr, x[off], y[off]), int(off.sum())
+    both = long_doc_similarity(a).merge(long_doc_similarity(b), on=["doc_id_a", "doc_id_b"])
+    both = both[np.isfinite(both["similarity_x"]) & np.isfinite(both["similarity_y"])]
+    return (correlation(spearmanr, both["similarity_x"].to_numpy(float),
+                        both["similarity_y"].to_numpy(float)), len(both))
+
+
+def long_doc_similarity(table: pd.DataFrame) -> pd.DataFrame:
+    """``doc_id_a, doc_id_b, similarity`` of a square or long document-similarity table,
+    diagonal left out."""
+    if {"doc_id_a", "doc_id_b", "similarity"} <= set(table.columns):
+        long = table[["doc_id_a", "doc_id_b", "similarity"]]
+    else:
+        values = table.to_numpy(dtype=float)
+        a, b = np.nonzero(~np.eye(*values.shape, dtype=bool))
+        long = pd.DataFrame({"doc_id_a": np.asarray(table.index, dtype=object)[a],
+                             "doc_id_b": np.asarray(table.columns, dtype=object)[b],
+                             "similarity": values[a, b]})
+    return long[long["doc_id_a"] != long["doc_id_b"]]
 
 
 def correlation(method: Any, x: np.ndarray, y: np.ndarray) -> float:
@@ -149,10 +164,17 @@ class ModelOutputs:
         """Read one model's tables (``embedding`` says whether the model is neural)."""
         identity = json.loads(Path(embedding).read_text(encoding="utf-8"))["identity"]
         return cls(key=key, neural=identity.get("kind") != "tfidf",
-                   doc_similarity=pd.read_csv(doc_similarity, index_col=0),
+                   doc_similarity=read_doc_similarity(doc_similarity),
                    claims=pd.read_parquet(claims, columns=["sent_id", "claim_id"]),
                    alignments=pd.read_parquet(alignments),
                    overlap=read_table(overlap))
+
+
+def read_doc_similarity(path: str | Path) -> pd.DataFrame:
+    """A square ``doc_similarity.csv`` or a long ``doc_pairs.parquet``."""
+    if str(path).endswith(".parquet"):
+        return pd.read_parquet(path, columns=["doc_id_a", "doc_id_b", "similarity"])
+    return pd.read_csv(path, index_col=0)
 
 
 def read_table(path: str | Path) -> pd.DataFrame:

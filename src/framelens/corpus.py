@@ -26,13 +26,14 @@ metadata, the line) and what is ingested with a flag in the report:
 
 from __future__ import annotations
 
+import bisect
 import csv
 import datetime as dt
 import hashlib
 import io
 import re
 import unicodedata
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -367,16 +368,32 @@ def doc_id_for(file: str) -> str:
 def outlet_labels(documents: pd.DataFrame) -> list[str]:
     """Labels for figures: the outlet name, plus a short document id where the outlet
     covers several documents or is unattributed (so no two labels are the same)."""
-    counts = Counter(documents["outlet"])
+    doc_ids = documents["doc_id"].tolist()
+    outlets = documents["outlet"].tolist()
+    peers_of: dict[str, list[str]] = defaultdict(list)
+    for doc_id, outlet in zip(doc_ids, outlets, strict=True):
+        peers_of[outlet].append(doc_id)
+    for peers in peers_of.values():
+        peers.sort()
     labels = []
-    for doc_id, outlet in zip(documents["doc_id"], documents["outlet"], strict=True):
-        if counts[outlet] == 1 and outlet != UNATTRIBUTED:
+    for doc_id, outlet in zip(doc_ids, outlets, strict=True):
+        peers = peers_of[outlet]
+        if len(peers) == 1 and outlet != UNATTRIBUTED:
             labels.append(outlet)
             continue
-        peers = [d for d, o in zip(documents["doc_id"], documents["outlet"], strict=True)
-                 if o == outlet and d != doc_id]
-        labels.append(f"{outlet} ({short_unique_prefix(doc_id, peers)})")
+        labels.append(f"{outlet} ({short_unique_prefix(doc_id, sorted_neighbours(peers, doc_id))})")
     return labels
+
+
+def sorted_neighbours(sorted_ids: list[str], doc_id: str) -> list[str]:
+    """The ids just before and after ``doc_id`` in ``sorted_ids`` (other than itself).
+
+    Ids that start with a prefix of ``doc_id`` sit together around it in sorted order,
+    so when any other id starts with that prefix, one of these two does.
+    """
+    before = bisect.bisect_left(sorted_ids, doc_id)
+    after = bisect.bisect_right(sorted_ids, doc_id)
+    return sorted_ids[max(before - 1, 0):before] + sorted_ids[after:after + 1]
 
 
 def short_unique_prefix(doc_id: str, others: list[str]) -> str:

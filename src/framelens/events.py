@@ -26,6 +26,7 @@ article × article matrix is built.
 from __future__ import annotations
 
 import heapq
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -83,20 +84,74 @@ def lexical_views(content: pd.DataFrame, doc_ids: list[str]) -> tuple[sp.csr_mat
     return words, names
 
 
-def candidate_pairs(views: tuple[sp.csr_matrix, ...], k: int,
-                    block_size: int = 512) -> set[tuple[int, int]]:
-    """Each article's ``k`` nearest others by the mean cosine of the lexical views."""
-    stacked = sp.hstack(views).tocsr() / np.sqrt(len(views))
+def day_numbers(dates: list[object]) -> np.ndarray:
+    """Days since 1970-01-01 of each ``YYYY-MM-DD`` date; NaN where the date is unknown."""
+    parsed = pd.to_datetime(pd.Series(dates, dtype=object), errors="coerce", format="%Y-%m-%d")
+    return ((parsed - pd.Timestamp("1970-01-01")).dt.days).to_numpy(dtype=float)
+
+
+def top_neighbours(sims: np.ndarray, k: int) -> list[np.ndarray]:
+    """Per row, the column indices of its ``k`` highest positive values, highest first,
+    ties to the lowest column (as a stable sort of the row would give)."""
+    n_cols = sims.shape[1]
+    kk = min(k, n_cols)
+    if kk == 0 or sims.shape[0] == 0:
+        return [np.empty(0, dtype=np.int64) for _ in range(sims.shape[0])]
+    kth = np.partition(sims, n_cols - kk, axis=1)[:, n_cols - kk]
+    rows, cols = np.nonzero((sims >= kth[:, None]) & (sims > 0))
+    bounds = np.searchsorted(rows, np.arange(sims.shape[0] + 1))
+    result = []
+    for r in range(sims.shape[0]):
+        found = cols[bounds[r]:bounds[r + 1]]
+        order = np.lexsort((found, -sims[r, found]))[:kk]
+        result.append(found[order])
+    return result
+
+
+def window_columns(days: np.ndarray, rows: np.ndarray, order: np.ndarray,
+                   sorted_days: np.ndarray, undated: np.ndarray,
+                   max_days: int | None) -> np.ndarray:
+    """Articles that may share an event with any of ``rows`` (ascending indices): those
+    dated within ``max_days`` of the rows' dates, and every undated one."""
+    n = len(days)
+    row_days = days[rows]
+    if max_days is None or np.isnan(row_days).any():
+        return np.arange(n)
+    lo = np.searchsorted(sorted_days, row_days.min() - max_days, side="left")
+    hi = np.searchsorted(sorted_days, row_days.max() + max_days, side="right")
+    return np.sort(np.concatenate([order[lo:hi], undated]))
+
+
+def candidate_pairs(views: tuple[sp.csr_matrix, ...], k: int, days: np.ndarray | None = None,
+                    max_days: int | None = None, block_size: int = 512
+                    ) -> set[tuple[int, int]]:
+    """Each article's ``k`` nearest others by the mean cosine of the lexical views, among
+    the articles it may share an event with: dated within ``max_days`` of it, or undated.
+
+    Articles are taken in date order, ``block_size`` at a time, and each block is compared
+    only with the articles inside its date window, so time grows with the number of
+    articles times the articles per window, and memory with the block size times the
+    window: never an article × article matrix.
+    """
+    stacked = (sp.hstack(views).tocsr() / np.sqrt(len(views))).tocsr()
     n = stacked.shape[0]
+    days = np.full(n, np.nan) if days is None else np.asarray(days, dtype=float)
+    dated = np.flatnonzero(~np.isnan(days))
+    order = dated[np.argsort(days[dated], kind="stable")]
+    undated = np.flatnonzero(np.isnan(days))
+    sorted_days = days[order]
     pairs: set[tuple[int, int]] = set()
-    for lo in range(0, n, block_size):
-        block = cos_sim(stacked[lo:lo + block_size], stacked)
-        for offset, row in enumerate(block):
-            i = lo + offset
-            row[i] = -np.inf
-            kk = min(k, n - 1)
-            nearest = np.argsort(-row, kind="stable")[:kk]
-            pairs.update((min(i, int(j)), max(i, int(j))) for j in nearest if row[j] > 0)
+    for rows_in_order in (order, undated):
+        for lo in range(0, len(rows_in_order), block_size):
+            rows = rows_in_order[lo:lo + block_size]
+            cols = window_columns(days, rows, order, sorted_days, undated, max_days)
+            sims = cos_sim(stacked[rows], stacked[cols])
+            if max_days is not None:
+                gap = np.abs(days[rows][:, None] - days[cols][None, :])
+                sims[gap > max_days] = -np.inf  # NaN (undated) compares False: kept
+            sims[rows[:, None] == cols[None, :]] = -np.inf
+            for i, nearest in zip(rows, top_neighbours(sims, k), strict=True):
+                pairs.update((min(int(i), int(j)), max(int(i), int(j))) for j in cols[nearest])
     return pairs
 
 
@@ -106,6 +161,43 @@ def best_match_pair(a: Matrix, b: Matrix) -> float:
         return 0.0
     sims = cos_sim(a, b)
     return float((sims.max(axis=1).mean() + sims.max(axis=0).mean()) / 2)
+
+
+def best_match_pairs(vectors: Matrix, starts: np.ndarray, counts: np.ndarray,
+                     first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """:func:`best_match_pair` of many article pairs at once.
+
+    Article ``d``'s sentence vectors are rows ``starts[d]:starts[d] + counts[d]``;
+    ``first`` is sorted, so each article is compared with all its partners in one
+    product. An article without sentences scores 0 with every other.
+    """
+    result = np.zeros(len(first))
+    bounds = np.flatnonzero(np.diff(first, prepend=-1, append=first.max(initial=0) + 1))
+    for lo, hi in itertools.pairwise(bounds):
+        a = int(first[lo])
+        partners = np.arange(lo, hi)[counts[second[lo:hi]] > 0]
+        if counts[a] == 0 or len(partners) == 0:
+            continue
+        others = second[partners]
+        rows = np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in others])
+        sims = cos_sim(vectors[starts[a]:starts[a] + counts[a]], vectors[rows])
+        seg = np.concatenate([[0], np.cumsum(counts[others])[:-1]])
+        a_side = np.maximum.reduceat(sims, seg, axis=1).mean(axis=0)
+        b_side = np.add.reduceat(sims.max(axis=0), seg) / counts[others]
+        result[partners] = (a_side + b_side) / 2
+    return result
+
+
+def rowwise_dot(rows: sp.csr_matrix, first: np.ndarray, second: np.ndarray,
+                chunk: int = 50_000) -> np.ndarray:
+    """Dot product of row ``first[p]`` with row ``second[p]`` for every pair ``p``,
+    ``chunk`` pairs at a time (bounded memory)."""
+    out = np.zeros(len(first))
+    for lo in range(0, len(first), chunk):
+        hi = lo + chunk
+        product = rows[first[lo:hi]].multiply(rows[second[lo:hi]])
+        out[lo:hi] = np.asarray(product.sum(axis=1)).ravel()
+    return out
 
 
 def too_far_apart(date_a: object, date_b: object, max_days: int) -> bool:
@@ -124,18 +216,22 @@ def similarity_edges(
     content = sentences[keep]
     content_vectors = vectors[np.flatnonzero(keep)]
     words, names = lexical_views(content, doc_ids)
-    rows_of = {d: np.flatnonzero(content["doc_id"].to_numpy() == d) for d in doc_ids}
-    dates = documents["date"].tolist()
-    edges = {}
-    for i, j in sorted(candidate_pairs((words, names), settings.neighbours)):
-        if too_far_apart(dates[i], dates[j], settings.max_days_apart):
-            continue
-        sentence_sim = best_match_pair(content_vectors[rows_of[doc_ids[i]]],
-                                       content_vectors[rows_of[doc_ids[j]]])
-        word_sim = float(words[i].multiply(words[j]).sum())
-        name_sim = float(names[i].multiply(names[j]).sum())
-        edges[(i, j)] = (sentence_sim + word_sim + name_sim) / 3
-    return edges
+    index = {d: i for i, d in enumerate(doc_ids)}
+    doc_of_row = content["doc_id"].map(index).to_numpy(dtype=np.int64)
+    by_doc = np.argsort(doc_of_row, kind="stable")
+    content_vectors = content_vectors[by_doc]
+    counts = np.bincount(doc_of_row, minlength=len(doc_ids))
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    days = day_numbers(documents["date"].tolist())
+    found = sorted(candidate_pairs((words, names), settings.neighbours, days,
+                                   settings.max_days_apart))
+    if not found:
+        return {}
+    first, second = (np.array(side, dtype=np.int64) for side in zip(*found, strict=True))
+    sentence_sim = best_match_pairs(content_vectors, starts, counts, first, second)
+    combined = (sentence_sim + rowwise_dot(words, first, second)
+                + rowwise_dot(names, first, second)) / 3
+    return {(int(i), int(j)): float(s) for i, j, s in zip(first, second, combined, strict=True)}
 
 
 def sparse_average_linkage(n: int, edges: dict[tuple[int, int], float],

@@ -15,6 +15,7 @@ Two document measures, chosen with ``similarity.doc_method`` in the config:
 
 from __future__ import annotations
 
+import itertools
 from enum import StrEnum
 
 import numpy as np
@@ -106,3 +107,55 @@ def doc_similarity(
         matrix = best_match_matrix(vectors[keep], doc_of_row[keep].astype(int), len(doc_ids))
     table = pd.DataFrame(matrix, index=pd.Index(doc_ids, name="doc_id"), columns=doc_ids)
     return table
+
+
+DOC_PAIR_COLUMNS = ["event_id", "doc_id_a", "doc_id_b", "similarity"]
+
+
+def doc_pairs_within_events(
+    vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFrame, method: DocMethod | str
+) -> pd.DataFrame:
+    """The document similarity of every ordered pair of documents in the same event.
+
+    Long form (``event_id, doc_id_a, doc_id_b, similarity``; ``a`` ≠ ``b``), the same
+    values :func:`doc_similarity` gives for those cells, computed event by event: time
+    grows with the sum of the events' squared sizes, not with the corpus squared, and no
+    corpus-wide matrix is built. ``events`` has ``doc_id, event_id``.
+    """
+    method = DocMethod.parse(method) if isinstance(method, str) else method
+    events = events.sort_values(["event_id", "doc_id"], kind="stable").reset_index(drop=True)
+    doc_ids = events["doc_id"].tolist()
+    index = {d: i for i, d in enumerate(doc_ids)}
+    if method is DocMethod.MEAN_VECTOR:
+        doc_vectors = document_vectors(vectors, sentences, doc_ids)
+    else:
+        mask = content_mask(sentences)
+        doc_of_row = sentences["doc_id"].map(index).to_numpy()
+        keep = np.flatnonzero(mask & ~pd.isna(doc_of_row))
+        doc_of_row = doc_of_row[keep].astype(np.int64)
+        by_doc = np.argsort(doc_of_row, kind="stable")
+        content_vectors = vectors[keep[by_doc]]
+        doc_of_row = doc_of_row[by_doc]
+        row_bounds = np.searchsorted(doc_of_row, np.arange(len(doc_ids) + 1))
+    event_codes = events["event_id"].to_numpy()
+    bounds = np.flatnonzero(np.r_[True, event_codes[1:] != event_codes[:-1], True])
+    parts = []
+    for lo, hi in itertools.pairwise(bounds):
+        if hi - lo < 2:
+            continue
+        if method is DocMethod.MEAN_VECTOR:
+            matrix = mean_vector_matrix(doc_vectors[lo:hi])
+        else:
+            rows = slice(row_bounds[lo], row_bounds[hi])
+            matrix = best_match_matrix(content_vectors[rows], doc_of_row[rows] - lo, hi - lo)
+        a, b = np.nonzero(~np.eye(hi - lo, dtype=bool))
+        parts.append((np.full(len(a), event_codes[lo], dtype=object), lo + a, lo + b,
+                      matrix[a, b]))
+    if not parts:
+        return pd.DataFrame({c: pd.Series(dtype=object if c != "similarity" else float)
+                             for c in DOC_PAIR_COLUMNS})
+    ids = np.asarray(doc_ids, dtype=object)
+    return pd.DataFrame({"event_id": np.concatenate([p[0] for p in parts]),
+                         "doc_id_a": ids[np.concatenate([p[1] for p in parts])],
+                         "doc_id_b": ids[np.concatenate([p[2] for p in parts])],
+                         "similarity": np.concatenate([p[3] for p in parts])})

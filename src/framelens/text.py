@@ -25,7 +25,9 @@ import html
 import html.entities
 import itertools
 import re
+import string
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass
 
 __all__ = [
@@ -692,6 +694,8 @@ _MIN_HITS = 2
 _MARGIN = 1.5
 _LETTER_BONUS = 0.5
 _LATIN_WORD_RE = re.compile(r"[^\W\d_]+")
+_DELETE_ASCII_LETTERS = dict.fromkeys(map(ord, string.ascii_letters))
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
 
 _STOPWORDS: dict[str, frozenset[str]] = {
     code: _word_set(words)
@@ -772,9 +776,12 @@ def _script_of(char: str) -> str:
 
 
 def _script_counts(text: str) -> dict[str, int]:
-    """Number of letters of ``text`` per script."""
+    """Number of letters of ``text`` per script (ASCII letters counted in one pass)."""
+    rest = text.translate(_DELETE_ASCII_LETTERS)
     counts: dict[str, int] = {}
-    for char in text:
+    if len(rest) < len(text):
+        counts["latin"] = len(text) - len(rest)
+    for char in _NON_ASCII.findall(rest):
         if char.isalpha():
             script = _script_of(char)
             counts[script] = counts.get(script, 0) + 1
@@ -819,12 +826,13 @@ def _best_language(scores: dict[str, float]) -> str:
 
 def _latin_language(words: list[str]) -> str:
     """Stop-word (plus distinctive letter) vote among the Latin-script languages."""
+    counts = Counter(words)
+    accented = [word for word in counts if not word.isascii()]
     scores: dict[str, float] = {}
     for code in _LATIN_LANGUAGES:
-        stopwords = _STOPWORDS[code]
         letters = _DISTINCTIVE_LETTERS.get(code, frozenset())
-        hits = sum(word in stopwords for word in words)
-        marked = sum(not letters.isdisjoint(word) for word in words)
+        hits = sum(counts[word] for word in _STOPWORDS[code].intersection(counts))
+        marked = sum(counts[word] for word in accented if not letters.isdisjoint(word))
         scores[code] = hits + _LETTER_BONUS * marked
     return _best_language(scores)
 

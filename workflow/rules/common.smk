@@ -31,6 +31,9 @@ MODELS = sorted(config["models"])
 CACHE_DIR = os.environ.get("FRAMELENS_CACHE_DIR", ".cache/framelens")
 ALIGNMENT_VIEW_RANKS = list(range(1, config["figures"]["alignment_views"] + 1))
 COVERAGE_EVENT_RANKS = list(range(1, config["figures"]["coverage_events"] + 1))
+# The square article x article matrix and its heatmap only for corpora small enough;
+# every corpus gets doc_pairs.parquet (similarity.matrix_max_documents, config/README.md).
+FULL_MATRIX = len(list_corpus_files(CORPUS)) <= config["similarity"]["matrix_max_documents"]
 
 
 wildcard_constraints:
@@ -80,16 +83,25 @@ def stsb_input(wildcards):
 
 def model_card_benchmarks(wildcards):
     """Benchmark files (time, memory) of one model's main rules, for its model card."""
+    names = [n if FULL_MATRIX or n != "doc_similarity" else "doc_pairs" for n in CARD_RULES]
     return [str(getattr(rules, name).benchmark).format(model=wildcards.model)
-            for name in CARD_RULES]
+            for name in names]
+
+
+def doc_similarity_tables(wildcards):
+    """Every model's document similarity: the square matrices, or for corpora over
+    similarity.matrix_max_documents the within-event pairs."""
+    chosen = rules.doc_similarity if FULL_MATRIX else rules.doc_pairs
+    return expand(chosen.output.table, model=MODELS)
 
 
 def get_final_output():
     """Everything `snakemake` builds by default."""
     return [
         *rules.ingest.output,
-        *expand(rules.doc_similarity.output.table, model=MODELS),
-        *expand(rules.plot_doc_similarity.output.figure, model=MODELS),
+        *expand(rules.doc_pairs.output.table, model=MODELS),
+        *(expand(rules.doc_similarity.output.table, model=MODELS) if FULL_MATRIX else []),
+        *(expand(rules.plot_doc_similarity.output.figure, model=MODELS) if FULL_MATRIX else []),
         *expand(rules.outlet_overlap.output, model=MODELS),
         *expand(rules.plot_outlet_overlap.output.figure, model=MODELS),
         *expand(rules.plot_alignment_views.output.figures, model=MODELS),

@@ -74,7 +74,7 @@ rule model_card:
 rule model_agreement:
     input:
         embeddings=expand(rules.embed.output.stats, model=MODELS),
-        doc_similarity=expand(rules.doc_similarity.output.table, model=MODELS),
+        doc_similarity=doc_similarity_tables,
         claims=expand(rules.claims.output.claims, model=MODELS),
         alignments=expand(rules.align.output.alignments, model=MODELS),
         overlaps=expand(rules.outlet_overlap.output.overlap, model=MODELS),

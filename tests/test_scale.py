@@ -1,0 +1,123 @@
+"""Scale: the bounded-memory paths give the same answers as the full computations."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from framelens.compare import doc_similarity_spearman
+from framelens.corpus import outlet_labels
+from framelens.events import (
+    best_match_pair,
+    best_match_pairs,
+    candidate_pairs,
+    day_numbers,
+    top_neighbours,
+)
+from framelens.similarity import doc_pairs_within_events, doc_similarity
+
+
+def unit_rows(rng: np.random.Generator, n: int, dim: int = 8) -> np.ndarray:
+    rows = rng.normal(size=(n, dim))
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_nearest_neighbours_are_sought_inside_the_date_window():
+    """Many near-copies on other dates must not crowd out the one article in the window
+    (they did: an event's articles then never met, and events were over-split)."""
+    story = np.array([[1.0, 0.0, 0.0]])
+    similar = np.array([[0.8, 0.6, 0.0]])
+    rows = np.vstack([story, np.repeat(story, 5, axis=0), similar])
+    days = np.array([100, 10, 20, 30, 40, 50, 102], dtype=float)
+    pairs = candidate_pairs((sp.csr_matrix(rows),), k=2, days=days, max_days=7)
+    assert (0, 6) in pairs
+    assert not any(0 in p and 6 not in p for p in pairs)
+
+
+def test_undated_articles_are_compared_with_every_article():
+    rows = sp.csr_matrix(np.array([[1.0, 0.0], [0.9, 0.1], [0.1, 0.9]]))
+    days = np.array([np.nan, 500.0, 0.0])
+    # 2's nearest dated article (1) is 500 days away: its neighbour is the undated 0
+    assert candidate_pairs((rows,), k=1, days=days, max_days=7) == {(0, 1), (0, 2)}
+
+
+def test_windowed_search_without_dates_equals_the_full_search():
+    rng = np.random.default_rng(3)
+    rows = sp.csr_matrix(np.abs(unit_rows(rng, 60)))
+    full = candidate_pairs((rows,), k=4)
+    blocked = candidate_pairs((rows,), k=4, days=np.full(60, np.nan), max_days=7, block_size=7)
+    assert full == blocked and len(full) >= 60 * 4 / 2
+
+
+def test_top_neighbours_break_ties_to_the_lowest_column():
+    sims = np.array([[0.5, 0.9, 0.5, 0.5, -np.inf], [0.0, 0.0, 0.2, 0.0, 0.0]])
+    found = top_neighbours(sims, 3)
+    assert found[0].tolist() == [1, 0, 2]
+    assert found[1].tolist() == [2]  # zero is never a neighbour
+
+
+def test_day_numbers_leave_unknown_dates_nan():
+    days = day_numbers(["2022-08-01", None, "2022-08-08"])
+    assert days[2] - days[0] == 7 and np.isnan(days[1])
+
+
+def test_batched_best_match_equals_pair_by_pair():
+    rng = np.random.default_rng(5)
+    counts = np.array([3, 0, 4, 1, 2])
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    vectors = unit_rows(rng, counts.sum())
+    first = np.array([0, 0, 0, 2, 2, 3])
+    second = np.array([1, 2, 4, 3, 4, 4])
+    got = best_match_pairs(vectors, starts, counts, first, second)
+    want = [best_match_pair(vectors[starts[a]:starts[a] + counts[a]],
+                            vectors[starts[b]:starts[b] + counts[b]])
+            for a, b in zip(first, second, strict=True)]
+    np.testing.assert_allclose(got, want, atol=1e-12)
+    assert got[0] == 0.0  # article 1 has no sentence
+
+
+@pytest.fixture
+def five_documents() -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
+    rng = np.random.default_rng(11)
+    doc_of = ["a", "a", "b", "b", "b", "c", "d", "d", "e"]
+    sentences = pd.DataFrame({"sent_id": [f"s{i}" for i in range(len(doc_of))],
+                              "doc_id": doc_of, "duplicate_of": None,
+                              "boilerplate": [False] * 8 + [True]})
+    events = pd.DataFrame({"doc_id": list("abcde"), "event_id": ["x", "y", "x", "x", "y"]})
+    return unit_rows(rng, len(doc_of)).astype(np.float32), sentences, events
+
+
+@pytest.mark.parametrize("method", ["best_match", "mean_vector"])
+def test_within_event_pairs_equal_the_matrix_cells(five_documents, method):
+    vectors, sentences, events = five_documents
+    pairs = doc_pairs_within_events(vectors, sentences, events, method)
+    matrix = doc_similarity(vectors, sentences, list("abcde"), method)
+    expected = {("a", "c"), ("c", "a"), ("a", "d"), ("d", "a"), ("c", "d"), ("d", "c"),
+                ("b", "e"), ("e", "b")}
+    assert set(zip(pairs["doc_id_a"], pairs["doc_id_b"], strict=True)) == expected
+    for row in pairs.itertuples():
+        want = matrix.at[row.doc_id_a, row.doc_id_b]
+        assert row.similarity == pytest.approx(want, abs=1e-6, nan_ok=True)
+        assert row.event_id == events.set_index("doc_id").at[row.doc_id_a, "event_id"]
+
+
+def test_agreement_reads_square_and_long_tables_alike():
+    square = pd.DataFrame([[1, .2, .5], [.3, 1, .1], [.6, .4, 1]], index=list("xyz"),
+                          columns=list("xyz"))
+    other = square.T
+    long_other = pd.DataFrame([(a, b, other.at[a, b]) for a in "xyz" for b in "xyz" if a != b],
+                              columns=["doc_id_a", "doc_id_b", "similarity"])
+    assert doc_similarity_spearman(square, other) == doc_similarity_spearman(square, long_other)
+    rho, n = doc_similarity_spearman(square, long_other.iloc[:4])
+    assert n == 4 and -1 <= rho <= 1
+
+
+def test_outlet_labels_stay_unique_on_many_articles_per_outlet():
+    ids = [f"wire-{i:05d}" for i in range(3000)] + ["wire-x", "solo-1"]
+    documents = pd.DataFrame({"doc_id": ids, "outlet": ["AP"] * 3001 + ["BBC"]})
+    labels = outlet_labels(documents)
+    assert len(set(labels)) == len(labels)
+    assert labels[-1] == "BBC" and labels[-2] == "AP (wire-x)"
+    assert labels[0] == "AP (wire-00000)"
