@@ -45,7 +45,7 @@ def test_cache_embeds_only_new_texts_and_returns_identical_vectors(tmp_path):
     encoder = CountingEncoder()
     cache = EmbeddingCache(tmp_path, fingerprint(encoder.identity()))
     first, stats1 = embed_texts(["a", "bb", "a"], encoder, cache)
-    assert encoder.calls == [["a", "bb"]]  # the repeat is encoded once
+    assert encoder.calls == [["bb", "a"]]  # the repeat is encoded once; longest first
     assert (stats1.n_sentences, stats1.n_unique, stats1.n_encoded) == (3, 2, 2)
     second, stats2 = embed_texts(["bb", "ccc", "a"], encoder, cache)
     assert encoder.calls[-1] == ["ccc"]
@@ -57,6 +57,11 @@ def test_chunks_are_stored_as_they_finish(tmp_path):
     """An interruption after the first chunk keeps that chunk in the cache."""
 
     class FailingEncoder(CountingEncoder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.spec = ModelSpec.from_config("fake", {"kind": "package", "name": "fake",
+                                                       "batch_size": 2})
+
         def encode(self, texts, *, show_progress=False):
             if self.calls:
                 raise KeyboardInterrupt
@@ -64,13 +69,13 @@ def test_chunks_are_stored_as_they_finish(tmp_path):
 
     encoder = FailingEncoder()
     cache = EmbeddingCache(tmp_path, fingerprint(encoder.identity()))
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(KeyboardInterrupt):  # longest first: dddd, ccc | bb, a
         embed_texts(["a", "bb", "ccc", "dddd"], encoder, cache, chunk_size=2)
-    assert set(cache.lookup([text_key(t) for t in ["a", "bb", "ccc"]])) == {
-        text_key("a"), text_key("bb")}
+    assert set(cache.lookup([text_key(t) for t in ["a", "ccc", "dddd"]])) == {
+        text_key("dddd"), text_key("ccc")}
     again = CountingEncoder()
     _, stats = embed_texts(["a", "bb", "ccc", "dddd"], again, cache, chunk_size=2)
-    assert again.calls == [["ccc", "dddd"]] and stats.n_cached == 2
+    assert again.calls == [["bb", "a"]] and stats.n_cached == 2
 
 
 def test_cache_is_keyed_by_model_identity(tmp_path):

@@ -829,8 +829,9 @@ def test_interrupted_embedding_leaves_nothing_half_written(case, tmp_path):
 
 
 def kill_while_encoding(workdir: Path, cache: Path, targets: list[str]) -> None:
-    """Start Snakemake, wait until the MiniLM embed job logs "encoding", SIGKILL its group."""
-    log = workdir / "results/logs/embed/minilm.log"
+    """Start Snakemake, wait until the MiniLM embed shard job logs "encoding", SIGKILL its
+    group."""
+    log = workdir / "results/logs/embed_shard/minilm-0.log"
     process = subprocess.Popen(snakemake_command(workdir, "--cores", "2", *targets),
                                env=snakemake_env(cache), start_new_session=True,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

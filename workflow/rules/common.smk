@@ -8,6 +8,7 @@ from pathlib import Path
 from framelens.compare import CARD_RULES
 from framelens.config import validate_config
 from framelens.corpus import METADATA_FILE, check_corpus, list_corpus_files
+from framelens.embed import shard_count
 from framelens.errors import FramelensError
 
 
@@ -66,6 +67,24 @@ def claim_threshold(wildcards):
 def event_threshold(wildcards):
     """The event similarity of one model."""
     return config["models"][wildcards.model]["event_threshold"]
+
+
+def embedding_shards(wildcards):
+    """How many embed_shard jobs embed this model (0 for a model fitted on the corpus)."""
+    return shard_count(config["models"][wildcards.model], config["embedding"]["shards"])
+
+
+def shard_outputs(name):
+    """Input function: one output (``vectors`` or ``stats``) of every shard of a model."""
+
+    def files(wildcards):
+        return expand(
+            getattr(rules.embed_shard.output, name),
+            model=wildcards.model,
+            shard=range(embedding_shards(wildcards)),
+        )
+
+    return files
 
 
 def all_embedding_stats(wildcards):

@@ -1,19 +1,52 @@
+# Embedding in shards: each model's unique sentence texts are split into
+# config["embedding"]["shards"] shards (framelens.embed.EmbeddingPlan: batches of the
+# model's batch_size, dealt round robin), each embedded by one `embed_shard` job, and
+# `embed` puts them together into results/{model}/sentence_vectors.npz and embedding.json.
+# A model fitted on the corpus (kind tfidf) has no shard jobs: `embed` fits it.
+
+
+rule embed_shard:
+    input:
+        sentences=rules.ingest.output.sentences,
+    output:
+        vectors="results/{model}/shards/{shard}.npz",
+        stats="results/{model}/shards/{shard}.json",
+    wildcard_constraints:
+        shard=r"\d+",
+    params:
+        model=model_entry,
+        device=config["device"],
+        cache_dir=CACHE_DIR,
+        shards=embedding_shards,
+    conda:
+        "../envs/framelens.yaml"
+    log:
+        "results/logs/embed_shard/{model}-{shard}.log",
+    benchmark:
+        "results/benchmarks/embed_shard/{model}-{shard}.tsv"
+    threads: 2
+    script:
+        "../scripts/embed_shard.py"
+
+
 rule embed:
     input:
         sentences=rules.ingest.output.sentences,
+        shard_vectors=shard_outputs("vectors"),
+        shard_stats=shard_outputs("stats"),
     output:
         vectors="results/{model}/sentence_vectors.npz",
         stats="results/{model}/embedding.json",
     params:
         model=model_entry,
         device=config["device"],
-        cache_dir=CACHE_DIR,
+        shards=embedding_shards,
     conda:
         "../envs/framelens.yaml"
     log:
         "results/logs/embed/{model}.log",
     benchmark:
         "results/benchmarks/embed/{model}.tsv"
-    threads: 2
+    threads: 1
     script:
         "../scripts/embed.py"

@@ -1,4 +1,4 @@
-"""Rule embed: sentences -> sentence vectors of one model (cached by text)."""
+"""Rule embed: the shards' vectors -> sentence vectors of one model (TF-IDF: fitted here)."""
 
 from framelens.pipeline import embed_step, run_logged
 
@@ -10,7 +10,8 @@ if __name__ == "__main__":
         model_key=snakemake.wildcards.model,
         model_entry=snakemake.params.model,
         device=snakemake.params.device,
-        cache_dir=snakemake.params.cache_dir,
+        shard_vectors=list(snakemake.input.shard_vectors),
+        shard_stats=list(snakemake.input.shard_stats),
         vectors=snakemake.output.vectors,
         stats=snakemake.output.stats,
     )
