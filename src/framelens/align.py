@@ -29,6 +29,7 @@ high. Words are compared case-, accent- and punctuation-blind.
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -38,6 +39,7 @@ from enum import StrEnum
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from framelens.embed import Matrix, content_mask
 from framelens.errors import ConfigError
@@ -92,6 +94,8 @@ class Thresholds:
 
 def word_tokens(text: str) -> list[str]:
     """Lower-cased words without accents or punctuation ("Vučić's" -> ["vucic", "s"])."""
+    if text.isascii():  # nothing to fold: most news text, much faster
+        return WORD.findall(text.lower())
     folded = unicodedata.normalize("NFKD", text.casefold())
     return WORD.findall("".join(c for c in folded if not unicodedata.combining(c)))
 
@@ -124,6 +128,75 @@ def containment(a: list[str], b: list[str], n: int = 3) -> float:
         return 0.0
     grams_a, grams_b = ngram_set(a, n), ngram_set(b, n)
     return len(grams_a & grams_b) / min(len(grams_a), len(grams_b))
+
+
+class NgramCache:
+    """Word n-gram sets of many token lists, each built once however often it is compared
+    (alignment compares a sentence with several candidates in several documents)."""
+
+    def __init__(self, tokens: list[list[str]]) -> None:
+        self.tokens = tokens
+        self._sets: dict[tuple[int, int], set[tuple[str, ...]]] = {}
+
+    def grams(self, row: int, n: int) -> set[tuple[str, ...]]:
+        """The word ``n``-grams of list ``row``."""
+        key = (row, n)
+        found = self._sets.get(key)
+        if found is None:
+            found = self._sets[key] = ngram_set(self.tokens[row], n)
+        return found
+
+    def containment(self, a: int, b: int, n: int) -> float:
+        """:func:`containment` of lists ``a`` and ``b``."""
+        n = min(n, len(self.tokens[a]), len(self.tokens[b]))
+        if n == 0:
+            return 0.0
+        grams_a, grams_b = self.grams(a, n), self.grams(b, n)
+        return len(grams_a & grams_b) / min(len(grams_a), len(grams_b))
+
+    def overlap(self, a: int, b: int) -> float:
+        """:func:`lexical_overlap` of lists ``a`` and ``b``."""
+        return (self.containment(a, b, 2) + self.containment(a, b, 3)) / 2
+
+    def overlaps(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        """:func:`lexical_overlap` of many pairs of lists at once (identical values).
+
+        Each list's bigram and trigram sets become binary sparse rows, so the shared
+        n-grams of all pairs are two row-wise products; pairs with a list under three
+        words (shorter n-grams) are counted one by one.
+        """
+        if not hasattr(self, "_rows"):
+            self._rows = {n: ngram_rows(self.tokens, n) for n in (2, 3)}
+            self._lengths = np.array([len(t) for t in self.tokens], dtype=np.int64)
+        first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
+        result = np.zeros(len(first))
+        short = np.minimum(self._lengths[first], self._lengths[second]) < 3
+        long_pairs = np.flatnonzero(~short)
+        for n in (2, 3):
+            rows, sizes = self._rows[n]
+            a, b = first[long_pairs], second[long_pairs]
+            shared = np.asarray(rows[a].multiply(rows[b]).sum(axis=1)).ravel()
+            result[long_pairs] += shared / np.minimum(sizes[a], sizes[b])
+        result[long_pairs] /= 2
+        for p in np.flatnonzero(short):
+            result[p] = self.overlap(int(first[p]), int(second[p]))
+        return result
+
+
+def ngram_rows(tokens: list[list[str]], n: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Binary rows (one per token list) of the distinct word ``n``-grams, and their counts."""
+    vocabulary: dict[tuple[str, ...], int] = {}
+    indices: list[int] = []
+    indptr = [0]
+    for words in tokens:
+        grams = zip(*(words[i:] for i in range(n)), strict=False)
+        ids = {vocabulary.setdefault(g, len(vocabulary)) for g in grams}
+        indices.extend(sorted(ids))
+        indptr.append(len(indices))
+    sizes = np.diff(np.asarray(indptr, dtype=np.int64))
+    rows = sp.csr_matrix((np.ones(len(indices)), np.asarray(indices, dtype=np.int64), indptr),
+                         shape=(len(tokens), max(len(vocabulary), 1)))
+    return rows, sizes
 
 
 def length_ratio(a: list[str], b: list[str]) -> float:
@@ -174,32 +247,179 @@ def segment_bounds(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarr
 
 def topk_per_group(
     vectors: Matrix, groups: np.ndarray, *, k: int = 1, block_size: int = 1024,
+    column_block: int | None = None,
 ) -> Iterator[tuple[np.ndarray, int, np.ndarray, np.ndarray]]:
     """Each row's ``k`` most similar rows in every *other* group, computed in blocks.
 
     ``vectors`` are L2-normalised rows sorted by ``groups`` (ints). Yields,
     per block of rows and per other group, ``(rows, group, neighbours,
     scores)`` where ``neighbours`` and ``scores`` have shape [len(rows), k']
-    (k' = min(k, group size)), best first, ties broken by the lower index.
-    Memory is bounded by ``block_size`` × (rows in the event), never n × n.
+    (k' = min(k, group size)), best first, ties broken by the lower index:
+    the same as a stable descending sort of each row's similarities to the
+    group. Blocks come in row order, groups within a block in group order.
+
+    Similarities are computed for ``block_size`` rows at a time against a
+    tile of whole groups of about ``column_block`` columns (default: 4 ×
+    ``block_size``; an event that fits in one tile is compared in one
+    product), so memory is bounded by ``block_size`` × ``column_block`` (or
+    × the largest group, when one is larger), never by n × n.
     """
+    groups = np.asarray(groups)
     if np.any(np.diff(groups) < 0):
         raise ValueError("rows must be sorted by group")
+    if k < 1 or block_size < 1:
+        raise ValueError(f"k and block_size must be at least 1, got {k} and {block_size}")
+    _check_finite(vectors)
     present, starts, counts = segment_bounds(groups)
     n = vectors.shape[0]
+    width = column_block if column_block is not None else 4 * block_size
+    tiles = [(first, last, _GroupTile(starts[first:last], counts[first:last], k))
+             for first, last in _tile_bounds(counts, max(int(width), 1))]
+    ends = starts + counts
     for lo in range(0, n, block_size):
-        rows = np.arange(lo, min(lo + block_size, n))
-        block = cos_sim(vectors[rows], vectors)
-        for group, start, count in zip(present, starts, counts, strict=True):
-            mine = groups[rows] != group
-            if not mine.any():
+        hi = min(lo + block_size, n)
+        rows = np.arange(lo, hi)
+        block_vectors = vectors[rows]
+        for first, last, tile in tiles:
+            columns = vectors if tile.stop - tile.start == n else vectors[tile.start:tile.stop]
+            neighbours, scores = tile.topk(cos_sim(block_vectors, columns))
+            for j, g in enumerate(range(first, last)):
+                kk = min(k, int(counts[g]))
+                own_lo, own_hi = max(int(starts[g]), lo) - lo, min(int(ends[g]), hi) - lo
+                if own_lo >= own_hi:  # no row of this block is in the group
+                    yield rows, int(present[g]), neighbours[j, :kk].T, scores[j, :kk].T
+                    continue
+                keep = np.r_[0:own_lo, own_hi:hi - lo]
+                if len(keep):
+                    yield (rows[keep], int(present[g]), neighbours[j, :kk, keep],
+                           scores[j, :kk, keep])
+
+
+def _check_finite(vectors: Matrix) -> None:
+    """Raise ValueError unless every value of ``vectors`` is finite."""
+    values = vectors.data if sp.issparse(vectors) else np.asarray(vectors)
+    if not np.isfinite(values).all():
+        raise ValueError("vectors must be finite (no NaN or infinity)")
+
+
+def _tile_bounds(counts: np.ndarray, width: int) -> list[tuple[int, int]]:
+    """Consecutive groups packed into tiles of at most ``width`` columns (a larger group
+    is a tile of its own): ``[(first, last), ...]`` group indices, ``last`` exclusive."""
+    bounds, first, used = [], 0, 0
+    for g, count in enumerate(counts.tolist()):
+        if used and used + count > width:
+            bounds.append((first, g))
+            first, used = g, 0
+        used += count
+    if len(counts):
+        bounds.append((first, len(counts)))
+    return bounds
+
+
+# Below this many similarities in a tile, a stable sort per group beats the set-up of
+# the vectorised search (small events: a few articles of a few dozen sentences).
+_SMALL_TILE = 1 << 14
+# Groups whose sizes are within this ratio share one padded array in the vectorised search.
+_SIZE_CLASS_RATIO = 1.25
+
+
+class _GroupTile:
+    """The top-k search of one tile of consecutive groups (columns ``start:stop``).
+
+    For each block of rows, :meth:`topk` returns ``neighbours`` and ``scores`` of shape
+    [groups, k, rows]: per group, each row's best ``k`` columns (global indices), best
+    first, ties to the lower index. Groups with fewer than ``k`` rows leave the tail as
+    padding that the caller slices off.
+    """
+
+    def __init__(self, starts: np.ndarray, counts: np.ndarray, k: int) -> None:
+        self.k = k
+        self.start = int(starts[0])
+        self.stop = int(starts[-1] + counts[-1])
+        self.local = (starts - self.start).astype(np.intp)
+        self.counts = counts.astype(np.intp)
+        self.classes = self._size_classes()
+
+    def _size_classes(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+        """Groups of similar size: (group positions, gather rows [G, s], padding mask or
+        None), so that each class is one [G, s, rows] array with little padding."""
+        order = np.argsort(self.counts, kind="stable")
+        sizes = self.counts[order]
+        classes, begin = [], 0
+        for end in range(1, len(order) + 1):
+            if end < len(order) and sizes[end] <= max(sizes[begin] * _SIZE_CLASS_RATIO,
+                                                      sizes[begin] + 1):
                 continue
-            sub = block[mine, start:start + count]
-            kk = min(k, count)
-            # stable descending sort: ties resolve to the lower index, so results are exact
-            order = np.argsort(-sub, axis=1, kind="stable")[:, :kk]
-            yield (rows[mine], int(group), order + start,
-                   np.take_along_axis(sub, order, axis=1))
+            members = np.sort(order[begin:end])
+            counts = self.counts[members]
+            offsets = np.arange(int(counts.max()))
+            pad = offsets[None, :] >= counts[:, None]
+            gather = self.local[members][:, None] + np.minimum(offsets[None, :],
+                                                               counts[:, None] - 1)
+            classes.append((members, gather, pad if pad.any() else None))
+            begin = end
+        return classes
+
+    def topk(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per group of the tile, each row's best ``k`` columns of ``sims`` [rows, columns]."""
+        n_rows = sims.shape[0]
+        neighbours = np.zeros((len(self.counts), self.k, n_rows), dtype=np.intp)
+        scores = np.zeros((len(self.counts), self.k, n_rows), dtype=sims.dtype)
+        if sims.size <= _SMALL_TILE:
+            for j, (start, count) in enumerate(zip(self.local, self.counts, strict=True)):
+                kk = min(self.k, int(count))
+                sub = sims[:, start:start + count]
+                order = np.argsort(-sub, axis=1, kind="stable")[:, :kk]
+                neighbours[j, :kk] = (order + (start + self.start)).T
+                scores[j, :kk] = np.take_along_axis(sub, order, axis=1).T
+            return neighbours, scores
+        transposed = _transpose(sims)  # [columns, rows]: each group's rows are contiguous
+        for members, gather, pad in self.classes:
+            _class_topk(transposed[gather], pad, self.k, neighbours, scores, members,
+                        self.local[members] + self.start)
+        return neighbours, scores
+
+
+def _transpose(matrix: np.ndarray, chunk: int = 256) -> np.ndarray:
+    """A C-contiguous transpose, copied in cache-sized strips."""
+    out = np.empty((matrix.shape[1], matrix.shape[0]), dtype=matrix.dtype)
+    for lo in range(0, matrix.shape[0], chunk):
+        out[:, lo:lo + chunk] = matrix[lo:lo + chunk].T
+    return out
+
+
+def _class_topk(values: np.ndarray, pad: np.ndarray | None, k: int, neighbours: np.ndarray,
+                scores: np.ndarray, members: np.ndarray, first_column: np.ndarray) -> None:
+    """Top-k of one size class, written into ``neighbours``/``scores`` at ``members``.
+
+    ``values`` [G, s, rows] holds each group's similarities, a group's columns along
+    axis 1 (``pad`` marks the padding; it becomes -inf). Each round takes the maximum
+    over a group's columns, finds the lowest column that holds it (the largest of
+    ``s - position`` among them) and knocks it out, so ``k`` rounds give the order of a
+    stable descending sort.
+    """
+    if pad is not None:
+        values[pad] = -np.inf
+    n_groups, width, n_rows = values.shape
+    weight = (width - np.arange(width)).astype(np.min_scalar_type(width))[None, :, None]
+    hit = np.empty(values.shape, dtype=bool)
+    flat_values = values.reshape(-1)  # a view: ``values`` is a fresh contiguous gather
+    flat_base = (np.arange(n_groups)[:, None] * (width * n_rows)
+                 + np.arange(n_rows)[None, :])
+    rounds = min(k, width)
+    for rank in range(rounds):
+        best = values.max(axis=1)
+        np.equal(values, best[:, None, :], out=hit)
+        if weight.dtype == np.uint8:
+            marks = hit.view(np.uint8)
+            np.multiply(marks, weight, out=marks)
+        else:
+            marks = np.multiply(hit, weight, dtype=weight.dtype)
+        position = width - marks.max(axis=1).astype(np.intp)
+        neighbours[members, rank] = position + first_column[:, None]
+        scores[members, rank] = best
+        if rank + 1 < rounds:
+            flat_values[flat_base + position * n_rows] = -np.inf
 
 
 # --------------------------------------------------------------------------- alignment
@@ -223,12 +443,23 @@ def align_event(
     sentences = sentences.iloc[order].reset_index(drop=True)
     vectors = vectors[order]
     codes, _ = pd.factorize(sentences["doc_id"], sort=True)
-    tokens = [word_tokens(t) for t in sentences["text"]]
+    tokens = NgramCache([word_tokens(t) for t in sentences["text"]])
     pairs: dict[tuple[int, int], dict[str, float | str]] = {}
-    for rows, _group, neighbours, scores in topk_per_group(vectors, codes, k=k,
-                                                           block_size=block_size):
+    found = list(topk_per_group(vectors, codes, k=k, block_size=block_size))
+    if not found:
+        return label_pairs(pairs, sentences, codes, thresholds)
+    first = np.concatenate([np.repeat(np.asarray(rows, dtype=np.int64), [len(c) for c in n])
+                            for rows, _g, n, _s in found])
+    second = np.concatenate([np.concatenate([np.asarray(c, dtype=np.int64) for c in n] or
+                                            [np.empty(0, dtype=np.int64)])
+                             for _r, _g, n, _s in found])
+    lexical = tokens.overlaps(first, second)
+    at = 0
+    for rows, _group, neighbours, scores in found:
         for row, cands, sims in zip(rows, neighbours, scores, strict=True):
-            choice = best_candidate(int(row), cands, sims, tokens, thresholds)
+            laps = lexical[at:at + len(cands)]
+            at += len(cands)
+            choice = best_candidate(int(row), cands, sims, laps, tokens, thresholds)
             if choice is None:
                 continue
             key = (min(int(row), choice["other"]), max(int(row), choice["other"]))
@@ -241,15 +472,14 @@ def align_event(
 
 
 def best_candidate(
-    row: int, candidates: np.ndarray, sims: np.ndarray, tokens: list[list[str]],
-    thresholds: Thresholds,
+    row: int, candidates: np.ndarray, sims: np.ndarray, overlaps: np.ndarray,
+    tokens: NgramCache, thresholds: Thresholds,
 ) -> dict[str, float] | None:
     """Of one sentence's candidates in one document, the one sharing most wording
     (when any reaches ``thresholds.rewrite``), else the most similar; None when no
     candidate could be a counterpart at all."""
     best, best_rank = None, None
-    for other, semantic in zip(candidates, sims, strict=True):
-        lexical = lexical_overlap(tokens[row], tokens[int(other)])
+    for other, semantic, lexical in zip(candidates, sims, overlaps.tolist(), strict=True):
         if lexical < thresholds.rewrite and semantic < thresholds.paraphrase:
             continue
         rank = (lexical >= thresholds.rewrite, lexical if lexical >= thresholds.rewrite
@@ -257,7 +487,8 @@ def best_candidate(
         if best_rank is None or rank > best_rank:
             best_rank = rank
             best = {"other": int(other), "semantic": float(semantic), "lexical": lexical,
-                    "sequence": sequence_similarity(tokens[row], tokens[int(other)])}
+                    "sequence": sequence_similarity(tokens.tokens[row],
+                                                    tokens.tokens[int(other)])}
     return best
 
 
@@ -323,12 +554,18 @@ def align_corpus(
         events = event_of_documents(documents)
     dates = documents.set_index("doc_id")["date"].to_dict()
     tables = []
-    event_of_row = content["doc_id"].map(events).to_numpy()
-    for event in sorted(set(event_of_row)):
-        rows = np.flatnonzero(event_of_row == event)
-        if content.loc[rows, "doc_id"].nunique() < 2:
-            continue
-        table = align_event(content_vectors[rows], content.iloc[rows], thresholds, k=k,
+    event_of_row = content["doc_id"].map(events).astype(str).to_numpy()
+    by_event = np.argsort(event_of_row, kind="stable")  # one pass, not one scan per event
+    content = content.iloc[by_event].reset_index(drop=True)
+    content_vectors = content_vectors[by_event]
+    event_of_row = event_of_row[by_event]
+    doc_codes = pd.factorize(content["doc_id"])[0]
+    bounds = np.flatnonzero(np.r_[True, event_of_row[1:] != event_of_row[:-1], True])
+    for lo, hi in itertools.pairwise(bounds.tolist()):
+        if lo == hi or np.all(doc_codes[lo:hi] == doc_codes[lo]):
+            continue  # one document: nothing to align
+        event = event_of_row[lo]
+        table = align_event(content_vectors[lo:hi], content.iloc[lo:hi], thresholds, k=k,
                             block_size=block_size)
         table.insert(0, "event", event)
         tables.append(table)

@@ -21,9 +21,11 @@ run.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -90,9 +92,13 @@ def anchors(sentence: str) -> set[str]:
         token = token.strip(".,'’-")
         if not token:
             continue
-        lower = fold(token)
-        capital = token[0].isupper() and (i > 0 or lower not in STOP)
-        if capital or any(ch.isdigit() for ch in token):
+        upper = token[0].isupper()
+        digit = not token.isalpha() and any(ch.isdigit() for ch in token)
+        if not upper and not digit:
+            continue  # neither a name nor a number: no need to fold it
+        lower = token.lower() if token.isascii() else fold(token)
+        capital = upper and (i > 0 or lower not in STOP)
+        if capital or digit:
             lower = MONTHS.get(lower, lower)
             found.add(ORDINAL.sub(r"\1", lower))
     return found
@@ -213,37 +219,73 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
     content_vectors = vectors[np.flatnonzero(keep)]
     event_of = events.set_index("doc_id")["event_id"]
     content["event_id"] = content["doc_id"].map(event_of)
-    reuse = alignments[alignments["relation"].isin([r.value for r in REUSE])]
+    # One sort (event, then article order) and slices, not one scan per event.
+    content = content[content["event_id"].notna()].sort_values(
+        ["event_id", "doc_id", "position"], kind="stable")
+    rows_of_content = content.index.to_numpy()
+    content = content.reset_index(drop=True)
+    event_codes = content["event_id"].to_numpy()
+    bounds = np.flatnonzero(np.r_[True, event_codes[1:] != event_codes[:-1], True])
+    must_by_event = reuse_links_by_event(alignments, content, bounds)
+    outlet_lookup = outlet_of.to_dict()
     tables = []
-    for event_id in sorted(content["event_id"].dropna().unique()):
-        rows = np.flatnonzero(content["event_id"].to_numpy() == event_id)
-        part = content.iloc[rows].sort_values(["doc_id", "position"]).reset_index(drop=True)
-        rows = rows[np.argsort(content.iloc[rows]["doc_id"].to_numpy() + "\0"
-                               + content.iloc[rows]["position"].map("{:08d}".format).to_numpy(),
-                               kind="stable")]
-        index = {s: i for i, s in enumerate(part["sent_id"])}
-        must = [(index[a], index[b]) for a, b in zip(reuse["sent_id_a"], reuse["sent_id_b"],
-                                                     strict=True)
-                if a in index and b in index] + quote_continuations(part)
-        labels = cluster_event_sentences(content_vectors[rows], part["text"].tolist(), must,
-                                         threshold, part["doc_id"].nunique())
+    for number, (lo, hi) in enumerate(itertools.pairwise(bounds.tolist())):
+        if lo == hi:
+            continue
+        part = content.iloc[lo:hi].reset_index(drop=True)
+        must = must_by_event.get(number, []) + quote_continuations(part)
+        labels = cluster_event_sentences(content_vectors[rows_of_content[lo:hi]],
+                                         part["text"].tolist(), must, threshold,
+                                         part["doc_id"].nunique())
         part["claim"] = labels
-        tables.append(rank_claims(part, event_id, outlet_of))
+        tables.append(rank_claims(part, str(event_codes[lo]), outlet_lookup))
     if not tables:
         return pd.DataFrame(columns=CLAIM_COLUMNS)
     return pd.concat(tables, ignore_index=True)[CLAIM_COLUMNS]
 
 
-def rank_claims(part: pd.DataFrame, event_id: str, outlet_of: pd.Series) -> pd.DataFrame:
-    """Give one event's claims their stable ids (most outlets first)."""
-    stats = part.assign(outlet=part["doc_id"].map(outlet_of)).groupby("claim").agg(
-        n_outlets=("outlet", "nunique"), n_sentences=("sent_id", "size"),
-        first=("sent_id", "min"))
-    order = stats.sort_values(["n_outlets", "n_sentences", "first"],
-                              ascending=[False, False, True]).index
+def reuse_links_by_event(alignments: pd.DataFrame, content: pd.DataFrame,
+                         bounds: np.ndarray) -> dict[int, list[tuple[int, int]]]:
+    """The verbatim and rewrite pairs of ``alignments`` whose two sentences are in one
+    event, as (row, row) inside that event, keyed by the event's number (its slice
+    ``bounds[e]:bounds[e + 1]`` of ``content``), in the alignments' order."""
+    reuse = alignments[alignments["relation"].isin([r.value for r in REUSE])]
+    position = pd.Series(np.arange(len(content)), index=content["sent_id"].to_numpy())
+    a = reuse["sent_id_a"].map(position).to_numpy(dtype=float)
+    b = reuse["sent_id_b"].map(position).to_numpy(dtype=float)
+    found = ~np.isnan(a) & ~np.isnan(b)
+    a, b = a[found].astype(np.int64), b[found].astype(np.int64)
+    event_a = np.searchsorted(bounds, a, side="right") - 1
+    event_b = np.searchsorted(bounds, b, side="right") - 1
+    links: dict[int, list[tuple[int, int]]] = {}
+    for i, j, event, other in zip(a.tolist(), b.tolist(), event_a.tolist(), event_b.tolist(),
+                                  strict=True):
+        if event == other:
+            links.setdefault(event, []).append((i - int(bounds[event]), j - int(bounds[event])))
+    return links
+
+
+def rank_claims(part: pd.DataFrame, event_id: str, outlet_of: pd.Series | dict[str, Any]
+                ) -> pd.DataFrame:
+    """Give one event's claims their stable ids: most outlets first, then most sentences,
+    then the lowest sentence id (plain Python: an event has few claims, and pandas'
+    grouping costs more than the counting)."""
+    lookup = outlet_of if isinstance(outlet_of, dict) else outlet_of.to_dict()
+    outlets: dict[Any, set[str]] = {}
+    sizes: dict[Any, int] = {}
+    first: dict[Any, str] = {}
+    for claim, doc_id, sent_id in zip(part["claim"].tolist(), part["doc_id"].tolist(),
+                                      part["sent_id"].tolist(), strict=True):
+        outlet = lookup.get(doc_id)
+        found = outlets.setdefault(claim, set())
+        if isinstance(outlet, str):
+            found.add(outlet)
+        sizes[claim] = sizes.get(claim, 0) + 1
+        first[claim] = min(first.get(claim, sent_id), sent_id)
+    order = sorted(sizes, key=lambda c: (-len(outlets[c]), -sizes[c], first[c]))
     width = max(3, len(str(len(order))))
     names = {claim: f"{event_id}-c{rank + 1:0{width}d}" for rank, claim in enumerate(order)}
-    return part.assign(claim_id=part["claim"].map(names))
+    return part.assign(claim_id=[names[c] for c in part["claim"].tolist()])
 
 
 # --------------------------------------------------------------------------- summaries
@@ -281,26 +323,46 @@ def central_sentence(vectors: Matrix) -> int:
 
 def claims_summary(claims: pd.DataFrame, sentences: pd.DataFrame, vectors: Matrix,
                    outlet_of: pd.Series) -> pd.DataFrame:
-    """One row per claim: label, representative sentence, size and outlets."""
-    row_of = {s: i for i, s in enumerate(sentences["sent_id"])}
+    """One row per claim (by event, then claim id): label, representative sentence, size
+    and outlets. Counts are computed for all claims at once; only claims of three or more
+    sentences need a product of their vectors to find the representative."""
+    row_of = pd.Series(np.arange(len(sentences)), index=sentences["sent_id"].to_numpy())
     text_of = sentences.set_index("sent_id")["text"]
     table = claims.assign(outlet=claims["doc_id"].map(outlet_of),
                           text=claims["sent_id"].map(text_of))
-    rows = []
+    table = table.sort_values(["event_id", "claim_id", "sent_id"], kind="stable")
+    table = table.reset_index(drop=True)
+    if table.empty:
+        return pd.DataFrame(columns=SUMMARY_COLUMNS)
+    keys = table["event_id"].astype(str) + "\0" + table["claim_id"].astype(str)
+    codes = keys.to_numpy()
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    sizes = np.diff(np.r_[starts, len(table)])
+    grouped = table.groupby(pd.factorize(keys)[0], sort=False)
+    outlets = (table.drop_duplicates(["event_id", "claim_id", "outlet"])
+               .sort_values(["event_id", "claim_id", "outlet"], kind="stable")
+               .groupby(["event_id", "claim_id"], sort=True)["outlet"].agg(";".join))
+    sent_rows = row_of.reindex(table["sent_id"]).to_numpy()
+    centres = starts.copy()
+    for g in np.flatnonzero(sizes > 2):
+        members = sent_rows[starts[g]:starts[g] + sizes[g]]
+        centres[g] = starts[g] + central_sentence(vectors[members])
+    labels: dict[tuple[str, str], str] = {}
     for event_id, part in table.groupby("event_id", sort=True):
-        labels = class_tfidf_labels(part.groupby("claim_id")["text"].agg(list))
-        for claim_id, members in part.groupby("claim_id", sort=True):
-            members = members.sort_values("sent_id")
-            centre = central_sentence(vectors[[row_of[s] for s in members["sent_id"]]])
-            rows.append({
-                "claim_id": claim_id, "event_id": event_id, "label": labels[claim_id],
-                "representative": members["text"].iloc[centre],
-                "representative_id": members["sent_id"].iloc[centre],
-                "n_sentences": len(members), "n_documents": members["doc_id"].nunique(),
-                "n_outlets": members["outlet"].nunique(),
-                "outlets": ";".join(sorted(members["outlet"].unique())),
-            })
-    return pd.DataFrame.from_records(rows, columns=SUMMARY_COLUMNS)
+        for claim_id, label in class_tfidf_labels(
+                part.groupby("claim_id")["text"].agg(list)).items():
+            labels[(event_id, claim_id)] = label
+    event_ids = table["event_id"].to_numpy()[starts]
+    claim_ids = table["claim_id"].to_numpy()[starts]
+    return pd.DataFrame({
+        "claim_id": claim_ids, "event_id": event_ids,
+        "label": [labels[(e, c)] for e, c in zip(event_ids, claim_ids, strict=True)],
+        "representative": table["text"].to_numpy()[centres],
+        "representative_id": table["sent_id"].to_numpy()[centres],
+        "n_sentences": sizes, "n_documents": grouped["doc_id"].nunique().to_numpy(),
+        "n_outlets": grouped["outlet"].nunique().to_numpy(),
+        "outlets": outlets.reindex(pd.MultiIndex.from_arrays([event_ids, claim_ids])).to_numpy(),
+    }, columns=SUMMARY_COLUMNS)
 
 
 def shorten(text: str, width: int = 70) -> str:
