@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from framelens.compare import doc_similarity_spearman
+from framelens.compare import doc_similarity_spearman, sample_events
 from framelens.corpus import outlet_labels
 from framelens.events import (
     best_match_pair,
@@ -121,3 +121,18 @@ def test_outlet_labels_stay_unique_on_many_articles_per_outlet():
     assert len(set(labels)) == len(labels)
     assert labels[-1] == "BBC" and labels[-2] == "AP (wire-x)"
     assert labels[0] == "AP (wire-00000)"
+
+
+def test_sensitivity_samples_whole_events_within_the_budget():
+    sentences = pd.DataFrame({"doc_id": [f"d{i // 3}" for i in range(60)],
+                              "duplicate_of": None, "boilerplate": False})
+    events = pd.DataFrame({"doc_id": [f"d{i}" for i in range(20)],
+                           "event_id": [f"e{i // 2}" for i in range(20)]})  # 6 sentences each
+    sample = sample_events(events, sentences, max_sentences=20, random_state=1)
+    assert sample["event_id"].nunique() == 3  # 18 sentences; a fourth event would be 24
+    assert (sample.groupby("event_id").size() == 2).all()  # events are never cut
+    assert sample.equals(sample_events(events, sentences, max_sentences=20, random_state=1))
+    assert not sample.equals(sample_events(events, sentences, max_sentences=20,
+                                           random_state=2))
+    assert sample_events(events, sentences, None, 1) is events
+    assert len(sample_events(events, sentences, 1, 1)) == 2  # one event at least

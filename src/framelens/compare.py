@@ -58,6 +58,7 @@ SIGNIFICANCE_COLUMNS = [
 ]
 SENSITIVITY_COLUMNS = [
     "threshold", "offset", "threshold_value", "quantity", "outlet_a", "outlet_b", "value",
+    "sampled_share",
 ]
 SENSITIVITY_THRESHOLDS = ("rewrite_alone", "rewrite", "paraphrase", "claim")
 CARD_RULES = ("embed", "doc_similarity", "events", "align", "outlet_overlap", "claims")
@@ -297,10 +298,27 @@ def offset_values(default: float, offsets: list[float]) -> list[tuple[float, flo
     return [(o, round(default + o, 4)) for o in steps if -1.0 <= default + o <= 1.0]
 
 
+def sample_events(events: pd.DataFrame, sentences: pd.DataFrame, max_sentences: int | None,
+                  random_state: int) -> pd.DataFrame:
+    """Whole events, in a seeded random order, while their content sentences add up to
+    at most ``max_sentences`` (the first event always); all of them when that is None or
+    the corpus is within it. ``events`` has ``doc_id, event_id``."""
+    per_doc = sentences[content_mask(sentences)].groupby("doc_id").size()
+    per_event = (events.assign(n=events["doc_id"].map(per_doc).fillna(0))
+                 .groupby("event_id", sort=True)["n"].sum())
+    if max_sentences is None or per_event.sum() <= max_sentences:
+        return events
+    order = np.random.default_rng(random_state).permutation(len(per_event))
+    shuffled = per_event.iloc[order]
+    within = shuffled.cumsum().to_numpy() <= max_sentences
+    within[0] = True
+    return events[events["event_id"].isin(shuffled.index[within])]
+
+
 def sensitivity_table(
     vectors: Any, sentences: pd.DataFrame, documents: pd.DataFrame, events: pd.DataFrame,
     *, alignment: dict[str, Any], paraphrase_threshold: float, claim_threshold: float,
-    offsets: list[float],
+    offsets: list[float], max_sentences: int | None = None, random_state: int = 0,
 ) -> pd.DataFrame:
     """Headline numbers as each main threshold moves by ``offsets``, the others fixed.
 
@@ -313,9 +331,23 @@ def sensitivity_table(
     above ``rewrite_alone``) is left out. Cost: one alignment per distinct alignment
     setting (13 with four offsets) and one claim clustering per distinct set of reuse
     pairs and claim threshold (at most 17); ``offsets=[]`` computes the configured
-    setting only.
+    setting only. Corpora with more than ``max_sentences`` content sentences are
+    measured on a seeded sample of whole events (:func:`sample_events`), so the cost
+    stops growing with the corpus; ``sampled_share`` is the share of content sentences
+    the sample holds (1.0: the whole corpus).
     """
     from framelens.claims import cluster_claims
+
+    n_content = int(content_mask(sentences).sum())
+    events = sample_events(events, sentences, max_sentences, random_state)
+    if len(events) < len(documents):
+        inside = sentences["doc_id"].isin(events["doc_id"]).to_numpy()
+        vectors, sentences = vectors[np.flatnonzero(inside)], sentences[inside]
+        sentences = sentences.reset_index(drop=True)
+        documents = documents[documents["doc_id"].isin(events["doc_id"])]
+        log.info("sensitivity: %d of %d events sampled (max_sentences %s)",
+                 events["event_id"].nunique(), documents.shape[0], max_sentences)
+    sampled_share = round(int(content_mask(sentences).sum()) / max(n_content, 1), 4)
 
     base = {"verbatim": alignment["verbatim"], "rewrite_alone": alignment["rewrite_alone"],
             "rewrite": alignment["rewrite"], "min_shared": alignment["min_shared"],
@@ -349,7 +381,8 @@ def sensitivity_table(
                 claim_counts[claims_key] = cluster_claims(
                     vectors, sentences, events, pairs, outlet_of,
                     threshold=setting["claim"])["claim_id"].nunique()
-            common = {"threshold": name, "offset": offset, "threshold_value": value}
+            common = {"threshold": name, "offset": offset, "threshold_value": value,
+                      "sampled_share": sampled_share}
             for quantity in ("reuse_share", "share_a_in_b"):
                 rows += [{**common, "quantity": quantity, "outlet_a": a, "outlet_b": b,
                           "value": float(v)}
@@ -458,7 +491,9 @@ def overlap_step(sentences: str, documents: str, events: str, alignments: str, b
     and the likely sources of reused copy."""
     from framelens.pipeline import read_events
 
-    sents = pd.read_parquet(sentences)
+    # the text is not needed here: reading it would be most of the step's memory
+    sents = pd.read_parquet(sentences, columns=["sent_id", "doc_id", "boilerplate",
+                                                "duplicate_of"])
     docs = pd.read_parquet(documents)
     pairs = pd.read_parquet(alignments)
     content = sents[content_mask(sents)]
@@ -514,7 +549,8 @@ def significance_figure_step(significance: str, figure: str) -> None:
 
 def sensitivity_step(sentences: str, documents: str, vectors: str, events: str,
                      alignment: dict[str, Any], paraphrase_threshold: float,
-                     claim_threshold: float, offsets: list[float], table: str) -> None:
+                     claim_threshold: float, offsets: list[float], table: str,
+                     max_sentences: int | None = None, random_state: int = 0) -> None:
     """How reuse shares and claim counts move with the thresholds, under one model."""
     from framelens.pipeline import read_vectors_for
 
@@ -522,7 +558,8 @@ def sensitivity_step(sentences: str, documents: str, vectors: str, events: str,
     result = sensitivity_table(matrix, sents, pd.read_parquet(documents),
                                pd.read_csv(events, dtype=str), alignment=alignment,
                                paraphrase_threshold=paraphrase_threshold,
-                               claim_threshold=claim_threshold, offsets=offsets)
+                               claim_threshold=claim_threshold, offsets=offsets,
+                               max_sentences=max_sentences, random_state=random_state)
     write_csv(result, table)
     log.info("sensitivity: %d settings", result[["threshold", "offset"]].drop_duplicates()
              .shape[0])

@@ -15,6 +15,8 @@ rule sensitivity:
         paraphrase_threshold=paraphrase_threshold,
         claim_threshold=claim_threshold,
         offsets=config["compare"]["sensitivity_offsets"],
+        max_sentences=config["compare"]["sensitivity_max_sentences"],
+        random_state=config["random_state"],
     conda:
         "../envs/framelens.yaml"
     log:

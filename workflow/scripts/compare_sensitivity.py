@@ -15,5 +15,7 @@ if __name__ == "__main__":
         paraphrase_threshold=snakemake.params.paraphrase_threshold,
         claim_threshold=snakemake.params.claim_threshold,
         offsets=snakemake.params.offsets,
+        max_sentences=snakemake.params.max_sentences,
+        random_state=snakemake.params.random_state,
         table=snakemake.output.table,
     )
