@@ -83,3 +83,113 @@ def test_reuse_sources_says_how_much_of_an_article_is_copy():
     assert table.to_dict("records") == [{
         "doc_id": "uk", "outlet": "unattributed (uk)", "source_doc_id": "ap",
         "source_outlet": "AP", "n_sentences": 2, "n_reused": 2, "reused_share": 1.0}]
+
+
+def reference_overlap(content, alignments, documents, events, *, n_boot, n_perm,
+                      random_state, confidence=0.95):
+    """The plain per-pair pandas version of :func:`outlet_overlap` (the same draws)."""
+    from framelens.overlap import (
+        OVERLAP_COLUMNS,
+        benjamini_hochberg,
+        counterpart_flags,
+        pair_seed,
+        permutation_seed,
+        reuse_partner_counts,
+        reuse_permutation_test,
+    )
+
+    def boot_shares(flags, doc_index, rng):
+        totals = np.zeros((n_boot, flags.shape[1]))
+        for doc in np.unique(doc_index):
+            rows = np.flatnonzero(doc_index == doc)
+            draws = rng.integers(0, len(rows), size=(n_boot, len(rows)))
+            totals += flags[rows][draws].sum(axis=1)
+        return totals / len(doc_index)
+
+    outlet_of = outlet_keys(documents)
+    content = content.assign(outlet=content["doc_id"].map(outlet_of),
+                             event=content["doc_id"].map(events))
+    flags = counterpart_flags(content, alignments, outlet_of)
+    partners = reuse_partner_counts(content, alignments, outlet_of)
+    sizes = content.groupby(["event", "outlet"]).size()
+    event_sizes = sizes.groupby(level="event").sum()
+    events_of = content.groupby("outlet")["event"].agg(lambda e: set(e))
+    tail = (1 - confidence) / 2
+    rows = []
+    for a in sorted(events_of.index):
+        for b in sorted(events_of.index):
+            common = events_of[a] & events_of[b]
+            if a == b or not common:
+                continue
+            mine = content[(content["outlet"] == a) & content["event"].isin(common)]
+            found = flags[flags["other_outlet"] == b].set_index("sent_id")
+            has = np.column_stack([mine["sent_id"].isin(found.index).to_numpy(),
+                                   mine["sent_id"].map(found["reuse"]).eq(True).to_numpy()])
+            boot = boot_shares(has, pd.factorize(mine["doc_id"])[0],
+                               pair_seed(random_state, a, b))
+            low, high = np.quantile(boot, [tail, 1 - tail], axis=0)
+            own, theirs = sizes.xs(a, level="outlet"), sizes.xs(b, level="outlet")
+            pool = mine["event"].map(event_sizes - own.reindex(event_sizes.index, fill_value=0))
+            weight = mine["event"].map(theirs).fillna(0).to_numpy() / pool.to_numpy()
+            p_value = reuse_permutation_test(
+                mine["sent_id"].map(partners).fillna(0).to_numpy(), weight,
+                int(has[:, 1].sum()), n_perm=n_perm, rng=permutation_seed(random_state, a, b))
+            rows.append({
+                "outlet_a": a, "outlet_b": b, "share_a_in_b": has[:, 0].mean(),
+                "reuse_share": has[:, 1].mean(), "ci_low": low[1], "ci_high": high[1],
+                "share_ci_low": low[0], "share_ci_high": high[0], "n_sentences": len(mine),
+                "n_documents": int(mine["doc_id"].nunique()), "n_events": len(common),
+                "p_value": p_value})
+    table = pd.DataFrame.from_records(rows, columns=OVERLAP_COLUMNS)
+    table["p_adjusted"] = benjamini_hochberg(table["p_value"])
+    return table
+
+
+def random_overlap_corpus(seed: int = 3):
+    """80 articles by 9 outlets (two unattributed) on 12 events, shuffled sentence order,
+    and random verbatim / rewrite / paraphrase pairs inside events."""
+    rng = np.random.default_rng(seed)
+    outlets = rng.choice(["AP", "BBC", "DW", "N1", "RTS", "Zeri", "unattributed"], size=80)
+    documents = pd.DataFrame({"doc_id": [f"d{i:02d}" for i in range(80)], "outlet": outlets})
+    documents["outlet_label"] = np.where(outlets == "unattributed",
+                                         "unattributed (" + documents["doc_id"] + ")", outlets)
+    events = pd.Series(rng.choice([f"e{j:02d}" for j in range(12)], size=80),
+                       index=documents["doc_id"])
+    content = pd.DataFrame([{"sent_id": f"{d}:{p}", "doc_id": d}
+                            for d in documents["doc_id"] for p in range(int(rng.integers(1, 9)))])
+    content = content.sample(frac=1.0, random_state=seed).reset_index(drop=True)
+    event_of_sent = content["doc_id"].map(events).to_numpy()
+    pairs = []
+    for _ in range(3000):
+        i, j = rng.integers(0, len(content), size=2)
+        a, b = content.iloc[i], content.iloc[j]
+        if a["doc_id"] == b["doc_id"] or event_of_sent[i] != event_of_sent[j]:
+            continue
+        pairs.append({"sent_id_a": a["sent_id"], "sent_id_b": b["sent_id"],
+                      "doc_id_a": a["doc_id"], "doc_id_b": b["doc_id"],
+                      "relation": rng.choice(["verbatim", "rewrite", "paraphrase"]),
+                      "source_doc_id": None})
+    return content, pd.DataFrame(pairs), documents, events
+
+
+def test_outlet_overlap_equals_the_plain_per_pair_computation():
+    content, alignments, documents, events = random_overlap_corpus()
+    expected = reference_overlap(content, alignments, documents, events, n_boot=200,
+                                 n_perm=200, random_state=11)
+    result = outlet_overlap(content, alignments, documents, events, n_boot=200, n_perm=200,
+                            random_state=11)
+    assert len(result) > 40 and result["p_value"].notna().any()
+    pd.testing.assert_frame_equal(result, expected)
+
+
+def test_bootstrap_shares_draw_document_by_document():
+    rng = np.random.default_rng(4)
+    flags = rng.random((60, 2)) < [0.3, 1.0]  # the second column is constant
+    doc_index = rng.integers(0, 9, size=60)
+    expected = np.zeros((300, 2))
+    draws = np.random.default_rng(8)
+    for doc in np.unique(doc_index):
+        rows = np.flatnonzero(doc_index == doc)
+        expected += flags[rows][draws.integers(0, len(rows), size=(300, len(rows)))].sum(axis=1)
+    result = bootstrap_shares(flags, doc_index, n_boot=300, rng=np.random.default_rng(8))
+    np.testing.assert_array_equal(result, expected / 60)

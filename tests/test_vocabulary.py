@@ -156,3 +156,86 @@ def test_seed_outlets_get_ranked_terms():
     assert terms["outlet"].nunique() == 5
     assert "borrell" in set(terms.loc[terms["outlet"] == "AP", "term"])
     assert terms.groupby("outlet")["z"].apply(lambda z: z.is_monotonic_decreasing).all()
+
+
+def random_corpus(seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """60 articles by 7 outlets (one unattributed) on 9 events, from a small vocabulary so
+    that terms repeat across outlets; a few boilerplate lines and repeats."""
+    rng = np.random.default_rng(seed)
+    words = ["rain", "flood", "mayor", "ballot", "police", "border", "talks", "minister",
+             "valley", "roads", "crops", "voters", "troops", "the", "of", "and", "said"]
+    documents = pd.DataFrame({
+        "doc_id": [f"d{i:02d}" for i in range(60)],
+        "outlet": rng.choice(["A", "B", "C", "D", "E", "F", "unattributed"], size=60),
+        "event": rng.choice([f"e{j}" for j in range(9)], size=60),
+    })
+    documents["outlet_label"] = documents["outlet"].where(
+        documents["outlet"] != "unattributed", "unattributed (" + documents["doc_id"] + ")")
+    rows = []
+    for doc_id in documents["doc_id"]:
+        for position in range(int(rng.integers(1, 6))):
+            text = " ".join(rng.choice(words, size=int(rng.integers(3, 12)))) + "."
+            rows.append({"sent_id": f"{doc_id}:{position}", "doc_id": doc_id, "text": text,
+                         "boilerplate": bool(rng.random() < 0.05),
+                         "duplicate_of": None if rng.random() > 0.05 else "x"})
+    return pd.DataFrame(rows), documents
+
+
+def dense_distinctive_terms(sentences, documents, events, top=20):
+    """The plain reference: a dense terms x documents table, summed per outlet."""
+    from framelens.overlap import outlet_keys
+    from framelens.vocabulary import OTHER
+
+    outlet_of = outlet_keys(documents)
+    event_of = events.reindex(outlet_of.index).fillna("unassigned").astype(str)
+    per_doc = term_counts(sentences, pd.Series(outlet_of.index, index=outlet_of.index))
+    tables = []
+    for outlet in sorted(set(outlet_of)):
+        mine = list(outlet_of.index[outlet_of == outlet])
+        covered = set(event_of[mine])
+        others = [d for d in outlet_of.index if outlet_of[d] != outlet and event_of[d] in covered]
+        own = per_doc.reindex(columns=mine, fill_value=0).sum(axis=1)
+        rest = per_doc.reindex(columns=others, fill_value=0).sum(axis=1)
+        if not others or own.sum() == 0 or rest.sum() == 0:
+            continue
+        pair = pd.DataFrame({"mine": own, OTHER: rest})
+        pair = pair[pair.sum(axis=1) > 0]
+        scored = weighted_log_odds(pair)
+        scored = scored[scored["group"] == "mine"].copy()
+        scored["count_other"] = pair.loc[scored["term"], OTHER].to_numpy().astype(int)
+        scored = scored.reset_index(drop=True).head(top)
+        tables.append(scored.assign(outlet=outlet, rank=range(1, len(scored) + 1),
+                                    n_events=len(covered)))
+    return pd.concat(tables, ignore_index=True)[DISTINCTIVE_COLUMNS]
+
+
+@pytest.mark.parametrize("flush_every", [7, 1 << 20])
+def test_sparse_counting_gives_the_dense_reference_table(flush_every, monkeypatch):
+    monkeypatch.setattr("framelens.vocabulary._FLUSH_EVERY", flush_every)
+    sentences, documents = random_corpus()
+    events = documents.set_index("doc_id")["event"]
+    expected = dense_distinctive_terms(sentences, documents, events, top=15)
+    result = distinctive_terms(sentences, documents, events=events, top=15)
+    pd.testing.assert_frame_equal(result, expected)
+    assert result["outlet"].nunique() > 5
+
+
+def test_term_counts_match_plain_counting():
+    from collections import Counter
+
+    from framelens.align import word_tokens
+    from framelens.vocabulary import STOP_WORDS, ngrams
+
+    sentences, documents = random_corpus(seed=9)
+    group_of = documents.set_index("doc_id")["outlet"]
+    kept = sentences[~sentences["boilerplate"] & sentences["duplicate_of"].isna()]
+    expected: dict[str, Counter] = {}
+    for doc_id, text in zip(kept["doc_id"], kept["text"], strict=True):
+        expected.setdefault(group_of[doc_id], Counter()).update(
+            ngrams(word_tokens(text), (1, 2), STOP_WORDS))
+    table = term_counts(sentences, group_of)
+    assert list(table.columns) == sorted(expected)
+    assert list(table.index) == sorted(set().union(*expected.values()))
+    for group, counts in expected.items():
+        column = table[group]
+        assert column[column > 0].to_dict() == dict(counts)

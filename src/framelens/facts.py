@@ -407,7 +407,8 @@ def quantity_mentions(sentences: pd.DataFrame, groups: pd.Series) -> pd.DataFram
     years and dates), ``value``, ``approximate``, ``doc_id``, ``sent_id``, ``text``.
     """
     columns = ["group", "kind", "unit", "value", "approximate", "doc_id", "sent_id", "text"]
-    grouped = sentences.assign(group=sentences["sent_id"].map(groups))
+    grouped = sentences[["sent_id", "doc_id", "text"]].assign(
+        group=sentences["sent_id"].map(groups))
     records = []
     for row in grouped[grouped["group"].notna()].itertuples(index=False):
         for q in extract_quantities(str(row.text)):
@@ -435,8 +436,14 @@ def disputed_facts(sentences: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     ``doc_ids``, ``sent_ids`` and ``texts`` (the quantity as written, e.g. "Nearly 4,000").
     """
     mentions = quantity_mentions(sentences, groups)
+    keys = ["group", "kind", "unit"]
+    if len(mentions):  # only figures with two values in two documents can be disputed
+        spread = mentions.groupby(keys, sort=False).agg(
+            n_values=("value", "nunique"), n_documents=("doc_id", "nunique"))
+        candidates = spread.index[(spread["n_values"] >= 2) & (spread["n_documents"] >= 2)]
+        mentions = mentions[pd.MultiIndex.from_frame(mentions[keys]).isin(candidates)]
     records = []
-    for (group, kind, unit), rows in mentions.groupby(["group", "kind", "unit"], sort=True):
+    for (group, kind, unit), rows in mentions.groupby(keys, sort=True):
         values = sorted(set(rows["value"]))
         if len(values) < 2 or rows["doc_id"].nunique() < 2:
             continue

@@ -53,6 +53,12 @@ def outlet_keys(documents: pd.DataFrame) -> pd.Series:
     return pd.Series(keys.to_numpy(), index=documents["doc_id"], name="outlet")
 
 
+def _is_in(values: pd.Series, universe: pd.Series) -> np.ndarray:
+    """``values.isin(universe)`` by hashing (pandas' isin on Arrow strings goes value by
+    value in Python)."""
+    return pd.Index(pd.unique(universe.to_numpy())).get_indexer(values.to_numpy()) >= 0
+
+
 def counterpart_flags(content: pd.DataFrame, alignments: pd.DataFrame,
                       outlet_of: pd.Series) -> pd.DataFrame:
     """Per content sentence and other outlet: has it any counterpart, and a reused one?
@@ -66,7 +72,7 @@ def counterpart_flags(content: pd.DataFrame, alignments: pd.DataFrame,
         pd.DataFrame({"sent_id": alignments["sent_id_b"],
                       "other_outlet": alignments["doc_id_a"].map(outlet_of), "reuse": reuse}),
     ], ignore_index=True)
-    both_ways = both_ways[both_ways["sent_id"].isin(content["sent_id"])]
+    both_ways = both_ways[_is_in(both_ways["sent_id"], content["sent_id"])]
     flags = both_ways.groupby(["sent_id", "other_outlet"], sort=True)["reuse"].any()
     return flags.rename("reuse").reset_index().assign(any=True)
 
@@ -97,7 +103,7 @@ def reuse_partner_counts(content: pd.DataFrame, alignments: pd.DataFrame,
                       "other": reuse["doc_id_a"].map(outlet_of)}),
     ], ignore_index=True)
     both_ways = both_ways[(both_ways["own"] != both_ways["other"])
-                          & both_ways["sent_id"].isin(content["sent_id"])]
+                          & _is_in(both_ways["sent_id"], content["sent_id"])]
     return both_ways.drop_duplicates(["sent_id", "partner"]).groupby("sent_id").size()
 
 
@@ -156,13 +162,27 @@ def bootstrap_shares(flags: np.ndarray, doc_index: np.ndarray, *, n_boot: int,
                      rng: np.random.Generator) -> np.ndarray:
     """Bootstrap means of boolean ``flags`` [n, m] resampled within documents.
 
-    Returns [n_boot, m]: for each resample, each column's share over all rows.
+    Returns [n_boot, m]: for each resample, each column's share over all rows. Documents
+    are drawn in the order of their ``doc_index`` value, each with one
+    ``rng.integers(0, rows, size=(n_boot, rows))`` call, so a seed gives the same
+    intervals whatever the surrounding code.
     """
+    flags = np.asarray(flags)
+    doc_index = np.asarray(doc_index)
+    columns = [np.ascontiguousarray(flags[:, c], dtype=np.int64) for c in range(flags.shape[1])]
     totals = np.zeros((n_boot, flags.shape[1]))
-    for doc in np.unique(doc_index):
-        rows = np.flatnonzero(doc_index == doc)
-        draws = rng.integers(0, len(rows), size=(n_boot, len(rows)))
-        totals += flags[rows][draws].sum(axis=1)
+    order = np.argsort(doc_index, kind="stable")  # each document's rows, in row order
+    _, starts, counts = np.unique(doc_index[order], return_index=True, return_counts=True)
+    for start, count in zip(starts.tolist(), counts.tolist(), strict=True):
+        rows = order[start:start + count]
+        draws = rng.integers(0, count, size=(n_boot, count))  # drawn even when not needed
+        for c, column in enumerate(columns):
+            values = column[rows]
+            hits = int(values.sum())
+            if hits == count:  # every draw hits; none does when hits == 0
+                totals[:, c] += count
+            elif hits:
+                totals[:, c] += values[draws].sum(axis=1)
     return totals / len(doc_index)
 
 
@@ -176,56 +196,96 @@ def outlet_overlap(
     ``content`` holds the content sentences (``sent_id``, ``doc_id``);
     ``events`` maps doc_id to event. ``n_boot=0`` leaves the intervals and
     ``n_perm=0`` the p-values empty (NaN), for quick looks.
+
+    Work is done on integer codes: each pair touches only outlet A's sentences, and
+    only pairs that share an event are visited, so time grows with the sentences times
+    the outlets per event, not with the outlets squared times the corpus.
     """
     outlet_of = outlet_keys(documents)
-    content = content.assign(outlet=content["doc_id"].map(outlet_of),
-                             event=content["doc_id"].map(events))
+    outlet = content["doc_id"].map(outlet_of)
+    event = content["doc_id"].map(events)
     flags = counterpart_flags(content, alignments, outlet_of)
     partners = reuse_partner_counts(content, alignments, outlet_of)
-    sizes = content.groupby(["event", "outlet"]).size()
-    event_sizes = sizes.groupby(level="event").sum()
-    events_of = content.groupby("outlet")["event"].agg(lambda e: set(e))
     tail = (1 - confidence) / 2
+    known = outlet.notna().to_numpy()
+    outlet_codes, outlets = pd.factorize(outlet, sort=True)  # codes follow sorted names
+    event_codes, event_names = pd.factorize(event, use_na_sentinel=False)
+    doc_codes = pd.factorize(content["doc_id"])[0]
+    partner_count = content["sent_id"].map(partners).fillna(0).to_numpy()
+    # sentences per (event, outlet), as content.groupby(["event", "outlet"]).size()
+    counted = known & event.notna().to_numpy()
+    sizes = np.zeros((len(event_names), len(outlets)), dtype=np.int64)
+    np.add.at(sizes, (event_codes[counted], outlet_codes[counted]), 1)
+    event_sizes = sizes.sum(axis=1)
+    # each outlet's sentences (row order kept) and the events it covers
+    rows_of = [np.flatnonzero(outlet_codes == o) for o in range(len(outlets))]
+    covers = [np.unique(event_codes[rows]) for rows in rows_of]
+    # per other outlet: the content rows with a counterpart there, and whether reused
+    row_of_sent = pd.Series(np.arange(len(content)), index=content["sent_id"])
+    flag_rows = flags["sent_id"].map(row_of_sent).to_numpy()
+    flag_outlet = pd.Index(outlets).get_indexer(flags["other_outlet"])
+    found_rows, found_reuse = [], []
+    for o in range(len(outlets)):
+        mine = flag_outlet == o
+        order = np.argsort(flag_rows[mine], kind="stable")
+        found_rows.append(flag_rows[mine][order])
+        found_reuse.append(flags["reuse"].to_numpy(dtype=bool)[mine][order])
     rows = []
-    for a in sorted(events_of.index):
-        for b in sorted(events_of.index):
-            common = events_of[a] & events_of[b]
-            if a == b or not common:
-                continue
-            mine = content[(content["outlet"] == a) & content["event"].isin(common)]
-            found = flags[flags["other_outlet"] == b].set_index("sent_id")
-            has = np.column_stack([
-                mine["sent_id"].isin(found.index).to_numpy(),
-                mine["sent_id"].map(found["reuse"]).eq(True).to_numpy(),
-            ])
-            doc_index = pd.factorize(mine["doc_id"])[0]
-            if n_boot > 0:
-                boot = bootstrap_shares(has, doc_index, n_boot=n_boot,
-                                        rng=pair_seed(random_state, a, b))
-                low, high = np.quantile(boot, [tail, 1 - tail], axis=0)
-            else:
-                low = high = np.full(2, np.nan)
-            p_value = np.nan
-            if n_perm > 0:
-                own = sizes.xs(a, level="outlet")
-                theirs = sizes.xs(b, level="outlet")
-                pool = mine["event"].map(event_sizes - own.reindex(event_sizes.index,
-                                                                   fill_value=0))
-                weight = mine["event"].map(theirs).fillna(0).to_numpy() / pool.to_numpy()
-                p_value = reuse_permutation_test(
-                    mine["sent_id"].map(partners).fillna(0).to_numpy(), weight,
-                    int(has[:, 1].sum()), n_perm=n_perm, rng=permutation_seed(random_state, a, b))
-            rows.append({
-                "outlet_a": a, "outlet_b": b,
-                "share_a_in_b": has[:, 0].mean(), "reuse_share": has[:, 1].mean(),
-                "ci_low": low[1], "ci_high": high[1],
-                "share_ci_low": low[0], "share_ci_high": high[0],
-                "n_sentences": len(mine), "n_documents": int(mine["doc_id"].nunique()),
-                "n_events": len(common), "p_value": p_value,
-            })
+    for a, b in _pairs_sharing_events(covers, len(event_names)):
+        common = np.intersect1d(covers[a], covers[b], assume_unique=True)
+        in_common = np.zeros(len(event_names), dtype=bool)
+        in_common[common] = True
+        mine = rows_of[a][in_common[event_codes[rows_of[a]]]]
+        at = np.searchsorted(found_rows[b], mine)
+        at_valid = np.minimum(at, max(len(found_rows[b]) - 1, 0))
+        has_any = (at < len(found_rows[b])) & (found_rows[b][at_valid] == mine) \
+            if len(found_rows[b]) else np.zeros(len(mine), dtype=bool)
+        has_reuse = has_any & found_reuse[b][at_valid] if len(found_rows[b]) else has_any
+        has = np.column_stack([has_any, has_reuse])
+        doc_index = pd.factorize(doc_codes[mine])[0]
+        name_a, name_b = str(outlets[a]), str(outlets[b])
+        if n_boot > 0:
+            boot = bootstrap_shares(has, doc_index, n_boot=n_boot,
+                                    rng=pair_seed(random_state, name_a, name_b))
+            low, high = np.quantile(boot, [tail, 1 - tail], axis=0)
+        else:
+            low = high = np.full(2, np.nan)
+        p_value = np.nan
+        if n_perm > 0:
+            row_events = event_codes[mine]
+            pool = event_sizes[row_events] - sizes[row_events, a]
+            weight = sizes[row_events, b] / pool
+            p_value = reuse_permutation_test(
+                partner_count[mine], weight, int(has[:, 1].sum()), n_perm=n_perm,
+                rng=permutation_seed(random_state, name_a, name_b))
+        rows.append({
+            "outlet_a": outlets[a], "outlet_b": outlets[b],
+            "share_a_in_b": has[:, 0].mean(), "reuse_share": has[:, 1].mean(),
+            "ci_low": low[1], "ci_high": high[1],
+            "share_ci_low": low[0], "share_ci_high": high[0],
+            "n_sentences": len(mine), "n_documents": len(np.unique(doc_index)),
+            "n_events": len(common), "p_value": p_value,
+        })
     table = pd.DataFrame.from_records(rows, columns=OVERLAP_COLUMNS)
     table["p_adjusted"] = benjamini_hochberg(table["p_value"])
     return table
+
+
+def _pairs_sharing_events(covers: list[np.ndarray], n_events: int) -> list[tuple[int, int]]:
+    """Ordered pairs (a, b), a != b, of outlets (by code) that cover a common event,
+    sorted: the pairs of an all-pairs loop that skips those with nothing in common."""
+    outlets = np.concatenate([np.full(len(c), o) for o, c in enumerate(covers)]) \
+        if covers else np.zeros(0, dtype=np.intp)
+    events = np.concatenate(covers) if covers else np.zeros(0, dtype=np.intp)
+    order = np.argsort(events, kind="stable")
+    outlets, events = outlets[order], events[order]
+    pairs: set[tuple[int, int]] = set()
+    bounds = np.flatnonzero(np.r_[True, events[1:] != events[:-1], True]) if len(events) \
+        else np.zeros(1, dtype=np.intp)
+    for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
+        present = outlets[lo:hi].tolist()
+        pairs.update((a, b) for a in present for b in present if a != b)
+    return sorted(pairs)
 
 
 def reuse_sources(content: pd.DataFrame, alignments: pd.DataFrame,

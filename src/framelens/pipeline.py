@@ -390,11 +390,13 @@ def framing_step(sentences: str, documents: str, events: str, claims: str, summa
 
     sents = pd.read_parquet(sentences)
     content = sents[content_mask(sents)]
+    del sents  # only the content sentences are used below
     docs = pd.read_parquet(documents)
     event_of = read_events(events)
     claim_table = pd.read_parquet(claims)
     outlet_of = outlet_keys(docs)
-    write_csv(salience_table(claim_table, content, pd.read_csv(summary, dtype=str), outlet_of,
+    representatives = pd.read_csv(summary, dtype=str, usecols=["claim_id", "representative"])
+    write_csv(salience_table(claim_table, content, representatives, outlet_of,
                              lead_sentences=lead_sentences), salience)
     quote_table = find_quotes(content, events=event_of)
     write_csv(quote_table, quotes)

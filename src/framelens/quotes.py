@@ -962,7 +962,8 @@ def find_quotes(sentences: pd.DataFrame, *, events: pd.Series | None = None) -> 
     ``quote``) and ``attribution`` (how the speaker was found: ``name``, ``pronoun``,
     ``continuation`` or None), ordered by document and position.
     """
-    ordered = sentences.sort_values(["doc_id", "position"], kind="stable")
+    needed = [c for c in ("sent_id", "doc_id", "position", "text", "paragraph") if c in sentences]
+    ordered = sentences[needed].sort_values(["doc_id", "position"], kind="stable")
     documents = [_document_quotes(str(doc_id), rows)
                  for doc_id, rows in ordered.groupby("doc_id", sort=True)]
     event_of = events if events is not None else pd.Series(dtype=object)

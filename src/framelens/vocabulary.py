@@ -14,8 +14,11 @@ merely belong to that event's story, nor penalised for the event it skipped.
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from framelens.align import event_of_documents, word_tokens
 from framelens.overlap import outlet_keys
@@ -165,21 +168,77 @@ def term_counts(
     (lower-cased, accents and punctuation removed); phrases are :func:`ngrams`.
 
     Returns a terms x groups table of ints (index ``term``, sorted; columns: the groups,
-    sorted), terms used at least once.
+    sorted), terms used at least once. The table is dense: meant for a few groups (e.g.
+    outlets); :func:`distinctive_terms` counts sparsely.
+    """
+    matrix, groups, terms = _count_matrix(sentences, group_of_doc, ngram_range, stop_words)
+    order = sorted(range(len(groups)), key=lambda i: str(groups[i]))
+    table = pd.DataFrame(matrix[order].T.toarray().astype(np.int64),
+                         index=pd.Index(terms, name="term"),
+                         columns=[groups[i] for i in order])
+    return table
+
+
+_FLUSH_EVERY = 1 << 20  # n-gram occurrences buffered before they are summed into counts
+
+
+def _count_matrix(
+    sentences: pd.DataFrame, group_of_doc: pd.Series, ngram_range: tuple[int, int],
+    stop_words: frozenset[str], groups: list[object] | None = None,
+) -> tuple[sp.csr_matrix, list[object], np.ndarray]:
+    """Sparse counts of words and phrases per group: ``(matrix, groups, terms)``.
+
+    ``matrix`` is groups x terms (CSR, int32), its rows the ``groups`` (default: those
+    with a content sentence, in order of appearance), its columns ``terms`` in sorted
+    order. Sentences are read group by group and at most ``_FLUSH_EVERY`` n-gram
+    occurrences are buffered, so memory grows with the distinct (group, term) pairs,
+    never with groups x terms.
     """
     content = _content(sentences)
-    groups = content["doc_id"].map(group_of_doc)
-    counts: dict[object, dict[str, int]] = {}
-    for text, group in zip(content["text"], groups, strict=True):
-        if pd.isna(group):
-            continue
-        bucket = counts.setdefault(group, {})
-        for gram in ngrams(word_tokens(str(text)), ngram_range, stop_words):
-            bucket[gram] = bucket.get(gram, 0) + 1
-    table = pd.DataFrame(counts).fillna(0).astype(int)
-    table = table.reindex(sorted(table.columns, key=str), axis=1).sort_index()
-    table.index.name = "term"
-    return table
+    labels = content["doc_id"].map(group_of_doc)
+    known = labels.notna().to_numpy()
+    texts, labels = content["text"].to_numpy()[known], labels.to_numpy()[known]
+    if groups is None:
+        codes, uniques = pd.factorize(labels)
+        groups = list(uniques)
+    else:
+        codes = pd.Index(groups).get_indexer(labels)
+    order = np.argsort(codes, kind="stable")
+    vocabulary: dict[str, int] = {}
+    parts: list[sp.csr_matrix] = []
+    rows, columns = array("q"), array("q")
+    first_row = 0  # groups before this one are in ``parts``
+
+    def flush(end_row: int) -> None:
+        part = sp.coo_matrix((np.ones(len(columns), dtype=np.int32),
+                              (np.frombuffer(rows, dtype=np.int64) - first_row,
+                               np.frombuffer(columns, dtype=np.int64))),
+                             shape=(end_row - first_row, len(vocabulary))).tocsr()
+        part.sum_duplicates()
+        parts.append(part)
+        del rows[:], columns[:]
+
+    for position, i in enumerate(order):
+        code = int(codes[i])
+        for gram in ngrams(word_tokens(str(texts[i])), ngram_range, stop_words):
+            columns.append(vocabulary.setdefault(gram, len(vocabulary)))
+            rows.append(code)
+        if len(columns) >= _FLUSH_EVERY and (position + 1 == len(order)
+                                              or codes[order[position + 1]] != code):
+            flush(code + 1)
+            first_row = code + 1
+    flush(len(groups))
+    n_terms = len(vocabulary)
+    matrix = sp.vstack([sp.csr_matrix((p.data, p.indices, p.indptr), shape=(p.shape[0], n_terms))
+                        for p in parts], format="csr", dtype=np.int32)
+    terms = np.array(list(vocabulary), dtype=object)
+    by_term = np.argsort(terms, kind="stable")  # ids were given in order of first use
+    rank = np.empty(n_terms, dtype=matrix.indices.dtype)
+    rank[by_term] = np.arange(n_terms)
+    matrix = sp.csr_matrix((matrix.data, rank[matrix.indices], matrix.indptr),
+                           shape=matrix.shape)
+    matrix.sort_indices()
+    return matrix, groups, terms[by_term]
 
 
 # --------------------------------------------------------------------------- outlets
@@ -201,6 +260,9 @@ def distinctive_terms(
     (:func:`weighted_log_odds`, prior = that pooled sub-corpus); an outlet that shares no
     event with another outlet gets no rows.
 
+    Counts are kept sparse, per event and outlet (never terms x documents), and each
+    outlet's comparison covers only the terms used in the events it covers.
+
     Returns :data:`DISTINCTIVE_COLUMNS`: ``outlet``, ``term``, ``z``, ``log_odds``,
     ``count`` (in the outlet), ``count_other`` (in the compared documents), ``rank`` (1 =
     most distinctive, by z, ties by term) and ``n_events`` compared; at most ``top`` rows
@@ -209,15 +271,23 @@ def distinctive_terms(
     outlet_of = outlet_keys(documents)
     event_of = (events if events is not None else event_of_documents(documents))
     event_of = event_of.reindex(outlet_of.index).fillna("unassigned").astype(str)
-    per_doc = term_counts(sentences, pd.Series(outlet_of.index, index=outlet_of.index),
-                          ngram_range)
+    # one row per (event, outlet) cell that has a document
+    cell_of_doc = pd.MultiIndex.from_arrays([event_of.to_numpy(), outlet_of.to_numpy()])
+    cell_codes, cells = pd.factorize(cell_of_doc)
+    cell_event = cells.get_level_values(0).to_numpy()
+    cell_outlet = cells.get_level_values(1).to_numpy()
+    counts, _, terms = _count_matrix(
+        sentences, pd.Series(cell_codes, index=outlet_of.index), ngram_range, STOP_WORDS,
+        groups=list(range(len(cells))))
+    cells_of_event = pd.Series(np.arange(len(cells))).groupby(cell_event).agg(list)
+    cells_of_outlet = pd.Series(np.arange(len(cells))).groupby(cell_outlet).agg(list)
     tables = []
-    for outlet in sorted(set(outlet_of)):
-        mine = list(outlet_of.index[outlet_of == outlet])
-        covered = set(event_of[mine])
-        others = [d for d in outlet_of.index
-                  if outlet_of[d] != outlet and event_of[d] in covered]
-        table = _outlet_vs_others(per_doc, mine, others, alpha0)
+    for outlet in sorted(cells_of_outlet.index):
+        own = np.asarray(cells_of_outlet[outlet], dtype=np.intp)
+        covered = sorted(set(cell_event[own]))
+        in_covered = np.concatenate([cells_of_event[e] for e in covered]).astype(np.intp)
+        others = in_covered[cell_outlet[in_covered] != outlet]
+        table = _outlet_vs_others(counts, terms, own, others, alpha0)
         if table is None:
             continue
         table = table.head(top).assign(outlet=outlet, rank=range(1, min(top, len(table)) + 1),
@@ -228,16 +298,24 @@ def distinctive_terms(
     return pd.concat(tables, ignore_index=True)[DISTINCTIVE_COLUMNS]
 
 
-def _outlet_vs_others(per_doc: pd.DataFrame, mine: list[str], others: list[str],
-                      alpha0: float | None) -> pd.DataFrame | None:
-    """Log-odds of one outlet's documents against the compared documents, best first;
-    None when either side has no words."""
-    own = per_doc.reindex(columns=mine, fill_value=0).sum(axis=1)
-    rest = per_doc.reindex(columns=others, fill_value=0).sum(axis=1)
-    if not others or own.sum() == 0 or rest.sum() == 0:
+def _outlet_vs_others(counts: sp.csr_matrix, terms: np.ndarray, mine: np.ndarray,
+                      others: np.ndarray, alpha0: float | None) -> pd.DataFrame | None:
+    """Log-odds of one outlet's (event, outlet) cells against the compared cells, best
+    first; None when either side has no words. Only the terms either side uses enter."""
+    if not len(others):
         return None
-    pair = pd.DataFrame({"mine": own, OTHER: rest})
-    pair = pair[pair.sum(axis=1) > 0]
+    pick = sp.csr_matrix((np.ones(len(mine) + len(others), dtype=counts.dtype),
+                          (np.r_[np.zeros(len(mine), dtype=np.intp),
+                                 np.ones(len(others), dtype=np.intp)],
+                           np.r_[mine, others])),
+                         shape=(2, counts.shape[0]))
+    sides = (pick @ counts).tocsc()
+    used = np.flatnonzero(np.diff(sides.indptr))  # terms in sorted order
+    values = sides[:, used].toarray().astype(np.int64)
+    if values[0].sum() == 0 or values[1].sum() == 0:
+        return None
+    pair = pd.DataFrame({"mine": values[0], OTHER: values[1]},
+                        index=pd.Index(terms[used], name="term"))
     scored = weighted_log_odds(pair, alpha0=alpha0)
     scored = scored[scored["group"] == "mine"].copy()
     scored["count_other"] = pair.loc[scored["term"], OTHER].to_numpy().astype(int)
