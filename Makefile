@@ -11,7 +11,7 @@ CORES  ?= 2
 TORCH  ?= torch==2.13.0
 SNAKEMAKE := HF_HUB_OFFLINE=1 $(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
 
-.PHONY: all run report test test-fast lint dryrun clean bench-alignment bench-events
+.PHONY: all run report test test-fast lint dryrun clean bench-alignment bench-events bench-embed
 all: run
 
 $(STAMP): pyproject.toml constraints.txt
@@ -49,6 +49,10 @@ bench-alignment: $(STAMP)
 ## bench-events: event clustering on ECB+ (ARI, V-measure, clusters) per configured model
 bench-events: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/events.py
+
+## bench-embed: embedding throughput, the pipeline's path against a bare model.encode (floor 0.9)
+bench-embed: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/throughput.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -307,8 +307,15 @@ def logged_outcome(log_path: Path) -> dict[str, Any]:
 
 
 def benchmark_table(results: Path) -> dict[str, dict[str, float]]:
-    """``stage -> {s, max_rss, cpu_time, ...}`` from ``results/benchmarks/**.tsv``."""
-    stages = {}
+    """``stage -> {s, max_rss, cpu_time, ...}`` from ``results/benchmarks/**.tsv``.
+
+    Embedding runs as shard jobs (``embed_shard/<model>-<n>.tsv``) and a gather
+    (``embed/<model>.tsv``); they are folded into one stage ``embed/<model>``, as before
+    shards: seconds and CPU seconds summed (jobs run one at a time here), memory the
+    largest, with ``shards``, ``shard_s`` and ``gather_s`` to tell them apart.
+    """
+    stages: dict[str, dict[str, float]] = {}
+    shards: dict[str, list[dict[str, float]]] = {}
     folder = results / "benchmarks"
     for path in sorted(folder.rglob("*.tsv")):
         table = pd.read_csv(path, sep="\t")
@@ -316,8 +323,20 @@ def benchmark_table(results: Path) -> dict[str, dict[str, float]]:
             continue
         row = table.iloc[-1]
         stage = path.relative_to(folder).with_suffix("").as_posix()
-        stages[stage] = {k: float(row[k]) for k in ("s", "max_rss", "max_uss", "cpu_time",
-                                                    "mean_load") if k in row}
+        values = {k: float(row[k]) for k in ("s", "max_rss", "max_uss", "cpu_time",
+                                             "mean_load") if k in row}
+        if stage.startswith("embed_shard/"):
+            shards.setdefault(stage.split("/", 1)[1].rsplit("-", 1)[0], []).append(values)
+        else:
+            stages[stage] = values
+    for model, parts in shards.items():
+        gather = stages.get(f"embed/{model}", {})
+        jobs = [*parts, gather] if gather else parts
+        merged = {key: (max if key in ("max_rss", "max_uss") else sum)(j[key] for j in jobs)
+                  for key in ("s", "max_rss", "max_uss", "cpu_time") if all(key in j for j in jobs)}
+        merged.update(shards=len(parts), shard_s=sum(p["s"] for p in parts),
+                      gather_s=gather.get("s"))
+        stages[f"embed/{model}"] = merged
     return stages
 
 
@@ -338,12 +357,20 @@ def stage_rows(work: Path) -> dict[str, dict[str, Any]]:
     counts = item_counts(results) if (results / "corpus" / "sentences.parquet").is_file() \
         else {}
     peaks = sampled_peaks(work)
+    for stage in [s for s in set(wall) | set(peaks) if s.startswith("embed_shard/")]:
+        model = stage.split("/", 1)[1]  # shard jobs are part of embed/<model>
+        wall.pop(stage, None)
+        peak = peaks.pop(stage, None)
+        if peak is not None:
+            peaks[f"embed/{model}"] = max(peak, peaks.get(f"embed/{model}") or 0.0)
     rows = {}
     for stage in sorted(set(bench) | set(wall)):
         row: dict[str, Any] = {"source": "benchmark" if stage in bench else "log"}
         if stage in bench:
             row.update(s=bench[stage]["s"], max_rss_mb=bench[stage].get("max_rss"),
                        cpu_s=bench[stage].get("cpu_time"))
+            row.update({k: bench[stage][k] for k in ("shards", "shard_s", "gather_s")
+                        if k in bench[stage]})
         else:
             row.update(s=wall[stage], max_rss_mb=None, cpu_s=None)
         row["peak_rss_mb"] = peaks.get(stage)

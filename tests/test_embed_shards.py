@@ -377,3 +377,16 @@ def test_workflow_in_shards_gives_the_vectors_of_one_job_and_reuses_the_cache(tm
     assert after["n_unique"] > before["n_unique"]
     assert after["n_encoded"] == after["n_unique"] - before["n_unique"]
     assert after["n_cached"] == before["n_unique"]
+
+
+def test_truncation_count_tokenizes_only_what_could_be_cut_and_counts_the_same(minilm):
+    tokenizer, limit = minilm.model.tokenizer, minilm.model.max_seq_length
+    texts = [*sentences(60), ", ".join(str(i) for i in range(200)),  # ~400 tokens, ASCII
+             "x" * 253, "x " * 127, "y " * 128, "1." * 127, "é, " * 150, "“Quoted” text.",
+             "Vučić said " * 30, " ".join(["supercalifragilistic"] * 60), "日本語" * 90]
+    lengths = tokenizer(texts, add_special_tokens=True, truncation=False,
+                        return_length=True)["length"]
+    brute = sum(n > limit for n in lengths)
+    assert brute >= 3
+    assert minilm.count_truncated(texts) == brute
+    assert minilm.count_truncated([]) == 0

@@ -25,6 +25,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -171,8 +172,7 @@ class EmbeddingPlan:
         return cls(texts=planned, keys=[keys[i] for i in order],
                    counts=np.fromiter((counted[t] for t in planned), dtype=np.int64,
                                       count=len(planned)),
-                   batch_size=batch_size, n_shards=n_shards,
-                   row_of={t: i for i, t in enumerate(planned)})
+                   batch_size=batch_size, n_shards=n_shards)
 
     @property
     def n_batches(self) -> int:
@@ -193,6 +193,8 @@ class EmbeddingPlan:
 
     def sentence_rows(self, texts: Sequence[str]) -> np.ndarray:
         """For each of ``texts`` (the sentences the plan was built from), its row."""
+        if len(self.row_of) != len(self.texts):  # built on first use (shard jobs need none)
+            self.row_of = {t: i for i, t in enumerate(self.texts)}
         return np.fromiter((self.row_of[t] for t in texts), dtype=np.int64, count=len(texts))
 
 
@@ -205,7 +207,8 @@ def encode_planned(
     Texts the cache lacks are encoded in order, one ``encoder.encode`` call per
     ``batch_size`` of them, so with a cold cache the batches are exactly the plan's.
     Every ``chunk_size`` texts (rounded to whole batches) go into the cache as soon
-    as they are done, so an interrupted run keeps what it finished. Returns the
+    as they are done (written while the next chunk encodes), so an interrupted run
+    keeps what it finished. Returns the
     float32 matrix, one row per text, and how many rows came from the cache.
     """
     found = cache.lookup(keys) if cache is not None else {}
@@ -219,21 +222,30 @@ def encode_planned(
         matrix[hits] = np.stack([found[keys[i]] for i in hits])
     step = max(1, chunk_size // batch_size) * batch_size
     started = time.perf_counter()
-    for offset in range(0, len(missing), step):
-        chunk = missing[offset:offset + step]
-        fresh = np.concatenate([
-            np.asarray(encoder.encode([texts[i] for i in chunk[b:b + batch_size]]),
-                       dtype=np.float32)
-            for b in range(0, len(chunk), batch_size)])
-        if cache is not None:
-            cache.store([keys[i] for i in chunk], fresh)
-        if matrix is None:
-            matrix = np.empty((len(keys), fresh.shape[1]), dtype=np.float32)
-        matrix[chunk] = fresh
-        done, elapsed = offset + len(chunk), time.perf_counter() - started
-        log.log(logging.INFO if show_progress else logging.DEBUG,
-                "encoded %d/%d texts (%.1f per second)", done, len(missing),
-                done / elapsed if elapsed > 0 else float("nan"))
+    # A chunk is written to the cache by a second thread while the next one encodes (file
+    # writes release the GIL), at most one write at a time; leaving the block waits for it,
+    # also after an interruption, so every finished chunk is stored.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="framelens-cache") as writer:
+        pending: Future[None] | None = None
+        for offset in range(0, len(missing), step):
+            chunk = missing[offset:offset + step]
+            fresh = np.concatenate([
+                np.asarray(encoder.encode([texts[i] for i in chunk[b:b + batch_size]]),
+                           dtype=np.float32)
+                for b in range(0, len(chunk), batch_size)])
+            if cache is not None:
+                if pending is not None:
+                    pending.result()  # raises the write's error, if any
+                pending = writer.submit(cache.store, [keys[i] for i in chunk], fresh)
+            if matrix is None:
+                matrix = np.empty((len(keys), fresh.shape[1]), dtype=np.float32)
+            matrix[chunk] = fresh
+            done, elapsed = offset + len(chunk), time.perf_counter() - started
+            log.log(logging.INFO if show_progress else logging.DEBUG,
+                    "encoded %d/%d texts (%.1f per second)", done, len(missing),
+                    done / elapsed if elapsed > 0 else float("nan"))
+        if pending is not None:
+            pending.result()
     if matrix is None:
         matrix = np.zeros((0, 0), dtype=np.float32)
     return matrix, len(found)
