@@ -11,7 +11,7 @@ CORES  ?= 2
 TORCH  ?= torch==2.13.0
 SNAKEMAKE := HF_HUB_OFFLINE=1 $(BIN)/snakemake --cores $(CORES) $(SNAKEMAKE_ARGS)
 
-.PHONY: all run report test test-fast lint dryrun clean bench-alignment bench-events bench-embed
+.PHONY: all run report test test-fast lint dryrun clean bench-alignment bench-events bench-embed bench-slurm
 all: run
 
 $(STAMP): pyproject.toml constraints.txt
@@ -46,6 +46,11 @@ test-fast: $(STAMP)
 bench-alignment: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/alignment.py
 
+## bench-topk: blocked top-k alignment search against one dense matrix product (time, memory, equality)
+.PHONY: bench-topk
+bench-topk: $(STAMP)
+	$(BIN)/python bench/topk.py
+
 ## bench-events: event clustering on ECB+ (ARI, V-measure, clusters) per configured model
 bench-events: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/events.py
@@ -53,6 +58,18 @@ bench-events: $(STAMP)
 ## bench-embed: embedding throughput, the pipeline's path against a bare model.encode (floor 0.9)
 bench-embed: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/throughput.py
+
+## bench-scale: the workflow at 1k, 10k, 100k synthetic articles (static) and 1k, 10k (minilm);
+##   per-stage time, memory, items/s, planted-gold quality, growth exponents (about 1.5 hours)
+.PHONY: bench-scale
+bench-scale: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/scale.py --fresh --sizes 1000 10000 100000 --models static
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/scale.py --sizes 1000 10000 --models minilm
+
+## bench-slurm: the seed workflow through SLURM on this machine, tables = a local run (root;
+## installs Debian's slurm-wlm and munge; README "Running on a cluster (SLURM)")
+bench-slurm: $(STAMP)
+	bash bench/slurm_local.sh $(SLURM_BENCH_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -528,9 +528,17 @@ def exponents(runs: list[dict[str, Any]]) -> dict[str, dict[str, float | None]]:
     processes on the machine) and peak memory."""
     time_series, rss_series = series(runs, "s"), series(runs, "memory_mb")
     cpu_series = series(runs, "cpu_s")
+
+    def top(points: list[tuple[int, float]]) -> float | None:
+        """Between the two largest sizes only (the floor: 10k -> 100k)."""
+        points = [(n, y) for n, y in points if y and y > 0]
+        return growth(points[-2:])
+
     return {stage: {"time": growth(time_series.get(stage, [])),
                     "cpu": growth(cpu_series.get(stage, [])),
-                    "memory": growth(rss_series.get(stage, []))}
+                    "memory": growth(rss_series.get(stage, [])),
+                    "time_top": top(time_series.get(stage, [])),
+                    "cpu_top": top(cpu_series.get(stage, []))}
             for stage in sorted(set(time_series) | set(rss_series))}
 
 
@@ -721,7 +729,8 @@ def main() -> None:
     print("\ngrowth exponents (time, memory) over every recorded size:")
     for stage, exp in report["exponents"].items():
         print(f"  {stage:<32} time N^{fmt(exp['time'])}  CPU N^{fmt(exp.get('cpu'))}  "
-              f"memory N^{fmt(exp['memory'])}")
+              f"memory N^{fmt(exp['memory'])}  (two largest N: time "
+              f"N^{fmt(exp.get('time_top'))}, CPU N^{fmt(exp.get('cpu_top'))})")
     print(f"written: {report_path}, {OUT / 'scale.png'}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,6 +12,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "corpus" / "seeds"
+# Distilled static models, shared by the end-to-end runs (each has its own embedding
+# cache; distilling again in every run would only cost time). Keyed by source hash.
+SHARED_MODEL_DIR = Path(tempfile.gettempdir()) / "framelens-test-models"
 SHARED = ROOT.parent / "shared"
 
 

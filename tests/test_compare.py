@@ -36,7 +36,7 @@ from framelens.compare import (
 )
 from framelens.overlap import benjamini_hochberg, outlet_overlap, reuse_permutation_test
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, SHARED_MODEL_DIR
 
 SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 CROSS_MODEL_RULES = {"model_agreement", "plot_model_agreement", "plot_reuse_significance"}
@@ -319,7 +319,8 @@ def test_model_card_holds_identity_speed_and_stsb(tmp_path):
 
 def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "HF_HUB_OFFLINE": "1",
-           "FRAMELENS_CACHE_DIR": str(workdir / "cache")}
+           "FRAMELENS_CACHE_DIR": str(workdir / "cache"),
+           "FRAMELENS_MODEL_DIR": str(SHARED_MODEL_DIR)}
     return subprocess.run(
         [SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
          "--configfile", str(workdir / "config.yaml"), *args],

@@ -42,7 +42,7 @@ from framelens.models import ModelSpec
 from framelens.pipeline import ingest_step, run_logged
 from framelens.text import normalise_text
 
-from .conftest import ROOT, SEEDS, SHARED, write_metadata
+from .conftest import ROOT, SEEDS, SHARED, SHARED_MODEL_DIR, write_metadata
 
 ARTICLE = "The minister said talks would resume. Both sides agreed to meet again.\n"
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -620,7 +620,8 @@ def snakemake_command(workdir: Path, *args: str) -> list[str]:
 
 
 def snakemake_env(cache: Path) -> dict[str, str]:
-    return {**os.environ, "HF_HUB_OFFLINE": "1", "FRAMELENS_CACHE_DIR": str(cache)}
+    return {**os.environ, "HF_HUB_OFFLINE": "1", "FRAMELENS_CACHE_DIR": str(cache),
+            "FRAMELENS_MODEL_DIR": str(SHARED_MODEL_DIR)}
 
 
 def snakemake(workdir: Path, *args: str, cache: Path) -> subprocess.CompletedProcess[str]:

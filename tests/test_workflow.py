@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 
-from .conftest import ROOT, SEEDS
+from .conftest import ROOT, SEEDS, SHARED_MODEL_DIR
 
 pytestmark = pytest.mark.slow
 
@@ -47,7 +47,8 @@ TABLES = [
     "results/models/agreement.csv",
     "results/models/reuse_significance.csv",
 ]
-PER_MODEL_RULES = {"embed", "doc_similarity", "plot_doc_similarity", "events", "align",
+PER_MODEL_RULES = {"embed", "doc_similarity", "doc_pairs", "plot_doc_similarity", "events",
+                   "align",
                    "outlet_overlap", "plot_outlet_overlap", "plot_alignment_views", "claims",
                    "plot_coverage", "framing", "plot_framing", "sensitivity",
                    "plot_sensitivity", "model_card"}
@@ -56,7 +57,8 @@ CROSS_MODEL_RULES = {"provenance", "model_agreement", "plot_model_agreement",
 
 
 def snakemake(workdir: Path, *args: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "FRAMELENS_CACHE_DIR": str(cache)}
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "FRAMELENS_CACHE_DIR": str(cache),
+           "FRAMELENS_MODEL_DIR": str(SHARED_MODEL_DIR)}
     return subprocess.run(
         [SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
          "--configfile", str(workdir / "config.yaml"), *args],

@@ -42,30 +42,29 @@ def coverage_table(claims: pd.DataFrame, content: pd.DataFrame, outlet_of: pd.Se
     table = claims.assign(outlet=claims["doc_id"].map(outlet_of),
                           rank=claims["sent_id"].map(positions["rank"]),
                           fraction=claims["sent_id"].map(positions["fraction"]))
+    table = table[table["outlet"].notna()]
     carried = table.groupby(["event_id", "claim_id", "outlet"]).agg(
         first_position=("fraction", "min"), first_rank=("rank", "min"),
         n_sentences=("sent_id", "size")).reset_index()
-    rows = []
-    for event_id, event in table.groupby("event_id", sort=True):
-        outlets = sorted(event["outlet"].unique())
-        need = core_size(len(outlets), core_share)
-        found = carried[carried["event_id"] == event_id].set_index(["claim_id", "outlet"])
-        n_outlets = event.groupby("claim_id")["outlet"].nunique()
-        for claim_id in sorted(event["claim_id"].unique()):
-            core = bool(n_outlets[claim_id] >= need)
-            own = bool(n_outlets[claim_id] == 1)
-            for outlet in outlets:
-                hit = (claim_id, outlet) in found.index
-                record = found.loc[(claim_id, outlet)] if hit else None
-                rows.append({
-                    "event_id": event_id, "claim_id": claim_id, "outlet": outlet,
-                    "present": hit,
-                    "first_position": float(record["first_position"]) if hit else None,
-                    "lead": bool(record["first_rank"] < lead_sentences) if hit else False,
-                    "n_sentences": int(record["n_sentences"]) if hit else 0,
-                    "core": core, "own": own and hit,
-                })
-    return pd.DataFrame.from_records(rows, columns=COVERAGE_COLUMNS)
+    # Every claim of an event against every outlet covering it, in one merge.
+    outlets = table[["event_id", "outlet"]].drop_duplicates()
+    n_event_outlets = outlets.groupby("event_id").size()
+    per_claim = (table.groupby(["event_id", "claim_id"])["outlet"].nunique()
+                 .rename("n_outlets").reset_index())
+    grid = per_claim.merge(outlets, on="event_id").sort_values(
+        ["event_id", "claim_id", "outlet"], kind="stable")
+    grid = grid.merge(carried, on=["event_id", "claim_id", "outlet"], how="left")
+    present = grid["n_sentences"].notna().to_numpy()
+    need = grid["event_id"].map(n_event_outlets.map(lambda n: core_size(int(n), core_share)))
+    lead = grid["first_rank"].fillna(lead_sentences).to_numpy() < lead_sentences
+    return pd.DataFrame({
+        "event_id": grid["event_id"].to_numpy(), "claim_id": grid["claim_id"].to_numpy(),
+        "outlet": grid["outlet"].to_numpy(), "present": present,
+        "first_position": grid["first_position"].astype(float).to_numpy(),
+        "lead": lead & present, "n_sentences": grid["n_sentences"].fillna(0).astype(int),
+        "core": (grid["n_outlets"] >= need).to_numpy(),
+        "own": (grid["n_outlets"] == 1).to_numpy() & present,
+    }, columns=COVERAGE_COLUMNS)
 
 
 def outlet_coverage(coverage: pd.DataFrame) -> pd.DataFrame:

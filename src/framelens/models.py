@@ -49,6 +49,7 @@ from framelens.errors import ConfigError, ModelError
 WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
 
 CACHE_ENV = "FRAMELENS_CACHE_DIR"
+MODEL_DIR_ENV = "FRAMELENS_MODEL_DIR"  # distilled models only; default: the cache folder
 DEFAULT_CACHE_DIR = ".cache/framelens"
 
 log = logging.getLogger(__name__)
@@ -584,9 +585,12 @@ STATIC_FILES = (("model.safetensors", "tokenizer.json"),
 
 
 def model_cache_dir() -> Path:
-    """The embedding cache folder: ``$FRAMELENS_CACHE_DIR`` or ``.cache/framelens`` (the
-    workflow's default, relative to the working directory)."""
-    return Path(os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR)
+    """Where distilled models are kept: ``$FRAMELENS_MODEL_DIR`` when set (to share them
+    between runs that keep separate embedding caches), else the embedding cache folder,
+    ``$FRAMELENS_CACHE_DIR`` or ``.cache/framelens`` (the workflow's default, relative to
+    the working directory)."""
+    return Path(os.environ.get(MODEL_DIR_ENV) or os.environ.get(CACHE_ENV)
+                or DEFAULT_CACHE_DIR)
 
 
 def model2vec_version() -> str:
