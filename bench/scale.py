@@ -130,7 +130,9 @@ def run_workflow(n: int, models: list[str], corpus: Path, *, cores: int, timeout
         shutil.rmtree(cache, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
-           "FRAMELENS_CACHE_DIR": str(cache)}
+           "FRAMELENS_CACHE_DIR": str(cache),
+           # a distilled model is built once, not timed again in every run
+           "FRAMELENS_MODEL_DIR": os.environ.get("FRAMELENS_MODEL_DIR", str(RUNS / "models"))}
     log_path = work / "snakemake.log"
     with tempfile.TemporaryDirectory(prefix="framelens-scale-") as tmp:
         config = write_config(corpus, models, Path(tmp))
