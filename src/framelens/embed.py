@@ -269,22 +269,28 @@ def embed_shard(
     return matrix, stats
 
 
-def gather_shards(plan: EmbeddingPlan, parts: Sequence[np.ndarray]) -> np.ndarray:
-    """The vectors of every unique text, in plan order, from the shards' vectors."""
-    if len(parts) != plan.n_shards:
-        raise ValueError(f"expected {plan.n_shards} shards, got {len(parts)}")
-    dims = {p.shape[1] for p in parts if len(p)}
-    if len(dims) > 1:
-        raise ValueError(f"shards disagree on the vector dimension: {sorted(dims)}")
-    matrix = np.zeros((len(plan.texts), dims.pop() if dims else 0), dtype=np.float32)
+def gather_shards(plan: EmbeddingPlan, parts: Iterable[np.ndarray]) -> np.ndarray:
+    """The vectors of every unique text, in plan order, from the shards' vectors (in shard
+    order; read one at a time when ``parts`` is a generator, so memory holds one shard)."""
+    matrix: np.ndarray | None = None
+    count = 0
     for shard, part in enumerate(parts):
-        rows = plan.rows(shard)
+        count += 1
+        rows = plan.rows(shard) if shard < plan.n_shards else np.zeros(0, dtype=np.int64)
         if len(part) != len(rows):
             raise ValueError(f"shard {shard} has {len(part)} vectors; the plan gives it "
                              f"{len(rows)} texts")
-        if len(rows):
-            matrix[rows] = part
-    return matrix
+        if not len(rows):
+            continue
+        if matrix is None:
+            matrix = np.zeros((len(plan.texts), part.shape[1]), dtype=np.float32)
+        elif part.shape[1] != matrix.shape[1]:
+            raise ValueError(f"shard {shard} has vectors of dimension {part.shape[1]}, "
+                             f"the shards before it {matrix.shape[1]}")
+        matrix[rows] = part
+    if count != plan.n_shards:
+        raise ValueError(f"expected {plan.n_shards} shards, got {count}")
+    return matrix if matrix is not None else np.zeros((len(plan.texts), 0), dtype=np.float32)
 
 
 def embed_texts(

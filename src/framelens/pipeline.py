@@ -140,7 +140,7 @@ def embed_step(sentences: str, model_key: str, model_entry: dict[str, Any], devi
         return
     plan = EmbeddingPlan.build(texts, spec.batch_size, len(shard_vectors))
     records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in shard_stats]
-    parts = [load_shard(p, plan.digest(i)) for i, p in enumerate(shard_vectors)]
+    parts = (load_shard(p, plan.digest(i)) for i, p in enumerate(shard_vectors))
     matrix = gather_shards(plan, parts)[plan.sentence_rows(texts)]
     summary = summarise_shards(records, len(texts))
     identities = {r["fingerprint"]: r["identity"] for r in records if r.get("identity")}
