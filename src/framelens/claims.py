@@ -216,7 +216,7 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
     """
     keep = content_mask(sentences)
     content = sentences[keep].reset_index(drop=True)
-    content_vectors = vectors[np.flatnonzero(keep)]
+    content_rows = np.flatnonzero(keep)  # rows of ``vectors``; no copy of them all
     event_of = events.set_index("doc_id")["event_id"]
     content["event_id"] = content["doc_id"].map(event_of)
     # One sort (event, then article order) and slices, not one scan per event.
@@ -234,7 +234,7 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
             continue
         part = content.iloc[lo:hi].reset_index(drop=True)
         must = must_by_event.get(number, []) + quote_continuations(part)
-        labels = cluster_event_sentences(content_vectors[rows_of_content[lo:hi]],
+        labels = cluster_event_sentences(vectors[content_rows[rows_of_content[lo:hi]]],
                                          part["text"].tolist(), must, threshold,
                                          part["doc_id"].nunique())
         part["claim"] = labels

@@ -214,12 +214,11 @@ def similarity_edges(
     doc_ids = documents["doc_id"].tolist()
     keep = content_mask(sentences)
     content = sentences[keep]
-    content_vectors = vectors[np.flatnonzero(keep)]
     words, names = lexical_views(content, doc_ids)
     index = {d: i for i, d in enumerate(doc_ids)}
     doc_of_row = content["doc_id"].map(index).to_numpy(dtype=np.int64)
     by_doc = np.argsort(doc_of_row, kind="stable")
-    content_vectors = content_vectors[by_doc]
+    content_vectors = vectors[np.flatnonzero(keep)[by_doc]]  # one copy, in article order
     counts = np.bincount(doc_of_row, minlength=len(doc_ids))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     days = day_numbers(documents["date"].tolist())
