@@ -127,6 +127,58 @@ def test_topk_needs_rows_sorted_by_group():
         list(topk_per_group(np.eye(3), np.array([1, 0, 1])))
 
 
+def tied_corpus(dtype):
+    """300 integer-valued vectors (exact products, so many exact ties), in groups of 1 to
+    150 rows, group numbers with gaps."""
+    rng = np.random.default_rng(11)
+    vectors = rng.integers(-2, 3, size=(300, 6)).astype(dtype)
+    sizes = rng.choice([1, 1, 2, 3, 9, 17, 40, 150], size=300)
+    groups = 3 * np.repeat(np.arange(len(sizes)), sizes)[:300]
+    return vectors, groups
+
+
+@pytest.mark.parametrize("small_tile", [0, 1 << 14], ids=["vectorised", "per-group-sort"])
+@pytest.mark.parametrize(("k", "block_size", "column_block", "dtype"), [
+    (3, 64, None, np.float32), (1, 100, 50, np.float64), (3, 1000, 1, np.float32),
+    (30, 64, 100, np.float64), (2, 7, None, np.float64)])
+def test_blocked_topk_equals_brute_force_with_ties_and_groups_of_one(
+        k, block_size, column_block, dtype, small_tile, monkeypatch):
+    monkeypatch.setattr("framelens.align._SMALL_TILE", small_tile)
+    monkeypatch.setattr("framelens.align._PARALLEL_TILE", 4096)  # threads on larger tiles
+    vectors, groups = tied_corpus(dtype)
+    reference = brute_topk(vectors, groups, k=k)
+    seen = {}
+    for rows, group, neighbours, scores in topk_per_group(
+            vectors, groups, k=k, block_size=block_size, column_block=column_block):
+        assert neighbours.shape == scores.shape == (len(rows), min(k, (groups == group).sum()))
+        assert scores.dtype == dtype
+        for row, cand, score in zip(rows, neighbours, scores, strict=True):
+            assert (int(row), group) not in seen
+            seen[(int(row), group)] = (cand, score)
+    assert seen.keys() == reference.keys()
+    for key, (cand, score) in reference.items():
+        np.testing.assert_array_equal(seen[key][0], cand)
+        np.testing.assert_array_equal(seen[key][1], score)
+
+
+def test_blocked_topk_yields_blocks_in_row_order_and_groups_in_order():
+    vectors, groups = tied_corpus(np.float64)
+    order = [(int(rows[0]), group) for rows, group, _, _ in
+             topk_per_group(vectors, groups, k=2, block_size=128, column_block=64)]
+    blocks = [row // 128 for row, _ in order]
+    assert blocks == sorted(blocks)
+    for block in set(blocks):
+        in_block = [group for (row, group) in order if row // 128 == block]
+        assert in_block == sorted(in_block)
+
+
+def test_topk_refuses_vectors_that_are_not_finite():
+    vectors = np.eye(3)
+    vectors[1, 1] = np.nan
+    with pytest.raises(ValueError, match="finite"):
+        list(topk_per_group(vectors, np.array([0, 1, 2])))
+
+
 def test_likely_source_is_the_earlier_dated_document():
     dates = {"ap": "2022-08-18", "uk": "2022-08-21", "de": None, "same": "2022-08-18"}
     assert likely_source("uk", "ap", dates) == "ap"

@@ -30,9 +30,11 @@ high. Words are compared case-, accent- and punctuation-blind.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import unicodedata
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
@@ -276,23 +278,39 @@ def topk_per_group(
     tiles = [(first, last, _GroupTile(starts[first:last], counts[first:last], k))
              for first, last in _tile_bounds(counts, max(int(width), 1))]
     ends = starts + counts
-    for lo in range(0, n, block_size):
-        hi = min(lo + block_size, n)
-        rows = np.arange(lo, hi)
-        block_vectors = vectors[rows]
-        for first, last, tile in tiles:
-            columns = vectors if tile.stop - tile.start == n else vectors[tile.start:tile.stop]
-            neighbours, scores = tile.topk(cos_sim(block_vectors, columns))
-            for j, g in enumerate(range(first, last)):
-                kk = min(k, int(counts[g]))
-                own_lo, own_hi = max(int(starts[g]), lo) - lo, min(int(ends[g]), hi) - lo
-                if own_lo >= own_hi:  # no row of this block is in the group
-                    yield rows, int(present[g]), neighbours[j, :kk].T, scores[j, :kk].T
-                    continue
-                keep = np.r_[0:own_lo, own_hi:hi - lo]
-                if len(keep):
-                    yield (rows[keep], int(present[g]), neighbours[j, :kk, keep],
-                           scores[j, :kk, keep])
+    workers = _workers() if min(n, block_size) * min(n, width) >= _PARALLEL_TILE else 1
+    pool = ThreadPoolExecutor(workers) if workers > 1 else None  # shut down in ``finally``
+    try:
+        for lo in range(0, n, block_size):
+            hi = min(lo + block_size, n)
+            rows = np.arange(lo, hi)
+            block_vectors = vectors[rows]
+            for first, last, tile in tiles:
+                columns = (vectors if tile.stop - tile.start == n
+                           else vectors[tile.start:tile.stop])
+                neighbours, scores = tile.topk(cos_sim(block_vectors, columns), pool, workers)
+                for j, g in enumerate(range(first, last)):
+                    kk = min(k, int(counts[g]))
+                    own_lo, own_hi = max(int(starts[g]), lo) - lo, min(int(ends[g]), hi) - lo
+                    if own_lo >= own_hi:  # no row of this block is in the group
+                        yield rows, int(present[g]), neighbours[j, :kk].T, scores[j, :kk].T
+                        continue
+                    keep = np.r_[0:own_lo, own_hi:hi - lo]
+                    if len(keep):
+                        yield (rows[keep], int(present[g]), neighbours[j, :kk, keep],
+                               scores[j, :kk, keep])
+    finally:
+        if pool is not None:
+            pool.shutdown()
+
+
+def _workers() -> int:
+    """Threads for the top-k work on a tile: the CPUs this process may use, at most 4."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return max(1, min(4, cpus))
 
 
 def _check_finite(vectors: Matrix) -> None:
@@ -321,6 +339,9 @@ def _tile_bounds(counts: np.ndarray, width: int) -> list[tuple[int, int]]:
 _SMALL_TILE = 1 << 14
 # Groups whose sizes are within this ratio share one padded array in the vectorised search.
 _SIZE_CLASS_RATIO = 1.25
+# From this many similarities in a tile, its rows are split over threads (numpy releases
+# the GIL in the work), so the top-k keeps pace with the multi-threaded matrix product.
+_PARALLEL_TILE = 1 << 20
 
 
 class _GroupTile:
@@ -338,7 +359,7 @@ class _GroupTile:
         self.stop = int(starts[-1] + counts[-1])
         self.local = (starts - self.start).astype(np.intp)
         self.counts = counts.astype(np.intp)
-        self.classes = self._size_classes()
+        self.classes: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = None
 
     def _size_classes(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
         """Groups of similar size: (group positions, gather rows [G, s], padding mask or
@@ -360,11 +381,15 @@ class _GroupTile:
             begin = end
         return classes
 
-    def topk(self, sims: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per group of the tile, each row's best ``k`` columns of ``sims`` [rows, columns]."""
+    def topk(self, sims: np.ndarray, pool: ThreadPoolExecutor | None = None,
+             workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Per group of the tile, each row's best ``k`` columns of ``sims`` [rows, columns]
+        (rows split over ``workers`` threads of ``pool`` when the tile is large; the
+        result is the same)."""
         n_rows = sims.shape[0]
-        neighbours = np.zeros((len(self.counts), self.k, n_rows), dtype=np.intp)
-        scores = np.zeros((len(self.counts), self.k, n_rows), dtype=sims.dtype)
+        # entries past a group's size stay unset: the caller slices them off
+        neighbours = np.empty((len(self.counts), self.k, n_rows), dtype=np.intp)
+        scores = np.empty((len(self.counts), self.k, n_rows), dtype=sims.dtype)
         if sims.size <= _SMALL_TILE:
             for j, (start, count) in enumerate(zip(self.local, self.counts, strict=True)):
                 kk = min(self.k, int(count))
@@ -373,10 +398,22 @@ class _GroupTile:
                 neighbours[j, :kk] = (order + (start + self.start)).T
                 scores[j, :kk] = np.take_along_axis(sub, order, axis=1).T
             return neighbours, scores
-        transposed = _transpose(sims)  # [columns, rows]: each group's rows are contiguous
-        for members, gather, pad in self.classes:
-            _class_topk(transposed[gather], pad, self.k, neighbours, scores, members,
-                        self.local[members] + self.start)
+        if self.classes is None:
+            self.classes = self._size_classes()
+        classes = self.classes
+
+        def rows_topk(lo: int, hi: int) -> None:
+            transposed = _transpose(sims[lo:hi])  # [columns, rows]: a group's are contiguous
+            for members, gather, pad in classes:
+                _class_topk(transposed[gather], pad, self.k, neighbours[:, :, lo:hi],
+                            scores[:, :, lo:hi], members, self.local[members] + self.start)
+
+        parts = workers if pool is not None and sims.size >= _PARALLEL_TILE else 1
+        bounds = np.linspace(0, n_rows, parts + 1).astype(int)
+        if parts == 1:
+            rows_topk(0, n_rows)
+        else:
+            list(pool.map(rows_topk, bounds[:-1], bounds[1:]))
         return neighbours, scores
 
 
@@ -549,7 +586,6 @@ def align_corpus(
     """
     keep = content_mask(sentences)
     content = sentences[keep].reset_index(drop=True)
-    content_vectors = vectors[np.flatnonzero(keep)]
     if events is None:
         events = event_of_documents(documents)
     dates = documents.set_index("doc_id")["date"].to_dict()
@@ -557,7 +593,7 @@ def align_corpus(
     event_of_row = content["doc_id"].map(events).astype(str).to_numpy()
     by_event = np.argsort(event_of_row, kind="stable")  # one pass, not one scan per event
     content = content.iloc[by_event].reset_index(drop=True)
-    content_vectors = content_vectors[by_event]
+    content_vectors = vectors[np.flatnonzero(keep)[by_event]]  # one copy, in event order
     event_of_row = event_of_row[by_event]
     doc_codes = pd.factorize(content["doc_id"])[0]
     bounds = np.flatnonzero(np.r_[True, event_of_row[1:] != event_of_row[:-1], True])
