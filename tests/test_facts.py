@@ -15,6 +15,7 @@ from framelens.facts import (
     extract_quantities,
     normalise_unit,
     parse_number_words,
+    quantity_mentions,
 )
 
 from .conftest import SEEDS
@@ -211,3 +212,11 @@ def test_seed_deadline_is_not_disputed(seed_sentences):
     assert deadline["doc_id"].nunique() == 5
     disputes = disputed_facts(seed_sentences, pd.Series("deadline", index=deadline["sent_id"]))
     assert disputes.empty
+
+
+def test_mentions_are_the_same_read_a_few_sentences_at_a_time(seed_sentences, monkeypatch):
+    groups = pd.Series("all", index=seed_sentences["sent_id"])
+    whole = quantity_mentions(seed_sentences, groups)
+    monkeypatch.setattr("framelens.facts._SENTENCES_AT_ONCE", 3)
+    pd.testing.assert_frame_equal(quantity_mentions(seed_sentences, groups), whole)
+    assert len(whole) > 20

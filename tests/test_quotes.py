@@ -352,3 +352,15 @@ def test_seed_speaker_shares(seed_quotes):
     assert top["Bloomberg"] == VUCIC
     assert shares.groupby("outlet")["share_of_quoted_words"].sum().to_numpy() == \
         pytest.approx(1.0)
+
+
+def test_quotes_are_the_same_read_a_few_sentences_at_a_time(seed_quotes, monkeypatch):
+    result = ingest_corpus(SEEDS)
+    content = result.sentences[content_mask(result.sentences)]
+    events = pd.Series(["e1", "e2", "e1", "e2", "e1"],
+                       index=sorted(content["doc_id"].unique()))
+    whole = find_quotes(content.sample(frac=1.0, random_state=2), events=events)
+    monkeypatch.setattr("framelens.quotes._ROWS_AT_ONCE", 7)  # batches of events
+    pd.testing.assert_frame_equal(
+        find_quotes(content.sample(frac=1.0, random_state=2), events=events), whole)
+    pd.testing.assert_frame_equal(find_quotes(content), seed_quotes[0])

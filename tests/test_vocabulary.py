@@ -209,9 +209,11 @@ def dense_distinctive_terms(sentences, documents, events, top=20):
     return pd.concat(tables, ignore_index=True)[DISTINCTIVE_COLUMNS]
 
 
-@pytest.mark.parametrize("flush_every", [7, 1 << 20])
-def test_sparse_counting_gives_the_dense_reference_table(flush_every, monkeypatch):
+@pytest.mark.parametrize(("flush_every", "texts_at_once"), [(7, 5), (1 << 20, 1 << 16)])
+def test_sparse_counting_gives_the_dense_reference_table(flush_every, texts_at_once,
+                                                         monkeypatch):
     monkeypatch.setattr("framelens.vocabulary._FLUSH_EVERY", flush_every)
+    monkeypatch.setattr("framelens.vocabulary._TEXTS_AT_ONCE", texts_at_once)
     sentences, documents = random_corpus()
     events = documents.set_index("doc_id")["event"]
     expected = dense_distinctive_terms(sentences, documents, events, top=15)

@@ -31,7 +31,10 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+
+from framelens.lookup import map_values
 
 __all__ = [
     "DISPUTE_COLUMNS",
@@ -398,6 +401,9 @@ def _format_value(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:.10g}"
 
 
+_SENTENCES_AT_ONCE = 1 << 16
+
+
 def quantity_mentions(sentences: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     """Quantities of the grouped sentences, one row per mention.
 
@@ -407,17 +413,25 @@ def quantity_mentions(sentences: pd.DataFrame, groups: pd.Series) -> pd.DataFram
     years and dates), ``value``, ``approximate``, ``doc_id``, ``sent_id``, ``text``.
     """
     columns = ["group", "kind", "unit", "value", "approximate", "doc_id", "sent_id", "text"]
-    grouped = sentences[["sent_id", "doc_id", "text"]].assign(
-        group=sentences["sent_id"].map(groups))
-    records = []
-    for row in grouped[grouped["group"].notna()].itertuples(index=False):
-        for q in extract_quantities(str(row.text)):
-            if q.kind == "quantity" and q.unit is None:
-                continue
-            records.append({"group": row.group, "kind": q.kind, "unit": q.unit or q.kind,
-                            "value": q.value, "approximate": q.approximate,
-                            "doc_id": row.doc_id, "sent_id": row.sent_id, "text": q.text})
-    return pd.DataFrame.from_records(records, columns=columns)
+    group = map_values(sentences["sent_id"], groups)
+    rows = np.flatnonzero(group.notna().to_numpy())
+    found: dict[str, list[object]] = {column: [] for column in columns}
+    for lo in range(0, len(rows), _SENTENCES_AT_ONCE):  # Python strings a chunk at a time
+        chunk = rows[lo:lo + _SENTENCES_AT_ONCE]
+        for text, group_id, doc_id, sent_id in zip(
+                sentences["text"].iloc[chunk].tolist(), group.iloc[chunk].tolist(),
+                sentences["doc_id"].iloc[chunk].tolist(),
+                sentences["sent_id"].iloc[chunk].tolist(), strict=True):
+            for q in extract_quantities(str(text)):
+                if q.kind == "quantity" and q.unit is None:
+                    continue
+                for column, value in zip(columns, (group_id, q.kind, q.unit or q.kind, q.value,
+                                                   q.approximate, doc_id, sent_id, q.text),
+                                         strict=True):
+                    found[column].append(value)
+    if not found["group"]:
+        return pd.DataFrame.from_records([], columns=columns)
+    return pd.DataFrame(found, columns=columns)
 
 
 def disputed_facts(sentences: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:

@@ -28,6 +28,7 @@ import pandas as pd
 
 from framelens.align import REUSE
 from framelens.corpus import UNATTRIBUTED
+from framelens.lookup import index_in, map_values
 
 OVERLAP_COLUMNS = [
     "outlet_a", "outlet_b", "share_a_in_b", "reuse_share", "ci_low", "ci_high",
@@ -54,9 +55,9 @@ def outlet_keys(documents: pd.DataFrame) -> pd.Series:
 
 
 def _is_in(values: pd.Series, universe: pd.Series) -> np.ndarray:
-    """``values.isin(universe)`` by hashing (pandas' isin on Arrow strings goes value by
-    value in Python)."""
-    return pd.Index(pd.unique(universe.to_numpy())).get_indexer(values.to_numpy()) >= 0
+    """``values.isin(universe)``, hashed by Arrow (pandas' isin on Arrow strings goes
+    value by value in Python)."""
+    return index_in(values, universe) >= 0
 
 
 def counterpart_flags(content: pd.DataFrame, alignments: pd.DataFrame,
@@ -202,8 +203,8 @@ def outlet_overlap(
     the outlets per event, not with the outlets squared times the corpus.
     """
     outlet_of = outlet_keys(documents)
-    outlet = content["doc_id"].map(outlet_of)
-    event = content["doc_id"].map(events)
+    outlet = map_values(content["doc_id"], outlet_of)
+    event = map_values(content["doc_id"], events)
     flags = counterpart_flags(content, alignments, outlet_of)
     partners = reuse_partner_counts(content, alignments, outlet_of)
     tail = (1 - confidence) / 2
@@ -211,7 +212,7 @@ def outlet_overlap(
     outlet_codes, outlets = pd.factorize(outlet, sort=True)  # codes follow sorted names
     event_codes, event_names = pd.factorize(event, use_na_sentinel=False)
     doc_codes = pd.factorize(content["doc_id"])[0]
-    partner_count = content["sent_id"].map(partners).fillna(0).to_numpy()
+    partner_count = map_values(content["sent_id"], partners).fillna(0).to_numpy()
     # sentences per (event, outlet), as content.groupby(["event", "outlet"]).size()
     counted = known & event.notna().to_numpy()
     sizes = np.zeros((len(event_names), len(outlets)), dtype=np.int64)
@@ -221,8 +222,7 @@ def outlet_overlap(
     rows_of = [np.flatnonzero(outlet_codes == o) for o in range(len(outlets))]
     covers = [np.unique(event_codes[rows]) for rows in rows_of]
     # per other outlet: the content rows with a counterpart there, and whether reused
-    row_of_sent = pd.Series(np.arange(len(content)), index=content["sent_id"])
-    flag_rows = flags["sent_id"].map(row_of_sent).to_numpy()
+    flag_rows = index_in(flags["sent_id"], content["sent_id"])
     flag_outlet = pd.Index(outlets).get_indexer(flags["other_outlet"])
     found_rows, found_reuse = [], []
     for o in range(len(outlets)):

@@ -382,13 +382,19 @@ def framing_step(sentences: str, documents: str, events: str, claims: str, summa
                  lead_sentences: int, vocabulary_top: int, salience: str, quotes: str,
                  speakers: str, vocabulary: str, disputed: str) -> None:
     """Salience, quotes and speakers, distinctive vocabulary and disputed figures."""
+    import pyarrow.parquet as pq
+
     from framelens.facts import disputed_facts
     from framelens.overlap import outlet_keys
     from framelens.quotes import find_quotes, speaker_shares
     from framelens.salience import salience_table
     from framelens.vocabulary import distinctive_terms
 
-    sents = pd.read_parquet(sentences)
+    # the columns the measures read (not offsets, headings, boilerplate reasons)
+    wanted = ["sent_id", "doc_id", "position", "paragraph", "text", "boilerplate",
+              "duplicate_of"]
+    present = set(pq.read_schema(sentences).names)
+    sents = pd.read_parquet(sentences, columns=[c for c in wanted if c in present])
     content = sents[content_mask(sents)]
     del sents  # only the content sentences are used below
     docs = pd.read_parquet(documents)
@@ -398,12 +404,16 @@ def framing_step(sentences: str, documents: str, events: str, claims: str, summa
     representatives = pd.read_csv(summary, dtype=str, usecols=["claim_id", "representative"])
     write_csv(salience_table(claim_table, content, representatives, outlet_of,
                              lead_sentences=lead_sentences), salience)
+    del representatives  # each table is written and let go before the next is built
     quote_table = find_quotes(content, events=event_of)
     write_csv(quote_table, quotes)
     write_csv(speaker_shares(quote_table, docs), speakers)
+    n_quotes = len(quote_table)
+    del quote_table
     write_csv(distinctive_terms(content, docs, events=event_of, top=vocabulary_top), vocabulary)
-    write_csv(disputed_facts(content, claim_table.set_index("sent_id")["claim_id"]), disputed)
-    log.info("%d quotes, %d disputed figures", len(quote_table), len(pd.read_csv(disputed)))
+    disputes = disputed_facts(content, claim_table.set_index("sent_id")["claim_id"])
+    write_csv(disputes, disputed)
+    log.info("%d quotes, %d disputed figures", n_quotes, len(disputes))
 
 
 def framing_figures_step(salience: str, summary: str, speakers: str, vocabulary: str,

@@ -43,9 +43,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from framelens.overlap import outlet_keys
@@ -704,24 +705,27 @@ class _DocumentQuotes:
     roles: list[tuple[str, str]]
 
 
-def _document_sentences(rows: pd.DataFrame) -> tuple[str, list[_Sentence]]:
+def _document_sentences(rows: list[tuple[object, ...]], has_paragraphs: bool
+                        ) -> tuple[str, list[_Sentence]]:
     """The document text (sentences joined by spaces, paragraphs by line breaks) and its
-    sentences with their offsets in it."""
+    sentences with their offsets in it. ``rows``: ``(sent_id, text)``, plus ``paragraph``
+    when ``has_paragraphs``, in order."""
     sentences: list[_Sentence] = []
     parts: list[str] = []
     offset = 0
     previous_paragraph = None
-    has_paragraphs = "paragraph" in rows
-    for row in rows.itertuples(index=False):
+    for row in rows:
+        sent_id, raw = row[0], row[1]
+        paragraph = row[2] if has_paragraphs else None
         if parts:
-            same = not has_paragraphs or row.paragraph == previous_paragraph
+            same = not has_paragraphs or paragraph == previous_paragraph
             parts.append(" " if same else "\n")
             offset += 1
-        text = str(row.text).replace("\n", " ")
-        sentences.append(_Sentence(str(row.sent_id), text, offset))
+        text = str(raw).replace("\n", " ")
+        sentences.append(_Sentence(str(sent_id), text, offset))
         parts.append(text)
         offset += len(text)
-        previous_paragraph = row.paragraph if has_paragraphs else None
+        previous_paragraph = paragraph
     return "".join(parts), sentences
 
 
@@ -876,10 +880,12 @@ def _may_speak_as_person(phrase: NamePhrase, known: _Known) -> bool:
             and _key(word) not in known.modifiers)
 
 
-def _document_quotes(doc_id: str, rows: pd.DataFrame) -> _DocumentQuotes:
-    """All quotes of one document (rows: its sentences in order)."""
-    text, sentences = _document_sentences(rows)
-    spans = _capped_spans(text, sentences, by_sentence="paragraph" not in rows)
+def _document_quotes(doc_id: str, rows: list[tuple[object, ...]],
+                     has_paragraphs: bool) -> _DocumentQuotes:
+    """All quotes of one document (rows: its sentences in order, as for
+    :func:`_document_sentences`)."""
+    text, sentences = _document_sentences(rows, has_paragraphs)
+    spans = _capped_spans(text, sentences, by_sentence=not has_paragraphs)
     _prepare_sentences(text, sentences, spans)
     known = _known_names(sentences)
     salient: list[tuple[int, int, str]] = []
@@ -962,23 +968,62 @@ def find_quotes(sentences: pd.DataFrame, *, events: pd.Series | None = None) -> 
     ``quote``) and ``attribution`` (how the speaker was found: ``name``, ``pronoun``,
     ``continuation`` or None), ordered by document and position.
     """
-    needed = [c for c in ("sent_id", "doc_id", "position", "text", "paragraph") if c in sentences]
-    ordered = sentences[needed].sort_values(["doc_id", "position"], kind="stable")
-    documents = [_document_quotes(str(doc_id), rows)
-                 for doc_id, rows in ordered.groupby("doc_id", sort=True)]
+    keys = sentences[["doc_id", "position"]].reset_index(drop=True)
+    order = keys.sort_values(["doc_id", "position"], kind="stable").index.to_numpy()
+    doc_codes, doc_ids = pd.factorize(keys["doc_id"].iloc[order])  # codes rise in that order
+    order, doc_codes = order[doc_codes >= 0], doc_codes[doc_codes >= 0]
+    bounds = (np.flatnonzero(np.r_[True, doc_codes[1:] != doc_codes[:-1], True])
+              if len(doc_codes) else np.zeros(1, dtype=np.intp))
     event_of = events if events is not None else pd.Series(dtype=object)
-    by_event: dict[str, list[_DocumentQuotes]] = {}
-    for doc in documents:
-        by_event.setdefault(str(event_of.get(doc.doc_id, "all")), []).append(doc)
-    records = []
-    for docs in by_event.values():
-        names = [n for d in docs for n in d.persons]
-        names += [q.name for d in docs for q in d.quotes if q.name]
-        mapping = normalise_speakers(names)
-        records += [record for d in docs for record in _quote_records(d, mapping)]
-    table = pd.DataFrame.from_records(records, columns=QUOTE_COLUMNS).astype(object)
+    by_event: dict[str, list[int]] = {}  # documents by event, events in order of their first
+    for doc in range(len(bounds) - 1):
+        by_event.setdefault(str(event_of.get(str(doc_ids[doc]), "all")), []).append(doc)
+    has_paragraphs = "paragraph" in sentences
+    fields = ["sent_id", "text", "paragraph"] if has_paragraphs else ["sent_id", "text"]
+    columns: dict[str, list[object]] = {column: [] for column in QUOTE_COLUMNS}
+    # an event's documents at a time (their texts fetched a batch of events at a time),
+    # so only one event's parsed documents are held
+    for batch in _event_batches(list(by_event.values()), bounds):
+        rows = np.concatenate([order[bounds[doc]:bounds[doc + 1]]
+                               for docs in batch for doc in docs])
+        values = [sentences[field].iloc[rows].tolist() for field in fields]
+        at = 0
+        for docs in batch:
+            documents = []
+            for doc in docs:
+                end = at + int(bounds[doc + 1] - bounds[doc])
+                documents.append(_document_quotes(
+                    str(doc_ids[doc]), list(zip(*(v[at:end] for v in values), strict=True)),
+                    has_paragraphs))
+                at = end
+            names = [n for d in documents for n in d.persons]
+            names += [q.name for d in documents for q in d.quotes if q.name]
+            mapping = normalise_speakers(names)
+            for record in (r for d in documents for r in _quote_records(d, mapping)):
+                for column in QUOTE_COLUMNS:
+                    columns[column].append(record[column])
+    table = pd.DataFrame(columns, columns=QUOTE_COLUMNS, dtype=object)
     table = table.where(table.notna(), None)
     return table.astype({"n_words": int})
+
+
+_ROWS_AT_ONCE = 1 << 16  # sentences whose texts are fetched as Python strings at a time
+
+
+def _event_batches(events: list[list[int]], bounds: np.ndarray) -> Iterator[list[list[int]]]:
+    """Consecutive events (lists of documents) in batches of about ``_ROWS_AT_ONCE``
+    sentences (an event with more is a batch of its own)."""
+    batch: list[list[int]] = []
+    size = 0
+    for docs in events:
+        rows = sum(int(bounds[doc + 1] - bounds[doc]) for doc in docs)
+        if batch and size + rows > _ROWS_AT_ONCE:
+            yield batch
+            batch, size = [], 0
+        batch.append(docs)
+        size += rows
+    if batch:
+        yield batch
 
 
 def _quote_records(doc: _DocumentQuotes, mapping: dict[str, str]) -> list[dict[str, object]]:

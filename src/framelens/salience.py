@@ -12,6 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from framelens.coverage import sentence_positions
+from framelens.lookup import index_in, map_values
 
 SALIENCE_COLUMNS = ["event_id", "claim_id", "outlet", "doc_id", "position", "first_position",
                     "article_share", "n_sentences", "representative"]
@@ -24,23 +25,32 @@ def position_class(rank: int, lead_sentences: int) -> str:
     return "lead" if rank < lead_sentences else "later"
 
 
+def _by_position(column: pd.Series) -> pd.Series:
+    """``column`` indexed by row number instead of its labels."""
+    return pd.Series(column.array, index=pd.RangeIndex(len(column)))
+
+
 def salience_table(claims: pd.DataFrame, content: pd.DataFrame, summary: pd.DataFrame,
                    outlet_of: pd.Series, *, lead_sentences: int = 3) -> pd.DataFrame:
     """One row per claim and article carrying it (see the module docstring)."""
-    positions = sentence_positions(content)
+    positions = sentence_positions(content[["sent_id", "doc_id", "position"]])  # not the text
     sizes = content.groupby("doc_id").size()
-    table = claims.assign(rank=claims["sent_id"].map(positions["rank"]),
-                          fraction=claims["sent_id"].map(positions["fraction"]))
+    at = pd.Series(index_in(claims["sent_id"], positions.index), index=claims.index)
+    table = claims.assign(rank=map_values(at, _by_position(positions["rank"])),
+                          fraction=map_values(at, _by_position(positions["fraction"])))
     grouped = table.groupby(["event_id", "claim_id", "doc_id"]).agg(
         rank=("rank", "min"), first_position=("fraction", "min"),
         n_sentences=("sent_id", "size")).reset_index()
-    grouped["outlet"] = grouped["doc_id"].map(outlet_of)
+    del table
+    # sorted before the text columns are added, so they are built once, in order
+    grouped = grouped.sort_values(["event_id", "doc_id", "rank", "claim_id"]).reset_index(
+        drop=True)
+    grouped["outlet"] = map_values(grouped["doc_id"], outlet_of)
     grouped["position"] = [position_class(int(r), lead_sentences) for r in grouped["rank"]]
-    grouped["article_share"] = grouped["n_sentences"] / grouped["doc_id"].map(sizes)
-    grouped["representative"] = grouped["claim_id"].map(
-        summary.set_index("claim_id")["representative"])
-    ordered = grouped.sort_values(["event_id", "doc_id", "rank", "claim_id"])
-    return ordered[SALIENCE_COLUMNS].reset_index(drop=True)
+    grouped["article_share"] = grouped["n_sentences"] / map_values(grouped["doc_id"], sizes)
+    grouped["representative"] = map_values(grouped["claim_id"],
+                                           summary.set_index("claim_id")["representative"])
+    return grouped[SALIENCE_COLUMNS]
 
 
 def lead_claims(salience: pd.DataFrame) -> pd.DataFrame:

@@ -21,6 +21,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from framelens.align import event_of_documents, word_tokens
+from framelens.lookup import map_values
 from framelens.overlap import outlet_keys
 
 __all__ = [
@@ -145,15 +146,15 @@ def ngrams(tokens: list[str], ngram_range: tuple[int, int],
     return found
 
 
-def _content(sentences: pd.DataFrame) -> pd.DataFrame:
-    """Sentences that carry content: boilerplate and repeats inside a document are dropped
-    when the table has those columns."""
-    keep = pd.Series(True, index=sentences.index)
+def _content_rows(sentences: pd.DataFrame) -> np.ndarray:
+    """Which rows carry content: boilerplate and repeats inside a document are dropped
+    when the table has those columns (a mask; the table is not copied)."""
+    keep = np.ones(len(sentences), dtype=bool)
     if "boilerplate" in sentences:
-        keep &= ~sentences["boilerplate"].fillna(False).astype(bool)
+        keep &= ~sentences["boilerplate"].fillna(False).astype(bool).to_numpy()
     if "duplicate_of" in sentences:
-        keep &= sentences["duplicate_of"].isna()
-    return sentences[keep]
+        keep &= sentences["duplicate_of"].isna().to_numpy()
+    return keep
 
 
 def term_counts(
@@ -180,6 +181,7 @@ def term_counts(
 
 
 _FLUSH_EVERY = 1 << 20  # n-gram occurrences buffered before they are summed into counts
+_TEXTS_AT_ONCE = 1 << 16  # sentences turned into Python strings at a time
 
 
 def _count_matrix(
@@ -194,16 +196,17 @@ def _count_matrix(
     occurrences are buffered, so memory grows with the distinct (group, term) pairs,
     never with groups x terms.
     """
-    content = _content(sentences)
-    labels = content["doc_id"].map(group_of_doc)
-    known = labels.notna().to_numpy()
-    texts, labels = content["text"].to_numpy()[known], labels.to_numpy()[known]
+    labels = map_values(sentences["doc_id"], group_of_doc)
+    rows_used = np.flatnonzero(_content_rows(sentences) & labels.notna().to_numpy())
+    labels = labels.to_numpy()[rows_used]
     if groups is None:
         codes, uniques = pd.factorize(labels)
         groups = list(uniques)
     else:
         codes = pd.Index(groups).get_indexer(labels)
     order = np.argsort(codes, kind="stable")
+    codes, rows_used = codes[order], rows_used[order]
+    text = sentences["text"]
     vocabulary: dict[str, int] = {}
     parts: list[sp.csr_matrix] = []
     rows, columns = array("q"), array("q")
@@ -218,25 +221,30 @@ def _count_matrix(
         parts.append(part)
         del rows[:], columns[:]
 
-    for position, i in enumerate(order):
-        code = int(codes[i])
-        for gram in ngrams(word_tokens(str(texts[i])), ngram_range, stop_words):
-            columns.append(vocabulary.setdefault(gram, len(vocabulary)))
-            rows.append(code)
-        if len(columns) >= _FLUSH_EVERY and (position + 1 == len(order)
-                                              or codes[order[position + 1]] != code):
-            flush(code + 1)
-            first_row = code + 1
+    for chunk in range(0, len(rows_used), _TEXTS_AT_ONCE):  # texts as Python strings
+        chunk_codes = codes[chunk:chunk + _TEXTS_AT_ONCE].tolist()
+        texts = text.iloc[rows_used[chunk:chunk + _TEXTS_AT_ONCE]].tolist()
+        for position, (code, sentence) in enumerate(zip(chunk_codes, texts, strict=True),
+                                                    start=chunk):
+            for gram in ngrams(word_tokens(str(sentence)), ngram_range, stop_words):
+                columns.append(vocabulary.setdefault(gram, len(vocabulary)))
+                rows.append(code)
+            if len(columns) >= _FLUSH_EVERY and (position + 1 == len(codes)
+                                                  or codes[position + 1] != code):
+                flush(code + 1)
+                first_row = code + 1
     flush(len(groups))
     n_terms = len(vocabulary)
     matrix = sp.vstack([sp.csr_matrix((p.data, p.indices, p.indptr), shape=(p.shape[0], n_terms))
                         for p in parts], format="csr", dtype=np.int32)
+    del parts[:]
     terms = np.array(list(vocabulary), dtype=object)
+    vocabulary.clear()
     by_term = np.argsort(terms, kind="stable")  # ids were given in order of first use
     rank = np.empty(n_terms, dtype=matrix.indices.dtype)
     rank[by_term] = np.arange(n_terms)
-    matrix = sp.csr_matrix((matrix.data, rank[matrix.indices], matrix.indptr),
-                           shape=matrix.shape)
+    matrix.indices = rank[matrix.indices]
+    matrix.has_sorted_indices = False
     matrix.sort_indices()
     return matrix, groups, terms[by_term]
 
