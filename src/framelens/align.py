@@ -45,6 +45,7 @@ import scipy.sparse as sp
 
 from framelens.embed import Matrix, content_mask
 from framelens.errors import ConfigError
+from framelens.lookup import run_bounds
 from framelens.similarity import cos_sim
 
 WORD = re.compile(r"\w+")
@@ -596,7 +597,7 @@ def align_corpus(
     content_vectors = vectors[np.flatnonzero(keep)[by_event]]  # one copy, in event order
     event_of_row = event_of_row[by_event]
     doc_codes = pd.factorize(content["doc_id"])[0]
-    bounds = np.flatnonzero(np.r_[True, event_of_row[1:] != event_of_row[:-1], True])
+    bounds = run_bounds(event_of_row)
     for lo, hi in itertools.pairwise(bounds.tolist()):
         if lo == hi or np.all(doc_codes[lo:hi] == doc_codes[lo]):
             continue  # one document: nothing to align

@@ -34,6 +34,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from framelens.align import REUSE
 from framelens.embed import Matrix, content_mask
 from framelens.events import TOKEN, sparse_average_linkage
+from framelens.lookup import run_bounds
 from framelens.similarity import cos_sim
 
 STOP = frozenset(CountVectorizer(stop_words="english").get_stop_words())
@@ -225,7 +226,7 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
     rows_of_content = content.index.to_numpy()
     content = content.reset_index(drop=True)
     event_codes = content["event_id"].to_numpy()
-    bounds = np.flatnonzero(np.r_[True, event_codes[1:] != event_codes[:-1], True])
+    bounds = run_bounds(event_codes)
     must_by_event = reuse_links_by_event(alignments, content, bounds)
     outlet_lookup = outlet_of.to_dict()
     tables = []
@@ -336,7 +337,7 @@ def claims_summary(claims: pd.DataFrame, sentences: pd.DataFrame, vectors: Matri
         return pd.DataFrame(columns=SUMMARY_COLUMNS)
     keys = table["event_id"].astype(str) + "\0" + table["claim_id"].astype(str)
     codes = keys.to_numpy()
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    starts = run_bounds(codes)[:-1]
     sizes = np.diff(np.r_[starts, len(table)])
     grouped = table.groupby(pd.factorize(keys)[0], sort=False)
     outlets = (table.drop_duplicates(["event_id", "claim_id", "outlet"])

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["index_in", "map_values"]
+__all__ = ["index_in", "map_values", "run_bounds"]
 
 
 def _strings(values: object) -> pa.Array | None:
@@ -58,3 +58,16 @@ def map_values(values: pd.Series, mapping: pd.Series) -> pd.Series:
     if not found.all():
         taken = taken.where(found)
     return pd.Series(taken.array, index=values.index, name=values.name)
+
+
+def run_bounds(codes: np.ndarray) -> np.ndarray:
+    """Where each run of equal values in ``codes`` (sorted or grouped) starts, then
+    ``len(codes)``: run ``r`` is ``codes[bounds[r]:bounds[r + 1]]``; ``[0]`` when empty.
+
+    >>> run_bounds(np.array(["a", "a", "b", "c", "c"])).tolist()
+    [0, 2, 3, 5]
+    """
+    codes = np.asarray(codes)
+    if len(codes) == 0:
+        return np.zeros(1, dtype=np.intp)
+    return np.flatnonzero(np.r_[True, codes[1:] != codes[:-1], True])

@@ -28,7 +28,7 @@ import pandas as pd
 
 from framelens.align import REUSE
 from framelens.corpus import UNATTRIBUTED
-from framelens.lookup import index_in, map_values
+from framelens.lookup import index_in, map_values, run_bounds
 
 OVERLAP_COLUMNS = [
     "outlet_a", "outlet_b", "share_a_in_b", "reuse_share", "ci_low", "ci_high",
@@ -280,8 +280,7 @@ def _pairs_sharing_events(covers: list[np.ndarray], n_events: int) -> list[tuple
     order = np.argsort(events, kind="stable")
     outlets, events = outlets[order], events[order]
     pairs: set[tuple[int, int]] = set()
-    bounds = np.flatnonzero(np.r_[True, events[1:] != events[:-1], True]) if len(events) \
-        else np.zeros(1, dtype=np.intp)
+    bounds = run_bounds(events)
     for lo, hi in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True):
         present = outlets[lo:hi].tolist()
         pairs.update((a, b) for a in present for b in present if a != b)

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from framelens.lookup import run_bounds
 from framelens.overlap import outlet_keys
 
 __all__ = [
@@ -972,8 +973,7 @@ def find_quotes(sentences: pd.DataFrame, *, events: pd.Series | None = None) -> 
     order = keys.sort_values(["doc_id", "position"], kind="stable").index.to_numpy()
     doc_codes, doc_ids = pd.factorize(keys["doc_id"].iloc[order])  # codes rise in that order
     order, doc_codes = order[doc_codes >= 0], doc_codes[doc_codes >= 0]
-    bounds = (np.flatnonzero(np.r_[True, doc_codes[1:] != doc_codes[:-1], True])
-              if len(doc_codes) else np.zeros(1, dtype=np.intp))
+    bounds = run_bounds(doc_codes)
     event_of = events if events is not None else pd.Series(dtype=object)
     by_event: dict[str, list[int]] = {}  # documents by event, events in order of their first
     for doc in range(len(bounds) - 1):

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 
 from framelens.embed import Matrix, content_mask, document_vectors
 from framelens.errors import ConfigError
+from framelens.lookup import run_bounds
 
 
 class DocMethod(StrEnum):
@@ -138,7 +139,7 @@ def doc_pairs_within_events(
         doc_of_row = doc_of_row[by_doc]
         row_bounds = np.searchsorted(doc_of_row, np.arange(len(doc_ids) + 1))
     event_codes = events["event_id"].to_numpy()
-    bounds = np.flatnonzero(np.r_[True, event_codes[1:] != event_codes[:-1], True])
+    bounds = run_bounds(event_codes)
     parts = []
     for lo, hi in itertools.pairwise(bounds):
         if hi - lo < 2:
