@@ -93,7 +93,8 @@ def synthetic_corpus(n: int, seed: int, ecbplus: str) -> Path:
     summary = folder / "synthetic.json"
     if summary.is_file():
         known = json.loads(summary.read_text())
-        if known.get("n_requested") == n and known.get("seed") == seed:
+        if (known.get("n_requested") == n and known.get("seed") == seed
+                and known.get("generator_version") == load_synthetic().GENERATOR_VERSION):
             return folder
     started = time.perf_counter()
     load_synthetic().generate(n, folder, seed=seed, ecbplus=ecbplus)

@@ -22,22 +22,30 @@ N articles over N/10 events, in framelens's input format: one ``.txt`` per artic
 How it is built (deterministic given the seed; same seed, same bytes):
 
 1. *Pool.* ECB+ sentences of 6-60 words that framelens ingests as exactly one
-   content sentence (not boilerplate, no header, no markup), without exact repeats,
-   and, within each ECB+ topic, without near-repeats (the alignment's lexical score,
-   mean of word-bigram and trigram containment, below ``alignment.rewrite`` = 0.25):
-   ECB+ itself holds wire copy, which would otherwise be reuse that the gold does not
-   know about.
-2. *Events.* Synthetic event j takes its sentences from one ECB+ gold event
-   (cycling through the 86 in a shuffled order). Its articles never share a sentence
-   unless planted: each event takes the next sentences of its gold event's
-   (shuffled, cyclic) list, then of the other gold event of the same topic, so two
-   synthetic events from one source draw disjoint subsets while the source lasts
-   (up to N of about 800; beyond that they must overlap). Every synthetic event of a
-   topic gets its own date, at least 14 days from the others of that topic (events
-   spread over a year, longer if a topic needs more room), and its articles are dated
-   within 0-3 days of it: so even events that share sentences are never within
-   framelens's ``events.max_days_apart`` (7) of each other. Event sizes follow a
-   log-normal spread, at least 2 articles, scaled by the source's pool.
+   content sentence (not boilerplate, no header, no markup). Within each ECB+ topic,
+   an exact repeat or a near-repeat (the alignment's lexical score, mean of
+   word-bigram and trigram containment, at least ``alignment.rewrite`` = 0.25) of an
+   earlier sentence stands as that sentence: ECB+ itself holds wire copy, and this way
+   every repeat is one pool sentence that the gold knows, and distinct pool
+   sentences are never near-repeats of each other. Each ECB+ document becomes the
+   list of its pool sentences, in order.
+2. *Events.* Synthetic event j takes its sentences from one ECB+ gold event with at
+   least 25 pool sentences (cycling through them in a shuffled order). Article i of
+   the event retells ECB+ document ``i mod d`` of that gold event (its d documents in
+   a shuffled order): the document's sentences from the top, topped up from the gold
+   event's other sentences (a shuffled, cyclic list) to the article's length. So the
+   articles of one event report the same facts as ECB+'s own reports of it do: they
+   share names, places and wording, and some sentences (where ECB+'s documents
+   share wire copy, where the top-ups meet, or where an event has more articles than
+   its source has documents); those are incidental gold pairs (``how`` = ``pool``).
+   (Version 1 drew disjoint sentences per article, from the source and then the
+   other gold event of its topic; same-event articles were then less alike than
+   real reports, and events came out over-split.) Every synthetic event of a topic
+   gets its own date, at least 14 days from the others of that topic (events spread
+   over a year, longer if a topic needs more room), and its articles are dated within
+   0-3 days of it: so events that share sentences are never within framelens's
+   ``events.max_days_apart`` (7) of each other. Event sizes follow a log-normal
+   spread, at least 2 articles, scaled by the source's number of documents.
 3. *Articles.* 10-25 sentences each; outlets drawn from 30 names with Zipf-like
    weights, each event covered by only some outlets.
 4. *Planted reuse.* About 20% of articles copy 20-50% of their sentences, as one
@@ -71,6 +79,7 @@ from framelens.text import normalise_text, parse_header, strip_markup
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ECBPLUS = ROOT.parent / "shared" / "data" / "ecbplus"
+GENERATOR_VERSION = 2  # bumped when the same seed would give other bytes
 START_DATE = dt.date(2023, 1, 1)
 MIN_EVENT_GAP_DAYS = 14  # > events.max_days_apart (7) + article spread (3) + rounding
 ARTICLE_SPREAD_DAYS = 3
@@ -78,7 +87,7 @@ MIN_WORDS, MAX_WORDS = 6, 60
 NEAR_REPEAT = 0.25  # alignment.rewrite: lexical score from which a pair may be a rewrite
 COPIER_SHARE = 0.20
 MIN_LENGTH, MAX_LENGTH = 10, 25  # sentences per article
-MEAN_LENGTH = (MIN_LENGTH + MAX_LENGTH) / 2
+MIN_SOURCE_SENTENCES = MAX_LENGTH  # an ECB+ event with fewer cannot fill one article
 OUTLETS = [
     "Northern Ledger", "Daily Courier", "Evening Standard Wire", "Coastal Times",
     "Metro Gazette", "The Civic Post", "Valley Herald", "Global Dispatch", "Harbour News",
@@ -154,51 +163,75 @@ def lexical_score(a: tuple[frozenset, frozenset], b: tuple[frozenset, frozenset]
     return total / 2
 
 
-def drop_near_repeats(texts: list[str], threshold: float = NEAR_REPEAT) -> list[str]:
-    """Greedy, in order: keep a text unless its lexical score with a kept one is >= threshold.
+def near_repeat_groups(texts: list[str], threshold: float = NEAR_REPEAT) -> list[int]:
+    """For each text, the index of the text it counts as: itself when it is kept, else the
+    first kept text it repeats (the same :func:`duplicate_key`, or a lexical score >=
+    ``threshold``). Greedy, in order, so kept texts score below ``threshold`` pairwise.
 
     An inverted index on bigrams limits the comparisons to texts sharing a bigram.
     """
-    kept: list[str] = []
+    group: list[int] = []
+    kept: list[int] = []  # indices into texts
     grams: list[tuple[frozenset, frozenset]] = []
-    index: dict[tuple[str, str], list[int]] = defaultdict(list)
-    for text in texts:
+    exact: dict[str, int] = {}
+    index: dict[tuple[str, str], list[int]] = defaultdict(list)  # bigram -> positions in kept
+    for k, text in enumerate(texts):
+        key = duplicate_key(text)
+        if key in exact:
+            group.append(exact[key])
+            continue
         mine = ngram_sets(word_tokens(text))
-        shared: dict[int, int] = defaultdict(int)
+        shared: set[int] = set()
         for bigram in mine[0]:
-            for other in index.get(bigram, ()):
-                shared[other] += 1
-        if any(lexical_score(mine, grams[other]) >= threshold for other in sorted(shared)):
+            shared.update(index.get(bigram, ()))
+        match = next((kept[other] for other in sorted(shared)
+                      if lexical_score(mine, grams[other]) >= threshold), None)
+        if match is not None:
+            group.append(match)
             continue
         for bigram in mine[0]:
             index[bigram].append(len(kept))
-        kept.append(text)
+        exact[key] = k
+        kept.append(k)
         grams.append(mine)
-    return kept
+        group.append(k)
+    return group
 
 
-def read_pool(ecbplus: Path) -> list[PoolSentence]:
-    """The usable ECB+ sentences (see the module docstring, step 1), in a fixed order."""
+def read_pool(ecbplus: Path) -> tuple[list[PoolSentence], dict[str, list[list[int]]]]:
+    """The usable ECB+ sentences (module docstring, step 1) in a fixed order, and per ECB+
+    gold event its documents, each as the pool ids of its usable sentences in order (a
+    near-repeat stands as the sentence it repeats; each id once per document)."""
     gold = read_csv_rows(ecbplus / "gold_events.csv")
-    by_topic: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    seen: set[str] = set()
+    by_topic: dict[int, list[tuple[str, str, str]]] = defaultdict(list)  # event, file, text
+    topic_of_key: dict[str, int] = {}
     for row in sorted(gold, key=lambda r: r["file"]):
+        topic = int(row["topic"])
         path = ecbplus / "corpus" / row["file"]
         for line in path.read_text(encoding="utf-8").splitlines():
             text = " ".join(line.split())
             if not MIN_WORDS <= len(text.split()) <= MAX_WORDS:
                 continue
-            key = duplicate_key(text)
-            if key in seen or not ingests_as_one_sentence(text):
-                continue
-            seen.add(key)
-            by_topic[int(row["topic"])].append((row["event"], text))
+            if topic_of_key.setdefault(duplicate_key(text), topic) != topic:
+                continue  # the same sentence in another topic: kept there only
+            if ingests_as_one_sentence(text):
+                by_topic[topic].append((row["event"], row["file"], text))
     pool: list[PoolSentence] = []
+    documents: dict[str, dict[str, list[int]]] = defaultdict(dict)
     for topic in sorted(by_topic):
-        event_of = {text: event for event, text in by_topic[topic]}
-        for text in drop_near_repeats([text for _, text in by_topic[topic]]):
-            pool.append(PoolSentence(len(pool), text, event_of[text], topic))
-    return pool
+        entries = by_topic[topic]
+        uid_of: dict[int, int] = {}
+        for k, canonical in enumerate(near_repeat_groups([text for _, _, text in entries])):
+            if canonical not in uid_of:
+                uid_of[canonical] = len(pool)
+                event, _, text = entries[canonical]
+                pool.append(PoolSentence(len(pool), text, event, topic))
+            event, file, _ = entries[k]
+            uids = documents[event].setdefault(file, [])
+            if uid_of[canonical] not in uids:
+                uids.append(uid_of[canonical])
+    return pool, {event: [docs[f] for f in sorted(docs)]
+                  for event, docs in sorted(documents.items())}
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
@@ -277,33 +310,17 @@ def allocate(total: int, weights: list[float], minimum: int) -> list[int]:
     return [minimum + s for s in sizes]
 
 
-def capped_allocation(total: int, weights: list[float], caps: list[int],
-                      minimum: int) -> list[int]:
-    """Like :func:`allocate`, but no event gets more than its cap (the articles its
-    sources can fill without repeating a sentence) while others have room; the excess
-    goes to the others by weight. Over the caps only when the caps cannot hold ``total``."""
-    sizes = allocate(total, weights, minimum)
-    while True:
-        excess = sum(max(0, s - c) for s, c in zip(sizes, caps, strict=True))
-        open_ = [j for j, (s, c) in enumerate(zip(sizes, caps, strict=True)) if s < c]
-        if not excess or not open_:
-            return sizes
-        sizes = [min(s, c) for s, c in zip(sizes, caps, strict=True)]
-        share = allocate(excess, [weights[j] for j in open_], 0)
-        for j, extra in zip(open_, share, strict=True):
-            sizes[j] += extra
-
-
 class Supply:
-    """Cyclic, shuffled lists of pool sentences per ECB+ gold event."""
+    """Cyclic, shuffled lists of the sentences in each ECB+ gold event's documents."""
 
-    def __init__(self, pool: list[PoolSentence], rng: random.Random) -> None:
-        self.lists: dict[str, list[int]] = defaultdict(list)
+    def __init__(self, documents: dict[str, list[list[int]]], pool: list[PoolSentence],
+                 rng: random.Random) -> None:
         self.text = {sentence.uid: sentence.text for sentence in pool}
-        for sentence in pool:
-            self.lists[sentence.ecb_event].append(sentence.uid)
-        for uids in self.lists.values():
+        self.lists: dict[str, list[int]] = {}
+        for event, docs in documents.items():
+            uids = sorted({uid for doc in docs for uid in doc})
             rng.shuffle(uids)
+            self.lists[event] = uids
         self.cursor = dict.fromkeys(self.lists, 0)
 
     def take(self, event: str, count: int) -> list[int]:
@@ -333,16 +350,15 @@ def event_dates(topics: list[int], rng: random.Random) -> list[dt.date]:
     return dates
 
 
-def build_corpus(pool: list[PoolSentence], n: int, seed: int, n_events: int | None = None
+def build_corpus(pool: list[PoolSentence], documents: dict[str, list[list[int]]], n: int,
+                 seed: int, n_events: int | None = None
                  ) -> tuple[list[Article], list[dict[str, object]]]:
     """The articles and, per synthetic event, its source and date (no files written)."""
     rng = random.Random(seed)
     n_events = n_events or max(1, round(n / 10))
-    sources = sorted({p.ecb_event for p in pool})
     topic_of = {p.ecb_event: p.topic for p in pool}
-    sibling = {e: next((o for o in sources if topic_of[o] == topic_of[e] and o != e), e)
-               for e in sources}
-    supply = Supply(pool, rng)
+    supply = Supply(documents, pool, rng)
+    sources = sorted(e for e in documents if len(supply.lists[e]) >= MIN_SOURCE_SENTENCES)
     chosen: list[str] = []
     while len(chosen) < n_events:
         cycle = sources[:]
@@ -350,13 +366,8 @@ def build_corpus(pool: list[PoolSentence], n: int, seed: int, n_events: int | No
         chosen += cycle
     chosen = chosen[:n_events]
     uses = {e: chosen.count(e) for e in sources}
-    room = [len(supply.lists[e]) + (len(supply.lists[sibling[e]]) if sibling[e] != e else 0)
-            for e in chosen]
-    weights = [r / uses[e] * rng.lognormvariate(0.0, 0.5) for r, e in zip(room, chosen,
-                                                                           strict=True)]
-    minimum = min(2, n // n_events)
-    caps = [max(minimum, math.floor(r / MEAN_LENGTH)) for r in room]
-    sizes = capped_allocation(n, weights, caps, minimum)
+    weights = [len(documents[e]) / uses[e] * rng.lognormvariate(0.0, 0.5) for e in chosen]
+    sizes = allocate(n, weights, min(2, n // n_events))
     dates = event_dates([topic_of[e] for e in chosen], rng)
     outlet_weights = [1.0 / (rank + 1) ** 0.7 for rank in range(len(OUTLETS))]
     copy_prob = min(1.0, COPIER_SHARE * n / max(1, n - n_events))
@@ -365,15 +376,19 @@ def build_corpus(pool: list[PoolSentence], n: int, seed: int, n_events: int | No
     for j, (source, size) in enumerate(zip(chosen, sizes, strict=True)):
         events.append({"event": f"ev{j + 1:05d}", "ecb_event": source,
                        "topic": topic_of[source], "date": dates[j].isoformat(), "size": size})
-        articles += build_event(j, source, sibling[source], size, dates[j], supply, rng,
+        articles += build_event(j, documents[source], source, size, dates[j], supply, rng,
                                 outlet_weights, copy_prob, start=len(articles))
     return articles, events
 
 
-def build_event(j: int, source: str, sibling: str, size: int, date: dt.date, supply: Supply,
-                rng: random.Random, outlet_weights: list[float], copy_prob: float,
-                start: int) -> list[Article]:
-    """The articles of one synthetic event, in date order, with planted copies."""
+def build_event(j: int, documents: list[list[int]], source: str, size: int, date: dt.date,
+                supply: Supply, rng: random.Random, outlet_weights: list[float],
+                copy_prob: float, start: int) -> list[Article]:
+    """The articles of one synthetic event, in date order, with planted copies.
+
+    Article i retells ECB+ document ``i mod len(documents)`` (documents in a shuffled
+    order): its sentences from the top, topped up with other sentences of the source.
+    """
     n_outlets = max(1, min(len(OUTLETS), size, round(size * rng.uniform(0.5, 0.9))))
     covering = weighted_sample(OUTLETS, outlet_weights, n_outlets, rng)
     outlets = covering + [rng.choice(covering) for _ in range(size - n_outlets)]
@@ -382,6 +397,7 @@ def build_event(j: int, source: str, sibling: str, size: int, date: dt.date, sup
     articles = [Article(start + i, j, outlets[i], date + dt.timedelta(days=days[i]))
                 for i in range(size)]
     lengths = [rng.randint(MIN_LENGTH, MAX_LENGTH) for _ in range(size)]
+    retold = rng.sample(range(len(documents)), len(documents))
     plans: list[tuple[int, int] | None] = [None]  # (source position in event, sentences)
     for i in range(1, size):
         earlier = [k for k in range(i) if articles[k].outlet != articles[i].outlet]
@@ -391,11 +407,7 @@ def build_event(j: int, source: str, sibling: str, size: int, date: dt.date, sup
             plans.append((origin, max(1, m)))
         else:
             plans.append(None)
-    fresh_needed = sum(length - (plan[1] if plan else 0)
-                       for length, plan in zip(lengths, plans, strict=True))
-    stream = supply.take(source, fresh_needed)
-    if len(stream) < fresh_needed:
-        stream += supply.take(sibling, fresh_needed - len(stream)) if sibling != source else []
+    stream: list[int] = []
     for i, article in enumerate(articles):
         plan = plans[i]
         block: list[Sentence] = []
@@ -407,9 +419,12 @@ def build_event(j: int, source: str, sibling: str, size: int, date: dt.date, sup
                 original = src.sentences[position]
                 text, how = planted_edit(original.text, rng)
                 block.append(Sentence(original.origin, text, how, (src.index, position)))
-        fresh = draw_distinct(stream, lengths[i] - len(block), supply, source,
-                              exclude={s.origin for s in block})
-        sentences = [Sentence(uid, supply.text[uid], "fresh") for uid in fresh]
+        copied = {s.origin for s in block}
+        wanted = lengths[i] - len(block)
+        own = [uid for uid in documents[retold[i % len(retold)]] if uid not in copied][:wanted]
+        own += draw_distinct(stream, wanted - len(own), supply, source,
+                             exclude=copied | set(own))
+        sentences = [Sentence(uid, supply.text[uid], "fresh") for uid in own]
         insert = rng.randint(0, len(sentences))
         sentences[insert:insert] = block
         article.sentences = sentences
@@ -532,8 +547,8 @@ def generate(n: int, out: str | Path, *, seed: int = 42, n_events: int | None = 
     if n < 2:
         raise ValueError("n must be at least 2")
     out = Path(out)
-    pool = read_pool(Path(ecbplus))
-    articles, events = build_corpus(pool, n, seed, n_events)
+    pool, documents = read_pool(Path(ecbplus))
+    articles, events = build_corpus(pool, documents, n, seed, n_events)
     order = list(range(len(articles)))
     random.Random(seed + 1).shuffle(order)  # file names say nothing about the events
     width = max(5, len(str(len(articles))))
@@ -582,7 +597,8 @@ def summarise(articles: list[Article], events: list[dict[str, object]],
         copied_per_copier[p["file_b"]] += 1
     shares = [copied_per_copier[f] / length_of[f] for f in sorted(copied_per_copier)]
     return {
-        "n_articles": len(articles), "n_events": len(events), "seed": seed, "n_requested": n,
+        "generator_version": GENERATOR_VERSION, "n_articles": len(articles),
+        "n_events": len(events), "seed": seed, "n_requested": n,
         "n_sentences": n_sentences, "pool_sentences": len(pool),
         "distinct_pool_sentences_used": len(origins),
         "mean_uses_per_pool_sentence": round(n_sentences / max(1, len(origins)), 3),

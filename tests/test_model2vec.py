@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 import threading
 import time
 from pathlib import Path
@@ -31,7 +30,7 @@ from framelens.models import (
     load_encoder,
 )
 
-from .conftest import ROOT
+from .conftest import ROOT, offline_hub_cache
 
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
 WORDS = ["[UNK]", "serbia", "kosovo", "talks", "brussels", "recipe", "flour", "held", "met"]
@@ -225,15 +224,7 @@ def test_long_texts_are_not_truncated(tiny_folder):
 
 def test_hub_name_resolves_from_the_local_cache_offline(tiny_folder, tmp_path, monkeypatch):
     """The real hub path (huggingface_hub snapshot_download), served by a local HF cache."""
-    commit = hashlib.sha1(b"framelens-static").hexdigest()
-    repo = tmp_path / "hub" / "models--acme--tiny-static"
-    shutil.copytree(tiny_folder, repo / "snapshots" / commit)
-    (repo / "refs").mkdir()
-    (repo / "refs" / "main").write_text(commit)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", True, raising=False)
-    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hub"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    commit = offline_hub_cache(tmp_path, monkeypatch, tiny_folder, "acme/tiny-static")
     encoder = load_encoder(spec(name="acme/tiny-static"))
     identity = encoder.identity()
     assert (identity["source"], identity["revision"], identity["dimension"]) == ("hub", commit, 8)

