@@ -27,6 +27,8 @@ reuse precision/recall: the verbatim and rewrite pairs of
 document and position (checked by text) through ``results/corpus/*.parquet``.
 Precision counts a found pair as right when the gold knows it (planted or incidental:
 two articles of one event holding one ECB+ sentence); recall is over the planted pairs.
+Each score comes with a 95% bootstrap interval over the gold events (200 seeded
+resamples), so "no worse at 100k than at 1k" is read against the 1k score's own spread.
 
 Writes ``results/bench/scale.json`` (merged with earlier runs, keyed by N and models;
 ``--fresh`` starts over) and ``results/bench/scale.png``: time and memory against N per
@@ -68,6 +70,7 @@ OUT = ROOT / "results" / "bench"
 RUNS = OUT / "scale"
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 REUSE = ("verbatim", "rewrite")
+BOOTSTRAP_ROUNDS, BOOTSTRAP_SEED = 200, 2026  # intervals of the quality scores
 # what a stage's throughput counts (rules not listed: articles)
 UNITS = {"embed": "sentences", "align": "sentences", "outlet_overlap": "sentences",
          "claims": "sentences", "framing": "sentences", "plot_alignment_views": "sentences",
@@ -409,9 +412,45 @@ def event_scores(results: Path, corpus: Path, model: str) -> dict[str, Any]:
     truth = docs["file"].map(gold).to_numpy()
     labels = docs["doc_id"].map(found).to_numpy()
     homogeneity, completeness, v_measure = homogeneity_completeness_v_measure(truth, labels)
-    return {"ari": float(adjusted_rand_score(truth, labels)), "v_measure": float(v_measure),
+    return {"ari": float(adjusted_rand_score(truth, labels)),
+            "ari_interval": ari_interval(truth, labels), "v_measure": float(v_measure),
             "homogeneity": float(homogeneity), "completeness": float(completeness),
             "n_clusters": len(set(labels)), "n_gold_events": len(set(truth))}
+
+
+def resampled_events(n_events: int, rounds: int = BOOTSTRAP_ROUNDS) -> np.ndarray:
+    """How often each gold event is drawn in each of ``rounds`` bootstrap samples of the
+    events (``rounds`` x ``n_events``; seeded, so the same on every run)."""
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    return rng.multinomial(n_events, np.full(n_events, 1 / n_events), size=rounds)
+
+
+def percentile_interval(values: np.ndarray) -> list[float]:
+    """The central 95% of bootstrap values."""
+    low, high = np.percentile(values, [2.5, 97.5])
+    return [round(float(low), 4), round(float(high), 4)]
+
+
+def ari_interval(truth: np.ndarray, labels: np.ndarray) -> list[float]:
+    """95% bootstrap interval of the event ARI, resampling gold events. An event drawn
+    twice enters as two events: its second copy's found clusters are kept apart from the
+    first copy's (but still shared with the other events' second copies)."""
+    from sklearn.metrics import adjusted_rand_score
+
+    gold_codes, found_codes = pd.factorize(truth)[0], pd.factorize(labels)[0]
+    order = np.argsort(gold_codes, kind="stable")
+    counts = np.bincount(gold_codes)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    n_found = int(found_codes.max()) + 1
+    scores = []
+    for draws in resampled_events(len(counts)):
+        events = np.repeat(np.arange(len(counts)), draws)
+        layer = np.arange(len(events)) - np.repeat(np.cumsum(draws) - draws, draws)
+        members = np.concatenate([order[starts[e]:starts[e] + counts[e]] for e in events])
+        copy_of = np.repeat(np.arange(len(events)), counts[events])
+        found = found_codes[members] + n_found * np.repeat(layer, counts[events])
+        scores.append(adjusted_rand_score(copy_of, found))
+    return percentile_interval(np.array(scores))
 
 
 def gold_sentence_pairs(results: Path, corpus: Path) -> pd.DataFrame:
@@ -472,6 +511,8 @@ def reuse_scores(results: Path, corpus: Path, model: str,
         if (planted & hit).any() else None,
         "unmapped_gold_sentences": int(gold[["sent_id_a", "sent_id_b"]].isna().sum().sum()),
     }
+    result.update(reuse_intervals(results, corpus, reuse, known, gold["event"].to_numpy(),
+                                  hit, planted))
     for how in ("copy", "trimmed", "reordered"):
         mask = planted & (gold["how"] == how).to_numpy()
         result[f"recall_{how}"] = float(hit[mask].mean()) if mask.any() else None
@@ -484,6 +525,31 @@ def reuse_scores(results: Path, corpus: Path, model: str,
         result["recall_planted_in_one_found_event"] = (
             float(hit[planted & together].mean()) if (planted & together).any() else None)
     return result
+
+
+def reuse_intervals(results: Path, corpus: Path, reuse: set[frozenset], known: set[frozenset],
+                    gold_event: np.ndarray, hit: np.ndarray, planted: np.ndarray
+                    ) -> dict[str, list[float]]:
+    """95% bootstrap intervals of reuse precision and planted recall, resampling gold
+    events (a found pair belongs to the gold event of its first article)."""
+    docs = pd.read_parquet(results / "corpus" / "documents.parquet", columns=["doc_id", "file"])
+    event_of_file = pd.read_csv(corpus / "gold_events.csv").set_index("file")["event"]
+    event_of_doc = dict(zip(docs["doc_id"], docs["file"].map(event_of_file), strict=True))
+    names = sorted(set(event_of_file))
+    code = {name: i for i, name in enumerate(names)}
+    found_event = np.array([code[event_of_doc[min(p).rsplit(":", 1)[0]]] for p in reuse],
+                           dtype=np.int64)
+    right = np.array([p in known for p in reuse], dtype=float)
+    planted_event = np.array([code[e] for e in gold_event[planted]], dtype=np.int64)
+    per_event = [np.bincount(found_event, weights=right, minlength=len(names)),
+                 np.bincount(found_event, minlength=len(names)),
+                 np.bincount(planted_event, weights=hit[planted].astype(float),
+                             minlength=len(names)),
+                 np.bincount(planted_event, minlength=len(names))]
+    draws = resampled_events(len(names))
+    right_n, found_n, hit_n, planted_n = (draws @ v for v in per_event)
+    return {"precision_interval": percentile_interval(right_n / np.maximum(found_n, 1)),
+            "recall_planted_interval": percentile_interval(hit_n / np.maximum(planted_n, 1))}
 
 
 def quality(work: Path, corpus: Path, models: list[str]) -> dict[str, Any]:
@@ -603,15 +669,23 @@ def print_run(run: dict[str, Any]) -> None:
     for model, scores in run.get("quality", {}).items():
         ev, ru = scores.get("events", {}), scores.get("reuse", {})
         if ev:
-            print(f"  {model}: events ARI {ev['ari']:.3f}, V {ev['v_measure']:.3f}, "
+            print(f"  {model}: events ARI {ev['ari']:.3f} {interval(ev.get('ari_interval'))}, "
+                  f"V {ev['v_measure']:.3f}, "
                   f"{ev['n_clusters']} clusters (gold {ev['n_gold_events']})")
         if ru:
-            print(f"  {model}: reuse precision {fmt(ru['precision'])}, recall planted "
-                  f"{fmt(ru['recall_planted'])} (copy {fmt(ru['recall_copy'])}, trimmed "
+            print(f"  {model}: reuse precision {fmt(ru['precision'])} "
+                  f"{interval(ru.get('precision_interval'))}, recall planted "
+                  f"{fmt(ru['recall_planted'])} {interval(ru.get('recall_planted_interval'))} "
+                  f"(copy {fmt(ru['recall_copy'])}, trimmed "
                   f"{fmt(ru['recall_trimmed'])}, reordered {fmt(ru['recall_reordered'])}), "
                   f"{ru['found_reuse_pairs']} found, {ru['planted_pairs']} planted; "
                   f"{fmt(ru.get('planted_in_one_found_event'))} of planted pairs in one found "
                   f"event, recall there {fmt(ru.get('recall_planted_in_one_found_event'))}")
+
+
+def interval(bounds: list[float] | None) -> str:
+    """'[low, high]' of a 95% bootstrap interval, or '' when there is none."""
+    return f"[{bounds[0]:.3f}, {bounds[1]:.3f}]" if bounds else ""
 
 
 def fmt(value: float | None) -> str:
