@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -161,6 +162,17 @@ class NgramCache:
         """:func:`lexical_overlap` of lists ``a`` and ``b``."""
         return (self.containment(a, b, 2) + self.containment(a, b, 3)) / 2
 
+    @cached_property
+    def sparse_rows(self) -> dict[int, tuple[sp.csr_matrix, np.ndarray]]:
+        """:func:`ngram_rows` of every list for bigrams and trigrams (built on first use:
+        callers that compare pair by pair never need them)."""
+        return {n: ngram_rows(self.tokens, n) for n in (2, 3)}
+
+    @cached_property
+    def lengths(self) -> np.ndarray:
+        """Each list's number of tokens."""
+        return np.array([len(t) for t in self.tokens], dtype=np.int64)
+
     def overlaps(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """:func:`lexical_overlap` of many pairs of lists at once (identical values).
 
@@ -168,15 +180,12 @@ class NgramCache:
         n-grams of all pairs are two row-wise products; pairs with a list under three
         words (shorter n-grams) are counted one by one.
         """
-        if not hasattr(self, "_rows"):
-            self._rows = {n: ngram_rows(self.tokens, n) for n in (2, 3)}
-            self._lengths = np.array([len(t) for t in self.tokens], dtype=np.int64)
         first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
         result = np.zeros(len(first))
-        short = np.minimum(self._lengths[first], self._lengths[second]) < 3
+        short = np.minimum(self.lengths[first], self.lengths[second]) < 3
         long_pairs = np.flatnonzero(~short)
         for n in (2, 3):
-            rows, sizes = self._rows[n]
+            rows, sizes = self.sparse_rows[n]
             a, b = first[long_pairs], second[long_pairs]
             shared = np.asarray(rows[a].multiply(rows[b]).sum(axis=1)).ravel()
             result[long_pairs] += shared / np.minimum(sizes[a], sizes[b])
