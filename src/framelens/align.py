@@ -595,7 +595,9 @@ def align_corpus(
     maps doc_id to event (default: :func:`event_of_documents`).
     """
     keep = content_mask(sentences)
-    content = sentences[keep].reset_index(drop=True)
+    # only the columns alignment reads, and no reordered copy of all the vectors: each
+    # event's rows are taken when it is aligned (at 100k articles the vectors are GBs)
+    content = sentences.loc[keep, ["sent_id", "doc_id", "text"]].reset_index(drop=True)
     if events is None:
         events = event_of_documents(documents)
     dates = documents.set_index("doc_id")["date"].to_dict()
@@ -603,7 +605,7 @@ def align_corpus(
     event_of_row = content["doc_id"].map(events).astype(str).to_numpy()
     by_event = np.argsort(event_of_row, kind="stable")  # one pass, not one scan per event
     content = content.iloc[by_event].reset_index(drop=True)
-    content_vectors = vectors[np.flatnonzero(keep)[by_event]]  # one copy, in event order
+    vector_rows = np.flatnonzero(keep)[by_event]  # row in ``vectors`` of each content row
     event_of_row = event_of_row[by_event]
     doc_codes = pd.factorize(content["doc_id"])[0]
     bounds = run_bounds(event_of_row)
@@ -611,8 +613,8 @@ def align_corpus(
         if lo == hi or np.all(doc_codes[lo:hi] == doc_codes[lo]):
             continue  # one document: nothing to align
         event = event_of_row[lo]
-        table = align_event(content_vectors[lo:hi], content.iloc[lo:hi], thresholds, k=k,
-                            block_size=block_size)
+        table = align_event(vectors[vector_rows[lo:hi]], content.iloc[lo:hi], thresholds,
+                            k=k, block_size=block_size)
         table.insert(0, "event", event)
         tables.append(table)
     if not tables:
