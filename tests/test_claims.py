@@ -28,7 +28,6 @@ from framelens.events import (
     cluster_events,
     names_and_numbers,
     sparse_average_linkage,
-    too_far_apart,
 )
 from framelens.overlap import outlet_keys
 
@@ -66,10 +65,17 @@ def test_names_and_numbers_keep_people_places_and_counts():
     assert found == ["reid", "33", "promises", "malibu"]
 
 
-def test_dates_far_apart_are_never_one_event():
-    assert too_far_apart("2022-08-01", "2022-08-20", 7)
-    assert not too_far_apart("2022-08-17", "2022-08-21", 7)
-    assert not too_far_apart("2022-08-17", None, 7)
+def test_the_same_story_weeks_apart_is_two_events():
+    """Identical articles are one event within ``max_days_apart`` and two beyond it."""
+    text = "Kosovo postponed the licence plate rule after talks with Serbia in Brussels."
+    docs = ["a", "b", "c"]
+    sentences = pd.DataFrame({"doc_id": docs, "text": [text] * 3, "boilerplate": False,
+                              "duplicate_of": None})
+    documents = pd.DataFrame({"doc_id": docs, "event": None,
+                              "date": ["2022-08-01", "2022-08-05", "2022-08-20"]})
+    vectors = np.ones((3, 4), dtype=np.float32) / 2
+    labels = cluster_events(vectors, sentences, documents)["event_id"].tolist()
+    assert labels[0] == labels[1] != labels[2]
 
 
 def test_metadata_events_are_used_as_given():

@@ -301,12 +301,19 @@ def test_model_card_holds_identity_speed_and_stsb(tmp_path):
     encoder = load_encoder(ModelSpec.from_config("t", {"kind": "tfidf"}))
     rho = stsb_spearman(encoder, pairs)
     assert -1 <= rho <= 1
-    card = model_card("m", embedding, {"embed": str(bench)}, {"claim_threshold": 0.5},
+    shards = [tmp_path / f"shard-{i}.tsv" for i in range(2)]
+    for shard, (seconds, rss) in zip(shards, [(2.5, 700.0), (3.0, 650.25)], strict=True):
+        shard.write_text(f"s\th:m:s\tmax_rss\tmax_vms\n{seconds}\t0:00:03\t{rss}\t900\n")
+    card = model_card("m", embedding, {"embed": [str(bench)],
+                                       "embed_shard": [str(s) for s in shards]},
+                      {"claim_threshold": 0.5},
                       {"spearman": rho, "n_pairs": len(pairs)})
     assert card["identity"]["dimension"] == 512 and card["identity"]["max_seq_length"] is None
     assert card["sentences"]["n_truncated"] == 0
     assert card["speed"]["sentences_per_second"] == 196.0
-    assert card["speed"]["rules"]["embed"] == {"seconds": 1.25, "max_rss_mb": 300.5}
+    assert card["speed"]["rules"]["embed"] == {"seconds": 1.25, "max_rss_mb": 300.5, "jobs": 1}
+    assert card["speed"]["rules"]["embed_shard"] == {"seconds": 5.5, "max_rss_mb": 700.0,
+                                                     "jobs": 2}
     assert card["stsb"]["n_pairs"] == 4
     json.dumps(card)  # JSON-able
     no_sts = model_card("m", {**embedding, "sentences_per_second": None}, {}, {}, None)

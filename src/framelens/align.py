@@ -38,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from enum import StrEnum
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -161,6 +162,17 @@ class NgramCache:
         """:func:`lexical_overlap` of lists ``a`` and ``b``."""
         return (self.containment(a, b, 2) + self.containment(a, b, 3)) / 2
 
+    @cached_property
+    def sparse_rows(self) -> dict[int, tuple[sp.csr_matrix, np.ndarray]]:
+        """:func:`ngram_rows` of every list for bigrams and trigrams (built on first use:
+        callers that compare pair by pair never need them)."""
+        return {n: ngram_rows(self.tokens, n) for n in (2, 3)}
+
+    @cached_property
+    def lengths(self) -> np.ndarray:
+        """Each list's number of tokens."""
+        return np.array([len(t) for t in self.tokens], dtype=np.int64)
+
     def overlaps(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
         """:func:`lexical_overlap` of many pairs of lists at once (identical values).
 
@@ -168,15 +180,12 @@ class NgramCache:
         n-grams of all pairs are two row-wise products; pairs with a list under three
         words (shorter n-grams) are counted one by one.
         """
-        if not hasattr(self, "_rows"):
-            self._rows = {n: ngram_rows(self.tokens, n) for n in (2, 3)}
-            self._lengths = np.array([len(t) for t in self.tokens], dtype=np.int64)
         first, second = np.asarray(first, dtype=np.int64), np.asarray(second, dtype=np.int64)
         result = np.zeros(len(first))
-        short = np.minimum(self._lengths[first], self._lengths[second]) < 3
+        short = np.minimum(self.lengths[first], self.lengths[second]) < 3
         long_pairs = np.flatnonzero(~short)
         for n in (2, 3):
-            rows, sizes = self._rows[n]
+            rows, sizes = self.sparse_rows[n]
             a, b = first[long_pairs], second[long_pairs]
             shared = np.asarray(rows[a].multiply(rows[b]).sum(axis=1)).ravel()
             result[long_pairs] += shared / np.minimum(sizes[a], sizes[b])
@@ -586,7 +595,9 @@ def align_corpus(
     maps doc_id to event (default: :func:`event_of_documents`).
     """
     keep = content_mask(sentences)
-    content = sentences[keep].reset_index(drop=True)
+    # only the columns alignment reads, and no reordered copy of all the vectors: each
+    # event's rows are taken when it is aligned (at 100k articles the vectors are GBs)
+    content = sentences.loc[keep, ["sent_id", "doc_id", "text"]].reset_index(drop=True)
     if events is None:
         events = event_of_documents(documents)
     dates = documents.set_index("doc_id")["date"].to_dict()
@@ -594,7 +605,7 @@ def align_corpus(
     event_of_row = content["doc_id"].map(events).astype(str).to_numpy()
     by_event = np.argsort(event_of_row, kind="stable")  # one pass, not one scan per event
     content = content.iloc[by_event].reset_index(drop=True)
-    content_vectors = vectors[np.flatnonzero(keep)[by_event]]  # one copy, in event order
+    vector_rows = np.flatnonzero(keep)[by_event]  # row in ``vectors`` of each content row
     event_of_row = event_of_row[by_event]
     doc_codes = pd.factorize(content["doc_id"])[0]
     bounds = run_bounds(event_of_row)
@@ -602,8 +613,8 @@ def align_corpus(
         if lo == hi or np.all(doc_codes[lo:hi] == doc_codes[lo]):
             continue  # one document: nothing to align
         event = event_of_row[lo]
-        table = align_event(content_vectors[lo:hi], content.iloc[lo:hi], thresholds, k=k,
-                            block_size=block_size)
+        table = align_event(vectors[vector_rows[lo:hi]], content.iloc[lo:hi], thresholds,
+                            k=k, block_size=block_size)
         table.insert(0, "event", event)
         tables.append(table)
     if not tables:

@@ -447,19 +447,31 @@ def read_benchmark(path: str | Path) -> dict[str, float | None]:
     return {"seconds": number("s"), "max_rss_mb": number("max_rss")}
 
 
+def rule_timing(paths: list[str]) -> dict[str, float | int | None]:
+    """One rule's time and memory over its jobs' benchmark files (a rule such as
+    ``embed_shard`` runs as several jobs): seconds summed, the largest peak memory, and
+    how many jobs."""
+    readings = [read_benchmark(path) for path in paths]
+    seconds = [r["seconds"] for r in readings if r["seconds"] is not None]
+    memory = [r["max_rss_mb"] for r in readings if r["max_rss_mb"] is not None]
+    return {"seconds": round(sum(seconds), 3) if seconds else None,
+            "max_rss_mb": max(memory) if memory else None, "jobs": len(paths)}
+
+
 IDENTITY_FIELDS = ("name", "kind", "source", "upstream", "package", "package_version",
                    "revision", "version", "weights_sha256", "files_sha256", "dimension",
                    "max_seq_length", "trust_remote_code")
 
 
-def model_card(model_key: str, embedding: dict[str, Any], benchmarks: dict[str, str],
+def model_card(model_key: str, embedding: dict[str, Any], benchmarks: dict[str, list[str]],
                thresholds: dict[str, float], stsb: dict[str, Any] | None) -> dict[str, Any]:
     """A JSON-able card: identity, sentences embedded and truncated, speed on this run
-    (from ``embedding.json`` and Snakemake's benchmark files), thresholds and, when
+    (from ``embedding.json`` and Snakemake's benchmark files, ``benchmarks`` naming each
+    rule's files), thresholds and, when
     measured, STS-B Spearman. It holds no corpus text. ``max_seq_length`` null means
     the model reads texts of any length."""
     identity = embedding["identity"]
-    timings = {rule: read_benchmark(path) for rule, path in benchmarks.items()}
+    timings = {rule: rule_timing(paths) for rule, paths in benchmarks.items()}
     rate = embedding.get("sentences_per_second")
     return {
         "model": model_key,
@@ -581,7 +593,9 @@ def model_card_step(model_key: str, model_entry: dict[str, Any], embedding: str,
                     cache_dir: str | None, card: str) -> None:
     """Write one model's card; measure STS-B Spearman when ``stsb`` names a file."""
     stats = json.loads(Path(embedding).read_text(encoding="utf-8"))
-    rules = {Path(path).parent.name: path for path in benchmarks}
+    rules: dict[str, list[str]] = {}
+    for path in benchmarks:  # results/benchmarks/<rule>/<model>[-<shard>].tsv
+        rules.setdefault(Path(path).parent.name, []).append(path)
     stsb_result = None
     if stsb:
         from framelens.embed import EmbeddingCache, fingerprint

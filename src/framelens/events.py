@@ -200,13 +200,6 @@ def rowwise_dot(rows: sp.csr_matrix, first: np.ndarray, second: np.ndarray,
     return out
 
 
-def too_far_apart(date_a: object, date_b: object, max_days: int) -> bool:
-    """True when both dates are known and more than ``max_days`` apart."""
-    if not isinstance(date_a, str) or not isinstance(date_b, str):
-        return False
-    return abs((pd.Timestamp(date_a) - pd.Timestamp(date_b)).days) > max_days
-
-
 def similarity_edges(
     vectors: Matrix, sentences: pd.DataFrame, documents: pd.DataFrame, settings: EventSettings,
 ) -> dict[tuple[int, int], float]:

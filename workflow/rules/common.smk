@@ -101,10 +101,13 @@ def stsb_input(wildcards):
 
 
 def model_card_benchmarks(wildcards):
-    """Benchmark files (time, memory) of one model's main rules, for its model card."""
+    """Benchmark files (time, memory) of one model's main rules and its embed_shard jobs,
+    for its model card."""
     names = [n if FULL_MATRIX or n != "doc_similarity" else "doc_pairs" for n in CARD_RULES]
+    shards = expand(str(rules.embed_shard.benchmark), model=wildcards.model,
+                    shard=range(embedding_shards(wildcards)))
     return [str(getattr(rules, name).benchmark).format(model=wildcards.model)
-            for name in names]
+            for name in names] + shards
 
 
 def doc_similarity_tables(wildcards):
