@@ -275,7 +275,7 @@ class MemorySampler(threading.Thread):
 
 
 def sampled_peaks(work: Path) -> dict[str, float]:
-    """Peak RSS (MB) per stage from ``memory.json`` (:class:`MemorySampler`), each process
+    """Peak RSS (MiB) per stage from ``memory.json`` (:class:`MemorySampler`), each process
     matched to the job of its rule running when it was first seen."""
     path, log = work / "memory.json", work / "snakemake.log"
     if not path.is_file() or not log.is_file():
@@ -356,7 +356,7 @@ def item_counts(results: Path) -> dict[str, int]:
 
 
 def stage_rows(work: Path) -> dict[str, dict[str, Any]]:
-    """Per stage: seconds, peak memory (MB), CPU seconds, items and items per second."""
+    """Per stage: seconds, peak memory (MiB), CPU seconds, items and items per second."""
     results = work / "results"
     bench = benchmark_table(results)
     wall = job_times(work / "snakemake.log") if (work / "snakemake.log").is_file() else {}
@@ -626,7 +626,7 @@ def plot(runs: list[dict[str, Any]], path: Path) -> None:
     axes = fig.subplots(1, 2)
     cmap = matplotlib.colormaps["tab20"]
     for ax, key, label in ((axes[0], "s", "wall time (s)"),
-                           (axes[1], "memory_mb", "peak memory, RSS (MB)")):
+                           (axes[1], "memory_mb", "peak memory, RSS (MiB)")):
         data = series(runs, key)
         shown = [(stage, [(n, y) for n, y in points if y and y > 0])
                  for stage, points in sorted(data.items())
@@ -657,7 +657,7 @@ def print_run(run: dict[str, Any]) -> None:
           f"{run['wall_s']:.0f} s in all; load average mean {load.get('mean')}, max "
           f"{load.get('max')} on {run['cores']} cores"
           + (f"; omitted {' '.join(run['omitted'])}" if run.get("omitted") else ""))
-    print(f"  {'stage':<28} {'wall s':>9} {'peak MB':>8} {'(smk MB)':>9} {'CPU s':>8} "
+    print(f"  {'stage':<28} {'wall s':>9} {'peak MiB':>8} {'(smk MiB)':>9} {'CPU s':>8} "
           f"{'items/s':>10}  unit")
     for stage, row in sorted(run["stages"].items(), key=lambda kv: -kv[1]["s"]):
         peak = f"{row['peak_rss_mb']:.0f}" if row.get("peak_rss_mb") else "-"
