@@ -2,6 +2,7 @@
 
 Usage: python bench/scale.py --sizes 1000 10000 --models minilm [--seed 42] [--cores 2]
                              [--timeout 3600] [--warm-cache] [--parallel] [--fresh]
+                             [--replicates 1000:20 10000:4]
        python bench/scale.py --profile align --sizes 10000 --models tfidf
 
 For each size N, :mod:`synthetic` builds N articles over N/10 events from ECB+
@@ -30,6 +31,17 @@ two articles of one event holding one ECB+ sentence); recall is over the planted
 Each score comes with a 95% bootstrap interval over the gold events (200 seeded
 resamples), so "no worse at 100k than at 1k" is read against the 1k score's own spread.
 
+One synthetic corpus is one draw: at 1k (100 events) a single large event split in two
+moves ARI by a few hundredths, which the bootstrap over that corpus's events does not
+see. ``--replicates N:K`` therefore also builds K more corpora of size N (seeds
+``seed+1`` ... ``seed+K``), runs each only as far as events and alignments (untimed, in
+``results/bench/scale/replicates/``) and reports each score's mean over all K+1 corpora
+with a 95% t interval of that mean. The largest timed size is then compared with each
+replicated size: the difference from its mean, with an interval combining both spreads.
+``--slices K`` looks at the same question on the same articles: at the largest size, K
+runs of ``--slice-events`` gold events are clustered alone (as a corpus of their own) and
+scored beside the whole run's clusters of those articles.
+
 Writes ``results/bench/scale.json`` (merged with earlier runs, keyed by N and models;
 ``--fresh`` starts over) and ``results/bench/scale.png``: time and memory against N per
 stage, log-log, with each stage's fitted growth exponent (slope of log y on log N).
@@ -37,7 +49,8 @@ stage, log-log, with each stage's fitted growth exponent (slope of log y on log 
 ``--profile STAGE`` runs one job of an earlier run again under cProfile: the script
 Snakemake generated for it (kept with ``--skip-script-cleanup``), in the run folder, and
 prints the top functions (results/bench/profile-<rule>-<models>-n<N>.prof).
-``--rescore`` measures and scores existing run folders again without running anything.
+``--rescore`` measures and scores existing run folders again without running anything
+(but replicates not yet run).
 """
 
 from __future__ import annotations
@@ -71,6 +84,10 @@ RUNS = OUT / "scale"
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 REUSE = ("verbatim", "rewrite")
 BOOTSTRAP_ROUNDS, BOOTSTRAP_SEED = 200, 2026  # intervals of the quality scores
+# the scores summarised over replicate corpora: (name, quality section, key)
+REPLICATED = (("event_ari", "events", "ari"), ("event_v_measure", "events", "v_measure"),
+              ("reuse_precision", "reuse", "precision"),
+              ("reuse_recall_planted", "reuse", "recall_planted"))
 # what a stage's throughput counts (rules not listed: articles)
 UNITS = {"embed": "sentences", "align": "sentences", "outlet_overlap": "sentences",
          "claims": "sentences", "framing": "sentences", "plot_alignment_views": "sentences",
@@ -561,6 +578,150 @@ def quality(work: Path, corpus: Path, models: list[str]) -> dict[str, Any]:
                 "reuse": reuse_scores(results, corpus, m, gold)} for m in models}
 
 
+def replicate_scores(n: int, models: list[str], seed: int, ecbplus: str, cores: int,
+                     rescore: bool) -> dict[str, Any]:
+    """The quality scores of one more corpus of size ``n`` (seed ``seed``): the workflow
+    run only as far as each model's events and alignments, untimed. ``rescore`` scores a
+    replicate already run again (and runs only the missing ones)."""
+    corpus = synthetic_corpus(n, seed, ecbplus)
+    work = RUNS / "replicates" / f"n{n}-{'+'.join(models)}-s{seed}"
+    targets = [f"results/{m}/{name}" for m in models
+               for name in ("events.csv", "alignments.parquet")]
+    if not (rescore and all((work / t).is_file() for t in targets)):
+        run_to_targets(work, write_config(corpus, models, reset_folder(work)), targets, cores)
+    return {"seed": seed, "scores": {m: picked_scores(q)
+                                     for m, q in quality(work, corpus, models).items()}}
+
+
+def reset_folder(folder: Path) -> Path:
+    """``folder``, emptied."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return folder
+
+
+def run_to_targets(work: Path, config: Path, targets: list[str], cores: int) -> None:
+    """Run the workflow in ``work`` as far as ``targets``; exit with the log's name on
+    failure."""
+    env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
+           "FRAMELENS_CACHE_DIR": str(work / "cache"),
+           "FRAMELENS_MODEL_DIR": os.environ.get("FRAMELENS_MODEL_DIR", str(RUNS / "models"))}
+    log_path = work / "snakemake.log"
+    with log_path.open("w", encoding="utf-8") as log:
+        rc = subprocess.call([str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"),
+                              "--directory", str(work), "--configfile", str(config),
+                              "--cores", str(cores), "--nolock", *targets],
+                             cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+    if rc != 0:
+        raise SystemExit(f"{work.name} failed (exit {rc}); see {log_path}")
+
+
+def picked_scores(quality_of_model: dict[str, Any]) -> dict[str, float | None]:
+    """The replicated scores (``REPLICATED``) of one model's quality record."""
+    return {name: quality_of_model.get(section, {}).get(key)
+            for name, section, key in REPLICATED}
+
+
+def mean_interval(values: list[float]) -> dict[str, Any]:
+    """Mean, standard deviation, range and 95% t interval of the mean of per-corpus scores."""
+    from scipy import stats
+
+    x = np.array([v for v in values if v is not None], dtype=float)
+    summary: dict[str, Any] = {"corpora": len(x)}
+    if len(x) == 0:
+        return summary
+    summary.update(mean=float(x.mean()), min=float(x.min()), max=float(x.max()))
+    if len(x) > 1:
+        sd = float(x.std(ddof=1))
+        half = float(stats.t.ppf(0.975, len(x) - 1) * sd / np.sqrt(len(x)))
+        summary.update(sd=sd, mean_interval=[round(summary["mean"] - half, 4),
+                                             round(summary["mean"] + half, 4)])
+    return summary
+
+
+def over_corpora(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Per model and score: :func:`mean_interval` over the timed corpus and the replicates."""
+    per_corpus = [{m: picked_scores(q) for m, q in run.get("quality", {}).items()}]
+    per_corpus += [r["scores"] for r in run.get("replicates", [])]
+    return {m: {name: mean_interval([c.get(m, {}).get(name) for c in per_corpus])
+                for name, _, _ in REPLICATED}
+            for m in run["models"]}
+
+
+def half_width(bounds: list[float] | None) -> float:
+    """Half the width of a 95% interval, 0 when there is none."""
+    return (bounds[1] - bounds[0]) / 2 if bounds else 0.0
+
+
+def against_replicated(large: dict[str, Any], small: dict[str, Any]
+                       ) -> dict[str, dict[str, Any]]:
+    """Per model and score, the large run's score minus the small size's mean over corpora,
+    with a 95% interval whose half-width combines both (root sum of squared half-widths:
+    the small mean's t interval, the large score's bootstrap interval where it has one)."""
+    compared: dict[str, dict[str, Any]] = {}
+    intervals = {"event_ari": ("events", "ari_interval"),
+                 "reuse_precision": ("reuse", "precision_interval"),
+                 "reuse_recall_planted": ("reuse", "recall_planted_interval")}
+    for model, scores in small.get("over_corpora", {}).items():
+        quality_of_model = large.get("quality", {}).get(model)
+        if not quality_of_model:
+            continue
+        picked = picked_scores(quality_of_model)
+        for name, summary in scores.items():
+            if picked.get(name) is None or "mean_interval" not in summary:
+                continue
+            section, key = intervals.get(name, ("", ""))
+            half = float(np.hypot(half_width(summary.get("mean_interval")),
+                                  half_width(quality_of_model.get(section, {}).get(key))))
+            difference = picked[name] - summary["mean"]
+            compared.setdefault(model, {})[name] = {
+                "large": picked[name], "small_mean": summary["mean"],
+                "difference": difference, "interval": [difference - half, difference + half],
+                "worse": bool(difference + half < 0)}
+    return compared
+
+
+def slice_check(work: Path, corpus: Path, model: str, events_per_slice: int,
+                slices: int) -> list[dict[str, Any]]:
+    """Same articles, small corpus against whole corpus: ``slices`` runs of
+    ``events_per_slice`` gold events (consecutive by first date, spread over the corpus),
+    each clustered alone with the run's settings and scored against the gold, beside the
+    whole run's clusters for the same articles. A pipeline that loses quality with N
+    scores lower inside the whole run than alone."""
+    from sklearn.metrics import adjusted_rand_score
+
+    from framelens.events import EventSettings, cluster_events
+    from framelens.pipeline import read_vectors_for
+
+    results = work / "results"
+    config = yaml.safe_load((work / "config.yaml").read_text(encoding="utf-8"))
+    settings = EventSettings(min_similarity=config["models"][model]["event_threshold"],
+                             max_days_apart=config["events"]["max_days_apart"],
+                             neighbours=config["events"]["neighbours"])
+    sents, vectors = read_vectors_for(str(results / "corpus" / "sentences.parquet"),
+                                      str(results / model / "sentence_vectors.npz"))
+    docs = pd.read_parquet(results / "corpus" / "documents.parquet")
+    docs["gold"] = docs["file"].map(pd.read_csv(corpus / "gold_events.csv")
+                                    .set_index("file")["event"])
+    whole = pd.read_csv(results / model / "events.csv", dtype=str).set_index("doc_id")
+    by_start = docs.groupby("gold")["date"].min().sort_values(kind="stable").index
+    starts = np.linspace(0, max(len(by_start) - events_per_slice, 0), slices).astype(int)
+    found = []
+    for lo in sorted(set(starts.tolist())):
+        part = docs[docs["gold"].isin(set(by_start[lo:lo + events_per_slice]))]
+        keep = sents["doc_id"].isin(set(part["doc_id"])).to_numpy()
+        alone = cluster_events(vectors[np.flatnonzero(keep)],
+                               sents[keep].reset_index(drop=True),
+                               part.reset_index(drop=True), settings)
+        alone_labels = alone.set_index("doc_id")["event_id"].reindex(part["doc_id"])
+        whole_labels = whole["event_id"].reindex(part["doc_id"])
+        found.append({"first_event": lo, "events": events_per_slice, "articles": len(part),
+                      "ari_alone": float(adjusted_rand_score(part["gold"], alone_labels)),
+                      "ari_in_whole": float(adjusted_rand_score(part["gold"], whole_labels)),
+                      "agreement": float(adjusted_rand_score(alone_labels, whole_labels))})
+    return found
+
+
 # --------------------------------------------------------------------------- reporting
 
 
@@ -681,6 +842,19 @@ def print_run(run: dict[str, Any]) -> None:
                   f"{ru['found_reuse_pairs']} found, {ru['planted_pairs']} planted; "
                   f"{fmt(ru.get('planted_in_one_found_event'))} of planted pairs in one found "
                   f"event, recall there {fmt(ru.get('recall_planted_in_one_found_event'))}")
+    for model, parts in run.get("slices", {}).items():
+        for part in parts:
+            print(f"  {model}: gold events {part['first_event']}-"
+                  f"{part['first_event'] + part['events'] - 1} ({part['articles']} articles) "
+                  f"clustered alone: ARI {part['ari_alone']:.3f}; inside the whole run: "
+                  f"{part['ari_in_whole']:.3f}; the two partitions agree at ARI "
+                  f"{part['agreement']:.3f}")
+    for model, scores in run.get("over_corpora", {}).items():
+        for name, summary in scores.items():
+            if "mean" in summary:
+                print(f"  {model}: {name} over {summary['corpora']} corpora: mean "
+                      f"{summary['mean']:.3f} {interval(summary.get('mean_interval'))}, "
+                      f"range {summary['min']:.3f}-{summary['max']:.3f}")
 
 
 def interval(bounds: list[float] | None) -> str:
@@ -776,8 +950,15 @@ def main() -> None:
     parser.add_argument("--profile", metavar="STAGE",
                         help="profile one stage of an earlier run instead of running")
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--replicates", nargs="+", default=[], metavar="N:K",
+                        help="also score K more corpora of size N (quality only, untimed)")
+    parser.add_argument("--slices", type=int, default=0, metavar="K",
+                        help="at the largest size, cluster K slices of --slice-events gold "
+                             "events alone and compare with the whole run")
+    parser.add_argument("--slice-events", type=int, default=1000)
     args = parser.parse_args()
     models = sorted(args.models)
+    replicates = replicate_counts(args.replicates, parser)
     if args.profile:
         for n in args.sizes:
             profile_stage(args.profile, n, models, args.top)
@@ -803,9 +984,18 @@ def main() -> None:
                "recorded": datetime.now().isoformat(timespec="seconds"), **outcome,
                "corpus": json.loads((corpus / "synthetic.json").read_text()),
                "stages": stage_rows(work), "quality": quality(work, corpus, models)}
+        if replicates.get(n):
+            run["replicates"] = [
+                replicate_scores(n, models, args.seed + i, args.ecbplus, args.cores,
+                                 args.rescore) for i in range(1, replicates[n] + 1)]
+            run["over_corpora"] = over_corpora(run)
+        if args.slices and n == max(args.sizes) and run["status"] == "ok":
+            run["slices"] = {m: slice_check(work, corpus, m, args.slice_events, args.slices)
+                             for m in models}
         report["runs"] = [r for r in report["runs"]
                           if not (r["n"] == n and r["models"] == models)] + [run]
         report["exponents"] = exponents(report["runs"])
+        report["against_replicated"] = comparisons(report["runs"])
         OUT.mkdir(parents=True, exist_ok=True)
         report_path.write_text(json.dumps(report, indent=2, default=float) + "\n")
         plot(report["runs"], OUT / "scale.png")
@@ -815,7 +1005,45 @@ def main() -> None:
         print(f"  {stage:<32} time N^{fmt(exp['time'])}  CPU N^{fmt(exp.get('cpu'))}  "
               f"memory N^{fmt(exp['memory'])}  (two largest N: time "
               f"N^{fmt(exp.get('time_top'))}, CPU N^{fmt(exp.get('cpu_top'))})")
+    print_comparisons(report["against_replicated"])
     print(f"written: {report_path}, {OUT / 'scale.png'}")
+
+
+def replicate_counts(specs: list[str], parser: argparse.ArgumentParser) -> dict[int, int]:
+    """``["1000:20"]`` -> ``{1000: 20}``; a malformed spec is a usage error."""
+    counts = {}
+    for spec in specs:
+        size, _, count = spec.partition(":")
+        if not (size.isdigit() and count.isdigit()):
+            parser.error(f"--replicates: {spec!r} is not N:K (for example 1000:20)")
+        counts[int(size)] = int(count)
+    return counts
+
+
+def comparisons(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per model set: its largest timed run against every smaller size with replicates."""
+    found = []
+    for models in {tuple(r["models"]) for r in runs}:
+        mine = sorted((r for r in runs if tuple(r["models"]) == models), key=lambda r: r["n"])
+        large = mine[-1]
+        for small in mine[:-1]:
+            if small.get("over_corpora"):
+                found.append({"models": list(models), "large_n": large["n"],
+                              "small_n": small["n"],
+                              "corpora": len(small.get("replicates", [])) + 1,
+                              "scores": against_replicated(large, small)})
+    return sorted(found, key=lambda c: (c["models"], c["small_n"]))
+
+
+def print_comparisons(found: list[dict[str, Any]]) -> None:
+    for c in found:
+        print(f"\nN={c['large_n']} against the mean over {c['corpora']} corpora of "
+              f"N={c['small_n']} (difference, 95% interval; worse only if all below 0):")
+        for model, scores in c["scores"].items():
+            for name, row in scores.items():
+                print(f"  {model} {name:<22} {row['large']:.3f} vs {row['small_mean']:.3f}: "
+                      f"{row['difference']:+.4f} {interval(row['interval'])}"
+                      + ("  WORSE" if row["worse"] else ""))
 
 
 if __name__ == "__main__":

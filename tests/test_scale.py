@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
 
 from framelens.compare import doc_similarity_spearman, sample_events
 from framelens.corpus import outlet_labels
@@ -14,7 +15,10 @@ from framelens.events import (
     best_match_pairs,
     candidate_pairs,
     day_numbers,
+    term_counts,
     top_neighbours,
+    window_document_frequency,
+    window_tfidf,
 )
 from framelens.similarity import doc_pairs_within_events, doc_similarity
 
@@ -136,3 +140,63 @@ def test_sensitivity_samples_whole_events_within_the_budget():
                                            random_state=2))
     assert sample_events(events, sentences, None, 1) is events
     assert len(sample_events(events, sentences, 1, 1)) == 2  # one event at least
+
+
+def brute_window_frequency(counts: sp.csr_matrix, days: np.ndarray, max_days: int
+                           ) -> dict[tuple[int, int], int]:
+    """(article, term) -> articles in the article's date window holding the term."""
+    dense = counts.toarray() > 0
+    found = {}
+    for a, t in zip(*counts.nonzero(), strict=True):
+        if np.isnan(days[a]):
+            window = np.ones(len(days), dtype=bool)
+        else:
+            window = np.isnan(days) | (np.abs(days - days[a]) <= max_days)
+        found[(int(a), int(t))] = int((dense[window, t]).sum())
+    return found
+
+
+def test_window_document_frequency_counts_each_articles_own_window():
+    rng = np.random.default_rng(11)
+    counts = sp.csr_matrix(rng.poisson(0.4, size=(40, 15)))
+    days = rng.integers(0, 60, size=40).astype(float)
+    days[[3, 17, 30]] = np.nan  # undated: compared with everything, and in every window
+    counts.sort_indices()
+    df, n_window = window_document_frequency(counts, days, 7)
+    want = brute_window_frequency(counts, days, 7)
+    rows = np.repeat(np.arange(40), np.diff(counts.indptr))
+    assert {(int(a), int(t)): int(f) for a, t, f in zip(rows, counts.indices, df, strict=True)
+            } == want
+    assert n_window[3] == 40
+    assert n_window[0] == 3 + int((np.abs(days - days[0]) <= 7).sum())
+
+
+@pytest.mark.parametrize("min_df", [1, 2])
+def test_window_tfidf_without_dates_is_scikit_learns_tfidf(min_df):
+    texts = ["the plates dispute at the border", "border crossings closed over plates",
+             "talks in Brussels", "plates plates border", "an unrelated story"]
+    want = TfidfVectorizer(sublinear_tf=True, min_df=min_df, ngram_range=(1, 2)
+                           ).fit_transform(texts).toarray()
+    got = window_tfidf(term_counts(texts, min_df, ngram_range=(1, 2)),
+                       np.full(len(texts), np.nan), None, min_df).toarray()
+    np.testing.assert_allclose(got, want, atol=1e-12)
+
+
+def test_coverage_in_other_months_leaves_an_articles_vector_unchanged():
+    """A month and a year of coverage must weigh the same article the same: terms that
+    other months repeat neither dilute it nor lose weight (they did, and events split
+    more often as the corpus grew)."""
+    week = ["police arrest suspect after Oslo bank robbery", "Oslo bank robbery suspect held",
+            "storm floods coastal towns", "coastal towns flooded by storm surge"]
+    later = ["Oslo bank robbery trial opens", "suspect in bank robbery sentenced",
+             "storm surge again floods towns", "police arrest another suspect"] * 5
+    week_days = np.array([0, 1, 0, 2], dtype=float)
+    later_days = np.arange(len(later), dtype=float) * 3 + 60
+    alone = window_tfidf(term_counts(week, 2), week_days, 7, 2)
+    counts = term_counts(week + later, 2)
+    whole = window_tfidf(counts, np.concatenate([week_days, later_days]), 7, 2)[:4]
+    assert (alone @ alone.T).toarray() == pytest.approx((whole @ whole.T).toarray())
+    # and the global weighting does change them: this is what the window prevents
+    global_rows = TfidfVectorizer(sublinear_tf=True, min_df=2).fit_transform(week + later)[:4]
+    assert (global_rows @ global_rows.T).toarray()[0, 1] != pytest.approx(
+        (alone @ alone.T).toarray()[0, 1])

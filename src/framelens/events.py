@@ -33,7 +33,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer
+from sklearn.preprocessing import normalize
 
 from framelens.embed import Matrix, content_mask
 from framelens.similarity import cos_sim
@@ -64,24 +65,112 @@ def names_and_numbers(sentences: list[str]) -> str:
     return " ".join(found)
 
 
-def tfidf_rows(texts: list[str], **options: object) -> sp.csr_matrix:
-    """L2-normalised TF-IDF rows; all-zero rows where a text has no term."""
+def term_counts(texts: list[str], min_df: int, **options: object) -> sp.csr_matrix:
+    """Term counts of each text (terms in at least ``min_df`` texts); one all-zero column
+    when no text has a term."""
     try:
-        return TfidfVectorizer(sublinear_tf=True, **options).fit_transform(texts).tocsr()
+        return CountVectorizer(min_df=min_df, **options).fit_transform(texts).tocsr()
     except ValueError:  # no term at all
-        return sp.csr_matrix((len(texts), 1))
+        return sp.csr_matrix((len(texts), 1), dtype=np.int64)
 
 
-def lexical_views(content: pd.DataFrame, doc_ids: list[str]) -> tuple[sp.csr_matrix, ...]:
-    """The word and the names-and-numbers TF-IDF rows of each article, in ``doc_ids`` order."""
+def window_bounds(days: np.ndarray, max_days: int | None) -> tuple[np.ndarray, ...]:
+    """The dated articles in date order, and for each article the ``[lo, hi)`` range of
+    positions in that order dated within ``max_days`` of it (all of them for an undated
+    article, or when ``max_days`` is None)."""
+    dated = np.flatnonzero(~np.isnan(days))
+    order = dated[np.argsort(days[dated], kind="stable")]
+    sorted_days = days[order]
+    lo, hi = np.zeros(len(days), dtype=np.int64), np.full(len(days), len(order), np.int64)
+    if max_days is not None:
+        lo[dated] = np.searchsorted(sorted_days, days[dated] - max_days, side="left")
+        hi[dated] = np.searchsorted(sorted_days, days[dated] + max_days, side="right")
+    return order, lo, hi
+
+
+def window_document_frequency(counts: sp.csr_matrix, days: np.ndarray,
+                              max_days: int | None, chunk: int = 2_000_000
+                              ) -> tuple[np.ndarray, np.ndarray]:
+    """For each stored entry of ``counts`` (article ``a``, term ``t``; indices sorted), how
+    many articles that may share an event with ``a`` hold ``t`` (``a`` itself included):
+    those dated within ``max_days`` of ``a``, and every undated one; all articles when
+    ``a`` is undated. Also returns, per article, how many articles its window holds.
+
+    The dated articles holding each term are laid out term by term in date order, and
+    each one's window is counted there by binary search, ``chunk`` entries at a time and
+    in that same order (so the search sweeps memory once). Memory grows with the stored
+    entries, never with articles x terms.
+    """
+    n, n_terms = counts.shape
+    order, lo, hi = window_bounds(days, max_days)
+    undated = np.isnan(days)
+    dated_entry = np.repeat(~undated, np.diff(counts.indptr))
+    undated_df = np.bincount(counts.indices[~dated_entry], minlength=n_terms)
+    by_term = sp.csr_matrix((np.ones(counts.nnz, dtype=np.int32), counts.indices,
+                             counts.indptr), shape=counts.shape)[order].tocsc()
+    by_term.sort_indices()  # per term, the positions (in date order) of its articles
+    stride = len(order) + 1
+    keys = np.repeat(np.arange(n_terms, dtype=np.int64) * stride, np.diff(by_term.indptr))
+    keys += by_term.indices
+    for lo_entry in range(0, len(keys), chunk):
+        part = slice(lo_entry, lo_entry + chunk)
+        position = by_term.indices[part]
+        first_key = keys[part] - position  # the term's key for position 0
+        article = order[position]
+        by_term.data[part] = (np.searchsorted(keys, first_key + hi[article], side="left")
+                              - np.searchsorted(keys, first_key + lo[article], side="left"))
+    del keys
+    if undated.any():
+        by_term.data += undated_df[np.repeat(np.arange(n_terms), np.diff(by_term.indptr))
+                                   ].astype(np.int32)
+    position_of = np.empty(n, dtype=np.int64)
+    position_of[order] = np.arange(len(order))
+    df = np.empty(counts.nnz, dtype=np.int32)
+    df[dated_entry] = by_term.tocsr()[position_of[np.flatnonzero(~undated)]].data
+    df[~dated_entry] = (np.bincount(counts.indices, minlength=n_terms)
+                        [counts.indices[~dated_entry]])
+    n_window = np.where(undated, n, hi - lo + int(undated.sum()))
+    return df, n_window
+
+
+def window_tfidf(counts: sp.csr_matrix, days: np.ndarray, max_days: int | None,
+                 min_df: int = 1) -> sp.csr_matrix:
+    """L2-normalised TF-IDF rows (sublinear term frequency, smoothed IDF, as scikit-learn's
+    ``TfidfVectorizer``) whose document frequencies are counted within each article's
+    date window (:func:`window_document_frequency`), and without the terms fewer than
+    ``min_df`` articles of that window hold.
+
+    So an article's vector depends only on the articles it may share an event with: a
+    term common in other months neither dilutes it nor loses weight, and a small corpus
+    and a year of coverage give the same similarities for the same articles. Without
+    dates (or ``max_days``) the window is the whole corpus and this equals
+    ``TfidfVectorizer(sublinear_tf=True, min_df=min_df)``.
+    """
+    counts = counts.tocsr(copy=True)
+    counts.sort_indices()
+    df, n_window = window_document_frequency(counts, days, max_days)
+    weights = np.log(counts.data.astype(float)) + 1
+    weights *= np.log((1 + np.repeat(n_window, np.diff(counts.indptr))) / (1 + df)) + 1
+    weights[df < min_df] = 0
+    matrix = sp.csr_matrix((weights, counts.indices, counts.indptr), shape=counts.shape)
+    matrix.eliminate_zeros()
+    return normalize(matrix)
+
+
+def lexical_views(content: pd.DataFrame, doc_ids: list[str], days: np.ndarray | None = None,
+                  max_days: int | None = None) -> tuple[sp.csr_matrix, ...]:
+    """The word and the names-and-numbers TF-IDF rows of each article, in ``doc_ids``
+    order, weighted within each article's date window (:func:`window_tfidf`)."""
     grouped = content.groupby("doc_id")["text"].agg(list).reindex(doc_ids)
     grouped = grouped.apply(lambda x: x if isinstance(x, list) else [])
+    days = np.full(len(doc_ids), np.nan) if days is None else np.asarray(days, dtype=float)
     min_df = 2 if len(doc_ids) >= 3 else 1
-    words = tfidf_rows([" ".join(s) for s in grouped], stop_words="english",
-                       ngram_range=(1, 2), min_df=min_df)
-    names = tfidf_rows([names_and_numbers(s) for s in grouped], token_pattern=r"\S+",
-                       lowercase=False, ngram_range=(1, 2))
-    return words, names
+    words = term_counts([" ".join(s) for s in grouped], min_df, stop_words="english",
+                        ngram_range=(1, 2))
+    names = term_counts([names_and_numbers(s) for s in grouped], 1, token_pattern=r"\S+",
+                        lowercase=False, ngram_range=(1, 2))
+    return (window_tfidf(words, days, max_days, min_df),
+            window_tfidf(names, days, max_days, 1))
 
 
 def day_numbers(dates: list[object]) -> np.ndarray:
@@ -207,14 +296,14 @@ def similarity_edges(
     doc_ids = documents["doc_id"].tolist()
     keep = content_mask(sentences)
     content = sentences[keep]
-    words, names = lexical_views(content, doc_ids)
+    days = day_numbers(documents["date"].tolist())
+    words, names = lexical_views(content, doc_ids, days, settings.max_days_apart)
     index = {d: i for i, d in enumerate(doc_ids)}
     doc_of_row = content["doc_id"].map(index).to_numpy(dtype=np.int64)
     by_doc = np.argsort(doc_of_row, kind="stable")
     content_vectors = vectors[np.flatnonzero(keep)[by_doc]]  # one copy, in article order
     counts = np.bincount(doc_of_row, minlength=len(doc_ids))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    days = day_numbers(documents["date"].tolist())
     found = sorted(candidate_pairs((words, names), settings.neighbours, days,
                                    settings.max_days_apart))
     if not found:
