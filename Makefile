@@ -60,10 +60,11 @@ bench-embed: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/throughput.py
 
 ## bench-scale: the workflow at 1k, 10k, 100k synthetic articles (static) and 1k, 10k (minilm);
-##   per-stage time, memory, items/s, planted-gold quality, growth exponents (about 1.5 hours)
+##   per-stage time, memory, items/s, planted-gold quality, growth exponents (about 55 minutes)
 .PHONY: bench-scale
 bench-scale: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/scale.py --fresh --sizes 1000 10000 100000 --models static
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/scale.py --fresh --sizes 1000 10000 100000 --models static \
+	  --replicates 1000:20 10000:4 --slices 10 --slice-events 100
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/scale.py --sizes 1000 10000 --models minilm
 
 ## bench-slurm: the seed workflow through SLURM on this machine, tables = a local run (root;

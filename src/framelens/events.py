@@ -8,10 +8,13 @@ articles are clustered without being told how many events there are:
    - *sentences*: the symmetric best-match similarity under the model (each
      sentence's best cosine in the other article, averaged both ways);
    - *words*: TF-IDF of the articles' words and word pairs (English stop words
-     out, terms in at least two articles);
+     out, terms in at least two articles of the date window);
    - *names and numbers*: TF-IDF of capitalised words that do not open a
      sentence and of tokens with digits (people, places, organisations, dates,
      counts): two rehab stories about different stars differ here.
+   Both TF-IDF views count document frequencies within each article's date
+   window (:func:`window_tfidf`), so an article weighs the same in a week's
+   corpus and in a year's.
 2. Articles dated more than ``max_days_apart`` apart are never linked.
 3. Only each article's ``neighbours`` most similar articles (by the word and
    name vectors) are compared at all, so the graph is sparse.
