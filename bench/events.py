@@ -88,9 +88,7 @@ def main() -> None:
         cache = EmbeddingCache(cache_root, fingerprint(encoder.identity()))
         started = time.perf_counter()
         vectors, _ = embed_texts(corpus.sentences["text"].tolist(), encoder, cache)
-        settings = EventSettings(min_similarity=entry["event_threshold"],
-                                 max_days_apart=base["max_days_apart"],
-                                 neighbours=base["neighbours"])
+        settings = EventSettings.from_config(base, entry["event_threshold"])
         edges = similarity_edges(vectors, corpus.sentences, documents, settings)
         configured = scores(gold, sparse_average_linkage(len(documents), edges,
                                                          settings.min_similarity))

@@ -695,9 +695,8 @@ def slice_check(work: Path, corpus: Path, model: str, events_per_slice: int,
 
     results = work / "results"
     config = yaml.safe_load((work / "config.yaml").read_text(encoding="utf-8"))
-    settings = EventSettings(min_similarity=config["models"][model]["event_threshold"],
-                             max_days_apart=config["events"]["max_days_apart"],
-                             neighbours=config["events"]["neighbours"])
+    settings = EventSettings.from_config(config["events"],
+                                         config["models"][model]["event_threshold"])
     sents, vectors = read_vectors_for(str(results / "corpus" / "sentences.parquet"),
                                       str(results / model / "sentence_vectors.npz"))
     docs = pd.read_parquet(results / "corpus" / "documents.parquet")

@@ -32,6 +32,7 @@ import heapq
 import itertools
 import re
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -52,6 +53,12 @@ class EventSettings:
     min_similarity: float = 0.242
     max_days_apart: int = 7
     neighbours: int = 30
+
+    @classmethod
+    def from_config(cls, events: dict[str, Any], event_threshold: float) -> EventSettings:
+        """From the config's ``events`` section and one model's ``event_threshold``."""
+        return cls(min_similarity=event_threshold, max_days_apart=events["max_days_apart"],
+                   neighbours=events["neighbours"])
 
 
 def names_and_numbers(sentences: list[str]) -> str:
@@ -200,20 +207,6 @@ def top_neighbours(sims: np.ndarray, k: int) -> list[np.ndarray]:
     return result
 
 
-def window_columns(days: np.ndarray, rows: np.ndarray, order: np.ndarray,
-                   sorted_days: np.ndarray, undated: np.ndarray,
-                   max_days: int | None) -> np.ndarray:
-    """Articles that may share an event with any of ``rows`` (ascending indices): those
-    dated within ``max_days`` of the rows' dates, and every undated one."""
-    n = len(days)
-    row_days = days[rows]
-    if max_days is None or np.isnan(row_days).any():
-        return np.arange(n)
-    lo = np.searchsorted(sorted_days, row_days.min() - max_days, side="left")
-    hi = np.searchsorted(sorted_days, row_days.max() + max_days, side="right")
-    return np.sort(np.concatenate([order[lo:hi], undated]))
-
-
 def candidate_pairs(views: tuple[sp.csr_matrix, ...], k: int, days: np.ndarray | None = None,
                     max_days: int | None = None, block_size: int = 512
                     ) -> set[tuple[int, int]]:
@@ -228,15 +221,14 @@ def candidate_pairs(views: tuple[sp.csr_matrix, ...], k: int, days: np.ndarray |
     stacked = (sp.hstack(views).tocsr() / np.sqrt(len(views))).tocsr()
     n = stacked.shape[0]
     days = np.full(n, np.nan) if days is None else np.asarray(days, dtype=float)
-    dated = np.flatnonzero(~np.isnan(days))
-    order = dated[np.argsort(days[dated], kind="stable")]
+    order, lo, hi = window_bounds(days, max_days)
     undated = np.flatnonzero(np.isnan(days))
-    sorted_days = days[order]
     pairs: set[tuple[int, int]] = set()
     for rows_in_order in (order, undated):
-        for lo in range(0, len(rows_in_order), block_size):
-            rows = rows_in_order[lo:lo + block_size]
-            cols = window_columns(days, rows, order, sorted_days, undated, max_days)
+        for start in range(0, len(rows_in_order), block_size):
+            rows = rows_in_order[start:start + block_size]
+            # the union of the rows' windows (every article once a row is undated)
+            cols = np.sort(np.concatenate([order[lo[rows].min():hi[rows].max()], undated]))
             sims = cos_sim(stacked[rows], stacked[cols])
             if max_days is not None:
                 gap = np.abs(days[rows][:, None] - days[cols][None, :])

@@ -225,9 +225,8 @@ def events_step(sentences: str, documents: str, vectors: str, settings: dict[str
 
     sents, matrix = read_vectors_for(sentences, vectors)
     docs = pd.read_parquet(documents)
-    table = cluster_events(matrix, sents, docs, EventSettings(
-        min_similarity=event_threshold, max_days_apart=settings["max_days_apart"],
-        neighbours=settings["neighbours"]))
+    table = cluster_events(matrix, sents, docs,
+                           EventSettings.from_config(settings, event_threshold))
     write_csv(table, events)
     log.info("%d documents in %d events (%s)", len(table), table["event_id"].nunique(),
              table["event_source"].iloc[0] if len(table) else "none")
