@@ -84,10 +84,12 @@ RUNS = OUT / "scale"
 SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 REUSE = ("verbatim", "rewrite")
 BOOTSTRAP_ROUNDS, BOOTSTRAP_SEED = 200, 2026  # intervals of the quality scores
-# the scores summarised over replicate corpora: (name, quality section, key)
-REPLICATED = (("event_ari", "events", "ari"), ("event_v_measure", "events", "v_measure"),
-              ("reuse_precision", "reuse", "precision"),
-              ("reuse_recall_planted", "reuse", "recall_planted"))
+# the scores summarised over replicate corpora: name -> (quality section, key, key of its
+# bootstrap interval or None)
+REPLICATED = {"event_ari": ("events", "ari", "ari_interval"),
+              "event_v_measure": ("events", "v_measure", None),
+              "reuse_precision": ("reuse", "precision", "precision_interval"),
+              "reuse_recall_planted": ("reuse", "recall_planted", "recall_planted_interval")}
 # what a stage's throughput counts (rules not listed: articles)
 UNITS = {"embed": "sentences", "align": "sentences", "outlet_overlap": "sentences",
          "claims": "sentences", "framing": "sentences", "plot_alignment_views": "sentences",
@@ -140,6 +142,20 @@ def write_config(corpus: Path, models: list[str], folder: Path) -> Path:
     return path
 
 
+def workflow_env(work: Path) -> dict[str, str]:
+    """The environment a run in ``work`` gets: offline hub, its own vector cache, and the
+    shared folder of distilled models (built once, not timed again in every run)."""
+    return {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
+            "FRAMELENS_CACHE_DIR": str(work / "cache"),
+            "FRAMELENS_MODEL_DIR": os.environ.get("FRAMELENS_MODEL_DIR", str(RUNS / "models"))}
+
+
+def snakemake_command(work: Path, config: Path, cores: int) -> list[str]:
+    """Snakemake on the project's workflow, run in ``work`` with ``config``."""
+    return [str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--directory", str(work),
+            "--configfile", str(config), "--cores", str(cores), "--nolock"]
+
+
 def run_workflow(n: int, models: list[str], corpus: Path, *, cores: int, timeout: float,
                  warm_cache: bool, parallel: bool, omit: list[str]) -> dict[str, Any]:
     """Run the workflow from scratch for one size; return status, wall time, log path."""
@@ -150,17 +166,13 @@ def run_workflow(n: int, models: list[str], corpus: Path, *, cores: int, timeout
     if not warm_cache:
         shutil.rmtree(cache, ignore_errors=True)
     work.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
-           "FRAMELENS_CACHE_DIR": str(cache),
-           # a distilled model is built once, not timed again in every run
-           "FRAMELENS_MODEL_DIR": os.environ.get("FRAMELENS_MODEL_DIR", str(RUNS / "models"))}
+    env = workflow_env(work)
     log_path = work / "snakemake.log"
     with tempfile.TemporaryDirectory(prefix="framelens-scale-") as tmp:
         config = write_config(corpus, models, Path(tmp))
         shutil.copyfile(config, work / "config.yaml")  # for --profile and reruns
-        command = [str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--directory",
-                   str(work), "--configfile", str(config), "--cores", str(cores),
-                   "--forceall", "--nolock", "--skip-script-cleanup"]
+        command = [*snakemake_command(work, config, cores), "--forceall",
+                   "--skip-script-cleanup"]
         if not parallel:
             command += ["--default-resources", "serial=1", "--resources", "serial=1"]
         if omit:
@@ -603,15 +615,10 @@ def reset_folder(folder: Path) -> Path:
 def run_to_targets(work: Path, config: Path, targets: list[str], cores: int) -> None:
     """Run the workflow in ``work`` as far as ``targets``; exit with the log's name on
     failure."""
-    env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
-           "FRAMELENS_CACHE_DIR": str(work / "cache"),
-           "FRAMELENS_MODEL_DIR": os.environ.get("FRAMELENS_MODEL_DIR", str(RUNS / "models"))}
     log_path = work / "snakemake.log"
     with log_path.open("w", encoding="utf-8") as log:
-        rc = subprocess.call([str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"),
-                              "--directory", str(work), "--configfile", str(config),
-                              "--cores", str(cores), "--nolock", *targets],
-                             cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT)
+        rc = subprocess.call([*snakemake_command(work, config, cores), *targets], cwd=work,
+                             env=workflow_env(work), stdout=log, stderr=subprocess.STDOUT)
     if rc != 0:
         raise SystemExit(f"{work.name} failed (exit {rc}); see {log_path}")
 
@@ -619,7 +626,7 @@ def run_to_targets(work: Path, config: Path, targets: list[str], cores: int) -> 
 def picked_scores(quality_of_model: dict[str, Any]) -> dict[str, float | None]:
     """The replicated scores (``REPLICATED``) of one model's quality record."""
     return {name: quality_of_model.get(section, {}).get(key)
-            for name, section, key in REPLICATED}
+            for name, (section, key, _) in REPLICATED.items()}
 
 
 def mean_interval(values: list[float]) -> dict[str, Any]:
@@ -644,7 +651,7 @@ def over_corpora(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
     per_corpus = [{m: picked_scores(q) for m, q in run.get("quality", {}).items()}]
     per_corpus += [r["scores"] for r in run.get("replicates", [])]
     return {m: {name: mean_interval([c.get(m, {}).get(name) for c in per_corpus])
-                for name, _, _ in REPLICATED}
+                for name in REPLICATED}
             for m in run["models"]}
 
 
@@ -659,9 +666,6 @@ def against_replicated(large: dict[str, Any], small: dict[str, Any]
     with a 95% interval whose half-width combines both (root sum of squared half-widths:
     the small mean's t interval, the large score's bootstrap interval where it has one)."""
     compared: dict[str, dict[str, Any]] = {}
-    intervals = {"event_ari": ("events", "ari_interval"),
-                 "reuse_precision": ("reuse", "precision_interval"),
-                 "reuse_recall_planted": ("reuse", "recall_planted_interval")}
     for model, scores in small.get("over_corpora", {}).items():
         quality_of_model = large.get("quality", {}).get(model)
         if not quality_of_model:
@@ -670,9 +674,9 @@ def against_replicated(large: dict[str, Any], small: dict[str, Any]
         for name, summary in scores.items():
             if picked.get(name) is None or "mean_interval" not in summary:
                 continue
-            section, key = intervals.get(name, ("", ""))
-            half = float(np.hypot(half_width(summary.get("mean_interval")),
-                                  half_width(quality_of_model.get(section, {}).get(key))))
+            section, _, interval_key = REPLICATED[name]
+            half = float(np.hypot(half_width(summary.get("mean_interval")), half_width(
+                quality_of_model[section].get(interval_key) if interval_key else None)))
             difference = picked[name] - summary["mean"]
             compared.setdefault(model, {})[name] = {
                 "large": picked[name], "small_mean": summary["mean"],
