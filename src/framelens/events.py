@@ -137,8 +137,8 @@ def window_document_frequency(counts: sp.csr_matrix, days: np.ndarray,
     position_of[order] = np.arange(len(order))
     df = np.empty(counts.nnz, dtype=np.int32)
     df[dated_entry] = by_term.tocsr()[position_of[np.flatnonzero(~undated)]].data
-    df[~dated_entry] = (np.bincount(counts.indices, minlength=n_terms)
-                        [counts.indices[~dated_entry]])
+    all_df = np.diff(by_term.indptr) + undated_df  # dated holders + undated holders
+    df[~dated_entry] = all_df[counts.indices[~dated_entry]]
     n_window = np.where(undated, n, hi - lo + int(undated.sum()))
     return df, n_window
 
@@ -175,6 +175,8 @@ def lexical_views(content: pd.DataFrame, doc_ids: list[str], days: np.ndarray | 
     grouped = grouped.apply(lambda x: x if isinstance(x, list) else [])
     days = np.full(len(doc_ids), np.nan) if days is None else np.asarray(days, dtype=float)
     min_df = 2 if len(doc_ids) >= 3 else 1
+    # counting only terms in min_df articles of the corpus drops nothing the window keeps
+    # (a window holds no more of a term's articles than the corpus) and saves memory
     words = term_counts([" ".join(s) for s in grouped], min_df, stop_words="english",
                         ngram_range=(1, 2))
     names = term_counts([names_and_numbers(s) for s in grouped], 1, token_pattern=r"\S+",
