@@ -17,6 +17,7 @@ from framelens.corpus import (
     sentence_rows,
 )
 from framelens.errors import CorpusError
+from framelens.pipeline import ingest_step, run_logged
 from framelens.text import boilerplate_reason, paragraph_spans, segment
 
 from .conftest import SEEDS
@@ -253,6 +254,98 @@ def test_sentence_rows_flag_like_boilerplate_reason():
     assert len(spans) == 5
 
 
+# ------------------------------------------------------------------ embeds in scraped text
+
+# A scraped article is one paragraph: an embedded tweet sits between prose sentences.
+EMBED_TWEET = (
+    "Good meeting w/#Serbia's President @avucic on the situation in northern #Kosovo. "
+    "@NATO_KFOR will take any measure necessary. All must engage constructively. "
+    "pic.twitter.com/JWOFqD32XT — Jens Stoltenberg (@jensstoltenberg) August 17, 2022"
+)
+SCRAPED = (
+    "The leaders of Kosovo and Serbia will join EU-mediated talks in Brussels on Thursday. "
+    f"Kurti has agreed to postpone the licence plate rule. {EMBED_TWEET} Meanwhile, NATO called "
+    "for calm from all sides. Vucic said it was “a lie” that Serbia wants to intervene.\n"
+)
+
+
+def test_one_paragraph_article_with_embedded_tweet_keeps_its_prose(make_corpus):
+    result = ingest_corpus(make_corpus({"scraped.txt": SCRAPED}))
+    sents = result.sentences
+    assert sents["paragraph"].unique().tolist() == [0]
+    assert sents.loc[~sents["boilerplate"], "text"].tolist() == [
+        "The leaders of Kosovo and Serbia will join EU-mediated talks in Brussels on Thursday.",
+        "Kurti has agreed to postpone the licence plate rule.",
+        "Meanwhile, NATO called for calm from all sides.",
+        "Vucic said it was “a lie” that Serbia wants to intervene.",
+    ]
+    assert sents.loc[sents["boilerplate"], "text"].tolist() == [
+        "Good meeting w/#Serbia's President @avucic on the situation in northern #Kosovo.",
+        "@NATO_KFOR will take any measure necessary.",
+        "All must engage constructively. pic.twitter.com/JWOFqD32XT — Jens Stoltenberg "
+        "(@jensstoltenberg) August 17, 2022",
+    ]
+    assert set(sents.loc[sents["boilerplate"], "boilerplate_reason"]) == {"social_embed"}
+    assert result.documents["n_content_sentences"].item() == 4
+    (entry,) = result.report["files"]
+    assert "no_content" not in [flag["code"] for flag in entry["flags"]]
+    assert result.report["n_no_content"] == 0
+
+
+def test_embed_only_paragraph_is_still_flagged(make_corpus):
+    tweet = ("We met today. Great talks! pic.twitter.com/abc123 — Jens Stoltenberg "
+             "(@jensstoltenberg) August 17, 2022")
+    body = f"Serbia will talk.\n\n{tweet}\n\nKosovo too.\n"
+    sents = ingest_corpus(make_corpus({"a.txt": body})).sentences
+    rows = zip(sents["paragraph"], sents["text"], sents["boilerplate_reason"].fillna(""),
+               strict=True)
+    assert list(rows) == [
+        (0, "Serbia will talk.", ""),
+        (1, "We met today.", "social_embed"),
+        (1, tweet[len("We met today. "):], "social_embed"),
+        (2, "Kosovo too.", ""),
+    ]
+
+
+def test_all_flagged_article_is_reported_by_file_name(make_corpus):
+    tweet_only = EMBED_TWEET + "\n"
+    result = ingest_corpus(make_corpus({"tweet_only.txt": tweet_only, "scraped.txt": SCRAPED}))
+    report = result.report
+    assert report["n_no_content"] == 1
+    assert report["no_content_files"] == ["tweet_only.txt"]
+    entry = next(e for e in report["files"] if e["file"] == "tweet_only.txt")
+    (flag,) = [f for f in entry["flags"] if f["code"] == "no_content"]
+    assert flag["n_sentences"] == 3
+    assert flag["reasons"] == {"social_embed": 3}
+    assert flag["detail"] == ("all 3 sentences flagged as boilerplate or repeats "
+                              "(social_embed: 3)")
+    docs = result.documents.set_index("file")
+    assert docs.loc["tweet_only.txt", "n_sentences"] == 3
+    assert docs.loc["tweet_only.txt", "n_content_sentences"] == 0
+
+
+def test_all_flagged_article_is_a_warning_in_the_ingest_log(make_corpus, tmp_path):
+    folder = make_corpus({"tweet_only.txt": EMBED_TWEET, "scraped.txt": SCRAPED})
+    log, out = tmp_path / "ingest.log", tmp_path / "out"
+    run_logged(str(log), ingest_step, corpus=str(folder), on_decode_error="fail",
+               documents=str(out / "d.parquet"), sentences=str(out / "s.parquet"),
+               report=str(out / "r.json"))
+    warnings = [line for line in log.read_text().splitlines() if " WARNING " in line]
+    assert len(warnings) == 1
+    assert "tweet_only.txt: no content sentence left (all 3 sentences flagged" in warnings[0]
+    assert json.loads((out / "r.json").read_text())["no_content_files"] == ["tweet_only.txt"]
+    assert "1 documents without a content sentence" in log.read_text()
+
+
+def test_article_with_no_sentence_at_all_says_so(make_corpus):
+    result = ingest_corpus(make_corpus({"a.txt": "<div><p></p></div>\n", "b.txt": ARTICLE}))
+    entry = next(e for e in result.report["files"] if e["file"] == "a.txt")
+    (flag,) = [f for f in entry["flags"] if f["code"] == "no_content"]
+    assert (flag["n_sentences"], flag["reasons"]) == (0, {})
+    assert flag["detail"] == "no sentence in the text after removing markup and the header"
+    assert result.report["no_content_files"] == ["a.txt"]
+
+
 # ----------------------------------------------------------------------------- seeds
 
 
@@ -286,6 +379,18 @@ def test_seeds_flags(seeds):
         "With active mediation by the E",
         "A NATO-led intervention in 199",
     ])
+
+
+def test_seed_tweet_paragraph_is_still_flagged_whole(seeds):
+    sents = seeds.sentences
+    flagged = sents.loc[sents["boilerplate_reason"] == "social_embed", "sent_id"].tolist()
+    assert flagged == [f"001_ca852b7d5ddfff99:{n:04d}" for n in (14, 15, 16)]
+    tweet = sents[sents["sent_id"].isin(flagged)]
+    assert tweet["paragraph"].nunique() == 1
+    assert tweet["text"].iloc[-1].endswith("— Jens Stoltenberg (@jensstoltenberg) August 17, 2022")
+    in_doc = sents[sents["doc_id"] == "001_ca852b7d5ddfff99"]
+    assert (in_doc["paragraph"] == tweet["paragraph"].iloc[0]).sum() == 3  # the whole paragraph
+    assert seeds.report["n_no_content"] == 0 and seeds.report["no_content_files"] == []
 
 
 def test_seeds_headers_stay_out_of_first_sentences(seeds):

@@ -16,6 +16,7 @@ from framelens.text import (
     Segment,
     boilerplate_reason,
     detect_language,
+    embedded_segments,
     is_copyright,
     is_credit,
     is_promo,
@@ -25,6 +26,7 @@ from framelens.text import (
     parse_header,
     segment,
     sentence_boilerplate_reason,
+    social_embed_flags,
     social_embed_paragraphs,
     split_sentences,
     strip_markup,
@@ -486,6 +488,11 @@ _ALPHABET = st.sampled_from(
         "1.8",
         "J.",
         "你好",
+        " pic.twitter.com/x1 ",
+        " — Jo Doe (@jo) Aug. 18, 2022",
+        "View this post on Instagram",
+        "A post shared by Jo (@jo)",
+        " https://youtu.be/x ",
     ]
 )
 _TEXTS = st.one_of(st.text(), st.lists(_ALPHABET, max_size=60).map("".join))
@@ -895,6 +902,163 @@ def test_is_not_social_embed(paragraph: str) -> None:
 def test_social_embed_paragraphs() -> None:
     body = "Intro text.\n\nNice day. pic.twitter.com/x1\n\nOutro text."
     assert social_embed_paragraphs(body) == {1}
+
+
+# One scraped article in one paragraph: prose, an embedded tweet (its text, link and signature
+# run straight into the next sentence), more prose.
+TWEET = (
+    "Good meeting w/#Serbia's President @avucic on the situation in northern #Kosovo and the "
+    "wider region. @NATO_KFOR will take any measure necessary to preserve safety & security for "
+    "all communities. All must engage constructively in the EU-led Belgrade–Pristina dialogue. "
+    "pic.twitter.com/JWOFqD32XT — Jens Stoltenberg (@jensstoltenberg) August 17, 2022"
+)
+ONE_PARAGRAPH = (
+    "Thursday’s talks are expected to cover a range of issues. Kurti has said such a step would "
+    f"contravene Kosovo’s constitution. {TWEET} Meanwhile, NATO Secretary General Jens "
+    "Stoltenberg called for calm from all sides. “We are going to have difficult discussions "
+    "tomorrow,” Vucic said."
+)
+
+
+def embed_split(body: str) -> tuple[list[str], list[str]]:
+    """(embed sentences, other sentences) of ``body``, by :func:`embedded_segments`."""
+    segs = segment(body)
+    embedded = embedded_segments(segs)
+    return ([s.text for i, s in enumerate(segs) if i in embedded],
+            [s.text for i, s in enumerate(segs) if i not in embedded])
+
+
+def test_one_paragraph_article_with_embedded_tweet_keeps_its_prose() -> None:
+    embeds, prose = embed_split(ONE_PARAGRAPH)
+    assert embeds == [
+        "Good meeting w/#Serbia's President @avucic on the situation in northern #Kosovo and the "
+        "wider region.",
+        "@NATO_KFOR will take any measure necessary to preserve safety & security for all "
+        "communities.",
+        "All must engage constructively in the EU-led Belgrade–Pristina dialogue. "
+        "pic.twitter.com/JWOFqD32XT — Jens Stoltenberg (@jensstoltenberg) August 17, 2022",
+    ]
+    assert prose == [
+        "Thursday’s talks are expected to cover a range of issues.",
+        "Kurti has said such a step would contravene Kosovo’s constitution.",
+        "Meanwhile, NATO Secretary General Jens Stoltenberg called for calm from all sides.",
+        "“We are going to have difficult discussions tomorrow,” Vucic said.",
+    ]
+    assert social_embed_paragraphs(ONE_PARAGRAPH) == set()
+    reasons = [boilerplate_reason(s.text, ONE_PARAGRAPH) for s in segment(ONE_PARAGRAPH)]
+    assert reasons == [None, None, "social_embed", "social_embed", "social_embed", None, None]
+
+
+def test_embed_only_paragraph_is_still_flagged() -> None:
+    tweet = ("We met today. Great talks! Watch: pic.twitter.com/abc123 — Jens Stoltenberg "
+             "(@jensstoltenberg) August 17, 2022")
+    body = f"Intro text.\n\n{tweet}\n\nOutro text."
+    embeds, prose = embed_split(body)
+    assert embeds == ["We met today.", "Great talks!", tweet[27:]]
+    assert prose == ["Intro text.", "Outro text."]
+    assert social_embed_paragraphs(body) == {1}
+
+
+def test_tweet_signature_ends_a_sentence_in_run_on_text() -> None:
+    text = "Calm must prevail — Josep Borrell (@JosepBorrellF) Aug. 18, 2022 The talks resumed."
+    assert sentences(text) == [
+        "Calm must prevail — Josep Borrell (@JosepBorrellF) Aug. 18, 2022",
+        "The talks resumed.",
+    ]
+
+
+def test_tweet_link_ends_a_sentence_but_not_before_its_signature() -> None:
+    assert sentences("Watch: https://t.co/AbC123 The talks resumed.") == [
+        "Watch: https://t.co/AbC123", "The talks resumed."]
+    signed = "Watch pic.twitter.com/AbC123 — Jo Doe (@jo) May 2, 2022"
+    assert sentences(signed) == [signed]
+
+
+def test_prose_before_a_tweet_without_mentions_is_not_flagged() -> None:
+    body = ("The minister spoke for an hour about the plates, the cards and the border, and said "
+            "the talks would go on. Calm must prevail. pic.twitter.com/x1 — Josep Borrell "
+            "(@JosepBorrellF) Aug. 18, 2022 The talks resumed on Friday.")
+    embeds, prose = embed_split(body)
+    assert embeds == [
+        "Calm must prevail. pic.twitter.com/x1 — Josep Borrell (@JosepBorrellF) Aug. 18, 2022"]
+    assert prose == [
+        "The minister spoke for an hour about the plates, the cards and the border, and said the "
+        "talks would go on.",
+        "The talks resumed on Friday.",
+    ]
+
+
+def test_instagram_embed_in_one_paragraph_is_flagged_but_not_its_prose() -> None:
+    body = ("The singer joined the protest on Friday. View this post on Instagram Kosovo tonight. "
+            "Stay safe everyone A post shared by Dua Lipa (@dualipa) on Aug 18, 2022 at 10:15am "
+            "PDT She later said she was worried.")
+    embeds, prose = embed_split(body)
+    assert embeds == [
+        "View this post on Instagram",
+        "Kosovo tonight.",
+        "Stay safe everyone A post shared by Dua Lipa (@dualipa) on Aug 18, 2022 at 10:15am PDT",
+    ]
+    assert prose == ["The singer joined the protest on Friday.", "She later said she was worried."]
+
+
+@pytest.mark.parametrize(
+    ("body", "embeds"),
+    [
+        ("Vucic spoke on Sunday. Posted by Aleksandar Vučić on Sunday, August 21, 2022 He then "
+         "left.", ["Posted by Aleksandar Vučić on Sunday, August 21, 2022"]),
+        ("The talks ended late. This content is imported from Twitter. You may be able to find "
+         "the same content in another format, or you may be able to find more information, at "
+         "their web site. Both sides left.",
+         ["This content is imported from Twitter.",
+          "You may be able to find the same content in another format, or you may be able to find "
+          "more information, at their web site."]),
+        ("The leaders met. https://www.youtube.com/embed/abc123 The talks ended late.",
+         ["https://www.youtube.com/embed/abc123"]),
+        ("Watch on YouTube: https://youtu.be/abc123 The talks ended late.", [
+            "Watch on YouTube: https://youtu.be/abc123"]),
+        ("He posted a video (youtube.com/watch?v=abc) of the talks. See "
+         "https://twitter.com/jens/status/123 for what he said, the minister added.", []),
+    ],
+    ids=["facebook-signature", "imported-placeholder", "youtube-embed-url", "youtube-link-alone",
+         "post-links-cited-in-prose"],
+)
+def test_other_embed_leftovers_are_flagged_sentence_by_sentence(body: str,
+                                                                 embeds: list[str]) -> None:
+    found, prose = embed_split(body)
+    assert found == embeds
+    assert prose
+
+
+def test_social_embed_flags_keeps_prose_between_two_tweets() -> None:
+    """Prose longer than a tweet between two embeds is prose (a shorter stretch there could be
+    either, and a paragraph ending in an embed takes it as the second tweet's text)."""
+    flags = social_embed_flags([
+        "Good talks. pic.twitter.com/a1 — Jo Doe (@jo) May 2, 2022",
+        "The minister, who spoke after the meeting for more than an hour, said that neither side "
+        "had moved on the licence plates and that the next round would be harder still, and he "
+        "added that he expected the European Union to put forward a new proposal before the end "
+        "of the month, though he would not say what it might hold or when the leaders would meet "
+        "again.",
+        "Calm. pic.twitter.com/b2 — Al Roe (@al) May 3, 2022",
+    ])
+    assert flags == [True, False, True]
+
+
+@pytest.mark.parametrize(
+    "big",
+    [
+        "-" * 1_000_000,
+        "Hi — Jo (@a) May 1, 2000 " * 40_000,
+        "View this post on Instagram x. " * 1_000 + "a " * 400_000,
+        "Ok. https://youtu.be/a Then " * 35_000,
+        ("-" * 100 + "(@a) May 1, 2000 ") * 8_000,
+    ],
+    ids=["dashes", "signatures", "instagram-labels", "post-links", "dashes-before-handles"],
+)
+def test_embed_rules_on_pathological_inputs_are_fast(big: str) -> None:
+    started = time.perf_counter()
+    embedded_segments(segment(big))
+    assert time.perf_counter() - started < 10.0
 
 
 def test_predicates() -> None:

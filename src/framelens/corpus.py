@@ -20,8 +20,10 @@ metadata, the line) and what is ingested with a flag in the report:
 * flags: ``html_stripped`` (markup converted to text, every piece recorded
   under ``removed``), ``outlet_unusual`` (an outlet name that is only
   punctuation, over 100 characters, or holds control characters or markup; the
-  name is kept), ``decode_replaced``, ``no_content`` (no sentence left after
-  removing boilerplate and repeats), ``date_differs``, ``outlet_differs``.
+  name is kept), ``decode_replaced``, ``no_content`` (no content sentence left:
+  the text had none, or every sentence was flagged as boilerplate or a repeat; also
+  counted in the report's totals and logged as a warning naming the file),
+  ``date_differs``, ``outlet_differs``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
+import logging
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -44,15 +47,16 @@ from framelens.errors import CorpusError, Problem
 from framelens.text import (
     Header,
     MarkupEdit,
-    Segment,
     detect_language,
-    is_social_embed,
+    embedded_segments,
     normalise_text,
     parse_header,
     segment,
     sentence_boilerplate_reason,
     strip_markup,
 )
+
+log = logging.getLogger(__name__)
 
 METADATA_FILE = "metadata.csv"
 REQUIRED_COLUMNS = ("file", "outlet")
@@ -315,21 +319,10 @@ def duplicate_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def embedded_paragraphs(segments: list[Segment]) -> set[int]:
-    """Paragraph numbers whose sentences, joined by spaces, form an embedded social post.
-
-    Each paragraph is checked once, so a very long paragraph costs linear time.
-    """
-    texts: dict[int, list[str]] = {}
-    for seg in segments:
-        texts.setdefault(seg.paragraph, []).append(seg.text)
-    return {number for number, parts in texts.items() if is_social_embed(" ".join(parts))}
-
-
 def sentence_rows(doc_id: str, body: str) -> list[dict[str, Any]]:
     """Segment a body into sentence rows with boilerplate and repeat flags."""
     segments = segment(body)
-    embeds = embedded_paragraphs(segments)
+    embeds = embedded_segments(segments)
     first_seen: dict[str, str] = {}
     rows = []
     for position, seg in enumerate(segments):
@@ -337,7 +330,7 @@ def sentence_rows(doc_id: str, body: str) -> list[dict[str, Any]]:
         key = duplicate_key(seg.text)
         duplicate_of = first_seen.get(key)
         first_seen.setdefault(key, sent_id)
-        reason = ("social_embed" if seg.paragraph in embeds
+        reason = ("social_embed" if position in embeds
                   else sentence_boilerplate_reason(seg.text))
         if reason is None and seg.heading and duplicate_of is not None:
             reason = "repeated_headline"
@@ -431,8 +424,9 @@ def ingest_corpus(folder: str | Path, *, on_decode_error: str = "fail") -> Inges
         document, rows, entry = ingest_article(row, text, data)
         entry["flags"] += [{"code": "decode_replaced", "detail": str(p)} for p in found]
         if document["n_content_sentences"] == 0:
-            entry["flags"].append({"code": "no_content", "detail": "no sentence left after "
-                                   "removing markup, boilerplate and repeats"})
+            entry["flags"].append(no_content_flag(rows))
+            log.warning("%s: no content sentence left (%s); every measure will skip it",
+                        row["file"], entry["flags"][-1]["detail"])
         documents.append(document)
         sentences += rows
         entries.append(entry)
@@ -509,6 +503,23 @@ def ingest_article(
         "flags": flags,
     }
     return document, rows, entry
+
+
+def no_content_flag(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ``no_content`` flag of an article without a content sentence, saying why.
+
+    ``reasons`` counts the article's sentences by boilerplate reason (``repeat`` for an exact
+    repeat that is not boilerplate); it is empty when no sentence was found at all (the text
+    was only markup or a header).
+    """
+    reasons = Counter(row["boilerplate_reason"] or "repeat" for row in rows)
+    if not rows:
+        detail = "no sentence in the text after removing markup and the header"
+    else:
+        counted = ", ".join(f"{reason}: {n}" for reason, n in sorted(reasons.items()))
+        detail = f"all {len(rows)} sentences flagged as boilerplate or repeats ({counted})"
+    return {"code": "no_content", "n_sentences": len(rows),
+            "reasons": dict(sorted(reasons.items())), "detail": detail}
 
 
 def _title(row: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[str | None, str | None]:
@@ -603,6 +614,8 @@ def build_report(
             {key: row[key] for key in ("sent_id", "boilerplate_reason", "duplicate_of", "text")}
         )
     reasons = Counter(r for r in sents["boilerplate_reason"] if isinstance(r, str))
+    no_content = [e["file"] for e in entries
+                  if any(flag["code"] == "no_content" for flag in e["flags"])]
     return {
         "corpus": str(folder),
         "n_files": len(docs),
@@ -610,5 +623,7 @@ def build_report(
         "n_boilerplate": int(sents["boilerplate"].sum()),
         "n_duplicates": int(sents["duplicate_of"].notna().sum()),
         "boilerplate_reasons": dict(sorted(reasons.items())),
+        "n_no_content": len(no_content),
+        "no_content_files": sorted(no_content),
         "files": [by_doc[d] for d in docs["doc_id"]],
     }

@@ -72,9 +72,10 @@ def ingest_step(corpus: str, documents: str, sentences: str, report: str,
     write_parquet(result.documents, documents)
     write_parquet(result.sentences, sentences)
     write_json(result.report, report)
-    log.info("ingested %d documents, %d sentences (%d boilerplate, %d repeats)",
-             len(result.documents), len(result.sentences), result.report["n_boilerplate"],
-             result.report["n_duplicates"])
+    log.info("ingested %d documents, %d sentences (%d boilerplate, %d repeats); "
+             "%d documents without a content sentence", len(result.documents),
+             len(result.sentences), result.report["n_boilerplate"],
+             result.report["n_duplicates"], result.report["n_no_content"])
 
 
 def embed_shard_step(sentences: str, model_key: str, model_entry: dict[str, Any], device: str,

@@ -15,11 +15,16 @@ Layout rules used by :func:`segment`:
 * inside a block, a line break is a hard boundary when the line before ends a sentence or is a
   heading line; otherwise it is a soft wrap inside a sentence flow;
 * a short unit without sentence-final punctuation is a heading (one segment, ``heading=True``);
-* everything else is split into sentences by :func:`split_sentences`.
+* everything else is split into sentences by :func:`split_sentences`;
+* an embedded social post ends a sentence where it ends (a tweet signature
+  ``— Name (@handle) August 17, 2022``, Instagram's ``A post shared by ...``), and
+  ``View this post on Instagram`` is a sentence of its own, so scraped text that runs an embed
+  and the prose after it together still gets them as separate sentences.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import html
 import html.entities
@@ -28,6 +33,7 @@ import re
 import string
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -37,6 +43,7 @@ __all__ = [
     "Segment",
     "boilerplate_reason",
     "detect_language",
+    "embedded_segments",
     "is_copyright",
     "is_credit",
     "is_promo",
@@ -46,6 +53,7 @@ __all__ = [
     "parse_header",
     "segment",
     "sentence_boilerplate_reason",
+    "social_embed_flags",
     "social_embed_paragraphs",
     "split_sentences",
     "strip_markup",
@@ -333,7 +341,8 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
     """Character spans ``(start, end)`` of the sentences of one paragraph.
 
     Spans carry no leading/trailing whitespace, are in order and cover every non-whitespace
-    character. Line breaks are treated as ordinary whitespace (see :func:`segment`).
+    character. Line breaks are treated as ordinary whitespace (see :func:`segment`). Where an
+    embedded social post ends inside the text (:func:`_embed_breaks`) a sentence ends too.
     """
     spans: list[tuple[int, int]] = []
     start = _skip_whitespace(paragraph, 0)
@@ -347,7 +356,7 @@ def split_sentences(paragraph: str) -> list[tuple[int, int]]:
     rest = paragraph[start:].rstrip()
     if rest:
         spans.append((start, start + len(rest)))
-    return spans
+    return _cut_at_embeds(paragraph, spans)
 
 
 def _has_at_most_words(text: str, limit: int) -> bool:
@@ -593,10 +602,51 @@ _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December"
     "|Jan\\.?|Feb\\.?|Mar\\.?|Apr\\.?|Jun\\.?|Jul\\.?|Aug\\.?|Sept?\\.?|Oct\\.?|Nov\\.?|Dec\\.?"
 )
-_EMBED_SIGNATURE_RE = re.compile(
-    r"[—–-]+\s*[^\n()—–]{1,80}?\s*\(@\w{1,30}\)\s*(?:" + _MONTHS + r")\s+\d{1,2},\s+\d{4}\s*\Z"
+_DATE = r"(?:" + _MONTHS + r")\s+\d{1,2},\s+\d{4}"
+# A tweet signature "— Name (@handle) August 17, 2022": found from its "(@handle) date" end, then
+# checked for the "— Name" before it (a bounded look back, so long runs of dashes stay linear).
+_HANDLE_DATE_RE = re.compile(r"\(@\w{1,30}\)\s*" + _DATE)
+_SIGNATURE_LEAD_RE = re.compile(r"[—–-]+\s*[^\n()—–]{1,80}?\s*\Z")
+_SIGNATURE_LEAD = 120
+_IG_LABEL_RE = re.compile(r"\bView this (?:post|profile) on Instagram\b")
+_IG_SHARED_RE = re.compile(r"\bA post shared by\b")
+# Text that only an embed widget leaves behind, wherever it stands in a sentence.
+_EMBED_MARKER_RE = re.compile(
+    r"pic\.twitter\.com/|(?<![\w.])t\.co/\w"
+    r"|\bA post shared by\b|\bView this (?:post|profile) on Instagram\b"
+    r"|\bPosted by [^\n()]{1,80}? on (?:[A-Z][a-z]{2,5}day,?\s+)?" + _DATE
+    + r"|\bThis content is imported from\b"
+    r"|\bYou may be able to find the same content in another format\b"
 )
-_EMBED_LINK_RE = re.compile(r"pic\.twitter\.com/|(?<![\w.])t\.co/\w|\bA post shared by\b")
+# A post's own link (tweet, Instagram, Facebook, YouTube, TikTok): an embed leftover when it
+# stands (nearly) alone in its sentence, a citation when prose surrounds it.
+_POST_LINK_RE = re.compile(
+    r"\b(?:https?://)?(?:www\.|m\.|mobile\.)?(?:(?:twitter|x)\.com/\w{1,15}/status(?:es)?/\d"
+    r"|instagram\.com/(?:p|reel|tv)/\w|facebook\.com/[^\s/]{1,80}/(?:posts|videos)/|fb\.watch/\w"
+    r"|youtube\.com/(?:watch\?|embed/|shorts/)|youtu\.be/\w|tiktok\.com/@[\w.]{1,30}/video/\d)\S*"
+)
+_MAX_LINK_WORDS = 3  # words beside a post link in an embed leftover ("Watch on YouTube:")
+# Where an embed ends inside a sentence flow: Instagram's and Facebook's attribution lines,
+# and a tweet's own link (when no signature follows it).
+_EMBED_END_RE = re.compile(
+    r"\bA post shared by\b[^\n()]{0,80}?\(@[\w.]{1,30}\)(?:\s+on\s+" + _DATE
+    + r"(?:\s+at\s+\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\.?(?:\s+[A-Z]{2,5}\b)?)?)?"
+    r"|\bPosted by [^\n()]{1,80}? on (?:[A-Z][a-z]{2,5}day,?\s+)?" + _DATE
+    + r"|pic\.twitter\.com/\w+|(?<![\w.])(?:https?://)?t\.co/\w+|" + _POST_LINK_RE.pattern
+)
+# Where a post link starts a new sentence flow: after a sentence's final punctuation.
+_LINK_AFTER_SENTENCE_RE = re.compile(
+    "[" + re.escape(_SPACED_ENDERS) + "][" + re.escape(_CLOSERS) + r"]*\s+(?="
+    + _POST_LINK_RE.pattern + ")"
+)
+# Every embed marker, break and signature holds one of these (a cheap test before the regexes).
+_EMBED_NEEDLES = (
+    "pic.twitter.com/", "t.co/", "(@", "A post shared by", "View this ", "Posted by ",
+    "This content is imported", "You may be able to find", ".com/", "youtu.be/", "fb.watch/",
+)
+_SOCIAL_MARK_RE = re.compile(r"(?<![\w.@#])[@#]\w")
+_MAX_POST_CHARS = 280  # a tweet's text
+_MAX_CAPTION_CHARS = 2_200  # an Instagram caption
 _COPYRIGHT_RE = re.compile(
     r"©|\(c\)\s*(?:19|20)\d\d\b|copyright\s*(?:©|\(c\))?\s*(?:19|20)\d\d\b|copyright\s*©"
     r"|all rights reserved\.?\s*\Z|this material may not be published\b",
@@ -617,7 +667,6 @@ _PROMO_RE = re.compile(
     r"|follow us\b|click here\b|download (?:our|the) app\b|like us on facebook\b",
     re.IGNORECASE,
 )
-_SIGNATURE_TAIL = 300
 
 
 def _lead(text: str) -> str:
@@ -625,12 +674,85 @@ def _lead(text: str) -> str:
     return text.lstrip(_LEADING_MARKS)
 
 
-def is_social_embed(paragraph_text: str) -> bool:
-    """True for an embedded post: pic.twitter.com / t.co links or a tweet signature at the end."""
-    if _EMBED_LINK_RE.search(paragraph_text):
-        return True
-    tail = paragraph_text.rstrip()[-_SIGNATURE_TAIL:]
-    return _EMBED_SIGNATURE_RE.search(tail) is not None
+def _may_hold_embed(text: str) -> bool:
+    """False when ``text`` holds none of ``_EMBED_NEEDLES`` (so no embed marker at all)."""
+    return any(needle in text for needle in _EMBED_NEEDLES)
+
+
+def _signature_ends(text: str) -> list[int]:
+    """End offsets of the tweet signatures (``— Name (@handle) August 17, 2022``) in ``text``."""
+    ends = []
+    for match in _HANDLE_DATE_RE.finditer(text):
+        lead = text[max(0, match.start() - _SIGNATURE_LEAD) : match.start()]
+        if _SIGNATURE_LEAD_RE.search(lead):
+            ends.append(match.end())
+    return ends
+
+
+def _next_starts_sentence(text: str, pos: int) -> bool:
+    """True when whitespace follows ``pos`` and then a character that can start a sentence."""
+    next_pos = _skip_invisible(text, pos)
+    return pos < next_pos < len(text) and _can_start_sentence(text[next_pos])
+
+
+def _embed_breaks(text: str) -> list[int]:
+    """Sorted offsets where an embedded post starts or ends inside ``text``'s sentence flow.
+
+    An embed ends after a tweet signature, after Instagram's ``A post shared by Name (@handle)
+    on <date> at <time>``, after Facebook's ``Posted by Name on <date>`` and after a tweet's
+    ``pic.twitter.com/`` or ``t.co/`` link or a post link, each when text that can start a
+    sentence follows (so a link before its signature is no break). A post link after a
+    sentence's final punctuation starts a sentence, and ``View this post on Instagram`` is a
+    sentence of its own. Scraped text often runs an embed and the prose around it into one line.
+    """
+    if not _may_hold_embed(text):
+        return []
+    ends = _signature_ends(text) + [m.end() for m in _EMBED_END_RE.finditer(text)]
+    breaks = {pos for pos in ends if _next_starts_sentence(text, pos)}
+    breaks.update(match.end() for match in _LINK_AFTER_SENTENCE_RE.finditer(text))
+    for label in _IG_LABEL_RE.finditer(text):
+        breaks.update(label.span())
+    return sorted(breaks)
+
+
+def _cut_at_embeds(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """``spans`` of ``text`` cut at :func:`_embed_breaks`, each piece stripped of whitespace."""
+    breaks = _embed_breaks(text)
+    if not breaks:
+        return spans
+    cut = []
+    for start, end in spans:
+        inside = breaks[bisect.bisect_right(breaks, start) : bisect.bisect_left(breaks, end)]
+        for left, right in itertools.pairwise([start, *inside, end]):
+            piece = _strip_span(text, left, right)
+            if piece[0] < piece[1]:
+                cut.append(piece)
+    return cut
+
+
+def is_social_embed(text: str) -> bool:
+    """True when ``text`` holds a marker of an embedded social post.
+
+    Markers: a tweet's ``pic.twitter.com/`` or ``t.co/`` link and its signature
+    ``— Name (@handle) August 17, 2022``; Instagram's ``View this post on Instagram`` and
+    ``A post shared by ...``; Facebook's ``Posted by Name on <date>``; ``This content is
+    imported from ...`` placeholders; and a link to a post (a tweet's status, Instagram,
+    Facebook, YouTube, TikTok) with at most three other words beside it (a link inside prose
+    is a citation, not an embed). Which sentences of a paragraph belong to the post is decided
+    by :func:`social_embed_flags`.
+    """
+    return _may_hold_embed(text) and (
+        _EMBED_MARKER_RE.search(text) is not None
+        or bool(_signature_ends(text))
+        or _is_post_link_leftover(text)
+    )
+
+
+def _is_post_link_leftover(text: str) -> bool:
+    """True when ``text`` holds a post link and at most ``_MAX_LINK_WORDS`` other words."""
+    if _POST_LINK_RE.search(text) is None:
+        return False
+    return _has_at_most_words(_POST_LINK_RE.sub(" ", text), _MAX_LINK_WORDS)
 
 
 def is_copyright(sentence: str) -> bool:
@@ -651,10 +773,10 @@ def is_promo(sentence: str) -> bool:
 def boilerplate_reason(segment_text: str, paragraph_text: str) -> str | None:
     """Reason code when the sentence is boilerplate, else ``None``.
 
-    Codes: ``social_embed`` (the whole paragraph is an embedded post), ``copyright``,
-    ``credit`` and ``promo``.
+    Codes: ``social_embed`` (the sentence belongs to an embedded post of its paragraph, see
+    :func:`social_embed_flags`), ``copyright``, ``credit`` and ``promo``.
     """
-    if is_social_embed(paragraph_text):
+    if _is_embedded_in(segment_text, paragraph_text):
         return "social_embed"
     return sentence_boilerplate_reason(segment_text)
 
@@ -662,8 +784,9 @@ def boilerplate_reason(segment_text: str, paragraph_text: str) -> str | None:
 def sentence_boilerplate_reason(sentence: str) -> str | None:
     """Reason code from the sentence alone (``copyright``, ``credit``, ``promo``), else ``None``.
 
-    Callers that classify many sentences of one long paragraph check :func:`is_social_embed`
-    once per paragraph and this per sentence (same result as :func:`boilerplate_reason`).
+    Callers that classify many sentences of one body take ``social_embed`` from
+    :func:`embedded_segments` once and this per sentence (same result as
+    :func:`boilerplate_reason`).
     """
     if is_copyright(sentence):
         return "copyright"
@@ -674,13 +797,126 @@ def sentence_boilerplate_reason(sentence: str) -> str | None:
     return None
 
 
+def _unflagged_runs(flags: list[bool]) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each maximal run of ``False`` in ``flags``."""
+    runs = []
+    start = None
+    for index, flag in enumerate([*flags, True]):
+        if not flag and start is None:
+            start = index
+        elif flag and start is not None:
+            runs.append((start, index))
+            start = None
+    return runs
+
+
+def _chars(sentences: Sequence[str], start: int, stop: int) -> int:
+    """Characters in ``sentences[start:stop]``."""
+    return sum(len(sentence) for sentence in sentences[start:stop])
+
+
+def _flag_captions(sentences: Sequence[str], flags: list[bool]) -> None:
+    """Flag an Instagram caption: the sentences from ``View this post on Instagram`` up to its
+    ``A post shared by`` line (when that line comes within a caption's length, before another
+    label)."""
+    labels = [_IG_LABEL_RE.search(sentence) is not None for sentence in sentences]
+    if not any(labels):
+        return
+    shared = [_IG_SHARED_RE.search(sentence) is not None for sentence in sentences]
+    for label in [index for index, is_label in enumerate(labels) if is_label]:
+        caption = 0
+        for stop in range(label + 1, len(sentences)):
+            if shared[stop]:
+                flags[label + 1 : stop] = [True] * (stop - label - 1)
+                break
+            caption += len(sentences[stop])
+            if labels[stop] or caption > _MAX_CAPTION_CHARS:
+                break
+
+
+def _is_embed_only(sentences: Sequence[str], flags: list[bool]) -> bool:
+    """True when a paragraph is nothing but embedded posts: it ends inside one, and every
+    stretch of unflagged sentences is short enough to be a post's own text and is followed by
+    that post's link or signature (not by ``View this post on Instagram``)."""
+    return flags[-1] and all(
+        _chars(sentences, start, stop) <= _MAX_POST_CHARS
+        and not _IG_LABEL_RE.search(sentences[stop])
+        for start, stop in _unflagged_runs(flags)
+    )
+
+
+def _flag_post_text(sentences: Sequence[str], flags: list[bool]) -> None:
+    """Flag a post's own sentences in a paragraph that also holds prose: the unflagged
+    sentences right before a post's link or signature that carry an @mention or #hashtag
+    (``Good meeting w/#Serbia's President @avucic ...``), within a tweet's length."""
+    for start, stop in _unflagged_runs(flags):
+        if stop == len(sentences) or _IG_LABEL_RE.search(sentences[stop]):
+            continue
+        index = stop - 1
+        while (
+            index >= start
+            and _SOCIAL_MARK_RE.search(sentences[index])
+            and _chars(sentences, index, stop) <= _MAX_POST_CHARS
+        ):
+            flags[index] = True
+            index -= 1
+
+
+def social_embed_flags(sentences: Sequence[str]) -> list[bool]:
+    """Which sentences of one paragraph belong to an embedded social post.
+
+    A sentence holding an embed marker (:func:`is_social_embed`: a link, a signature, an
+    attribution line) is flagged, and so is an Instagram caption between its label and its
+    attribution. A paragraph that is nothing but embeds (:func:`_is_embed_only`, e.g. a tweet's
+    text, link and signature) is flagged whole. Otherwise the paragraph also holds prose (a
+    scraped article in one paragraph), and only the embed's own sentences are flagged: the
+    marked ones, plus the post text right before them that has @mentions or #hashtags. The
+    prose around an embed is never flagged for it.
+    """
+    flags = [is_social_embed(sentence) for sentence in sentences]
+    if not any(flags):
+        return flags
+    _flag_captions(sentences, flags)
+    if _is_embed_only(sentences, flags):
+        return [True] * len(flags)
+    _flag_post_text(sentences, flags)
+    return flags
+
+
+def embedded_segments(segments: Sequence[Segment]) -> set[int]:
+    """Indices of the segments (of one body, see :func:`segment`) that belong to embedded
+    social posts, decided paragraph by paragraph with :func:`social_embed_flags`."""
+    by_paragraph: dict[int, list[int]] = {}
+    for index, seg in enumerate(segments):
+        by_paragraph.setdefault(seg.paragraph, []).append(index)
+    embedded: set[int] = set()
+    for indices in by_paragraph.values():
+        flags = social_embed_flags([segments[i].text for i in indices])
+        embedded.update(i for i, flag in zip(indices, flags, strict=True) if flag)
+    return embedded
+
+
+def _is_embedded_in(sentence: str, paragraph: str) -> bool:
+    """True when ``sentence``, found in ``paragraph``, overlaps one of its embed sentences."""
+    if not _may_hold_embed(paragraph):
+        return False
+    start = paragraph.find(sentence)
+    if start < 0:
+        return is_social_embed(sentence)
+    end = start + len(sentence)
+    segments = segment(paragraph)
+    return any(
+        segments[i].start < end and start < segments[i].end for i in embedded_segments(segments)
+    )
+
+
 def social_embed_paragraphs(body: str) -> set[int]:
-    """Indices of the paragraphs of ``body`` that are embedded social-media posts."""
-    return {
-        index
-        for index, (start, end) in enumerate(paragraph_spans(body))
-        if is_social_embed(body[start:end])
-    }
+    """Indices of the paragraphs of ``body`` that are nothing but embedded social posts."""
+    segments = segment(body)
+    embedded = embedded_segments(segments)
+    paragraphs = {seg.paragraph for seg in segments}
+    partly = {seg.paragraph for i, seg in enumerate(segments) if i not in embedded}
+    return paragraphs - partly
 
 
 # --------------------------------------------------------------------------- language
