@@ -88,12 +88,16 @@ def five_documents() -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
     doc_of = ["a", "a", "b", "b", "b", "c", "d", "d", "e"]
     sentences = pd.DataFrame({"sent_id": [f"s{i}" for i in range(len(doc_of))],
                               "doc_id": doc_of, "duplicate_of": None,
-                              "boilerplate": [False] * 8 + [True]})
+                              "boilerplate": [False] * 8 + [True],
+                              "position": [0, 1, 0, 1, 2, 0, 0, 1, 0],
+                              "text": ["Talks in Brussels", "Kurti met Vucic", "Talks failed",
+                                       "NATO has 4,000 troops", "Borrell spoke", "Talks again",
+                                       "Vucic said 2008", "Brussels talks", "Sign up"]})
     events = pd.DataFrame({"doc_id": list("abcde"), "event_id": ["x", "y", "x", "x", "y"]})
     return unit_rows(rng, len(doc_of)).astype(np.float32), sentences, events
 
 
-@pytest.mark.parametrize("method", ["best_match", "mean_vector"])
+@pytest.mark.parametrize("method", ["story", "best_match", "mean_vector"])
 def test_within_event_pairs_equal_the_matrix_cells(five_documents, method):
     vectors, sentences, events = five_documents
     pairs = doc_pairs_within_events(vectors, sentences, events, method)

@@ -1,4 +1,4 @@
-"""Similarity: cosine against scikit-learn, best-match and mean-vector document measures."""
+"""Similarity: cosine against scikit-learn; story, best-match and mean-vector document measures."""
 
 from __future__ import annotations
 
@@ -10,7 +10,14 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from framelens.embed import l2_normalise
 from framelens.errors import ConfigError
-from framelens.similarity import best_match_matrix, cos_sim, doc_similarity
+from framelens.similarity import (
+    StorySettings,
+    best_match_matrix,
+    cos_sim,
+    doc_similarity,
+    lead_weights,
+    pairwise_cos_sim,
+)
 
 
 def test_cos_sim_matches_sklearn_dense_and_sparse():
@@ -66,6 +73,80 @@ def test_boilerplate_does_not_count_as_shared():
 
 
 def test_unknown_method_lists_the_valid_ones():
-    with pytest.raises(ConfigError, match="best_match, mean_vector"):
+    with pytest.raises(ConfigError, match="story, best_match, mean_vector"):
         doc_similarity(np.eye(2), pd.DataFrame({"doc_id": ["a", "b"], "boilerplate": False,
                                                 "duplicate_of": None}), ["a", "b"], "jaccard")
+
+
+def test_pairwise_cos_sim_is_the_diagonal_of_cos_sim_dense_and_sparse():
+    rng = np.random.default_rng(3)
+    a, b = l2_normalise(rng.normal(size=(4, 5))), l2_normalise(rng.normal(size=(4, 5)))
+    want = np.diag(cos_sim(a, b))
+    np.testing.assert_allclose(pairwise_cos_sim(a, b), want, atol=1e-12)
+    np.testing.assert_allclose(pairwise_cos_sim(sp.csr_matrix(a), sp.csr_matrix(b)), want,
+                               atol=1e-12)
+
+
+def story_corpus(texts: dict[str, list[str]]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Sentences of the given articles, each sentence its own unit vector."""
+    rows = [(d, i, t) for d, sents in texts.items() for i, t in enumerate(sents)]
+    sentences = pd.DataFrame({"doc_id": [r[0] for r in rows], "position": [r[1] for r in rows],
+                              "text": [r[2] for r in rows], "boilerplate": False,
+                              "duplicate_of": None})
+    return np.eye(len(rows)), sentences
+
+
+def test_story_weighs_the_lead_more_than_the_tail():
+    """B shares A's first sentence, C shares A's last: B tells A's story more closely."""
+    vectors, sentences = story_corpus({"A": ["a0", "a1", "a2", "a3", "a4", "a5"],
+                                       "B": ["b0", "b1"], "C": ["c0", "c1"]})
+    vectors[6] = vectors[0]  # B's first sentence says what A's first says
+    vectors[8] = vectors[5]  # C's first sentence says what A's last says
+    only_model = StorySettings(names=0.0, words=0.0)
+    table = doc_similarity(vectors, sentences, ["A", "B", "C"], "story", only_model)
+    assert table.loc["A", "B"] > table.loc["A", "C"] > 0
+    assert table.loc["A", "B"] == pytest.approx(table.loc["B", "A"])
+    weights = lead_weights(np.arange(6), 2.0)
+    assert table.loc["A", "C"] == pytest.approx(
+        weights[5] * 1.0 / np.linalg.norm(weights) / np.linalg.norm(lead_weights([0, 1], 2.0)))
+
+
+def test_story_counts_the_end_of_a_long_article():
+    """Nothing is cut off: changing only the 60th sentence changes the similarity."""
+    long = [f"s{i}" for i in range(60)]
+    vectors, sentences = story_corpus({"A": long, "B": ["b0"]})
+    before = doc_similarity(vectors, sentences, ["A", "B"], "story").loc["A", "B"]
+    vectors[59] = vectors[60]  # A's last sentence now says what B says
+    after = doc_similarity(vectors, sentences, ["A", "B"], "story").loc["A", "B"]
+    assert after > before
+
+
+def test_story_rises_with_shared_names_and_numbers():
+    """Same model vectors; the pair naming the same people and figures scores higher."""
+    vectors, sentences = story_corpus({
+        "A": ["Kurti and Vucic met in Brussels on Thursday.", "Talks lasted 8 hours."],
+        "B": ["Vucic and Kurti met Borrell in Brussels.", "The 8 hours ended late."],
+        "C": ["Ministers met in Paris yesterday.", "It lasted long."]})
+    vectors = np.tile(np.eye(1, 3), (6, 1))  # the model sees every sentence alike
+    table = doc_similarity(vectors, sentences, ["A", "B", "C"], "story",
+                           StorySettings(names=0.5, words=0.0))
+    assert table.loc["A", "B"] > table.loc["A", "C"]
+    assert table.loc["A", "C"] == pytest.approx(0.5)  # the model half only
+
+
+def test_story_is_nan_for_an_article_without_content():
+    vectors, sentences = story_corpus({"A": ["Kosovo talks"], "B": ["Sign up"]})
+    sentences.loc[1, "boilerplate"] = True
+    table = doc_similarity(vectors, sentences, ["A", "B"], "story")
+    assert np.isnan(table.loc["A", "B"]) and np.isnan(table.loc["B", "B"])
+    assert table.loc["A", "A"] == 1.0
+
+
+@pytest.mark.parametrize(("settings", "key"), [
+    ({"names": 0.7, "words": 0.4}, r"names \+ words"),
+    ({"lead_decay": 0}, "similarity.story.lead_decay"),
+    ({"words": 1.5}, "similarity.story.words"),
+])
+def test_story_settings_name_the_bad_key(settings, key):
+    with pytest.raises(ConfigError, match=key):
+        StorySettings.from_config({"story": settings})

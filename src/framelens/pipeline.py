@@ -42,7 +42,12 @@ from framelens.errors import FramelensError
 from framelens.io import write_csv, write_json, write_parquet
 from framelens.models import ModelSpec, load_encoder
 from framelens.provenance import build_provenance
-from framelens.similarity import DocMethod, doc_pairs_within_events, doc_similarity
+from framelens.similarity import (
+    DocMethod,
+    StorySettings,
+    doc_pairs_within_events,
+    doc_similarity,
+)
 
 log = logging.getLogger("framelens")
 
@@ -169,20 +174,25 @@ def read_vectors_for(sentences: str, vectors: str) -> tuple[pd.DataFrame, Any]:
     return sents, matrix
 
 
-def doc_similarity_step(sentences: str, vectors: str, method: str, table: str) -> None:
-    """Document × document similarity under one model, as a square CSV."""
+def doc_similarity_step(sentences: str, vectors: str, similarity: dict[str, Any],
+                        table: str) -> None:
+    """Document × document similarity under one model, as a square CSV (``similarity``:
+    the config section, with ``doc_method`` and the ``story`` weights)."""
     sents, matrix = read_vectors_for(sentences, vectors)
     doc_ids = list(dict.fromkeys(sents["doc_id"]))
-    write_csv(doc_similarity(matrix, sents, doc_ids, DocMethod.parse(method)), table, index=True)
+    write_csv(doc_similarity(matrix, sents, doc_ids, DocMethod.parse(similarity["doc_method"]),
+                             StorySettings.from_config(similarity)), table, index=True)
 
 
-def doc_pairs_step(sentences: str, vectors: str, events: str, method: str, table: str) -> None:
+def doc_pairs_step(sentences: str, vectors: str, events: str, similarity: dict[str, Any],
+                   table: str) -> None:
     """Document similarity of every ordered pair of documents within one event, long form."""
     sents, matrix = read_vectors_for(sentences, vectors)
     event_table = pd.read_csv(events, dtype={"doc_id": str, "event_id": str},
                               keep_default_na=False)
     pairs = doc_pairs_within_events(matrix, sents, event_table[["doc_id", "event_id"]],
-                                    DocMethod.parse(method))
+                                    DocMethod.parse(similarity["doc_method"]),
+                                    StorySettings.from_config(similarity))
     write_parquet(pairs, table)
     log.info("%d document pairs within %d events", len(pairs), event_table["event_id"].nunique())
 
@@ -195,7 +205,8 @@ def heatmap_step(table: str, documents: str, embedding: str, model_key: str, met
     sim = pd.read_csv(table, index_col=0)
     docs = pd.read_parquet(documents)
     labels = dict(zip(docs["doc_id"], docs["outlet_label"], strict=True))
-    described = {"best_match": "best-match sentence similarity",
+    described = {"story": "same-story similarity (lead, names, words)",
+                 "best_match": "best-match sentence similarity",
                  "mean_vector": "cosine of mean sentence vectors"}[method]
     save_figure(similarity_heatmap(sim, labels, directional=method == "best_match",
                                    title=f"Document similarity, {described}\n"

@@ -27,7 +27,7 @@ rule doc_pairs:
     output:
         table="results/{model}/doc_pairs.parquet",
     params:
-        method=config["similarity"]["doc_method"],
+        similarity=config["similarity"],
     conda:
         "../envs/framelens.yaml"
     log:

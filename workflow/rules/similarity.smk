@@ -5,7 +5,7 @@ rule doc_similarity:
     output:
         table="results/{model}/doc_similarity.csv",
     params:
-        method=config["similarity"]["doc_method"],
+        similarity=config["similarity"],
     conda:
         "../envs/framelens.yaml"
     log:

@@ -9,6 +9,6 @@ if __name__ == "__main__":
         sentences=snakemake.input.sentences,
         vectors=snakemake.input.vectors,
         events=snakemake.input.events,
-        method=snakemake.params.method,
+        similarity=snakemake.params.similarity,
         table=snakemake.output.table,
     )

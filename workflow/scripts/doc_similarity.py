@@ -8,6 +8,6 @@ if __name__ == "__main__":
         doc_similarity_step,
         sentences=snakemake.input.sentences,
         vectors=snakemake.input.vectors,
-        method=snakemake.params.method,
+        similarity=snakemake.params.similarity,
         table=snakemake.output.table,
     )
