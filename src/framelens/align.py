@@ -46,13 +46,23 @@ import scipy.sparse as sp
 
 from framelens.embed import Matrix, content_mask
 from framelens.errors import ConfigError
+from framelens.evidence import (
+    DEFAULT_WEIGHTS,
+    EvidenceWeights,
+    anchor_idf,
+    anchor_overlap,
+    anchors,
+    contradicts,
+    evidence_score,
+    quantities,
+)
 from framelens.lookup import run_bounds
 from framelens.similarity import cos_sim
 
 WORD = re.compile(r"\w+")
 ALIGNMENT_COLUMNS = [
     "event", "sent_id_a", "sent_id_b", "doc_id_a", "doc_id_b", "semantic", "lexical",
-    "sequence", "relation", "matched_from", "source_doc_id",
+    "sequence", "relation", "matched_from", "source_doc_id", "evidence",
 ]
 
 
@@ -80,6 +90,17 @@ class Thresholds:
     rewrite: float = 0.25
     min_shared: int = 3
     paraphrase: float = 0.7
+    evidence: EvidenceWeights = DEFAULT_WEIGHTS
+
+    @classmethod
+    def from_config(cls, alignment: dict, paraphrase: float) -> Thresholds:
+        """The thresholds of config ``alignment`` with one model's ``paraphrase_threshold``
+        (``alignment.evidence`` when given, else :data:`DEFAULT_WEIGHTS`)."""
+        weights = alignment.get("evidence")
+        return cls(verbatim=alignment["verbatim"], rewrite_alone=alignment["rewrite_alone"],
+                   rewrite=alignment["rewrite"], min_shared=alignment["min_shared"],
+                   paraphrase=paraphrase,
+                   evidence=EvidenceWeights(**weights) if weights else DEFAULT_WEIGHTS)
 
     def __post_init__(self) -> None:
         for name in ("verbatim", "rewrite_alone", "rewrite", "paraphrase"):
@@ -231,18 +252,24 @@ def sequence_similarity(a: list[str], b: list[str]) -> float:
 
 
 def classify(
-    semantic: float, lexical: float, sequence: float, th: Thresholds, *, shared_pairs: int = 1
+    semantic: float, lexical: float, sequence: float, th: Thresholds, *, shared_pairs: int = 1,
+    evidence: float | None = None,
 ) -> Relation | None:
     """The relation of a sentence pair, or None when the pair does not correspond.
 
     ``sequence`` is :func:`sequence_similarity`; ``shared_pairs`` is how many
     pairs between the same two documents reach ``th.rewrite`` (the passage
-    evidence for a moderate-overlap rewrite).
+    evidence for a moderate-overlap rewrite). ``evidence`` is the pair's
+    :func:`framelens.evidence.evidence_score` in its event: given, a pair without
+    reused wording is a paraphrase when it reaches ``th.evidence.cut``; not given
+    (an isolated pair, no context), when its cosine reaches ``th.paraphrase``.
     """
     if sequence >= th.verbatim:
         return Relation.VERBATIM
     if lexical >= th.rewrite_alone or (lexical >= th.rewrite and shared_pairs >= th.min_shared):
         return Relation.REWRITE
+    if evidence is not None:
+        return Relation.PARAPHRASE if evidence >= th.evidence.cut else None
     if semantic >= th.paraphrase:
         return Relation.PARAPHRASE
     return None
@@ -482,10 +509,23 @@ def align_event(
     already removed) with ``sent_id``, ``doc_id`` and ``text``; ``vectors``
     their rows. Each sentence keeps, per other document, the best of its
     ``k`` nearest candidates (shared wording first, then cosine); a pair found
-    from both sides is kept once (``matched_from`` = ``both``). Then each pair
-    is labelled, with the count of overlapping pairs per document pair as
-    passage evidence.
+    from both sides is kept once (``matched_from`` = ``both``). Each pair gets
+    its evidence score (:func:`candidate_evidence`); then it is labelled, with
+    the count of overlapping pairs per document pair as passage evidence.
     """
+    pairs, sentences, codes = candidate_pairs(vectors, sentences, thresholds, k=k,
+                                              block_size=block_size)
+    return label_pairs(pairs, sentences, codes, thresholds)
+
+
+def candidate_pairs(
+    vectors: Matrix, sentences: pd.DataFrame, thresholds: Thresholds, *,
+    k: int = 3, block_size: int = 1024,
+) -> tuple[dict[tuple[int, int], dict[str, float | str]], pd.DataFrame, np.ndarray]:
+    """The candidate pairs of :func:`align_event` before labelling, with their features
+    (``semantic``, ``lexical``, ``sequence``, ``margin``, ``anchor``, ``contradiction``,
+    ``evidence``), keyed by rows of the returned sentences (sorted by document), and
+    each row's document code."""
     order = np.argsort(sentences["doc_id"].to_numpy(), kind="stable")
     sentences = sentences.iloc[order].reset_index(drop=True)
     vectors = vectors[order]
@@ -494,13 +534,14 @@ def align_event(
     pairs: dict[tuple[int, int], dict[str, float | str]] = {}
     found = list(topk_per_group(vectors, codes, k=k, block_size=block_size))
     if not found:
-        return label_pairs(pairs, sentences, codes, thresholds)
+        return pairs, sentences, codes
     first = np.concatenate([np.repeat(np.asarray(rows, dtype=np.int64), [len(c) for c in n])
                             for rows, _g, n, _s in found])
     second = np.concatenate([np.concatenate([np.asarray(c, dtype=np.int64) for c in n] or
                                             [np.empty(0, dtype=np.int64)])
                              for _r, _g, n, _s in found])
     lexical = tokens.overlaps(first, second)
+    runners = RunnersUp(found, len(sentences), int(codes.max()) + 1)
     at = 0
     for rows, _group, neighbours, scores in found:
         for row, cands, sims in zip(rows, neighbours, scores, strict=True):
@@ -515,7 +556,63 @@ def align_event(
                 pairs[key]["matched_from"] = "both"
             else:
                 pairs[key] = {**choice, "matched_from": side}
-    return label_pairs(pairs, sentences, codes, thresholds)
+    candidate_evidence(pairs, sentences["text"].tolist(), codes, runners, thresholds)
+    return pairs, sentences, codes
+
+
+class RunnersUp:
+    """Each sentence's best and second-best cosine in every other document of its event
+    (from the top-k search: arrays [documents, sentences], as large as its answers)."""
+
+    def __init__(self, found: list, n_rows: int, n_groups: int) -> None:
+        self.best_row = np.full((n_groups, n_rows), -1, dtype=np.int64)
+        self.best = np.zeros((n_groups, n_rows), dtype=np.float32)
+        self.second = np.zeros((n_groups, n_rows), dtype=np.float32)  # 0 when none
+        for rows, group, neighbours, scores in found:
+            rows = np.asarray(rows, dtype=np.int64)
+            self.best_row[group, rows] = neighbours[:, 0]
+            self.best[group, rows] = scores[:, 0]
+            if neighbours.shape[1] > 1:
+                self.second[group, rows] = scores[:, 1]
+
+    def margin(self, row: int, other: int, other_group: int, cosine: float) -> float:
+        """``cosine`` (of ``row`` and ``other``) minus ``row``'s best cosine with another
+        sentence of ``other``'s document."""
+        rival = (self.second[other_group, row] if self.best_row[other_group, row] == other
+                 else self.best[other_group, row])
+        return cosine - float(rival)
+
+
+MARGIN_CLIP = 0.5  # a margin beyond this says nothing more (and a one-sentence article's is cos)
+
+
+def candidate_evidence(pairs: dict[tuple[int, int], dict[str, float | str]], texts: list[str],
+                       codes: np.ndarray, runners: RunnersUp, thresholds: Thresholds) -> None:
+    """Add each candidate pair's evidence features and score (in place).
+
+    ``margin``: the smaller over the two sentences of :meth:`RunnersUp.margin`
+    (positive: each is the other's best candidate); ``anchor``: IDF-weighted shared
+    names and numbers, IDF over the event's sentences; ``contradiction``: the same
+    unit with different numbers; ``evidence``: :func:`framelens.evidence.evidence_score`.
+    """
+    if not pairs:
+        return
+    sets = [anchors(t) for t in texts]
+    idf = anchor_idf(sets)
+    amounts: dict[int, dict[str, set[float]]] = {}
+    for (i, j), pair in pairs.items():
+        cosine = float(pair["semantic"])
+        margin = min(runners.margin(i, j, int(codes[j]), cosine),
+                     runners.margin(j, i, int(codes[i]), cosine))
+        margin = max(-MARGIN_CLIP, min(MARGIN_CLIP, margin))
+        for row in (i, j):
+            if row not in amounts:
+                amounts[row] = quantities(texts[row])
+        anchor = anchor_overlap(sets[i], sets[j], idf)
+        contradiction = contradicts(amounts[i], amounts[j])
+        pair.update(margin=margin, anchor=anchor, contradiction=float(contradiction),
+                    evidence=evidence_score(cosine, margin, anchor, contradiction,
+                                            thresholds.paraphrase, thresholds.evidence))
 
 
 def best_candidate(
@@ -524,10 +621,12 @@ def best_candidate(
 ) -> dict[str, float] | None:
     """Of one sentence's candidates in one document, the one sharing most wording
     (when any reaches ``thresholds.rewrite``), else the most similar; None when no
-    candidate could be a counterpart at all."""
+    candidate could be a counterpart at all (cosine below the model's
+    ``paraphrase`` threshold minus ``evidence.floor`` and little shared wording)."""
+    floor = thresholds.paraphrase - thresholds.evidence.floor
     best, best_rank = None, None
     for other, semantic, lexical in zip(candidates, sims, overlaps.tolist(), strict=True):
-        if lexical < thresholds.rewrite and semantic < thresholds.paraphrase:
+        if lexical < thresholds.rewrite and semantic < floor:
             continue
         rank = (lexical >= thresholds.rewrite, lexical if lexical >= thresholds.rewrite
                 else float(semantic))
@@ -551,9 +650,11 @@ def label_pairs(
             shared[docs] = shared.get(docs, 0) + 1
     records = []
     for (i, j), pair in sorted(pairs.items()):
+        evidence = pair.get("evidence")
         relation = classify(float(pair["semantic"]), float(pair["lexical"]),
                             float(pair["sequence"]), thresholds,
-                            shared_pairs=shared.get((int(codes[i]), int(codes[j])), 0))
+                            shared_pairs=shared.get((int(codes[i]), int(codes[j])), 0),
+                            evidence=None if evidence is None else float(evidence))
         if relation is None:
             continue
         records.append({
@@ -561,7 +662,7 @@ def label_pairs(
             "doc_id_a": sentences.at[i, "doc_id"], "doc_id_b": sentences.at[j, "doc_id"],
             "semantic": pair["semantic"], "lexical": pair["lexical"],
             "sequence": pair["sequence"], "relation": relation.value,
-            "matched_from": pair["matched_from"],
+            "matched_from": pair["matched_from"], "evidence": evidence,
         })
     columns = [c for c in ALIGNMENT_COLUMNS if c not in {"event", "source_doc_id"}]
     return pd.DataFrame.from_records(records, columns=columns)

@@ -1,16 +1,18 @@
 """Claims: within each event, group sentences that state the same fact or statement.
 
 Every content sentence of an event belongs to exactly one claim; a claim of
-one sentence is that outlet's own material. Sentences aligned as verbatim or
-rewrite are put in one claim first (they are the same statement by
-construction), and so are the sentences one quotation spans; then average
-linkage merges claims while their average
-similarity is at least the model's paraphrase threshold, the same line that
-defines a paraphrase in alignment. The similarity of two sentences is their
-cosine under the model, raised when they share rare names and numbers
-(:func:`claim_similarity`): "postponed ... to Sept. 1" and "agreed to
-postpone ... until September 1st" are one claim even where the wording
-around them differs.
+one sentence is that outlet's own material. Sentences that alignment paired
+are put in one claim first (:data:`LINK_RELATIONS`): verbatim and rewrite pairs
+are the same statement by construction, and a paraphrase pair passed
+alignment's evidence score in context (cosine relative to the model's
+threshold, each the other's best candidate by a margin, shared rare names and
+numbers, no contradicting number: :mod:`framelens.evidence`). So do the
+sentences one quotation spans. Then average linkage merges claims while their
+average similarity is at least the model's ``claim_threshold``. The similarity
+of two sentences is their cosine under the model, raised when they share rare
+names and numbers (:func:`claim_similarity`): "postponed ... to Sept. 1" and
+"agreed to postpone ... until September 1st" are one claim even where the
+wording around them differs.
 Only each sentence's nearest neighbours in its event are compared, so memory
 grows with the event, not with its square.
 
@@ -24,20 +26,28 @@ from __future__ import annotations
 import itertools
 import math
 import re
-import unicodedata
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
-from framelens.align import REUSE
+from framelens.align import Relation
 from framelens.embed import Matrix, content_mask
-from framelens.events import TOKEN, sparse_average_linkage
+from framelens.events import sparse_average_linkage
+from framelens.evidence import (  # noqa: F401  (fold: re-exported for callers)
+    DEFAULT_WEIGHTS,
+    STOP,
+    anchor_idf,
+    anchor_overlap,
+    anchors,
+    contradicts,
+    fold,
+    quantities,
+)
 from framelens.lookup import run_bounds
 from framelens.similarity import cos_sim
 
-STOP = frozenset(CountVectorizer(stop_words="english").get_stop_words())
 CLAIM_COLUMNS = ["sent_id", "doc_id", "event_id", "claim_id"]
 SUMMARY_COLUMNS = ["claim_id", "event_id", "label", "representative", "representative_id",
                    "n_sentences", "n_documents", "n_outlets", "outlets"]
@@ -78,67 +88,18 @@ def neighbour_edges(vectors: Matrix, k: int, block_size: int = 1024
     return edges
 
 
-MONTHS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april",
-          "jun": "june", "jul": "july", "aug": "august", "sep": "september",
-          "sept": "september", "oct": "october", "nov": "november", "dec": "december"}
-ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+# What a contradicting number (the same unit, another value) costs a pair's similarity: its
+# weight in the evidence score over the cosine's, i.e. the cosine it is worth there.
+CONTRADICTION_COST = DEFAULT_WEIGHTS.contradiction / DEFAULT_WEIGHTS.cosine
 
 
-def anchors(sentence: str) -> set[str]:
-    """Names and numbers of a sentence, normalised: capitalised words (a sentence's
-    first word only when it is not a stop word), tokens with digits, month
-    abbreviations spelled out, ordinals as numbers, accents and case folded."""
-    found = set()
-    for i, token in enumerate(TOKEN.findall(sentence)):
-        token = token.strip(".,'’-")
-        if not token:
-            continue
-        upper = token[0].isupper()
-        digit = not token.isalpha() and any(ch.isdigit() for ch in token)
-        if not upper and not digit:
-            continue  # neither a name nor a number: no need to fold it
-        lower = token.lower() if token.isascii() else fold(token)
-        capital = upper and (i > 0 or lower not in STOP)
-        if capital or digit:
-            lower = MONTHS.get(lower, lower)
-            found.add(ORDINAL.sub(r"\1", lower))
-    return found
-
-
-def fold(token: str) -> str:
-    """Lower case without accents."""
-    decomposed = unicodedata.normalize("NFKD", token.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def anchor_overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
-    """IDF-weighted containment of the smaller anchor set in the other (0 if none).
-
-    Names every sentence of the event carries (Kosovo, NATO) weigh little; a
-    shared rare date or name weighs much.
-    """
-    if not a or not b:
-        return 0.0
-    weight = [sum(idf[t] for t in a), sum(idf[t] for t in b)]
-    smaller = min(weight)
-    return sum(idf[t] for t in a & b) / smaller if smaller > 0 else 0.0
-
-
-def anchor_idf(anchor_sets: list[set[str]]) -> dict[str, float]:
-    """Inverse document frequency of each anchor over the sentences of one event."""
-    counts: dict[str, int] = {}
-    for anchors_of in anchor_sets:
-        for t in anchors_of:
-            counts[t] = counts.get(t, 0) + 1
-    n = len(anchor_sets)
-    return {t: math.log(n / c) for t, c in counts.items()}
-
-
-def claim_similarity(cosine: float, anchor: float) -> float:
+def claim_similarity(cosine: float, anchor: float, contradiction: bool = False,
+                     cost: float = CONTRADICTION_COST) -> float:
     """Cosine, raised towards the shared-anchor score when that is higher:
-    max(cos, (cos + anchor) / 2). Shared rare names and numbers are evidence of the
-    same claim; their absence is no evidence against it."""
-    return max(cosine, (cosine + anchor) / 2)
+    max(cos, (cos + anchor) / 2), less :data:`CONTRADICTION_COST` when the two give
+    different numbers for one unit. Shared rare names and numbers are evidence of the
+    same claim; their absence is no evidence against it; a contradicting count is."""
+    return max(cosine, (cosine + anchor) / 2) - cost * float(contradiction)
 
 
 def group_edges(edges: dict[tuple[int, int], float], group_of: list[int]
@@ -156,7 +117,8 @@ def group_edges(edges: dict[tuple[int, int], float], group_of: list[int]
 
 def cluster_event_sentences(vectors: Matrix, texts: list[str],
                             must_link: list[tuple[int, int]], threshold: float,
-                            n_documents: int) -> np.ndarray:
+                            n_documents: int, *,
+                            contradiction_cost: float = CONTRADICTION_COST) -> np.ndarray:
     """Claim index of each sentence of one event (see the module docstring)."""
     n = vectors.shape[0]
     links = UnionFind(n)
@@ -169,8 +131,10 @@ def cluster_event_sentences(vectors: Matrix, texts: list[str],
     k = max(10, 2 * n_documents)
     sets = [anchors(t) for t in texts]
     idf = anchor_idf(sets)
-    edges = {pair: claim_similarity(cosine, anchor_overlap(sets[pair[0]], sets[pair[1]], idf))
-             for pair, cosine in neighbour_edges(vectors, k).items()}
+    amounts = [quantities(t) for t in texts]
+    edges = {(i, j): claim_similarity(cosine, anchor_overlap(sets[i], sets[j], idf),
+                                      contradicts(amounts[i], amounts[j]), contradiction_cost)
+             for (i, j), cosine in neighbour_edges(vectors, k).items()}
     labels = sparse_average_linkage(len(roots), group_edges(edges, group_of), threshold,
                                     sizes=sizes)
     return labels[group_of]
@@ -207,12 +171,13 @@ def quote_continuations(part: pd.DataFrame) -> list[tuple[int, int]]:
 
 
 def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFrame,
-                   alignments: pd.DataFrame, outlet_of: pd.Series, *, threshold: float
-                   ) -> pd.DataFrame:
+                   alignments: pd.DataFrame, outlet_of: pd.Series, *, threshold: float,
+                   min_evidence: float = DEFAULT_WEIGHTS.link) -> pd.DataFrame:
     """``sent_id, doc_id, event_id, claim_id`` for every content sentence.
 
-    ``events`` has ``doc_id, event_id``; ``alignments`` the aligned pairs (its
-    verbatim and rewrite pairs are must-links); ``outlet_of`` maps doc_id to
+    ``events`` has ``doc_id, event_id``; ``alignments`` the aligned pairs (those of
+    :data:`LINK_RELATIONS` are must-links, a paraphrase when its ``evidence`` reaches
+    ``min_evidence``, config ``alignment.evidence.link``); ``outlet_of`` maps doc_id to
     outlet (for ranking claims by outlets).
     """
     keep = content_mask(sentences)
@@ -227,7 +192,8 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
     content = content.reset_index(drop=True)
     event_codes = content["event_id"].to_numpy()
     bounds = run_bounds(event_codes)
-    must_by_event = reuse_links_by_event(alignments, content, bounds)
+    must_by_event = reuse_links_by_event(alignments, content, bounds,
+                                         min_evidence=min_evidence)
     outlet_lookup = outlet_of.to_dict()
     tables = []
     for number, (lo, hi) in enumerate(itertools.pairwise(bounds.tolist())):
@@ -245,17 +211,44 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
     return pd.concat(tables, ignore_index=True)[CLAIM_COLUMNS]
 
 
-def reuse_links_by_event(alignments: pd.DataFrame, content: pd.DataFrame,
-                         bounds: np.ndarray) -> dict[int, list[tuple[int, int]]]:
-    """The verbatim and rewrite pairs of ``alignments`` whose two sentences are in one
-    event, as (row, row) inside that event, keyed by the event's number (its slice
-    ``bounds[e]:bounds[e + 1]`` of ``content``), in the alignments' order."""
-    reuse = alignments[alignments["relation"].isin([r.value for r in REUSE])]
-    position = pd.Series(np.arange(len(content)), index=content["sent_id"].to_numpy())
-    a = reuse["sent_id_a"].map(position).to_numpy(dtype=float)
-    b = reuse["sent_id_b"].map(position).to_numpy(dtype=float)
+# Aligned pairs that are must-links of claims: reused copy is the same statement by
+# construction; a paraphrase passed the calibrated evidence score of alignment (cosine,
+# mutual best match, shared anchors, no contradicting number: framelens.evidence).
+LINK_RELATIONS = (Relation.VERBATIM.value, Relation.REWRITE.value, Relation.PARAPHRASE.value)
+
+
+def alignment_links(table: pd.DataFrame, row_of: pd.Series,
+                    relations: tuple[str, ...] | None = None, min_evidence: float = 0.0
+                    ) -> list[tuple[int, int]]:
+    """The aligned pairs of ``table`` whose relation is in ``relations`` (default
+    :data:`LINK_RELATIONS`) and whose two sentences are in ``row_of`` (sent_id -> row),
+    as (row, row), in the table's order. A paraphrase with an ``evidence`` score below
+    ``min_evidence`` is left out (a table without the column keeps them all)."""
+    relations = LINK_RELATIONS if relations is None else relations
+    chosen = table[table["relation"].isin(list(relations))]
+    if min_evidence > 0 and "evidence" in chosen:
+        weak = (chosen["relation"] == Relation.PARAPHRASE.value) & ~(
+            chosen["evidence"].astype(float) >= min_evidence)
+        chosen = chosen[~weak.to_numpy()]
+    a = chosen["sent_id_a"].map(row_of).to_numpy(dtype=float)
+    b = chosen["sent_id_b"].map(row_of).to_numpy(dtype=float)
     found = ~np.isnan(a) & ~np.isnan(b)
-    a, b = a[found].astype(np.int64), b[found].astype(np.int64)
+    return list(zip(a[found].astype(np.int64).tolist(), b[found].astype(np.int64).tolist(),
+                    strict=True))
+
+
+def reuse_links_by_event(alignments: pd.DataFrame, content: pd.DataFrame,
+                         bounds: np.ndarray, relations: tuple[str, ...] | None = None,
+                         min_evidence: float = 0.0) -> dict[int, list[tuple[int, int]]]:
+    """The aligned pairs of ``alignments`` (relations as :func:`alignment_links`) whose two
+    sentences are in one event, as (row, row) inside that event, keyed by the event's
+    number (its slice ``bounds[e]:bounds[e + 1]`` of ``content``), in the alignments'
+    order."""
+    position = pd.Series(np.arange(len(content)), index=content["sent_id"].to_numpy())
+    pairs = alignment_links(alignments, position, relations, min_evidence)
+    if not pairs:
+        return {}
+    a, b = (np.array(side, dtype=np.int64) for side in zip(*pairs, strict=True))
     event_a = np.searchsorted(bounds, a, side="right") - 1
     event_b = np.searchsorted(bounds, b, side="right") - 1
     links: dict[int, list[tuple[int, int]]] = {}

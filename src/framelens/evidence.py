@@ -1,0 +1,220 @@
+"""Evidence that two sentences of one event state the same fact, beyond their cosine.
+
+A single cosine cannot tell "the same fact in other words" from "another claim
+about the same event": both are on one topic. A careful reader also looks at
+
+- the *anchors* the two sentences share: rare names, numbers and dates, weighted
+  by their inverse frequency among the event's sentences (:func:`anchors`,
+  :func:`anchor_idf`, :func:`anchor_overlap`);
+- numbers that *contradict*: the same unit with different numbers ("5 people" and
+  "7 people", "40%" and "25%", "in 2008" and "in 2011": :func:`contradicts`);
+- whether each sentence is the other's best candidate in the other article, and
+  by what *margin* over the runner-up (a sentence that matches several
+  sentences of the other article about equally matches none of them for sure).
+
+:func:`evidence_score` combines them in one small logistic model::
+
+    p = sigmoid(b + w_cos * (cos - paraphrase_threshold) + w_margin * margin
+                + w_anchor * anchor_overlap - w_contra * contradiction)
+
+The cosine enters relative to the model's own ``paraphrase_threshold`` (each
+model has its own cosine scale), so one set of weights serves every model. The
+weights (:data:`DEFAULT_WEIGHTS`, config ``alignment.evidence``) were fitted by
+``bench/paraphrase.py`` on STS-B news pairs planted into real ECB+ article pairs
+of one event; see that module for what the planting can and cannot make
+realistic (position in the article and the neighbours' alignment cannot, so
+they are not in the score).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass
+
+from sklearn.feature_extraction.text import CountVectorizer
+
+from framelens.errors import ConfigError
+
+TOKEN = re.compile(r"[\w'’.-]+")  # as framelens.events.TOKEN (names with dots and hyphens)
+STOP = frozenset(CountVectorizer(stop_words="english").get_stop_words())
+MONTHS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april",
+          "jun": "june", "jul": "july", "aug": "august", "sep": "september",
+          "sept": "september", "oct": "october", "nov": "november", "dec": "december"}
+MONTH_NAMES = frozenset(MONTHS.values()) | {"may"}
+ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
+
+
+# --------------------------------------------------------------------------- anchors
+
+
+def fold(token: str) -> str:
+    """Lower case without accents."""
+    decomposed = unicodedata.normalize("NFKD", token.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def anchors(sentence: str) -> set[str]:
+    """Names and numbers of a sentence, normalised: capitalised words (a sentence's
+    first word only when it is not a stop word), tokens with digits, month
+    abbreviations spelled out, ordinals as numbers, accents and case folded."""
+    found = set()
+    for i, token in enumerate(TOKEN.findall(sentence)):
+        token = token.strip(".,'’-")
+        if not token:
+            continue
+        upper = token[0].isupper()
+        digit = not token.isalpha() and any(ch.isdigit() for ch in token)
+        if not upper and not digit:
+            continue  # neither a name nor a number: no need to fold it
+        lower = token.lower() if token.isascii() else fold(token)
+        capital = upper and (i > 0 or lower not in STOP)
+        if capital or digit:
+            lower = MONTHS.get(lower, lower)
+            found.add(ORDINAL.sub(r"\1", lower))
+    return found
+
+
+def anchor_overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
+    """IDF-weighted containment of the smaller anchor set in the other (0 if none).
+
+    Names every sentence of the event carries (Kosovo, NATO) weigh little; a
+    shared rare date or name weighs much.
+    """
+    if not a or not b:
+        return 0.0
+    weight = [sum(idf[t] for t in a), sum(idf[t] for t in b)]
+    smaller = min(weight)
+    return sum(idf[t] for t in a & b) / smaller if smaller > 0 else 0.0
+
+
+def anchor_idf(anchor_sets: list[set[str]]) -> dict[str, float]:
+    """Inverse document frequency of each anchor over the sentences of one event."""
+    counts: dict[str, int] = {}
+    for anchors_of in anchor_sets:
+        for t in anchors_of:
+            counts[t] = counts.get(t, 0) + 1
+    n = len(anchor_sets)
+    return {t: math.log(n / c) for t, c in counts.items()}
+
+
+# --------------------------------------------------------------------------- quantities
+
+NUMBER = re.compile(r"([$£€])?(\d[\d,]*(?:\.\d+)?)(%)?")
+QUANTITY_TOKEN = re.compile(r"[$£€]?\d[\d,]*(?:\.\d+)?%?|[\w'’.-]+")
+_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve "
+                 "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty")
+WORD_NUMBERS = {w: i for i, w in enumerate(_NUMBER_WORDS.split())}
+SCALES = {"hundred", "thousand", "million", "billion", "trillion", "m", "bn", "k"}
+YEAR = re.compile(r"^(1[89]|20)\d\d$")
+
+
+def quantities(sentence: str) -> dict[str, set[float]]:
+    """Numbers of a sentence by unit: ``{unit: {values}}``.
+
+    The unit of a number is its currency sign or percent sign, ``year`` for a
+    four-digit year, the month for a day after a month name ("Sept. 1"), else the
+    next word that is not a scale word ("5 people", "$3 million" -> "$" with
+    "million" kept in the value). Number words up to twenty count ("five people").
+    Digits inside a word (COVID-19, F-16) are not quantities.
+    """
+    words = QUANTITY_TOKEN.findall(sentence)
+    found: dict[str, set[float]] = {}
+    for i, raw in enumerate(words):
+        token = raw.strip(".,'’")
+        lower = token.lower()
+        value: float | None = None
+        unit: str | None = None
+        match = NUMBER.fullmatch(token) if token else None
+        if match:
+            try:
+                value = float(match.group(2).replace(",", ""))
+            except ValueError:
+                continue
+            unit = match.group(1) or match.group(3)
+        elif lower in WORD_NUMBERS:
+            value = float(WORD_NUMBERS[lower])
+        else:
+            continue
+        following = [w.strip(".,'’").lower() for w in words[i + 1:i + 3]]
+        if following and following[0] in SCALES:
+            value *= {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6,
+                      "billion": 1e9, "bn": 1e9, "trillion": 1e12}[following[0]]
+            following = following[1:]
+        previous = MONTHS.get(words[i - 1].strip(".,").lower(), words[i - 1].strip(".,").lower()
+                              ) if i else ""
+        if unit is None and following and following[0] in ("percent", "%"):
+            unit = "%"
+        if unit is None and YEAR.match(token):
+            unit = "year"
+        if unit is None and previous in MONTH_NAMES:
+            unit = previous
+        if unit is None and following and following[0].isalpha() and following[0] not in STOP:
+            unit = following[0][:-1] if following[0].endswith("s") else following[0]
+        if unit is not None:
+            found.setdefault(unit, set()).add(value)
+    return found
+
+
+def contradicts(a: dict[str, set[float]], b: dict[str, set[float]]) -> bool:
+    """Whether two sentences give different numbers for one unit (and no common one):
+    "5 people were killed" against "7 people died"."""
+    return any(unit in b and not (values & b[unit]) for unit, values in a.items())
+
+
+# --------------------------------------------------------------------------- the score
+
+
+@dataclass(frozen=True)
+class EvidenceWeights:
+    """Weights of :func:`evidence_score` (config ``alignment.evidence``).
+
+    ``cut`` is the probability from which an aligned candidate without shared
+    wording is a paraphrase; ``link`` the probability from which such a paraphrase
+    is a must-link of claims (even odds: the same claim is likelier than not);
+    ``floor`` how far below the model's ``paraphrase_threshold`` a candidate's
+    cosine may be and still be scored.
+    """
+
+    intercept: float
+    cosine: float
+    margin: float
+    anchor: float
+    contradiction: float
+    cut: float
+    floor: float
+    link: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.cut < 1.0:
+            raise ConfigError(f"alignment.evidence.cut: {self.cut} is outside (0, 1)")
+        if not self.cut <= self.link < 1.0:
+            raise ConfigError(f"alignment.evidence.link: {self.link} is outside [cut, 1)")
+        if not 0.0 <= self.floor <= 1.0:
+            raise ConfigError(f"alignment.evidence.floor: {self.floor} is outside [0, 1]")
+
+
+# Fitted by bench/paraphrase.py (see README "Alignment"); config alignment.evidence.
+DEFAULT_WEIGHTS = EvidenceWeights(intercept=-1.75, cosine=12.39, margin=3.2, anchor=0.88,
+                                  contradiction=3.22, cut=0.25, floor=0.2, link=0.5)
+
+
+def evidence_logit(cosine: float, margin: float, anchor: float, contradiction: bool,
+                   paraphrase: float, weights: EvidenceWeights) -> float:
+    """The linear part of :func:`evidence_score`."""
+    return (weights.intercept + weights.cosine * (cosine - paraphrase)
+            + weights.margin * margin + weights.anchor * anchor
+            - weights.contradiction * float(contradiction))
+
+
+def evidence_score(cosine: float, margin: float, anchor: float, contradiction: bool,
+                   paraphrase: float, weights: EvidenceWeights = DEFAULT_WEIGHTS) -> float:
+    """Probability that a candidate pair states the same fact (module docstring).
+
+    ``margin`` is the smaller, over the two sentences, of the pair's cosine minus
+    the best cosine of that sentence with any *other* sentence of the other article
+    (positive exactly when the two are each other's best candidate).
+    """
+    z = evidence_logit(cosine, margin, anchor, contradiction, paraphrase, weights)
+    return 1.0 / (1.0 + math.exp(-max(min(z, 60.0), -60.0)))
