@@ -46,6 +46,11 @@ test-fast: $(STAMP)
 bench-alignment: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/alignment.py
 
+## bench-paraphrase: paraphrase and claim recall in context (STS-B pairs planted into ECB+ events), OLD vs NEW
+.PHONY: bench-paraphrase
+bench-paraphrase: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python bench/paraphrase.py
+
 ## bench-topk: blocked top-k alignment search against one dense matrix product (time, memory, equality)
 .PHONY: bench-topk
 bench-topk: $(STAMP)

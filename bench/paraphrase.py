@@ -9,11 +9,14 @@ claims where they work, inside an event:
 
 - *Episodes.* Two real ECB+ articles of one gold event are articles A and B
   (fit: odd-numbered topics; test: even-numbered topics, so no article is in
-  both). Into each episode, four STS-B ``main-news`` pairs are planted, each
-  sentence at a uniformly random position of its article: pairs scored >= 4 are
-  true paraphrases (a into A, b into B), pairs scored <= 2 are distinct claims on
-  one topic (a into A, b into B). The fit split plants STS-B train and dev pairs,
-  the test split STS-B test pairs.
+  both). Into each episode, four STS-B ``main-news`` pairs on one topic (grouped
+  by word TF-IDF, :func:`topic_groups`) are planted, each sentence at a uniformly
+  random position of its article: pairs scored >= 4 are true paraphrases (a into
+  A, b into B), pairs scored <= 2 are distinct claims on one topic (a into A, b
+  into B). Planting pairs of one topic together makes them rivals, as the claims
+  of one event are: without rivals a planted sentence would always be its
+  partner's best match by a wide margin. The fit split plants STS-B train and
+  dev pairs, the test split STS-B test pairs.
 - *What is measured.* The real :func:`framelens.align.align_event` and the real
   claim clustering (:func:`framelens.claims.cluster_event_sentences`, must-links
   from :func:`framelens.claims.alignment_links`) run on each episode. Alignment
@@ -34,8 +37,10 @@ neural models (minilm, use, static: one set of weights, since the cosine enters
 relative to each model's threshold). The ``cut`` is the lowest probability at
 which, on the fit split and for every pooled model, no more planted distinct
 pairs are aligned than under OLD (precision is not traded away), so recall is
-as high as that allows. ``floor`` is not fitted: candidates more than 0.2 below
-the threshold never reached the cut on the fit split.
+as high as that allows. Not fitted: ``link`` (0.5, even odds: an aligned
+paraphrase is a must-link of claims when the same claim is likelier than not)
+and ``floor`` (0.2: with the fitted weights a candidate that far below the
+threshold scores at most 0.15, under the cut, whatever its margin and anchors).
 
 Left out of the score, because planting cannot make them realistic: the
 position of the sentences in their articles (a planted sentence's position is
@@ -338,7 +343,7 @@ def main() -> None:
                     "planted": {s: {"same": sum(p[2] for e in eps for p in e.planted),
                                     "distinct": sum(not p[2] for e in eps for p in e.planted)}
                                 for s, eps in episodes.items()},
-                    "configured_weights": dataclasses.asdict(configured), "models": {}}
+                    "configured_weights": configured._asdict(), "models": {}}
     print(f"episodes: {report['episodes']}; planted pairs: {report['planted']}")
     fit_data, pooled_x, pooled_y = {}, [], []
     for key in keys:

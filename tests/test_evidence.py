@@ -12,7 +12,6 @@ from framelens.claims import cluster_claims
 from framelens.errors import ConfigError
 from framelens.evidence import (
     DEFAULT_WEIGHTS,
-    EvidenceWeights,
     contradicts,
     evidence_score,
     quantities,
@@ -54,9 +53,16 @@ def test_score_rises_with_mutual_best_and_anchors_and_falls_with_contradiction()
 
 def test_weights_are_checked():
     with pytest.raises(ConfigError):
-        EvidenceWeights(**{**DEFAULT_WEIGHTS.__dict__, "cut": 1.5})
+        DEFAULT_WEIGHTS._replace(cut=1.5).check()
     with pytest.raises(ConfigError):
-        EvidenceWeights(**{**DEFAULT_WEIGHTS.__dict__, "link": 0.1})  # below cut
+        Thresholds(evidence=DEFAULT_WEIGHTS._replace(link=0.1))  # below cut
+
+
+def test_thresholds_travel_in_json():
+    import json
+
+    dumped = json.loads(json.dumps(TH.__dict__))
+    assert Thresholds(**dumped) == TH
 
 
 def test_config_weights_equal_the_defaults():
@@ -132,8 +138,8 @@ def test_evidence_column_and_isolated_rule_unchanged():
     vectors, sentences = event()
     table = align_event(vectors, sentences, TH)
     assert "evidence" in table and table["evidence"].between(0, 1).all()
-    no_context = Thresholds(**{**TH.__dict__, "evidence": EvidenceWeights(
-        **{**DEFAULT_WEIGHTS.__dict__, "cut": 0.99, "link": 0.99})})
+    no_context = Thresholds(**{**TH.__dict__,
+                               "evidence": DEFAULT_WEIGHTS._replace(cut=0.99, link=0.99)})
     assert ("a:0", "b:0") not in relations(align_event(vectors, sentences, no_context))
 
 

@@ -103,6 +103,9 @@ class Thresholds:
                    evidence=EvidenceWeights(**weights) if weights else DEFAULT_WEIGHTS)
 
     def __post_init__(self) -> None:
+        if not isinstance(self.evidence, EvidenceWeights):  # e.g. a list from a JSON report
+            object.__setattr__(self, "evidence", EvidenceWeights(*self.evidence))
+        self.evidence.check()
         for name in ("verbatim", "rewrite_alone", "rewrite", "paraphrase"):
             value = getattr(self, name)
             if not -1.0 <= value <= 1.0:

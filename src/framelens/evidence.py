@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sklearn.feature_extraction.text import CountVectorizer
 
@@ -166,15 +166,15 @@ def contradicts(a: dict[str, set[float]], b: dict[str, set[float]]) -> bool:
 # --------------------------------------------------------------------------- the score
 
 
-@dataclass(frozen=True)
-class EvidenceWeights:
+class EvidenceWeights(NamedTuple):
     """Weights of :func:`evidence_score` (config ``alignment.evidence``).
 
     ``cut`` is the probability from which an aligned candidate without shared
     wording is a paraphrase; ``link`` the probability from which such a paraphrase
     is a must-link of claims (even odds: the same claim is likelier than not);
     ``floor`` how far below the model's ``paraphrase_threshold`` a candidate's
-    cosine may be and still be scored.
+    cosine may be and still be scored. (A named tuple: immutable, and it travels
+    in JSON reports as a plain list.)
     """
 
     intercept: float
@@ -186,13 +186,15 @@ class EvidenceWeights:
     floor: float
     link: float = 0.5
 
-    def __post_init__(self) -> None:
+    def check(self) -> EvidenceWeights:
+        """The weights, after raising ConfigError on a value out of range."""
         if not 0.0 < self.cut < 1.0:
             raise ConfigError(f"alignment.evidence.cut: {self.cut} is outside (0, 1)")
         if not self.cut <= self.link < 1.0:
             raise ConfigError(f"alignment.evidence.link: {self.link} is outside [cut, 1)")
         if not 0.0 <= self.floor <= 1.0:
             raise ConfigError(f"alignment.evidence.floor: {self.floor} is outside [0, 1]")
+        return self
 
 
 # Fitted by bench/paraphrase.py (see README "Alignment"); config alignment.evidence.
