@@ -34,7 +34,7 @@ def test_default_config_is_valid_and_defaults_are_filled():
     del config["similarity"]
     checked = validate_config(config, SCHEMA)
     assert checked["similarity"]["doc_method"] == "story"
-    assert checked["similarity"]["story"] == {"lead_decay": 2.0, "names": 0.3, "words": 0.2}
+    assert checked["similarity"]["story"] == {"lead_decay": 1.0, "names": 0.3, "words": 0.2}
     assert checked["models"]["minilm"]["trust_remote_code"] is False
     assert checked["models"]["tfidf"]["batch_size"] == 64
 

@@ -106,9 +106,10 @@ def test_story_weighs_the_lead_more_than_the_tail():
     table = doc_similarity(vectors, sentences, ["A", "B", "C"], "story", only_model)
     assert table.loc["A", "B"] > table.loc["A", "C"] > 0
     assert table.loc["A", "B"] == pytest.approx(table.loc["B", "A"])
-    weights = lead_weights(np.arange(6), 2.0)
+    weights = lead_weights(np.arange(6), only_model.lead_decay)
     assert table.loc["A", "C"] == pytest.approx(
-        weights[5] * 1.0 / np.linalg.norm(weights) / np.linalg.norm(lead_weights([0, 1], 2.0)))
+        weights[5] / np.linalg.norm(weights)
+        / np.linalg.norm(lead_weights(np.arange(2), only_model.lead_decay)))
 
 
 def test_story_counts_the_end_of_a_long_article():

@@ -13,7 +13,7 @@ Three document measures, chosen with ``similarity.doc_method`` in the config:
       nothing of a long article is cut off (a whole-article ``encode`` truncates
       MiniLM at 256 word pieces);
     - names and numbers: TF-IDF cosine of the sets of names, numbers and dates each
-      article mentions (:func:`framelens.claims.anchors`);
+      article mentions (:func:`framelens.evidence.anchors`);
     - words: TF-IDF cosine of the articles' words (English stop words removed).
 
     Symmetric. The weights were calibrated on public human judgements (LP50, ECB+
@@ -44,6 +44,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from framelens.embed import Matrix, content_mask, document_vectors, l2_normalise
 from framelens.errors import ConfigError
+from framelens.evidence import anchors
 from framelens.lookup import run_bounds
 
 
@@ -73,7 +74,7 @@ class StorySettings:
     with position: sentence ``i`` weighs ``1 / (1 + i / lead_decay)``.
     """
 
-    lead_decay: float = 2.0
+    lead_decay: float = 1.0
     names: float = 0.3
     words: float = 0.2
 
@@ -191,8 +192,6 @@ def story_profiles(vectors: Matrix, sentences: pd.DataFrame, doc_ids: list[str],
     """The three profiles of every document in ``doc_ids``, from its content sentences
     (``vectors`` has one row per row of ``sentences``). TF-IDF weights are fitted on
     these documents, so a document's profile depends on the corpus it is in."""
-    from framelens.claims import anchors  # claims builds on this module's cosines
-
     rows, docs, positions = content_layout(sentences, doc_ids)
     n = len(doc_ids)
     texts = sentences["text"].to_numpy()[rows]
