@@ -31,8 +31,10 @@ claims where they work, inside an event:
 Calibration of ``alignment.evidence`` (printed as "fitted"): a logistic
 regression of planted paraphrase (1) against planted distinct pair (0) on the
 fit split's candidate pairs, features: cosine minus the model's
-``paraphrase_threshold``, margin over the runner-up (mutual best match), shared
-anchors (IDF within the episode) and contradicting numbers; pooled over the
+``paraphrase_threshold``, mutual best match (each beats the other's runner-up;
+the margin by which it does is left out: it depends on how many rivals an
+article holds, and planted sentences have fewer on-topic rivals than real
+ones), shared anchors (IDF within the episode) and contradicting numbers; pooled over the
 neural models (minilm, use, static: one set of weights, since the cosine enters
 relative to each model's threshold). The ``cut`` is the lowest probability at
 which, on the fit split and for every pooled model, no more planted distinct
@@ -40,7 +42,7 @@ pairs are aligned than under OLD (precision is not traded away), so recall is
 as high as that allows. Not fitted: ``link`` (0.5, even odds: an aligned
 paraphrase is a must-link of claims when the same claim is likelier than not)
 and ``floor`` (0.2: with the fitted weights a candidate that far below the
-threshold scores at most 0.15, under the cut, whatever its margin and anchors).
+threshold scores at most 0.16, under the cut, whatever its other evidence).
 
 Left out of the score, because planting cannot make them realistic: the
 position of the sentences in their articles (a planted sentence's position is
@@ -87,7 +89,7 @@ from framelens.models import ModelSpec, load_encoder
 
 ROOT = Path(__file__).resolve().parents[1]
 PER_EPISODE = 4
-FEATURES = ("cosine", "margin", "anchor", "contradiction")
+FEATURES = ("cosine", "mutual", "anchor", "contradiction")
 POOLED = ("minilm", "use", "static")
 
 
@@ -288,9 +290,9 @@ def candidate_features(episodes, vectors, row_of, th: Thresholds) -> tuple[np.nd
                  for (i, j), p in pairs.items()}
         for a, b, same in episode.planted:
             p = by_id.get(frozenset((a, b)))
-            if p is None or p["lexical"] >= th.rewrite_alone or p["sequence"] >= th.verbatim:
+            if p is None or p["lexical"] >= th.rewrite_alone or (p["sequence"] or 0) >= th.verbatim:
                 continue  # absent, or reuse whatever the score
-            rows.append([p["semantic"] - th.paraphrase, p["margin"], p["anchor"],
+            rows.append([p["semantic"] - th.paraphrase, float(p["margin"] > 0), p["anchor"],
                          p["contradiction"]])
             labels.append(int(same))
     return np.array(rows), np.array(labels)
@@ -304,14 +306,14 @@ def fit_weights(features: np.ndarray, labels: np.ndarray) -> dict[str, float]:
     model = LogisticRegression(C=10.0, max_iter=1000).fit(features, labels)
     w = model.coef_[0]
     return {"intercept": float(model.intercept_[0]), "cosine": float(w[0]),
-            "margin": float(w[1]), "anchor": float(w[2]), "contradiction": float(-w[3])}
+            "mutual": float(w[1]), "anchor": float(w[2]), "contradiction": float(-w[3])}
 
 
 def choose_cut(weights: dict[str, float], fit_data: dict) -> float:
     """The lowest cut (grid 0.05..0.95) at which, for every pooled model, no more planted
     distinct pairs of the fit split (candidates without reused wording) reach it than
     reach the model's ``paraphrase_threshold`` (OLD)."""
-    w = np.array([weights["cosine"], weights["margin"], weights["anchor"],
+    w = np.array([weights["cosine"], weights["mutual"], weights["anchor"],
                   -weights["contradiction"]])
     for cut in np.round(np.arange(0.05, 0.951, 0.05), 2):
         ok = True

@@ -41,14 +41,21 @@ def test_contradicting_numbers(a, b, expected):
 
 
 def test_score_rises_with_mutual_best_and_anchors_and_falls_with_contradiction():
-    base = evidence_score(0.62, 0.0, 0.0, False, 0.66)
-    assert evidence_score(0.62, 0.3, 0.0, False, 0.66) > base
-    assert evidence_score(0.62, 0.0, 1.0, False, 0.66) > base
-    assert evidence_score(0.62, 0.0, 0.0, True, 0.66) < base
-    assert evidence_score(0.80, 0.0, 0.0, False, 0.66) > base
+    base = evidence_score(0.62, False, 0.0, False, 0.66)
+    assert evidence_score(0.62, True, 0.0, False, 0.66) > base
+    assert evidence_score(0.62, False, 1.0, False, 0.66) > base
+    assert evidence_score(0.62, False, 0.0, True, 0.66) < base
+    assert evidence_score(0.80, False, 0.0, False, 0.66) > base
     # the cosine counts relative to the model's own threshold
-    assert evidence_score(0.40, 0.2, 0.5, False, 0.33) == pytest.approx(
-        evidence_score(0.73, 0.2, 0.5, False, 0.66))
+    assert evidence_score(0.40, True, 0.5, False, 0.33) == pytest.approx(
+        evidence_score(0.73, True, 0.5, False, 0.66))
+
+
+def test_the_floor_is_never_binding():
+    """A candidate at the floor could not reach the cut with every other evidence."""
+    w = DEFAULT_WEIGHTS
+    paraphrase = 0.66
+    assert evidence_score(paraphrase - w.floor, True, 1.0, False, paraphrase) < w.cut
 
 
 def test_weights_are_checked():
@@ -87,7 +94,7 @@ B = ["Kurti agreed to delay the plate measure to Sept. 1st, his office said.",
      "Markets in Pristina were calm."]
 
 
-def event(paraphrase_cos: float = 0.62, distinct_cos: float = 0.64):
+def event(paraphrase_cos: float = 0.62, distinct_cos: float = 0.68):
     """Two articles: a paraphrase with shared rare anchors (cosine ``paraphrase_cos``), a
     pair with contradicting numbers (``distinct_cos``), a verbatim copy and fillers; every
     other pair is orthogonal, so each pair is the other's best match by a wide margin."""
@@ -120,7 +127,7 @@ def test_paraphrase_with_shared_rare_anchors_and_mutual_best_is_aligned():
 
 
 def test_a_contradicting_number_keeps_a_similar_pair_apart():
-    vectors, sentences = event()
+    vectors, sentences = event()  # cosine 0.68: the cosine threshold alone would align it
     assert ("a:1", "b:1") not in relations(align_event(vectors, sentences, TH))
     # the same pair and cosine without the contradicting number would be aligned
     sentences.loc[5, "text"] = "Officers arrested five protesters at the border."

@@ -586,17 +586,15 @@ class RunnersUp:
         return cosine - float(rival)
 
 
-MARGIN_CLIP = 0.5  # a margin beyond this says nothing more (and a one-sentence article's is cos)
-
-
 def candidate_evidence(pairs: dict[tuple[int, int], dict[str, float | str]], texts: list[str],
                        codes: np.ndarray, runners: RunnersUp, thresholds: Thresholds) -> None:
     """Add each candidate pair's evidence features and score (in place).
 
     ``margin``: the smaller over the two sentences of :meth:`RunnersUp.margin`
-    (positive: each is the other's best candidate); ``anchor``: IDF-weighted shared
-    names and numbers, IDF over the event's sentences; ``contradiction``: the same
-    unit with different numbers; ``evidence``: :func:`framelens.evidence.evidence_score`.
+    (positive: each is the other's best candidate, the score's *mutual*);
+    ``anchor``: IDF-weighted shared names and numbers, IDF over the event's
+    sentences; ``contradiction``: the same unit with different numbers;
+    ``evidence``: :func:`framelens.evidence.evidence_score`.
     """
     if not pairs:
         return
@@ -607,14 +605,13 @@ def candidate_evidence(pairs: dict[tuple[int, int], dict[str, float | str]], tex
         cosine = float(pair["semantic"])
         margin = min(runners.margin(i, j, int(codes[j]), cosine),
                      runners.margin(j, i, int(codes[i]), cosine))
-        margin = max(-MARGIN_CLIP, min(MARGIN_CLIP, margin))
         for row in (i, j):
             if row not in amounts:
                 amounts[row] = quantities(texts[row])
         anchor = anchor_overlap(sets[i], sets[j], idf)
         contradiction = contradicts(amounts[i], amounts[j])
         pair.update(margin=margin, anchor=anchor, contradiction=float(contradiction),
-                    evidence=evidence_score(cosine, margin, anchor, contradiction,
+                    evidence=evidence_score(cosine, margin > 0, anchor, contradiction,
                                             thresholds.paraphrase, thresholds.evidence))
 
 
@@ -636,8 +633,13 @@ def best_candidate(
         if best_rank is None or rank > best_rank:
             best_rank = rank
             best = {"other": int(other), "semantic": float(semantic), "lexical": lexical,
-                    "sequence": sequence_similarity(tokens.tokens[row],
-                                                    tokens.tokens[int(other)])}
+                    "sequence": None}
+    if best is not None and (best["lexical"] >= thresholds.rewrite
+                             or best["semantic"] >= thresholds.paraphrase):
+        # a candidate admitted only by the evidence floor can be a paraphrase and nothing
+        # else (reuse is what it was without the floor): its sequence similarity is
+        # computed only if it is aligned (label_pairs)
+        best["sequence"] = sequence_similarity(tokens.tokens[row], tokens.tokens[best["other"]])
     return best
 
 
@@ -654,12 +656,17 @@ def label_pairs(
     records = []
     for (i, j), pair in sorted(pairs.items()):
         evidence = pair.get("evidence")
-        relation = classify(float(pair["semantic"]), float(pair["lexical"]),
-                            float(pair["sequence"]), thresholds,
+        floor_only = pair["sequence"] is None  # see best_candidate: paraphrase or nothing
+        relation = classify(float(pair["semantic"]),
+                            0.0 if floor_only else float(pair["lexical"]),
+                            0.0 if floor_only else float(pair["sequence"]), thresholds,
                             shared_pairs=shared.get((int(codes[i]), int(codes[j])), 0),
                             evidence=None if evidence is None else float(evidence))
         if relation is None:
             continue
+        if floor_only:
+            pair["sequence"] = sequence_similarity(word_tokens(sentences.at[i, "text"]),
+                                                   word_tokens(sentences.at[j, "text"]))
         records.append({
             "sent_id_a": sentences.at[i, "sent_id"], "sent_id_b": sentences.at[j, "sent_id"],
             "doc_id_a": sentences.at[i, "doc_id"], "doc_id_b": sentences.at[j, "doc_id"],

@@ -8,13 +8,15 @@ about the same event": both are on one topic. A careful reader also looks at
   :func:`anchor_idf`, :func:`anchor_overlap`);
 - numbers that *contradict*: the same unit with different numbers ("5 people" and
   "7 people", "40%" and "25%", "in 2008" and "in 2011": :func:`contradicts`);
-- whether each sentence is the other's best candidate in the other article, and
-  by what *margin* over the runner-up (a sentence that matches several
-  sentences of the other article about equally matches none of them for sure).
+- whether each sentence is the other's best candidate in the other article
+  (*mutual best match*: the pair's cosine beats each sentence's runner-up in the
+  other article). Only the fact enters the score, not the margin by which it
+  holds: margins depend on how many rivals an article holds, which the
+  calibration cannot make realistic, while ranks do not.
 
 :func:`evidence_score` combines them in one small logistic model::
 
-    p = sigmoid(b + w_cos * (cos - paraphrase_threshold) + w_margin * margin
+    p = sigmoid(b + w_cos * (cos - paraphrase_threshold) + w_mutual * mutual_best
                 + w_anchor * anchor_overlap - w_contra * contradiction)
 
 The cosine enters relative to the model's own ``paraphrase_threshold`` (each
@@ -179,7 +181,7 @@ class EvidenceWeights(NamedTuple):
 
     intercept: float
     cosine: float
-    margin: float
+    mutual: float
     anchor: float
     contradiction: float
     cut: float
@@ -198,25 +200,23 @@ class EvidenceWeights(NamedTuple):
 
 
 # Fitted by bench/paraphrase.py (see README "Alignment"); config alignment.evidence.
-DEFAULT_WEIGHTS = EvidenceWeights(intercept=-1.75, cosine=12.39, margin=3.2, anchor=0.88,
-                                  contradiction=3.22, cut=0.25, floor=0.2, link=0.5)
+DEFAULT_WEIGHTS = EvidenceWeights(intercept=-2.22, cosine=14.0, mutual=1.33, anchor=0.93,
+                                  contradiction=3.36, cut=0.3, floor=0.2, link=0.5)
 
 
-def evidence_logit(cosine: float, margin: float, anchor: float, contradiction: bool,
+def evidence_logit(cosine: float, mutual: bool, anchor: float, contradiction: bool,
                    paraphrase: float, weights: EvidenceWeights) -> float:
     """The linear part of :func:`evidence_score`."""
     return (weights.intercept + weights.cosine * (cosine - paraphrase)
-            + weights.margin * margin + weights.anchor * anchor
+            + weights.mutual * float(mutual) + weights.anchor * anchor
             - weights.contradiction * float(contradiction))
 
 
-def evidence_score(cosine: float, margin: float, anchor: float, contradiction: bool,
+def evidence_score(cosine: float, mutual: bool, anchor: float, contradiction: bool,
                    paraphrase: float, weights: EvidenceWeights = DEFAULT_WEIGHTS) -> float:
     """Probability that a candidate pair states the same fact (module docstring).
 
-    ``margin`` is the smaller, over the two sentences, of the pair's cosine minus
-    the best cosine of that sentence with any *other* sentence of the other article
-    (positive exactly when the two are each other's best candidate).
+    ``mutual``: each sentence is the other's best candidate in the other article.
     """
-    z = evidence_logit(cosine, margin, anchor, contradiction, paraphrase, weights)
+    z = evidence_logit(cosine, mutual, anchor, contradiction, paraphrase, weights)
     return 1.0 / (1.0 + math.exp(-max(min(z, 60.0), -60.0)))
