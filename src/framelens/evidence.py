@@ -200,8 +200,8 @@ class EvidenceWeights(NamedTuple):
 
 
 # Fitted by bench/paraphrase.py (see README "Alignment"); config alignment.evidence.
-DEFAULT_WEIGHTS = EvidenceWeights(intercept=-2.22, cosine=14.0, mutual=1.33, anchor=0.93,
-                                  contradiction=3.36, cut=0.3, floor=0.2, link=0.5)
+DEFAULT_WEIGHTS = EvidenceWeights(intercept=-0.56, cosine=10.32, mutual=1.03, anchor=0.92,
+                                  contradiction=1.87, cut=0.4, floor=0.2, link=0.5)
 
 
 def evidence_logit(cosine: float, mutual: bool, anchor: float, contradiction: bool,

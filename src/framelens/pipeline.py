@@ -205,11 +205,11 @@ def heatmap_step(table: str, documents: str, embedding: str, model_key: str, met
     sim = pd.read_csv(table, index_col=0)
     docs = pd.read_parquet(documents)
     labels = dict(zip(docs["doc_id"], docs["outlet_label"], strict=True))
-    described = {"story": "same-story similarity (lead, names, words)",
-                 "best_match": "best-match sentence similarity",
-                 "mean_vector": "cosine of mean sentence vectors"}[method]
+    described = {"story": "Same-story similarity (lead-weighted model, names, words)",
+                 "best_match": "Document similarity, best-match sentence similarity",
+                 "mean_vector": "Document similarity, cosine of mean sentence vectors"}[method]
     save_figure(similarity_heatmap(sim, labels, directional=method == "best_match",
-                                   title=f"Document similarity, {described}\n"
+                                   title=f"{described}\n"
                                          f"under model {model_title(embedding, model_key)}"),
                 figure)
 
@@ -249,10 +249,7 @@ def align_step(sentences: str, documents: str, vectors: str, events: str,
     """Cross-document sentence pairs of one model with their relation."""
     sents, matrix = read_vectors_for(sentences, vectors)
     docs = pd.read_parquet(documents)
-    thresholds = Thresholds(verbatim=alignment["verbatim"],
-                            rewrite_alone=alignment["rewrite_alone"],
-                            rewrite=alignment["rewrite"], min_shared=alignment["min_shared"],
-                            paraphrase=paraphrase_threshold)
+    thresholds = Thresholds.from_config(alignment, paraphrase_threshold)
     table = align_corpus(matrix, sents, docs, thresholds, events=read_events(events),
                          k=alignment["candidates"])
     write_parquet(table, alignments)
@@ -337,9 +334,11 @@ def empty_figure(message: str) -> Any:
 
 
 def claims_step(sentences: str, documents: str, vectors: str, events: str, alignments: str,
-                claim_threshold: float, coverage_settings: dict[str, Any], claims: str,
-                summary: str, coverage: str, outlets: str) -> None:
-    """Claims per event, their summary, the outlet × claim coverage and per-outlet totals."""
+                claim_threshold: float, evidence_link: float, coverage_settings: dict[str, Any],
+                claims: str, summary: str, coverage: str, outlets: str) -> None:
+    """Claims per event, their summary, the outlet × claim coverage and per-outlet totals
+    (``evidence_link``: config ``alignment.evidence.link``, the evidence from which an
+    aligned paraphrase joins its two sentences in one claim)."""
     from framelens.claims import claims_summary, cluster_claims
     from framelens.coverage import coverage_table, outlet_coverage
     from framelens.overlap import outlet_keys
@@ -349,7 +348,7 @@ def claims_step(sentences: str, documents: str, vectors: str, events: str, align
     outlet_of = outlet_keys(docs)
     event_table = pd.read_csv(events, dtype=str)
     table = cluster_claims(matrix, sents, event_table, pd.read_parquet(alignments), outlet_of,
-                           threshold=claim_threshold)
+                           threshold=claim_threshold, min_evidence=evidence_link)
     write_parquet(table, claims)
     write_csv(claims_summary(table, sents, matrix, outlet_of), summary)
     cover = coverage_table(table, sents[content_mask(sents)], outlet_of,

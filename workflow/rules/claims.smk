@@ -12,6 +12,7 @@ rule claims:
         outlets="results/{model}/outlet_coverage.csv",
     params:
         claim_threshold=claim_threshold,
+        evidence_link=config["alignment"]["evidence"]["link"],
         coverage=config["coverage"],
     conda:
         "../envs/framelens.yaml"

@@ -12,6 +12,7 @@ if __name__ == "__main__":
         events=snakemake.input.events,
         alignments=snakemake.input.alignments,
         claim_threshold=snakemake.params.claim_threshold,
+        evidence_link=snakemake.params.evidence_link,
         coverage_settings=snakemake.params.coverage,
         claims=snakemake.output.claims,
         summary=snakemake.output.summary,
