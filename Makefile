@@ -46,6 +46,14 @@ test-fast: $(STAMP)
 bench-alignment: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/alignment.py
 
+## bench-agreement: agreement with people, per model, beside the plain whole-article cosine:
+##   LP50 and ECB+ graded pairs (document similarity, story weights calibrated), STS-B news,
+##   then paraphrase and claim precision/recall in context (bench-paraphrase); ~20 minutes
+.PHONY: bench-agreement
+bench-agreement: $(STAMP)
+	HF_HUB_OFFLINE=1 TQDM_DISABLE=1 $(BIN)/python bench/agreement.py --calibrate
+	HF_HUB_OFFLINE=1 TQDM_DISABLE=1 $(BIN)/python bench/paraphrase.py
+
 ## bench-paraphrase: paraphrase and claim recall in context (STS-B pairs planted into ECB+ events), OLD vs NEW
 .PHONY: bench-paraphrase
 bench-paraphrase: $(STAMP)

@@ -210,3 +210,16 @@ def test_event_settings_defaults_match_the_config():
     config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
     assert EventSettings().min_similarity == config["models"]["minilm"]["event_threshold"]
     assert EventSettings().max_days_apart == config["events"]["max_days_apart"]
+
+
+def test_paraphrase_links_do_not_chain_distinct_claims():
+    """A~B and B~C are aligned paraphrases, A and C share nothing: the strong links put A
+    and B in one claim but do not glue C to them, as must-links (reuse) would."""
+    from framelens.claims import cluster_event_sentences
+
+    vectors = np.eye(3)
+    texts = ["Talks began in Brussels.", "The talks opened.", "Protesters blocked roads."]
+    strong = cluster_event_sentences(vectors, texts, [], 0.6, 3, strong_links=[(0, 1), (1, 2)])
+    assert strong[0] == strong[1] and strong[2] != strong[0]
+    chained = cluster_event_sentences(vectors, texts, [(0, 1), (1, 2)], 0.6, 3)
+    assert chained[0] == chained[1] == chained[2]

@@ -1,14 +1,16 @@
 """Claims: within each event, group sentences that state the same fact or statement.
 
 Every content sentence of an event belongs to exactly one claim; a claim of
-one sentence is that outlet's own material. Sentences that alignment paired
-are put in one claim first (:data:`LINK_RELATIONS`): verbatim and rewrite pairs
-are the same statement by construction, and a paraphrase pair passed
-alignment's evidence score in context (cosine relative to the model's
-threshold, each the other's best candidate by a margin, shared rare names and
-numbers, no contradicting number: :mod:`framelens.evidence`). So do the
-sentences one quotation spans. Then average linkage merges claims while their
-average similarity is at least the model's ``claim_threshold``. The similarity
+one sentence is that outlet's own material. Verbatim and rewrite pairs of
+alignment are put in one claim first (the same statement by construction), and
+so are the sentences one quotation spans. Then average linkage merges claims
+while their average similarity is at least the model's ``claim_threshold``; a
+paraphrase pair that passed alignment's evidence score in context (cosine
+relative to the model's threshold, mutual best match, shared rare names and
+numbers, no contradicting number: :mod:`framelens.evidence`) up to
+``alignment.evidence.link`` counts as at least that threshold, so it merges on
+its own evidence while chains of such pairs merge only as far as the average
+over all their members holds. The similarity
 of two sentences is their cosine under the model, raised when they share rare
 names and numbers (:func:`claim_similarity`): "postponed ... to Sept. 1" and
 "agreed to postpone ... until September 1st" are one claim even where the
@@ -118,8 +120,14 @@ def group_edges(edges: dict[tuple[int, int], float], group_of: list[int]
 def cluster_event_sentences(vectors: Matrix, texts: list[str],
                             must_link: list[tuple[int, int]], threshold: float,
                             n_documents: int, *,
-                            contradiction_cost: float = CONTRADICTION_COST) -> np.ndarray:
-    """Claim index of each sentence of one event (see the module docstring)."""
+                            contradiction_cost: float = CONTRADICTION_COST,
+                            strong_links: list[tuple[int, int]] | None = None) -> np.ndarray:
+    """Claim index of each sentence of one event (see the module docstring).
+
+    ``must_link`` pairs are joined before clustering (transitively); each
+    ``strong_links`` pair's similarity is raised to at least ``threshold``, so the pair
+    merges on its own evidence, but a chain of such pairs joins only while the average
+    over all member pairs holds (two paraphrase links alone do not glue A to C)."""
     n = vectors.shape[0]
     links = UnionFind(n)
     for i, j in must_link:
@@ -135,6 +143,9 @@ def cluster_event_sentences(vectors: Matrix, texts: list[str],
     edges = {(i, j): claim_similarity(cosine, anchor_overlap(sets[i], sets[j], idf),
                                       contradicts(amounts[i], amounts[j]), contradiction_cost)
              for (i, j), cosine in neighbour_edges(vectors, k).items()}
+    for i, j in strong_links or []:
+        key = (min(i, j), max(i, j))
+        edges[key] = max(edges.get(key, 0.0), threshold)
     labels = sparse_average_linkage(len(roots), group_edges(edges, group_of), threshold,
                                     sizes=sizes)
     return labels[group_of]
@@ -175,10 +186,11 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
                    min_evidence: float = DEFAULT_WEIGHTS.link) -> pd.DataFrame:
     """``sent_id, doc_id, event_id, claim_id`` for every content sentence.
 
-    ``events`` has ``doc_id, event_id``; ``alignments`` the aligned pairs (those of
-    :data:`LINK_RELATIONS` are must-links, a paraphrase when its ``evidence`` reaches
-    ``min_evidence``, config ``alignment.evidence.link``); ``outlet_of`` maps doc_id to
-    outlet (for ranking claims by outlets).
+    ``events`` has ``doc_id, event_id``; ``alignments`` the aligned pairs (verbatim and
+    rewrite pairs are must-links; a paraphrase whose ``evidence`` reaches
+    ``min_evidence``, config ``alignment.evidence.link``, is a strong link: similarity at
+    least ``threshold``); ``outlet_of`` maps doc_id to outlet (for ranking claims by
+    outlets).
     """
     keep = content_mask(sentences)
     content = sentences[keep].reset_index(drop=True)
@@ -193,7 +205,10 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
     event_codes = content["event_id"].to_numpy()
     bounds = run_bounds(event_codes)
     must_by_event = reuse_links_by_event(alignments, content, bounds,
-                                         min_evidence=min_evidence)
+                                         relations=REUSE_RELATIONS)
+    strong_by_event = reuse_links_by_event(alignments, content, bounds,
+                                           relations=(Relation.PARAPHRASE.value,),
+                                           min_evidence=min_evidence)
     outlet_lookup = outlet_of.to_dict()
     tables = []
     for number, (lo, hi) in enumerate(itertools.pairwise(bounds.tolist())):
@@ -203,7 +218,8 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
         must = must_by_event.get(number, []) + quote_continuations(part)
         labels = cluster_event_sentences(vectors[content_rows[rows_of_content[lo:hi]]],
                                          part["text"].tolist(), must, threshold,
-                                         part["doc_id"].nunique())
+                                         part["doc_id"].nunique(),
+                                         strong_links=strong_by_event.get(number, []))
         part["claim"] = labels
         tables.append(rank_claims(part, str(event_codes[lo]), outlet_lookup))
     if not tables:
@@ -211,10 +227,12 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
     return pd.concat(tables, ignore_index=True)[CLAIM_COLUMNS]
 
 
-# Aligned pairs that are must-links of claims: reused copy is the same statement by
-# construction; a paraphrase passed the calibrated evidence score of alignment (cosine,
-# mutual best match, shared anchors, no contradicting number: framelens.evidence).
-LINK_RELATIONS = (Relation.VERBATIM.value, Relation.REWRITE.value, Relation.PARAPHRASE.value)
+# Aligned pairs that join claims: reused copy is the same statement by construction
+# (must-links); a paraphrase passed the calibrated evidence score of alignment (cosine,
+# mutual best match, shared anchors, no contradicting number: framelens.evidence), and
+# counts as at least the claim threshold (a strong link, not transitive).
+REUSE_RELATIONS = (Relation.VERBATIM.value, Relation.REWRITE.value)
+LINK_RELATIONS = (*REUSE_RELATIONS, Relation.PARAPHRASE.value)
 
 
 def alignment_links(table: pd.DataFrame, row_of: pd.Series,

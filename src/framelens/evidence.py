@@ -173,7 +173,7 @@ class EvidenceWeights(NamedTuple):
 
     ``cut`` is the probability from which an aligned candidate without shared
     wording is a paraphrase; ``link`` the probability from which such a paraphrase
-    is a must-link of claims (even odds: the same claim is likelier than not);
+    is a strong link of claims (even odds: the same claim is likelier than not);
     ``floor`` how far below the model's ``paraphrase_threshold`` a candidate's
     cosine may be and still be scored. (A named tuple: immutable, and it travels
     in JSON reports as a plain list.)
