@@ -172,3 +172,19 @@ def test_an_aligned_paraphrase_ends_in_one_claim():
     weak = table.assign(evidence=np.where(pair, 0.3, table["evidence"]))
     claims = claim_of(weak)  # below alignment.evidence.link: no must-link
     assert claims["a:0"] != claims["b:0"]
+
+
+def test_anchor_overlap_is_the_same_under_every_hash_seed():
+    """Set order changes with each process's hash seed, and a float sum follows it: the
+    overlap must not (the workflow's tables are byte-identical run after run)."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("from framelens.evidence import anchor_overlap; "
+            "idf = {f'name{i}': 0.1 + i / 7 for i in range(40)}; "
+            "print(repr(anchor_overlap(set(list(idf)[:30]), set(list(idf)[3:]), idf)))")
+    values = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                             check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}
+                             ).stdout for seed in range(6)}
+    assert len(values) == 1

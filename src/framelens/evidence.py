@@ -86,9 +86,10 @@ def anchor_overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
     """
     if not a or not b:
         return 0.0
-    weight = [sum(idf[t] for t in a), sum(idf[t] for t in b)]
+    # fsum: exact whatever the order, and set order changes with each process's hash seed
+    weight = [math.fsum(idf[t] for t in a), math.fsum(idf[t] for t in b)]
     smaller = min(weight)
-    return sum(idf[t] for t in a & b) / smaller if smaller > 0 else 0.0
+    return math.fsum(idf[t] for t in a & b) / smaller if smaller > 0 else 0.0
 
 
 def anchor_idf(anchor_sets: list[set[str]]) -> dict[str, float]:
