@@ -329,8 +329,8 @@ def sensitivity_table(
     ordered outlet pair's ``reuse_share`` and ``share_a_in_b``, and the numbers of
     claims and of reuse pairs. A setting the alignment rules refuse (e.g. ``rewrite``
     above ``rewrite_alone``) is left out. Cost: one alignment per distinct alignment
-    setting (13 with four offsets) and one claim clustering per distinct set of reuse
-    pairs and claim threshold (at most 17); ``offsets=[]`` computes the configured
+    setting (13 with four offsets) and one claim clustering per distinct alignment
+    setting and claim threshold (at most 17); ``offsets=[]`` computes the configured
     setting only. Corpora with more than ``max_sentences`` content sentences are
     measured on a seeded sample of whole events (:func:`sample_events`), so the cost
     stops growing with the corpus; ``sampled_share`` is the share of content sentences
@@ -349,9 +349,9 @@ def sensitivity_table(
                  events["event_id"].nunique(), documents.shape[0], max_sentences)
     sampled_share = round(int(content_mask(sentences).sum()) / max(n_content, 1), 4)
 
-    base = {"verbatim": alignment["verbatim"], "rewrite_alone": alignment["rewrite_alone"],
-            "rewrite": alignment["rewrite"], "min_shared": alignment["min_shared"],
-            "paraphrase": paraphrase_threshold}
+    configured = Thresholds.from_config(alignment, paraphrase_threshold)
+    base = {k: getattr(configured, k)
+            for k in ("verbatim", "rewrite_alone", "rewrite", "min_shared", "paraphrase")}
     event_of = pd.Series(events["event_id"].to_numpy(), index=events["doc_id"])
     outlet_of = outlet_keys(documents)
     content = sentences[content_mask(sentences)]
@@ -363,7 +363,8 @@ def sensitivity_table(
         for offset, value in offset_values(defaults[name], offsets):
             setting = {**defaults, name: value}
             try:
-                thresholds = Thresholds(**{k: setting[k] for k in base})
+                thresholds = Thresholds(**{k: setting[k] for k in base},
+                                        evidence=configured.evidence)
             except ConfigError as error:
                 log.info("sensitivity: %s = %s skipped (%s)", name, value, error)
                 continue
@@ -374,13 +375,11 @@ def sensitivity_table(
             pairs = cache[key]
             overlap = outlet_overlap(content, pairs, documents, event_of, n_boot=0, n_perm=0)
             reused = pairs[pairs["relation"].isin([r.value for r in REUSE])]
-            claims_key = (float(setting["claim"]), *sorted(zip(reused["sent_id_a"],
-                                                                reused["sent_id_b"],
-                                                                strict=True)))
-            if claims_key not in claim_counts:  # claims depend on reuse pairs and threshold
+            claims_key = (float(setting["claim"]), *key)  # claims: aligned pairs, threshold
+            if claims_key not in claim_counts:
                 claim_counts[claims_key] = cluster_claims(
-                    vectors, sentences, events, pairs, outlet_of,
-                    threshold=setting["claim"])["claim_id"].nunique()
+                    vectors, sentences, events, pairs, outlet_of, threshold=setting["claim"],
+                    min_evidence=configured.evidence.link)["claim_id"].nunique()
             common = {"threshold": name, "offset": offset, "threshold_value": value,
                       "sampled_share": sampled_share}
             for quantity in ("reuse_share", "share_a_in_b"):
