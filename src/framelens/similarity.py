@@ -286,11 +286,8 @@ def doc_similarity(
     elif method is DocMethod.MEAN_VECTOR:
         matrix = mean_vector_matrix(document_vectors(vectors, sentences, doc_ids))
     else:
-        mask = content_mask(sentences)
-        index = {d: i for i, d in enumerate(doc_ids)}
-        doc_of_row = sentences["doc_id"].map(index).to_numpy()
-        keep = np.flatnonzero(mask & ~pd.isna(doc_of_row))
-        matrix = best_match_matrix(vectors[keep], doc_of_row[keep].astype(int), len(doc_ids))
+        rows, docs, _ = content_layout(sentences, doc_ids)
+        matrix = best_match_matrix(vectors[rows], docs, len(doc_ids))
     table = pd.DataFrame(matrix, index=pd.Index(doc_ids, name="doc_id"), columns=doc_ids)
     return table
 
