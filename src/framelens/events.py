@@ -41,7 +41,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
 from framelens.embed import Matrix, content_mask
-from framelens.similarity import cos_sim
+from framelens.similarity import cos_sim, rowwise_dot
 
 TOKEN = re.compile(r"[\w'’.-]+")
 
@@ -272,18 +272,6 @@ def best_match_pairs(vectors: Matrix, starts: np.ndarray, counts: np.ndarray,
         b_side = np.add.reduceat(sims.max(axis=0), seg) / counts[others]
         result[partners] = (a_side + b_side) / 2
     return result
-
-
-def rowwise_dot(rows: sp.csr_matrix, first: np.ndarray, second: np.ndarray,
-                chunk: int = 50_000) -> np.ndarray:
-    """Dot product of row ``first[p]`` with row ``second[p]`` for every pair ``p``,
-    ``chunk`` pairs at a time (bounded memory)."""
-    out = np.zeros(len(first))
-    for lo in range(0, len(first), chunk):
-        hi = lo + chunk
-        product = rows[first[lo:hi]].multiply(rows[second[lo:hi]])
-        out[lo:hi] = np.asarray(product.sum(axis=1)).ravel()
-    return out
 
 
 def similarity_edges(

@@ -126,6 +126,22 @@ def pairwise_cos_sim(a: Matrix, b: Matrix) -> np.ndarray:
     return np.einsum("ij,ij->i", np.asarray(a), np.asarray(b))
 
 
+def rowwise_dot(rows: Matrix, first: np.ndarray, second: np.ndarray,
+                chunk: int = 50_000) -> np.ndarray:
+    """Dot product (cosine, for L2-normalised rows) of row ``first[p]`` with row
+    ``second[p]`` of ``rows`` for every pair ``p``; dense or sparse, ``chunk`` pairs at a
+    time, so memory stays bounded however many pairs.
+
+    >>> rowwise_dot(np.eye(2), np.array([0, 0]), np.array([0, 1])).tolist()
+    [1.0, 0.0]
+    """
+    out = np.zeros(len(first), dtype=rows.dtype)  # the rows' precision, as one product
+    for lo in range(0, len(first), chunk):
+        hi = lo + chunk
+        out[lo:hi] = pairwise_cos_sim(rows[first[lo:hi]], rows[second[lo:hi]])
+    return out
+
+
 # --------------------------------------------------------------------------- story
 
 
@@ -224,9 +240,9 @@ def story_pairs(profiles: StoryProfiles, a: np.ndarray, b: np.ndarray,
                 settings: StorySettings) -> np.ndarray:
     """``story`` similarity of documents ``a[i]`` and ``b[i]``; the values of
     :func:`story_matrix` for those cells, without the matrix."""
-    result = (settings.model * pairwise_cos_sim(profiles.vectors[a], profiles.vectors[b])
-              + settings.names * pairwise_cos_sim(profiles.names[a], profiles.names[b])
-              + settings.words * pairwise_cos_sim(profiles.words[a], profiles.words[b]))
+    result = (settings.model * rowwise_dot(profiles.vectors, a, b)
+              + settings.names * rowwise_dot(profiles.names, a, b)
+              + settings.words * rowwise_dot(profiles.words, a, b))
     result = np.clip(result, -1.0, 1.0)
     result[a == b] = 1.0
     result[profiles.empty[a] | profiles.empty[b]] = np.nan
