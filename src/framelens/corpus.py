@@ -1,54 +1,82 @@
-"""Ingest: read a corpus folder into documents and sentences tables.
+"""Ingest: read a corpus, in any supported format, into documents and sentences tables.
 
-A corpus folder holds UTF-8 ``.txt`` articles and a ``metadata.csv`` with at
-least the columns ``file`` and ``outlet`` (optional: ``date``, ``title``,
-``url``, ``language``, ``event``; extra columns are kept). Ingest never
-invents what the text does not say, and never drops anything silently:
-removed headers and HTML markup, flagged boilerplate and repeats all go to the
-ingest report.
+A reader per format (:mod:`framelens.sources`) yields one record per article; ingest turns
+every record into a document row, sentence rows and a report entry the same way. Ingest
+never invents what the text does not say, and never drops anything silently: removed headers
+and HTML markup, what an HTML extractor left out, flagged boilerplate and repeats all go to
+the ingest report.
 
-What counts as an error (a :class:`CorpusError` naming the file and, for
-metadata, the line) and what is ingested with a flag in the report:
+What counts as an error (a :class:`CorpusError` naming the file, row or record; every error
+of a corpus is collected and raised together) and what is ingested with a flag:
 
-* errors: a ``.txt`` file not in the metadata, a row whose file is missing, a
-  path outside the folder (``..``, absolute, a symlink pointing out), a file
-  listed twice, two files with the same document id (``a/b.txt`` and
-  ``a__b.txt``) or whose ids differ only in case or Unicode normalisation
-  (``A.txt`` and ``a.txt``: one file on case-insensitive file systems), an
-  empty, binary, unreadable or (by default) non-UTF-8 article, a bad date, a
-  ``language`` that is not a BCP-47 tag (``English`` instead of ``en``);
-* flags: ``html_stripped`` (markup converted to text, every piece recorded
-  under ``removed``), ``outlet_unusual`` (an outlet name that is only
-  punctuation, over 100 characters, or holds control characters or markup; the
-  name is kept), ``decode_replaced``, ``no_content`` (no content sentence left:
-  the text had none, or every sentence was flagged as boilerplate or a repeat; also
-  counted in the report's totals and logged as a warning naming the file),
-  ``date_differs``, ``outlet_differs``.
+* errors: for folders, a ``.txt`` file not in the metadata, a row whose file is missing, a
+  path outside the folder (``..``, absolute, a symlink pointing out), a file listed twice,
+  two files with the same document id (``a/b.txt`` and ``a__b.txt``) or whose ids differ
+  only in case or Unicode normalisation; for tables, a missing or unknown column; for
+  every format, an empty, binary, unreadable or (by default) non-UTF-8 article or row, no
+  outlet (neither given nor a URL to take the domain from), a date that is neither a date
+  nor a timestamp, a ``language`` that is not a BCP-47 tag (``English`` instead of ``en``);
+* flags: ``html_stripped`` (markup converted to text, every piece recorded under
+  ``removed``), ``outlet_unusual`` (an outlet name that is only punctuation, over 100
+  characters, or holds control characters or markup; the name is kept),
+  ``decode_replaced``, ``no_content`` (no content sentence left: the text had none, or
+  every sentence was flagged as boilerplate or a repeat; also counted in the report's
+  totals and logged as a warning naming the file), ``date_differs``, ``outlet_differs``,
+  ``duplicate_id`` (a second article under an id already taken, with other text: kept
+  under ``<id>~2``), ``duplicate_url`` (a URL already seen, with other text), ``truncated``
+  (the text stops mid-sentence: its last sentence is marked ``partial``, and kept),
+  ``syndicated`` (the content equals an earlier article's: ``syndicated_of``).
+
+A record whose id and text equal an earlier one's (the same page fetched twice) is not
+ingested twice: it is listed under ``duplicate_records`` in the report with both places.
 """
 
 from __future__ import annotations
 
 import bisect
-import csv
-import datetime as dt
 import hashlib
-import io
 import logging
-import re
+import tempfile
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from framelens.errors import CorpusError, Problem
+from framelens.repeats import (
+    SiteBoilerplateSettings,
+    SiteRepeats,
+    content_fingerprint,
+    syndication_sources,
+    text_hash,
+)
+from framelens.sources import check_source, read_records
+from framelens.sources.folder import (
+    DECODE_POLICIES,
+    MAX_OUTLET_CHARS,
+    METADATA_FILE,
+    UNATTRIBUTED,
+    check_corpus,
+    doc_id_for,
+    is_language_tag,
+    list_corpus_files,
+)
+from framelens.sources.records import SourceRecord
+from framelens.sources.spec import CorpusSource
+from framelens.sources.timestamps import parse_timestamp
 from framelens.text import (
     Header,
     MarkupEdit,
     detect_language,
     embedded_segments,
+    is_cut_off,
     normalise_text,
     parse_header,
     segment,
@@ -56,30 +84,31 @@ from framelens.text import (
     strip_markup,
 )
 
-log = logging.getLogger(__name__)
+__all__ = ["METADATA_FILE", "UNATTRIBUTED", "check_corpus", "doc_id_for", "list_corpus_files"]
 
-METADATA_FILE = "metadata.csv"
-REQUIRED_COLUMNS = ("file", "outlet")
-OPTIONAL_COLUMNS = ("date", "title", "url", "language", "event")
-UNATTRIBUTED = "unattributed"
-DECODE_POLICIES = ("fail", "replace")
-MAX_OUTLET_CHARS = 100
-_LANGUAGE_TAG_RE = re.compile(
-    r"[a-z]{2,3}(?:-[a-z]{3}){0,3}(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?"
-    r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*"
-    r"(?:-x(?:-[a-z0-9]{1,8})+)?",
-    re.IGNORECASE,
-)
+log = logging.getLogger(__name__)
 
 DOCUMENT_COLUMNS = [
     "doc_id", "file", "outlet", "outlet_label", "date", "date_source", "title",
     "title_source", "language", "language_source", "event", "url", "dateline",
     "n_sentences", "n_content_sentences", "n_chars", "sha256",
+    "time", "record", "outlet_source", "truncated", "syndicated_of",
 ]
 SENTENCE_COLUMNS = [
     "sent_id", "doc_id", "position", "paragraph", "text", "heading", "duplicate_of",
-    "boilerplate", "boilerplate_reason", "char_start", "char_end",
+    "boilerplate", "boilerplate_reason", "char_start", "char_end", "partial",
 ]
+SENTENCE_SCHEMA = pa.schema([
+    ("sent_id", pa.string()), ("doc_id", pa.string()), ("position", pa.int64()),
+    ("paragraph", pa.int64()), ("text", pa.string()), ("heading", pa.bool_()),
+    ("duplicate_of", pa.string()), ("boilerplate", pa.bool_()),
+    ("boilerplate_reason", pa.string()), ("char_start", pa.int64()), ("char_end", pa.int64()),
+    ("partial", pa.bool_()),
+])
+#: Sentence rows held in memory before a chunk is spooled to disk (ingest_to_files).
+CHUNK_ROWS = 200_000
+#: Flagged sentences listed per article in the report (the counts cover all of them).
+SITE_BOILERPLATE = "site_boilerplate"
 
 
 @dataclass
@@ -91,227 +120,24 @@ class IngestResult:
     report: dict[str, Any] = field(default_factory=dict)
 
 
-# --------------------------------------------------------------------------- metadata
+@dataclass(frozen=True)
+class IngestSettings:
+    """How to ingest (config ``ingest``): the decode policy and site boilerplate."""
 
+    on_decode_error: str = "fail"
+    site_boilerplate: SiteBoilerplateSettings = field(default_factory=SiteBoilerplateSettings)
 
-def read_metadata(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read ``metadata.csv`` (BOM, CRLF and extra columns tolerated) and check each row.
+    def __post_init__(self) -> None:
+        if self.on_decode_error not in DECODE_POLICIES:
+            raise ValueError(f"on_decode_error must be one of {DECODE_POLICIES}, "
+                             f"not {self.on_decode_error!r}")
 
-    Returns the table (all values as stripped strings, one row per file) and
-    the problems found, each naming the row by its line in the CSV file.
-    """
-    path = folder / METADATA_FILE
-    if not path.is_file():
-        return pd.DataFrame(), [Problem(str(path), "metadata file not found")]
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        return pd.DataFrame(), [Problem(str(path), f"not UTF-8 ({exc.reason} at byte {exc.start})")]
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        rows = list(reader)
-    except csv.Error as exc:
-        return pd.DataFrame(), [Problem(str(path), f"not a readable CSV file ({exc})",
-                                        reader.line_num + 1)]
-    if not rows:
-        return pd.DataFrame(), [Problem(str(path), "empty file; expected a header row")]
-    header = [h.strip().lower() for h in rows[0]]
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        return pd.DataFrame(), [
-            Problem(str(path), f"missing column(s) {missing}; found {header}", line=1)
-        ]
-    problems: list[Problem] = []
-    records = []
-    for line_no, row in enumerate(rows[1:], start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) != len(header):
-            problems.append(
-                Problem(str(path), f"has {len(row)} fields, header has {len(header)}", line_no)
-            )
-            continue
-        record = {h: cell.strip() for h, cell in zip(header, row, strict=True)}
-        record["_line"] = line_no
-        records.append(record)
-    table = pd.DataFrame.from_records(records, columns=[*header, "_line"])
-    for column in OPTIONAL_COLUMNS:
-        if column not in table:
-            table[column] = ""
-    problems.extend(_check_metadata_rows(table, folder, path))
-    return table, problems
-
-
-def _check_metadata_rows(table: pd.DataFrame, folder: Path, path: Path) -> list[Problem]:
-    """Problems of each row on its own, rows listed twice, and document id collisions."""
-    problems: list[Problem] = []
-    seen: dict[str, int] = {}
-    for row in table.to_dict("records"):
-        line = int(row["_line"])
-        name = row["file"]
-        if not name:
-            problems.append(Problem(str(path), "empty 'file' value", line))
-            continue
-        if name in seen:
-            problems.append(
-                Problem(str(path), f"file {name!r} is listed twice (also line {seen[name]})", line)
-            )
-        seen.setdefault(name, line)
-        problems += [Problem(str(path), message, line) for message in _row_faults(row, folder)]
-    return problems + check_doc_ids(table, path)
-
-
-def _row_faults(row: dict[str, Any], folder: Path) -> list[str]:
-    """What is wrong with one metadata row on its own (path, outlet, date, language)."""
-    name = row["file"]
-    faults = []
-    if not is_inside_folder(folder, name):
-        faults.append(f"file {name!r} points outside the corpus folder")
-    if not row["outlet"]:
-        faults.append(f"empty 'outlet' for {name!r} (write {UNATTRIBUTED!r})")
-    if row["date"] and parse_iso_date(row["date"]) is None:
-        faults.append(f"date {row['date']!r} for {name!r} is not YYYY-MM-DD")
-    if row["language"] and not is_language_tag(row["language"]):
-        faults.append(
-            f"language {row['language']!r} for {name!r} is not a BCP-47 language tag such as "
-            "'en', 'sr-Latn' or 'zh-Hant' (leave it empty to detect the language)"
-        )
-    return faults
-
-
-def is_language_tag(value: str) -> bool:
-    """True for a plausible BCP-47 tag whose language is a 2-3 letter ISO 639 code.
-
-    ``en``, ``EN``, ``sr-Latn``, ``zh-Hant-TW``, ``es-419``, ``und`` pass; ``English``,
-    ``xx-??``, ``en_US`` and ``e`` do not. Well-formedness only: ``xx`` passes, since
-    codes are not looked up in a registry.
-    """
-    return _LANGUAGE_TAG_RE.fullmatch(value) is not None
-
-
-def _collision_key(doc_id: str) -> str:
-    """``doc_id`` as a case-insensitive, normalisation-insensitive file system would see it."""
-    return unicodedata.normalize("NFC", doc_id).casefold()
-
-
-def check_doc_ids(table: pd.DataFrame, path: Path) -> list[Problem]:
-    """Two listed files whose document ids collide, naming both files.
-
-    Ids collide when equal (``a/b.txt`` and ``a__b.txt`` are both ``a__b``) or equal after
-    case folding and NFC (``A.txt`` and ``a.txt``: one file on case-insensitive file systems,
-    and outputs named by id would overwrite each other). A file listed twice is not a
-    collision (it is reported as listed twice).
-    """
-    first: dict[str, tuple[str, int]] = {}
-    problems = []
-    for name, line in zip(table["file"], table["_line"], strict=True):
-        if not name:
-            continue
-        key = _collision_key(doc_id_for(name))
-        other, other_line = first.setdefault(key, (name, int(line)))
-        if other == name:
-            continue
-        ids = (doc_id_for(other), doc_id_for(name))
-        why = (f"both get document id {ids[0]!r}" if ids[0] == ids[1] else
-               f"get document ids {ids[0]!r} and {ids[1]!r}, which differ only in case or "
-               "Unicode normalisation (one file on case-insensitive file systems)")
-        problems.append(Problem(str(path), f"files {other!r} (line {other_line}) and {name!r} "
-                                           f"{why}; rename one", int(line)))
-    return problems
-
-
-def is_inside_folder(folder: Path, name: str) -> bool:
-    """True when ``name`` is a relative path that stays inside ``folder``."""
-    candidate = Path(name)
-    if "\x00" in name or candidate.is_absolute() or ".." in candidate.parts:
-        return False
-    try:
-        root = folder.resolve()
-        return (root / candidate).resolve().is_relative_to(root)
-    except (OSError, RuntimeError):  # a symlink loop, a name too long for the file system
-        return False
-
-
-def parse_iso_date(value: str) -> str | None:
-    """Return ``value`` if it is a real ``YYYY-MM-DD`` calendar date, else None."""
-    try:
-        return dt.date.fromisoformat(value).isoformat() if len(value) == 10 else None
-    except ValueError:
-        return None
-
-
-def list_corpus_files(folder: Path) -> list[str]:
-    """All ``.txt`` files under ``folder`` as sorted POSIX paths relative to it."""
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.txt") if p.is_file())
-
-
-def check_files_match_metadata(folder: Path, metadata: pd.DataFrame) -> list[Problem]:
-    """A ``.txt`` file that metadata does not list, or a row without its file, is a problem."""
-    listed = dict(zip(metadata.get("file", []), metadata.get("_line", []), strict=True))
-    on_disk = set(list_corpus_files(folder))
-    meta_path = str(folder / METADATA_FILE)
-    problems = [
-        Problem(meta_path, f"lists {name!r}, which is not in the corpus folder", int(line))
-        for name, line in listed.items()
-        if name and is_inside_folder(folder, name) and not (folder / name).is_file()
-    ]
-    problems += [
-        Problem(str(folder / name), f"not listed in {METADATA_FILE}")
-        for name in sorted(on_disk - set(listed))
-    ]
-    return problems
-
-
-def check_corpus(folder: str | Path) -> pd.DataFrame:
-    """Cheap whole-corpus check (no article is read): metadata rows against files.
-
-    Raises :class:`CorpusError` listing every problem; returns the metadata.
-    Run at workflow load time so a bad corpus fails before any job starts.
-    """
-    folder = Path(folder)
-    if not folder.is_dir():
-        raise CorpusError(str(folder), [Problem(str(folder), "corpus folder not found")])
-    metadata, problems = read_metadata(folder)
-    if not metadata.empty or not problems:
-        problems += check_files_match_metadata(folder, metadata)
-    if problems:
-        raise CorpusError(str(folder), problems)
-    return metadata
-
-
-# --------------------------------------------------------------------------- articles
-
-
-def decode_article(data: bytes, where: str, *, on_decode_error: str) -> tuple[str, list[Problem]]:
-    """Decode article bytes as UTF-8.
-
-    Binary data (NUL bytes), empty or whitespace-only text are errors. Invalid
-    UTF-8 is an error under ``on_decode_error="fail"``; under ``"replace"``
-    the bad bytes become U+FFFD and a ``decode_replaced`` flag is returned.
-    Returns the text and a list of problems (errors) or flags (``Problem``
-    with a message starting ``flag:``).
-    """
-    if b"\x00" in data:
-        return "", [Problem(where, "binary file (contains NUL bytes), not UTF-8 text")]
-    try:
-        text = data.decode("utf-8")
-        flags: list[Problem] = []
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        if on_decode_error == "fail":
-            return "", [
-                Problem(
-                    where,
-                    f"not valid UTF-8 ({exc.reason} at byte {exc.start}); re-encode it as UTF-8 "
-                    "or set ingest.on_decode_error: replace",
-                    line,
-                )
-            ]
-        text = data.decode("utf-8", errors="replace")
-        flags = [Problem(where, f"flag: invalid UTF-8 from byte {exc.start} replaced", line)]
-    if not text.strip():
-        return "", [Problem(where, "empty or whitespace-only article")]
-    return text, flags
+    @classmethod
+    def from_config(cls, entry: dict[str, Any]) -> IngestSettings:
+        """From the validated ``ingest`` config mapping."""
+        return cls(on_decode_error=entry.get("on_decode_error", "fail"),
+                   site_boilerplate=SiteBoilerplateSettings.from_config(
+                       entry.get("site_boilerplate")))
 
 
 def duplicate_key(text: str) -> str:
@@ -347,15 +173,18 @@ def sentence_rows(doc_id: str, body: str) -> list[dict[str, Any]]:
                 "boilerplate_reason": reason,
                 "char_start": seg.start,
                 "char_end": seg.end,
+                "partial": False,
             }
         )
+    mark_partial_ending(rows)
     return rows
 
 
-def doc_id_for(file: str) -> str:
-    """Stable document id: the path without ``.txt``, folders joined by ``__``."""
-    name = file[:-4] if file.lower().endswith(".txt") else file
-    return name.replace("/", "__")
+def mark_partial_ending(rows: list[dict[str, Any]]) -> None:
+    """Mark the last sentence ``partial`` when the text stops in the middle of it (cut off
+    mid-word or mid-sentence, or an API's ``[+1234 chars]`` marker); it stays content."""
+    if rows and not rows[-1]["heading"] and not rows[-1]["boilerplate"]:
+        rows[-1]["partial"] = is_cut_off(rows[-1]["text"])
 
 
 def outlet_labels(documents: pd.DataFrame) -> list[str]:
@@ -400,57 +229,350 @@ def short_unique_prefix(doc_id: str, others: list[str]) -> str:
     return doc_id
 
 
-def ingest_corpus(folder: str | Path, *, on_decode_error: str = "fail") -> IngestResult:
-    """Read every article listed in ``metadata.csv`` into documents and sentences.
+def ingest_corpus(corpus: str | Path | dict[str, Any] | CorpusSource, *,
+                  on_decode_error: str = "fail",
+                  settings: IngestSettings | None = None) -> IngestResult:
+    """Read every article of a corpus (any format, :mod:`framelens.sources`) into documents
+    and sentences tables held in memory, with the ingest report.
 
     Every problem in the corpus is collected first and raised together as one
-    :class:`CorpusError`; on success the report records everything removed
-    (headers, HTML markup) or flagged (boilerplate, repeats, replaced bytes, odd
-    outlets, conflicts, articles with no content left).
+    :class:`CorpusError`; on success the report records everything removed (headers, HTML
+    markup, what the extractor left out) or flagged (boilerplate, repeats, replaced bytes, odd
+    outlets, conflicts, duplicates, syndication, articles with no content left).
     """
-    if on_decode_error not in DECODE_POLICIES:
-        raise ValueError(
-            f"on_decode_error must be one of {DECODE_POLICIES}, not {on_decode_error!r}"
-        )
-    folder = Path(folder)
-    metadata = check_corpus(folder)
-    documents, sentences, entries, problems = [], [], [], []
-    for row in metadata.sort_values("file").to_dict("records"):
-        data, text, found = read_article(folder, row["file"], on_decode_error=on_decode_error)
-        errors = [p for p in found if not p.message.startswith("flag:")]
-        if errors:
+    source = as_source(corpus)
+    settings = settings or IngestSettings(on_decode_error=on_decode_error)
+    spool = SentenceSpool()
+    state = read_corpus(source, settings, spool)
+    sentences = pd.concat(list(finish_sentences(spool, state)), ignore_index=True) \
+        if spool.n_rows else pd.DataFrame(columns=SENTENCE_COLUMNS)
+    docs = finish_documents(state)
+    return IngestResult(docs, sentences, build_report(source, docs, state))
+
+
+def ingest_to_files(corpus: str | Path | dict[str, Any] | CorpusSource, settings: IngestSettings,
+                    *, documents: str | Path, sentences: str | Path) -> dict[str, Any]:
+    """Ingest a corpus straight to the Parquet tables, streaming: sentence rows go to disk in
+    chunks of :data:`CHUNK_ROWS`, so memory does not grow with the corpus' text. Returns the
+    report (written by the caller)."""
+    source = as_source(corpus)
+    target = Path(sentences)
+    with tempfile.TemporaryDirectory(prefix=".ingest.", dir=target.parent) as spool_dir:
+        spool = SentenceSpool(Path(spool_dir))
+        state = read_corpus(source, settings, spool)
+        write_sentences(finish_sentences(spool, state), target)
+        docs = finish_documents(state)
+    from framelens.io import write_parquet
+
+    write_parquet(docs, documents)
+    return build_report(source, docs, state)
+
+
+def as_source(corpus: str | Path | dict[str, Any] | CorpusSource) -> CorpusSource:
+    """The corpus as a :class:`CorpusSource` (a path or a ``corpus`` config mapping)."""
+    if isinstance(corpus, CorpusSource):
+        return corpus
+    return CorpusSource.from_config(str(corpus) if isinstance(corpus, Path) else corpus)
+
+
+@dataclass
+class SentenceSpool:
+    """Sentence rows of pass one, in chunks: in memory, or spooled to Parquet files in
+    ``folder`` (then at most one chunk is in memory)."""
+
+    folder: Path | None = None
+    buffer: list[dict[str, Any]] = field(default_factory=list)
+    chunks: list[pd.DataFrame | Path] = field(default_factory=list)
+    n_rows: int = 0
+
+    def add(self, rows: list[dict[str, Any]]) -> None:
+        """Add one article's rows (an article never straddles two chunks)."""
+        self.buffer += rows
+        self.n_rows += len(rows)
+        if len(self.buffer) >= CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Turn the buffered rows into a chunk."""
+        if not self.buffer:
+            return
+        frame = pd.DataFrame.from_records(self.buffer, columns=SENTENCE_COLUMNS)
+        self.buffer = []
+        if self.folder is None:
+            self.chunks.append(frame)
+            return
+        path = self.folder / f"{len(self.chunks):06d}.parquet"
+        pq.write_table(pa.Table.from_pandas(frame, schema=SENTENCE_SCHEMA, preserve_index=False),
+                       path)
+        self.chunks.append(path)
+
+    def __iter__(self) -> Iterator[pd.DataFrame]:
+        self.flush()
+        for chunk in self.chunks:
+            yield chunk if isinstance(chunk, pd.DataFrame) else pd.read_parquet(chunk)
+
+
+@dataclass
+class CorpusState:
+    """What pass one over the records leaves for pass two: document rows and report entries
+    (in corpus order), site repeat counts, and the records not ingested twice."""
+
+    source: CorpusSource
+    documents: list[dict[str, Any]] = field(default_factory=list)
+    entries: list[dict[str, Any]] = field(default_factory=list)
+    repeats: SiteRepeats = field(default_factory=SiteRepeats)
+    duplicate_records: list[dict[str, str]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    site_lines: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    fingerprints: dict[str, int | None] = field(default_factory=dict)
+    flagged: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    doc_reasons: dict[str, Counter[str]] = field(default_factory=dict)
+    reasons: Counter[str] = field(default_factory=Counter)
+    totals: Counter[str] = field(default_factory=Counter)
+
+
+def read_corpus(source: CorpusSource, settings: IngestSettings,
+                spool: SentenceSpool) -> CorpusState:
+    """Pass one: every record to a document row, sentence rows (into ``spool``) and a report
+    entry; raise one :class:`CorpusError` with every problem found."""
+    problems = check_source(source)
+    if problems:
+        raise CorpusError(source.label, problems + content_problems(source, settings))
+    state = CorpusState(source, repeats=SiteRepeats(settings.site_boilerplate))
+    seen = SeenRecords()
+    for record in read_records(source, on_decode_error=settings.on_decode_error,
+                               extra=state.extra):
+        errors = [p for p in record.problems if not p.message.startswith("flag:")]
+        row = record_row(record, source.format, errors)
+        if errors or row is None:
             problems += errors
             continue
-        document, rows, entry = ingest_article(row, text, data)
-        entry["flags"] += [{"code": "decode_replaced", "detail": str(p)} for p in found]
-        if document["n_content_sentences"] == 0:
-            entry["flags"].append(no_content_flag(rows))
-            log.warning("%s: no content sentence left (%s); every measure will skip it",
-                        row["file"], entry["flags"][-1]["detail"])
-        documents.append(document)
-        sentences += rows
-        entries.append(entry)
+        duplicate = seen.check(record, row)
+        if duplicate is not None:
+            state.duplicate_records.append(duplicate)
+            continue
+        document, rows, entry = ingest_article(row, row["text"], record.data)
+        entry["flags"] += [{"code": "decode_replaced", "detail": str(p)}
+                           for p in record.problems] + row["flags"]
+        if record.extraction is not None:
+            entry["extraction"] = record.extraction
+        if record.record is not None:
+            entry["record"] = record.record
+        state.documents.append(document)
+        state.entries.append(entry)
+        state.repeats.add_article(document["outlet"], (duplicate_key(r["text"]) for r in rows))
+        spool.add(rows)
     if problems:
-        raise CorpusError(str(folder), problems)
-    docs = pd.DataFrame.from_records(documents, columns=DOCUMENT_COLUMNS)
-    docs["outlet_label"] = outlet_labels(docs)
-    sents = pd.DataFrame.from_records(sentences, columns=SENTENCE_COLUMNS)
-    report = build_report(folder, docs, sents, entries)
-    return IngestResult(docs, sents, report)
+        raise CorpusError(source.label, problems)
+    return state
 
 
-def read_article(
-    folder: Path, name: str, *, on_decode_error: str
-) -> tuple[bytes, str, list[Problem]]:
-    """Bytes and decoded text of one article, with problems and flags naming the file
-    (see :func:`decode_article`; a file that cannot be read is a problem too)."""
-    where = str(folder / name)
+def check_corpus_source(corpus: str | dict[str, Any], settings: IngestSettings) -> CorpusSource:
+    """The corpus of a config, checked before any job: structural problems (unlisted files,
+    missing columns) raise one :class:`CorpusError` that also lists the problems inside the
+    articles, so one run reports both kinds. Returns the :class:`CorpusSource`."""
+    source = as_source(corpus)
+    problems = check_source(source)
+    if problems:
+        raise CorpusError(source.label, problems + content_problems(source, settings))
+    return source
+
+
+def content_problems(source: CorpusSource, settings: IngestSettings) -> list[Problem]:
+    """Problems inside the articles of a corpus that also has structural problems, so both
+    kinds are reported in one run (nothing is ingested)."""
     try:
-        data = (folder / name).read_bytes()
-    except OSError as exc:
-        return b"", "", [Problem(where, f"cannot be read ({exc.strerror or exc})")]
-    text, found = decode_article(data, where, on_decode_error=on_decode_error)
-    return data, text, found
+        records = read_records(source, on_decode_error=settings.on_decode_error, extra={},
+                               skip_structure=True)
+        found: list[Problem] = []
+        for record in records:
+            errors = [p for p in record.problems if not p.message.startswith("flag:")]
+            found += errors
+            if not errors:
+                record_row(record, source.format, found)
+        return found
+    except CorpusError as error:  # the structure hides the content (no column to read)
+        return [p for p in error.problems if p not in check_source(source)]
+
+
+class SeenRecords:
+    """Ids and URLs seen so far: a second record under a taken id is renamed ``<id>~2`` (or
+    skipped when its text is the same), a URL seen before is flagged."""
+
+    def __init__(self) -> None:
+        self.ids: dict[str, tuple[str, str]] = {}
+        self.urls: dict[str, str] = {}
+
+    def check(self, record: SourceRecord, row: dict[str, Any]) -> dict[str, str] | None:
+        """Settle the row's doc_id; return a duplicate-record entry when it is skipped."""
+        digest = hashlib.sha256(row["text"].encode("utf-8")).hexdigest()
+        doc_id = row["doc_id"]
+        if doc_id in self.ids:
+            where, first_digest = self.ids[doc_id]
+            if first_digest == digest:
+                return {"doc_id": doc_id, "kept": where, "skipped": record.where,
+                        "why": "same id and same text"}
+            n = 2
+            while f"{doc_id}~{n}" in self.ids:
+                n += 1
+            row["doc_id"] = f"{doc_id}~{n}"
+            row["flags"].append({"code": "duplicate_id", "detail": f"id {doc_id!r} is also "
+                                 f"{where} (other text); this one is {row['doc_id']!r}"})
+        self.ids[row["doc_id"]] = (record.where, digest)
+        url = row.get("url")
+        if url:
+            if url in self.urls and self.urls[url] != row["doc_id"]:
+                row["flags"].append({"code": "duplicate_url", "detail": f"URL {url!r} is also "
+                                     f"document {self.urls[url]!r}"})
+            self.urls.setdefault(url, row["doc_id"])
+        return None
+
+
+def record_row(record: SourceRecord, fmt: str, problems: list[Problem]) -> dict[str, Any] | None:
+    """The metadata row of a record in framelens' terms (doc_id, outlet, date, time, …),
+    checked; a fault is added to ``problems`` (naming the record) and gives None."""
+    where = record.where
+    text = record.get("text")
+    faults = []
+    if text is None:
+        faults.append("empty text")
+    url = record.get("url")
+    outlet = record.get("outlet")
+    outlet_source = record.fields.get("outlet_source") or ("metadata" if outlet else None)
+    if outlet is None and url and url_domain(url):
+        outlet, outlet_source = url_domain(url), "url_domain"
+    if outlet is None:
+        faults.append("no outlet (no outlet value, and no URL to take the domain from)")
+    date = time = None
+    raw_date = record.get("date")
+    if raw_date:
+        stamp = parse_timestamp(raw_date)
+        if stamp is None:
+            faults.append(f"date {raw_date!r} is not a date (YYYY-MM-DD) or a timestamp "
+                          "(ISO 8601 such as 2022-08-18T14:03:00Z, or RFC 2822)")
+        else:
+            date, time = stamp.date, record.get("time") or stamp.time
+    language = record.get("language")
+    if language and not is_language_tag(language):
+        faults.append(f"language {language!r} is not a BCP-47 language tag such as 'en' "
+                      "(leave it empty to detect the language)")
+    problems += [Problem(where, fault) for fault in faults]
+    if faults:
+        return None
+    return {"doc_id": record_doc_id(record, fmt), "file": record.file, "record": record.record,
+            "text": text, "outlet": outlet, "outlet_source": outlet_source, "date": date,
+            "time": time, "date_source": record.fields.get("date_source"),
+            "title": record.get("title"), "url": url, "language": language,
+            "event": record.get("event"), "flags": []}
+
+
+def record_doc_id(record: SourceRecord, fmt: str) -> str:
+    """A stable document id: the id given, else the file path (formats with one file per
+    article), else the URL (without its scheme), else the file and row (``a.csv#row17``)."""
+    given = record.get("id")
+    if given:
+        return given.strip()
+    if record.record is None:
+        return doc_id_for(record.file)
+    url = record.get("url")
+    if url:
+        parts = urlsplit(url.strip())
+        return (parts.netloc + parts.path.rstrip("/")
+                + (f"?{parts.query}" if parts.query else "")) or url.strip()
+    return f"{Path(record.file).name}#{record.record.replace(' ', '')}"
+
+
+def url_domain(url: str) -> str | None:
+    """The host of a URL without ``www.`` (lower case), or None when it has none."""
+    host = urlsplit(url.strip()).hostname
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
+
+
+def finish_sentences(spool: SentenceSpool, state: CorpusState) -> Iterator[pd.DataFrame]:
+    """Pass two, chunk by chunk: flag site boilerplate, count each article's content
+    sentences and take its content fingerprint (for syndication)."""
+    site = state.repeats.boilerplate()
+    outlet_of = {doc["doc_id"]: doc["outlet"] for doc in state.documents}
+    n_content: Counter[str] = Counter()
+    for chunk in spool:
+        if site:
+            flag_site_boilerplate(chunk, outlet_of, site, state.site_lines)
+        content = ~chunk["boilerplate"] & chunk["duplicate_of"].isna()
+        n_content.update(chunk.loc[content, "doc_id"].tolist())
+        for doc_id, texts in chunk.loc[content].groupby("doc_id", sort=False)["text"]:
+            state.fingerprints[doc_id] = content_fingerprint(duplicate_key(t) for t in texts)
+        note_flagged(chunk.loc[~content], state)
+        state.totals["n_sentences"] += len(chunk)
+        state.totals["n_boilerplate"] += int(chunk["boilerplate"].sum())
+        state.totals["n_duplicates"] += int(chunk["duplicate_of"].notna().sum())
+        yield chunk
+    for doc in state.documents:
+        doc["n_content_sentences"] = n_content.get(doc["doc_id"], 0)
+
+
+def note_flagged(flagged: pd.DataFrame, state: CorpusState) -> None:
+    """Record flagged sentences (boilerplate or repeats) in the report, per article, and
+    count them by reason."""
+    for row in flagged.astype(object).where(flagged.notna(), None).to_dict("records"):
+        state.flagged.setdefault(row["doc_id"], []).append(
+            {key: row[key] for key in ("sent_id", "boilerplate_reason", "duplicate_of", "text")})
+        state.doc_reasons.setdefault(row["doc_id"], Counter())[
+            row["boilerplate_reason"] or "repeat"] += 1
+        if row["boilerplate_reason"]:
+            state.reasons[row["boilerplate_reason"]] += 1
+
+
+def flag_site_boilerplate(chunk: pd.DataFrame, outlet_of: dict[str, str],
+                          site: dict[tuple[str, int], int],
+                          lines: dict[str, dict[int, dict[str, Any]]]) -> None:
+    """Flag (in place) the not yet flagged sentences that are their outlet's site
+    boilerplate, and note each line's text and article count per outlet."""
+    for index in chunk.index[~chunk["boilerplate"]]:
+        outlet = outlet_of[chunk.at[index, "doc_id"]]
+        hashed = text_hash(duplicate_key(chunk.at[index, "text"]))
+        n_articles = site.get((outlet, hashed))
+        if n_articles is None:
+            continue
+        chunk.at[index, "boilerplate"] = True
+        chunk.at[index, "boilerplate_reason"] = SITE_BOILERPLATE
+        chunk.at[index, "partial"] = False
+        lines.setdefault(outlet, {}).setdefault(
+            hashed, {"text": chunk.at[index, "text"], "n_articles": n_articles})
+
+
+def write_sentences(chunks: Iterable[pd.DataFrame], target: Path) -> None:
+    """Write the sentence chunks as one Parquet table, atomically (one row group a chunk)."""
+    from framelens.io import atomic_path
+
+    with atomic_path(target) as tmp:
+        writer = pq.ParquetWriter(tmp, SENTENCE_SCHEMA)
+        try:
+            for chunk in chunks:
+                writer.write_table(pa.Table.from_pandas(chunk, schema=SENTENCE_SCHEMA,
+                                                        preserve_index=False))
+        finally:
+            writer.close()
+
+
+def finish_documents(state: CorpusState) -> pd.DataFrame:
+    """The documents table after pass two: content counts, ``no_content`` flags, syndicated
+    copies and figure labels."""
+    copies = syndication_sources(state.documents, state.fingerprints)
+    for doc, entry in zip(state.documents, state.entries, strict=True):
+        doc["syndicated_of"] = copies.get(doc["doc_id"])
+        if doc["syndicated_of"] is not None:
+            entry["flags"].append({"code": "syndicated", "detail": "content equals document "
+                                   f"{doc['syndicated_of']!r} word for word"})
+        if doc["n_content_sentences"] == 0:
+            entry["flags"].append(no_content_flag(state.doc_reasons.get(doc["doc_id"], {}),
+                                                  doc["n_sentences"]))
+            log.warning("%s: no content sentence left (%s); every measure will skip it",
+                        entry["where"], entry["flags"][-1]["detail"])
+    docs = pd.DataFrame.from_records(state.documents, columns=DOCUMENT_COLUMNS)
+    docs["outlet_label"] = outlet_labels(docs)
+    return docs
 
 
 def ingest_article(
@@ -464,18 +586,25 @@ def ingest_article(
     piece with ``at``, its offset in the cleaned text (header + body); ``body_offset`` is where
     the body starts in it (sentence ``char_start``/``char_end`` count from there).
     """
-    doc_id = doc_id_for(row["file"])
+    doc_id = row.get("doc_id") or doc_id_for(row["file"])
     clean, markup = strip_markup(normalise_text(text))
     header, body = parse_header(clean)
     rows = sentence_rows(doc_id, body)
     flags = markup_flags(markup) + outlet_flags(row["outlet"])
     date, date_source = _choose(row.get("date") or None, header.date, "date", flags)
+    if date_source == "metadata" and row.get("date_source"):
+        date_source = row["date_source"]
     if header.outlet and header.outlet.casefold() != row["outlet"].casefold():
         flags.append({"code": "outlet_differs",
                       "detail": f"text names {header.outlet!r}, metadata says {row['outlet']!r}"})
     title, title_source = _title(row, rows)
     content = [r["text"] for r in rows if not r["boilerplate"] and r["duplicate_of"] is None]
     language, language_source = _language(row, content)
+    truncated = bool(rows) and rows[-1]["partial"]
+    if truncated:
+        flags.append({"code": "truncated", "sent_id": rows[-1]["sent_id"],
+                      "detail": f"the text stops mid-sentence: {rows[-1]['text'][-80:]!r} "
+                                "(kept, marked partial)"})
     document = {
         "doc_id": doc_id,
         "file": row["file"],
@@ -494,10 +623,16 @@ def ingest_article(
         "n_content_sentences": len(content),
         "n_chars": len(text),
         "sha256": hashlib.sha256(data).hexdigest(),
+        "time": row.get("time"),
+        "record": row.get("record"),
+        "outlet_source": row.get("outlet_source") or "metadata",
+        "truncated": truncated,
+        "syndicated_of": None,
     }
     entry = {
         "file": row["file"],
         "doc_id": doc_id,
+        "where": row["file"] if row.get("record") is None else f"{row['file']}, {row['record']}",
         "body_offset": len(header.text),
         "removed": removed_items(header, markup),
         "flags": flags,
@@ -505,21 +640,21 @@ def ingest_article(
     return document, rows, entry
 
 
-def no_content_flag(rows: list[dict[str, Any]]) -> dict[str, Any]:
+def no_content_flag(reasons: dict[str, int], n_sentences: int) -> dict[str, Any]:
     """The ``no_content`` flag of an article without a content sentence, saying why.
 
     ``reasons`` counts the article's sentences by boilerplate reason (``repeat`` for an exact
     repeat that is not boilerplate); it is empty when no sentence was found at all (the text
     was only markup or a header).
     """
-    reasons = Counter(row["boilerplate_reason"] or "repeat" for row in rows)
-    if not rows:
+    reasons = dict(sorted(reasons.items()))
+    if not n_sentences:
         detail = "no sentence in the text after removing markup and the header"
     else:
-        counted = ", ".join(f"{reason}: {n}" for reason, n in sorted(reasons.items()))
-        detail = f"all {len(rows)} sentences flagged as boilerplate or repeats ({counted})"
-    return {"code": "no_content", "n_sentences": len(rows),
-            "reasons": dict(sorted(reasons.items())), "detail": detail}
+        counted = ", ".join(f"{reason}: {n}" for reason, n in reasons.items())
+        detail = f"all {n_sentences} sentences flagged as boilerplate or repeats ({counted})"
+    return {"code": "no_content", "n_sentences": n_sentences, "reasons": reasons,
+            "detail": detail}
 
 
 def _title(row: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[str | None, str | None]:
@@ -603,27 +738,36 @@ def _choose(
     return None, None
 
 
-def build_report(
-    folder: Path, docs: pd.DataFrame, sents: pd.DataFrame, entries: list[dict[str, Any]]
-) -> dict[str, Any]:
-    """The ingest report: per file what was removed and flagged, plus totals."""
-    by_doc = {e["doc_id"]: e for e in entries}
-    flagged = sents[sents["boilerplate"] | sents["duplicate_of"].notna()]
-    for row in flagged.astype(object).where(flagged.notna(), None).to_dict("records"):
-        by_doc[row["doc_id"]].setdefault("sentences_flagged", []).append(
-            {key: row[key] for key in ("sent_id", "boilerplate_reason", "duplicate_of", "text")}
-        )
-    reasons = Counter(r for r in sents["boilerplate_reason"] if isinstance(r, str))
-    no_content = [e["file"] for e in entries
+def build_report(source: CorpusSource, docs: pd.DataFrame, state: CorpusState) -> dict[str, Any]:
+    """The ingest report: per article what was removed and flagged, plus totals."""
+    totals = state.totals
+    no_content = [e["where"] for e in state.entries
                   if any(flag["code"] == "no_content" for flag in e["flags"])]
-    return {
-        "corpus": str(folder),
+    files = []
+    for entry in state.entries:
+        entry = {key: value for key, value in entry.items() if key != "where"}
+        flagged = state.flagged.get(entry["doc_id"])
+        if flagged:
+            entry["sentences_flagged"] = flagged
+        files.append(entry)
+    report: dict[str, Any] = {
+        "corpus": source.label,
+        "format": source.format,
         "n_files": len(docs),
-        "n_sentences": len(sents),
-        "n_boilerplate": int(sents["boilerplate"].sum()),
-        "n_duplicates": int(sents["duplicate_of"].notna().sum()),
-        "boilerplate_reasons": dict(sorted(reasons.items())),
+        "n_sentences": totals["n_sentences"],
+        "n_boilerplate": totals["n_boilerplate"],
+        "n_duplicates": totals["n_duplicates"],
+        "boilerplate_reasons": dict(sorted(state.reasons.items())),
         "n_no_content": len(no_content),
         "no_content_files": sorted(no_content),
-        "files": [by_doc[d] for d in docs["doc_id"]],
+        "n_syndicated": int(docs["syndicated_of"].notna().sum()),
+        "n_truncated": int(docs["truncated"].sum()),
+        "duplicate_records": state.duplicate_records,
+        "site_boilerplate": {
+            outlet: sorted(lines.values(), key=lambda line: (-line["n_articles"], line["text"]))
+            for outlet, lines in sorted(state.site_lines.items())
+        },
+        "files": files,
     }
+    report.update(state.extra)
+    return report

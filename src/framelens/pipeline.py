@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from framelens.align import Thresholds, align_corpus
-from framelens.corpus import ingest_corpus
+from framelens.corpus import IngestSettings, ingest_to_files
 from framelens.embed import (
     EmbeddingCache,
     EmbeddingPlan,
@@ -70,17 +70,17 @@ def run_logged(log_path: str | None, step: Callable[..., Any], **kwargs: Any) ->
         sys.exit(1)
 
 
-def ingest_step(corpus: str, documents: str, sentences: str, report: str,
-                on_decode_error: str) -> None:
-    """Ingest a corpus folder into the documents and sentences tables and the report."""
-    result = ingest_corpus(corpus, on_decode_error=on_decode_error)
-    write_parquet(result.documents, documents)
-    write_parquet(result.sentences, sentences)
-    write_json(result.report, report)
+def ingest_step(corpus: str | dict[str, Any], documents: str, sentences: str, report: str,
+                ingest: dict[str, Any]) -> None:
+    """Ingest a corpus (any format) into the documents and sentences tables and the report,
+    streaming the sentences to disk."""
+    result = ingest_to_files(corpus, IngestSettings.from_config(ingest), documents=documents,
+                             sentences=sentences)
+    write_json(result, report)
     log.info("ingested %d documents, %d sentences (%d boilerplate, %d repeats); "
-             "%d documents without a content sentence", len(result.documents),
-             len(result.sentences), result.report["n_boilerplate"],
-             result.report["n_duplicates"], result.report["n_no_content"])
+             "%d documents without a content sentence", result["n_files"],
+             result["n_sentences"], result["n_boilerplate"], result["n_duplicates"],
+             result["n_no_content"])
 
 
 def embed_shard_step(sentences: str, model_key: str, model_entry: dict[str, Any], device: str,

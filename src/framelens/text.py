@@ -669,6 +669,26 @@ _PROMO_RE = re.compile(
 )
 
 
+# An API's cut-off marker ("… [+2345 chars]", NewsAPI), or a text that stops on a word.
+_CUT_MARKER_RE = re.compile(r"(?:…|\.\.\.)?\s*\[\+\d+ (?:chars|characters)\]\s*\Z")
+_MIN_CUT_WORDS = 4
+
+
+def is_cut_off(sentence: str) -> bool:
+    """True when a text's last sentence stops in the middle: an API's ``[+N chars]``
+    marker, or no closing punctuation after a word (``… said it would rec``).
+
+    A short line without punctuation (a heading, a name, a place) is not taken as cut off.
+    """
+    text = sentence.rstrip()
+    if _CUT_MARKER_RE.search(text):
+        return True
+    if not text or len(text.split()) < _MIN_CUT_WORDS:
+        return False
+    last = text[-1]
+    return last.isalnum() or last in ",;:-–—"
+
+
 def _lead(text: str) -> str:
     """``text`` without leading whitespace, brackets, bullets and dashes."""
     return text.lstrip(_LEADING_MARKS)

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from framelens.compare import CARD_RULES
 from framelens.config import validate_config
-from framelens.corpus import METADATA_FILE, check_corpus, list_corpus_files
+from framelens.corpus import IngestSettings, check_corpus_source
 from framelens.embed import shard_count
+from framelens.sources import count_articles, source_inputs
 from framelens.errors import FramelensError
 
 
@@ -22,19 +23,18 @@ try:
     config.update(
         validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
     )
-    check_corpus(config["corpus"])
+    SOURCE = check_corpus_source(config["corpus"], IngestSettings.from_config(config["ingest"]))
 except FramelensError as error:
     fail_before_jobs(error)
 
 
-CORPUS = Path(config["corpus"])
 MODELS = sorted(config["models"])
 CACHE_DIR = os.environ.get("FRAMELENS_CACHE_DIR", ".cache/framelens")
 ALIGNMENT_VIEW_RANKS = list(range(1, config["figures"]["alignment_views"] + 1))
 COVERAGE_EVENT_RANKS = list(range(1, config["figures"]["coverage_events"] + 1))
 # The square article x article matrix and its heatmap only for corpora small enough;
 # every corpus gets doc_pairs.parquet (similarity.matrix_max_documents, config/README.md).
-FULL_MATRIX = len(list_corpus_files(CORPUS)) <= config["similarity"]["matrix_max_documents"]
+FULL_MATRIX = count_articles(SOURCE) <= config["similarity"]["matrix_max_documents"]
 
 
 wildcard_constraints:
@@ -43,10 +43,7 @@ wildcard_constraints:
 
 def corpus_inputs(wildcards):
     """Every file of the corpus, so a changed or added article reruns ingest."""
-    return {
-        "metadata": str(CORPUS / METADATA_FILE),
-        "articles": [str(CORPUS / name) for name in list_corpus_files(CORPUS)],
-    }
+    return {"corpus": source_inputs(SOURCE)}
 
 
 def model_entry(wildcards):

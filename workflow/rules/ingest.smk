@@ -11,7 +11,7 @@ rule ingest:
         ),
     params:
         corpus=config["corpus"],
-        on_decode_error=config["ingest"]["on_decode_error"],
+        ingest=config["ingest"],
     conda:
         "../envs/framelens.yaml"
     log:

@@ -1,4 +1,4 @@
-"""Rule ingest: corpus folder -> documents, sentences, ingest report."""
+"""Rule ingest: corpus (folder, table, HTML pages or WARC) -> documents, sentences, report."""
 
 from framelens.pipeline import ingest_step, run_logged
 
@@ -7,7 +7,7 @@ if __name__ == "__main__":
         snakemake.log[0],
         ingest_step,
         corpus=snakemake.params.corpus,
-        on_decode_error=snakemake.params.on_decode_error,
+        ingest=snakemake.params.ingest,
         documents=snakemake.output.documents,
         sentences=snakemake.output.sentences,
         report=snakemake.output.report,
