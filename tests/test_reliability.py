@@ -184,7 +184,7 @@ def test_corpus_error_in_the_ingest_step_is_one_line_not_a_traceback(case, make_
     log = tmp_path / "ingest.log"
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as excinfo:
-        run_logged(str(log), ingest_step, corpus=str(folder), on_decode_error="fail",
+        run_logged(str(log), ingest_step, corpus=str(folder), ingest={},
                    documents=str(out / "d.parquet"), sentences=str(out / "s.parquet"),
                    report=str(out / "r.json"))
     assert excinfo.value.code == 1

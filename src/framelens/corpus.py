@@ -36,6 +36,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import logging
+import shutil
 import tempfile
 import unicodedata
 from collections import Counter, defaultdict
@@ -256,12 +257,13 @@ def ingest_to_files(corpus: str | Path | dict[str, Any] | CorpusSource, settings
     chunks of :data:`CHUNK_ROWS`, so memory does not grow with the corpus' text. Returns the
     report (written by the caller)."""
     source = as_source(corpus)
-    target = Path(sentences)
-    with tempfile.TemporaryDirectory(prefix=".ingest.", dir=target.parent) as spool_dir:
-        spool = SentenceSpool(Path(spool_dir))
+    spool = SentenceSpool(spill_parent=Path(sentences).parent)
+    try:
         state = read_corpus(source, settings, spool)
-        write_sentences(finish_sentences(spool, state), target)
-        docs = finish_documents(state)
+        write_sentences(finish_sentences(spool, state), Path(sentences))
+    finally:
+        spool.close()
+    docs = finish_documents(state)
     from framelens.io import write_parquet
 
     write_parquet(docs, documents)
@@ -277,13 +279,15 @@ def as_source(corpus: str | Path | dict[str, Any] | CorpusSource) -> CorpusSourc
 
 @dataclass
 class SentenceSpool:
-    """Sentence rows of pass one, in chunks: in memory, or spooled to Parquet files in
-    ``folder`` (then at most one chunk is in memory)."""
+    """Sentence rows of pass one, in chunks of :data:`CHUNK_ROWS`: in memory, or, with
+    ``spill_parent``, every chunk after the first spilled to a Parquet file in a temporary
+    folder made there when first needed (so at most two chunks are in memory)."""
 
-    folder: Path | None = None
+    spill_parent: Path | None = None
     buffer: list[dict[str, Any]] = field(default_factory=list)
     chunks: list[pd.DataFrame | Path] = field(default_factory=list)
     n_rows: int = 0
+    folder: Path | None = None
 
     def add(self, rows: list[dict[str, Any]]) -> None:
         """Add one article's rows (an article never straddles two chunks)."""
@@ -298,9 +302,12 @@ class SentenceSpool:
             return
         frame = pd.DataFrame.from_records(self.buffer, columns=SENTENCE_COLUMNS)
         self.buffer = []
-        if self.folder is None:
+        if self.spill_parent is None or not self.chunks:
             self.chunks.append(frame)
             return
+        if self.folder is None:
+            self.spill_parent.mkdir(parents=True, exist_ok=True)
+            self.folder = Path(tempfile.mkdtemp(prefix=".ingest.", dir=self.spill_parent))
         path = self.folder / f"{len(self.chunks):06d}.parquet"
         pq.write_table(pa.Table.from_pandas(frame, schema=SENTENCE_SCHEMA, preserve_index=False),
                        path)
@@ -310,6 +317,12 @@ class SentenceSpool:
         self.flush()
         for chunk in self.chunks:
             yield chunk if isinstance(chunk, pd.DataFrame) else pd.read_parquet(chunk)
+
+    def close(self) -> None:
+        """Remove the spill folder, if one was made."""
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
 @dataclass
@@ -343,8 +356,8 @@ def read_corpus(source: CorpusSource, settings: IngestSettings,
     for record in read_records(source, on_decode_error=settings.on_decode_error,
                                extra=state.extra):
         errors = [p for p in record.problems if not p.message.startswith("flag:")]
-        row = record_row(record, source.format, errors)
-        if errors or row is None:
+        row = None if errors else record_row(record, source.format, errors)
+        if row is None:
             problems += errors
             continue
         duplicate = seen.check(record, row)
@@ -529,15 +542,19 @@ def flag_site_boilerplate(chunk: pd.DataFrame, outlet_of: dict[str, str],
                           lines: dict[str, dict[int, dict[str, Any]]]) -> None:
     """Flag (in place) the not yet flagged sentences that are their outlet's site
     boilerplate, and note each line's text and article count per outlet."""
-    for index in chunk.index[~chunk["boilerplate"]]:
-        outlet = outlet_of[chunk.at[index, "doc_id"]]
-        hashed = text_hash(duplicate_key(chunk.at[index, "text"]))
-        n_articles = site.get((outlet, hashed))
-        if n_articles is None:
-            continue
-        chunk.at[index, "boilerplate"] = True
-        chunk.at[index, "boilerplate_reason"] = SITE_BOILERPLATE
-        chunk.at[index, "partial"] = False
+    candidates = chunk.index[~chunk["boilerplate"]]
+    outlets = [outlet_of[d] for d in chunk.loc[candidates, "doc_id"]]
+    hashes = [text_hash(duplicate_key(t)) for t in chunk.loc[candidates, "text"]]
+    hits = [(index, outlet, hashed, site[(outlet, hashed)])
+            for index, outlet, hashed in zip(candidates, outlets, hashes, strict=True)
+            if (outlet, hashed) in site]
+    if not hits:
+        return
+    rows = [index for index, *_ in hits]
+    chunk.loc[rows, "boilerplate"] = True
+    chunk.loc[rows, "boilerplate_reason"] = SITE_BOILERPLATE
+    chunk.loc[rows, "partial"] = False
+    for index, outlet, hashed, n_articles in hits:
         lines.setdefault(outlet, {}).setdefault(
             hashed, {"text": chunk.at[index, "text"], "n_articles": n_articles})
 
