@@ -78,6 +78,7 @@ from framelens.text import (
     detect_language,
     embedded_segments,
     is_cut_off,
+    is_truncation_marker,
     normalise_text,
     parse_header,
     segment,
@@ -110,6 +111,9 @@ SENTENCE_SCHEMA = pa.schema([
 CHUNK_ROWS = 200_000
 #: Flagged sentences listed per article in the report (the counts cover all of them).
 SITE_BOILERPLATE = "site_boilerplate"
+#: A syndicated copy equals its original in every content sentence of at least this many
+#: words (shorter ones, such as bylines and datelines, may differ between outlets).
+SYNDICATION_WORDS = 6
 
 
 @dataclass
@@ -183,7 +187,14 @@ def sentence_rows(doc_id: str, body: str) -> list[dict[str, Any]]:
 
 def mark_partial_ending(rows: list[dict[str, Any]]) -> None:
     """Mark the last sentence ``partial`` when the text stops in the middle of it (cut off
-    mid-word or mid-sentence, or an API's ``[+1234 chars]`` marker); it stays content."""
+    mid-word or mid-sentence, or an API's ``[+1234 chars]`` marker); it stays content. A
+    marker that stands alone is flagged ``truncation_marker`` and the sentence before it is
+    the partial one."""
+    if rows and is_truncation_marker(rows[-1]["text"]):
+        rows[-1].update(boilerplate=True, boilerplate_reason="truncation_marker")
+        if len(rows) > 1 and not rows[-2]["boilerplate"]:
+            rows[-2]["partial"] = True
+        return
     if rows and not rows[-1]["heading"] and not rows[-1]["boilerplate"]:
         rows[-1]["partial"] = is_cut_off(rows[-1]["text"])
 
@@ -515,7 +526,8 @@ def finish_sentences(spool: SentenceSpool, state: CorpusState) -> Iterator[pd.Da
         content = ~chunk["boilerplate"] & chunk["duplicate_of"].isna()
         n_content.update(chunk.loc[content, "doc_id"].tolist())
         for doc_id, texts in chunk.loc[content].groupby("doc_id", sort=False)["text"]:
-            state.fingerprints[doc_id] = content_fingerprint(duplicate_key(t) for t in texts)
+            state.fingerprints[doc_id] = content_fingerprint(
+                key for key in map(duplicate_key, texts) if key.count(" ") >= SYNDICATION_WORDS - 1)
         note_flagged(chunk.loc[~content], state)
         state.totals["n_sentences"] += len(chunk)
         state.totals["n_boilerplate"] += int(chunk["boilerplate"].sum())
@@ -617,10 +629,11 @@ def ingest_article(
     title, title_source = _title(row, rows)
     content = [r["text"] for r in rows if not r["boilerplate"] and r["duplicate_of"] is None]
     language, language_source = _language(row, content)
-    truncated = bool(rows) and rows[-1]["partial"]
+    partial = [r for r in rows[-2:] if r["partial"]]
+    truncated = bool(partial)
     if truncated:
-        flags.append({"code": "truncated", "sent_id": rows[-1]["sent_id"],
-                      "detail": f"the text stops mid-sentence: {rows[-1]['text'][-80:]!r} "
+        flags.append({"code": "truncated", "sent_id": partial[0]["sent_id"],
+                      "detail": f"the text stops mid-sentence: {partial[0]['text'][-80:]!r} "
                                 "(kept, marked partial)"})
     document = {
         "doc_id": doc_id,

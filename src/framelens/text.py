@@ -674,6 +674,11 @@ _CUT_MARKER_RE = re.compile(r"(?:…|\.\.\.)?\s*\[\+\d+ (?:chars|characters)\]\s
 _MIN_CUT_WORDS = 4
 
 
+def is_truncation_marker(sentence: str) -> bool:
+    """True for a sentence that is only an API's cut-off marker (``[+2345 chars]``)."""
+    return _CUT_MARKER_RE.fullmatch(sentence.strip()) is not None
+
+
 def is_cut_off(sentence: str) -> bool:
     """True when a text's last sentence stops in the middle: an API's ``[+N chars]``
     marker, or no closing punctuation after a word (``… said it would rec``).
