@@ -170,3 +170,14 @@ def test_streamed_ingest_writes_the_same_tables_as_in_memory(make_corpus, tmp_pa
     assert json.dumps(report, sort_keys=True, default=str) == json.dumps(
         expected.report, sort_keys=True, default=str)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["d.parquet", "s.parquet"]
+
+
+def test_reuse_statistics_can_exclude_syndication():
+    from framelens.overlap import drop_syndicated_pairs
+
+    docs = pd.DataFrame({"doc_id": ["ap", "abc", "nbc", "own"],
+                         "syndicated_of": ["", "ap", "ap", ""]}).replace("", None)
+    pairs = pd.DataFrame({"doc_id_a": ["ap", "abc", "ap", "own"],
+                          "doc_id_b": ["abc", "nbc", "own", "nbc"]})
+    kept = drop_syndicated_pairs(pairs, docs)
+    assert kept[["doc_id_a", "doc_id_b"]].values.tolist() == [["ap", "own"], ["own", "nbc"]]

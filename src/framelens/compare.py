@@ -43,7 +43,13 @@ from framelens.align import REUSE, Thresholds, align_corpus
 from framelens.embed import content_mask
 from framelens.errors import ConfigError, FramelensError
 from framelens.io import write_csv, write_json
-from framelens.overlap import SIGNIFICANCE_LEVEL, outlet_keys, outlet_overlap, reuse_sources
+from framelens.overlap import (
+    SIGNIFICANCE_LEVEL,
+    drop_syndicated_pairs,
+    outlet_keys,
+    outlet_overlap,
+    reuse_sources,
+)
 
 log = logging.getLogger("framelens")
 
@@ -497,9 +503,10 @@ def model_card(model_key: str, embedding: dict[str, Any], benchmarks: dict[str, 
 
 def overlap_step(sentences: str, documents: str, events: str, alignments: str, bootstrap: int,
                  confidence: float, permutations: int, random_state: int, overlap: str,
-                 sources: str) -> None:
+                 sources: str, syndication: str = "count") -> None:
     """Outlet overlap with bootstrap intervals and permutation p-values (BH-adjusted),
-    and the likely sources of reused copy."""
+    and the likely sources of reused copy; syndicated copies counted as reuse or left out
+    (``syndication``: ``count`` or ``exclude``)."""
     from framelens.pipeline import read_events
 
     # the text is not needed here: reading it would be most of the step's memory
@@ -507,6 +514,11 @@ def overlap_step(sentences: str, documents: str, events: str, alignments: str, b
                                                 "duplicate_of"])
     docs = pd.read_parquet(documents)
     pairs = pd.read_parquet(alignments)
+    if syndication == "exclude":
+        kept = drop_syndicated_pairs(pairs, docs)
+        log.info("syndication excluded: %d of %d aligned pairs join copies of one story",
+                 len(pairs) - len(kept), len(pairs))
+        pairs = kept
     content = sents[content_mask(sents)]
     table = outlet_overlap(content, pairs, docs, read_events(events), n_boot=bootstrap,
                            confidence=confidence, random_state=random_state,

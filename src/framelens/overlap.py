@@ -54,6 +54,22 @@ def outlet_keys(documents: pd.DataFrame) -> pd.Series:
     return pd.Series(keys.to_numpy(), index=documents["doc_id"], name="outlet")
 
 
+SYNDICATION_POLICIES = ("count", "exclude")
+
+
+def drop_syndicated_pairs(alignments: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
+    """The alignments without pairs between copies of one syndicated story (a copy and its
+    original, or two copies of one original: ``documents.syndicated_of``), for reuse
+    statistics that leave syndication out (``overlap.syndication: exclude``)."""
+    if "syndicated_of" not in documents or documents["syndicated_of"].isna().all():
+        return alignments
+    story = documents["syndicated_of"].fillna(documents["doc_id"])
+    story_of = pd.Series(story.to_numpy(), index=documents["doc_id"])
+    same = (map_values(alignments["doc_id_a"], story_of).to_numpy()
+            == map_values(alignments["doc_id_b"], story_of).to_numpy())
+    return alignments[~same]
+
+
 def _is_in(values: pd.Series, universe: pd.Series) -> np.ndarray:
     """``values.isin(universe)``, hashed by Arrow (pandas' isin on Arrow strings goes
     value by value in Python)."""

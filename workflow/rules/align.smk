@@ -32,6 +32,7 @@ rule outlet_overlap:
         bootstrap=config["overlap"]["bootstrap"],
         confidence=config["overlap"]["confidence"],
         permutations=config["overlap"]["permutations"],
+        syndication=config["overlap"]["syndication"],
         random_state=config["random_state"],
     conda:
         "../envs/framelens.yaml"

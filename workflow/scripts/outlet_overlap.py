@@ -15,6 +15,7 @@ if __name__ == "__main__":
         confidence=snakemake.params.confidence,
         permutations=snakemake.params.permutations,
         random_state=snakemake.params.random_state,
+        syndication=snakemake.params.syndication,
         overlap=snakemake.output.overlap,
         sources=snakemake.output.sources,
     )
