@@ -8,8 +8,9 @@ import platform
 from pathlib import Path
 from typing import Any
 
-from framelens.corpus import METADATA_FILE, list_corpus_files
 from framelens.models import sha256_file
+from framelens.sources import count_articles, source_inputs
+from framelens.sources.spec import CorpusSource
 
 PACKAGES = (
     "framelens", "numpy", "scipy", "pandas", "pyarrow", "scikit-learn", "matplotlib",
@@ -18,13 +19,17 @@ PACKAGES = (
 )
 
 
-def corpus_hash(folder: str | Path) -> str:
-    """SHA-256 over the corpus: each file's relative path and content hash, in sorted order."""
-    folder = Path(folder)
+def corpus_hash(corpus: str | Path | dict[str, Any]) -> str:
+    """SHA-256 over the corpus: each input file's path (relative to the corpus folder, or
+    its path for a file corpus) and content hash, in reading order. For a folder corpus this
+    is metadata.csv and every ``.txt`` file, as before."""
+    source = CorpusSource.from_config(str(corpus) if isinstance(corpus, Path) else corpus)
+    root = source.path if source.path.is_dir() else source.path.parent
     digest = hashlib.sha256()
-    for name in [METADATA_FILE, *list_corpus_files(folder)]:
-        if (folder / name).is_file():
-            digest.update(f"{name}\0{sha256_file(folder / name)}\n".encode())
+    for path in map(Path, source_inputs(source)):
+        if path.is_file():
+            name = path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+            digest.update(f"{name}\0{sha256_file(path)}\n".encode())
     return digest.hexdigest()
 
 
@@ -40,14 +45,16 @@ def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str | None]
 
 
 def build_provenance(
-    config: dict[str, Any], models: dict[str, dict[str, Any]], corpus_folder: str | Path
+    config: dict[str, Any], models: dict[str, dict[str, Any]],
+    corpus: str | Path | dict[str, Any],
 ) -> dict[str, Any]:
     """Everything needed to say what produced a run: config, models, packages, corpus."""
+    source = CorpusSource.from_config(str(corpus) if isinstance(corpus, Path) else corpus)
     return {
         "config": config,
         "models": models,
-        "corpus": {"folder": str(corpus_folder), "sha256": corpus_hash(corpus_folder),
-                   "n_files": len(list_corpus_files(Path(corpus_folder)))},
+        "corpus": {"folder": source.label, "format": source.format,
+                   "sha256": corpus_hash(corpus), "n_files": count_articles(source)},
         "packages": package_versions(),
         "python": platform.python_version(),
         "platform": platform.platform(),
