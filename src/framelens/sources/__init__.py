@@ -72,9 +72,9 @@ def read_records(source: CorpusSource, *, on_decode_error: str = "fail",
         from framelens.sources.tables import check_table, read_table
 
         mapping, problems = check_table(source)
-        if mapping is None or (problems and not skip_structure) or "text" not in mapping.fields:
+        if mapping is None or (problems and not skip_structure) or mapping.column("text") is None:
             raise CorpusError(source.label, problems)
-        extra["columns"] = mapping.describe()
+        extra["columns"] = {"mapping": mapping.report(), "notes": mapping.notes}
         return read_table(source, mapping)
     if source.format == "html":
         from framelens.sources.web import read_html_folder
