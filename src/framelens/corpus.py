@@ -560,6 +560,7 @@ def flag_site_boilerplate(chunk: pd.DataFrame, outlet_of: dict[str, str],
     hits = [(index, outlet, hashed, site[(outlet, hashed)])
             for index, outlet, hashed in zip(candidates, outlets, hashes, strict=True)
             if (outlet, hashed) in site]
+    hits = spare_whole_articles(chunk, hits)
     if not hits:
         return
     rows = [index for index, *_ in hits]
@@ -569,6 +570,21 @@ def flag_site_boilerplate(chunk: pd.DataFrame, outlet_of: dict[str, str],
     for index, outlet, hashed, n_articles in hits:
         lines.setdefault(outlet, {}).setdefault(
             hashed, {"text": chunk.at[index, "text"], "n_articles": n_articles})
+
+
+def spare_whole_articles(chunk: pd.DataFrame, hits: list[tuple[Any, str, int, int]]
+                         ) -> list[tuple[Any, str, int, int]]:
+    """The site-boilerplate hits, less those in articles they would leave without a content
+    sentence: an outlet's repeated text that is all an article holds is its story (say, one
+    story republished under several ids), not its template."""
+    content = ~chunk["boilerplate"] & chunk["duplicate_of"].isna()
+    n_content = chunk.loc[content, "doc_id"].value_counts()
+    hit_rows = [index for index, *_ in hits]
+    n_hit = chunk.loc[hit_rows].loc[content.loc[hit_rows], "doc_id"].value_counts()
+    emptied = set(n_hit.index[n_hit.to_numpy() >= n_content.reindex(n_hit.index).to_numpy()])
+    if not emptied:
+        return hits
+    return [hit for hit in hits if chunk.at[hit[0], "doc_id"] not in emptied]
 
 
 def write_sentences(chunks: Iterable[pd.DataFrame], target: Path) -> None:

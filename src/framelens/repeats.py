@@ -31,7 +31,7 @@ def text_hash(key: str) -> int:
 class SiteBoilerplateSettings:
     """When a repeated line counts as site boilerplate (config ``ingest.site_boilerplate``)."""
 
-    min_articles: int = 3
+    min_articles: int = 5
     min_share: float = 0.2
 
     @classmethod
