@@ -69,7 +69,7 @@ from framelens.sources.folder import (
     is_language_tag,
     list_corpus_files,
 )
-from framelens.sources.records import SourceRecord
+from framelens.sources.records import SourceRecord, url_domain
 from framelens.sources.spec import CorpusSource
 from framelens.sources.timestamps import parse_timestamp
 from framelens.text import (
@@ -111,6 +111,9 @@ SENTENCE_SCHEMA = pa.schema([
 CHUNK_ROWS = 200_000
 #: Flagged sentences listed per article in the report (the counts cover all of them).
 SITE_BOILERPLATE = "site_boilerplate"
+#: Formats whose records are web pages: a page that is no article (an index, a login page)
+#: or cannot be read is skipped and listed in the report, not an error that stops the run.
+WEB_FORMATS = ("html", "warc")
 #: A syndicated copy equals its original in every content sentence of at least this many
 #: words (shorter ones, such as bylines and datelines, may differ between outlets).
 SYNDICATION_WORDS = 6
@@ -346,6 +349,7 @@ class CorpusState:
     entries: list[dict[str, Any]] = field(default_factory=list)
     repeats: SiteRepeats = field(default_factory=SiteRepeats)
     duplicate_records: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, Any]] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
     site_lines: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
     fingerprints: dict[str, int | None] = field(default_factory=dict)
@@ -367,6 +371,10 @@ def read_corpus(source: CorpusSource, settings: IngestSettings,
     for record in read_records(source, on_decode_error=settings.on_decode_error,
                                extra=state.extra):
         errors = [p for p in record.problems if not p.message.startswith("flag:")]
+        if errors and source.format in WEB_FORMATS:
+            state.skipped.append({"where": record.where, "url": record.get("url"),
+                                  "why": "; ".join(p.message for p in errors)})
+            continue
         row = None if errors else record_row(record, source.format, errors)
         if row is None:
             problems += errors
@@ -388,6 +396,11 @@ def read_corpus(source: CorpusSource, settings: IngestSettings,
         spool.add(rows)
     if problems:
         raise CorpusError(source.label, problems)
+    if state.skipped:
+        shown = "; ".join(f"{item['where']}: {item['why']}" for item in state.skipped[:5])
+        log.warning("%d page(s) skipped, not articles or not readable (all listed under "
+                    "'skipped' in the ingest report): %s%s", len(state.skipped), shown,
+                    " …" if len(state.skipped) > 5 else "")
     return state
 
 
@@ -504,14 +517,6 @@ def record_doc_id(record: SourceRecord, fmt: str) -> str:
         return (parts.netloc + parts.path.rstrip("/")
                 + (f"?{parts.query}" if parts.query else "")) or url.strip()
     return f"{Path(record.file).name}#{record.record.replace(' ', '')}"
-
-
-def url_domain(url: str) -> str | None:
-    """The host of a URL without ``www.`` (lower case), or None when it has none."""
-    host = urlsplit(url.strip()).hostname
-    if not host:
-        return None
-    return host[4:] if host.startswith("www.") else host
 
 
 def finish_sentences(spool: SentenceSpool, state: CorpusState) -> Iterator[pd.DataFrame]:
@@ -809,6 +814,8 @@ def build_report(source: CorpusSource, docs: pd.DataFrame, state: CorpusState) -
         "n_syndicated": int(docs["syndicated_of"].notna().sum()),
         "n_truncated": int(docs["truncated"].sum()),
         "duplicate_records": state.duplicate_records,
+        "n_skipped": len(state.skipped),
+        "skipped": state.skipped,
         "site_boilerplate": {
             outlet: sorted(lines.values(), key=lambda line: (-line["n_articles"], line["text"]))
             for outlet, lines in sorted(state.site_lines.items())

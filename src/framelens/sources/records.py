@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from framelens.errors import Problem
 
@@ -18,6 +19,23 @@ from framelens.errors import Problem
 #: unless the URL gives a domain to use.
 FIELDS = ("id", "text", "outlet", "date", "title", "url", "language", "event")
 REQUIRED_FIELDS = ("text",)
+#: What readers may add beside :data:`FIELDS`: the time of day of a timestamp, and where a
+#: web page's outlet, date and URL came from.
+EXTRA_FIELDS = ("time", "outlet_source", "date_source", "url_source")
+
+
+def url_domain(url: str | None) -> str | None:
+    """The host of a URL, lower-cased, without ``www.``: the outlet's name when the
+    article gives none (None when the URL has no host)."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host[4:] if host.startswith("www.") else host
 
 
 @dataclass

@@ -45,7 +45,7 @@ from trafilatura.utils import load_html
 
 from framelens.errors import Problem
 from framelens.sources.folder import is_language_tag
-from framelens.sources.records import FIELDS, SourceRecord
+from framelens.sources.records import FIELDS, SourceRecord, url_domain
 from framelens.sources.spec import HTML_SUFFIXES, CorpusSource
 from framelens.sources.timestamps import parse_timestamp
 
@@ -273,20 +273,6 @@ def _absolute_url(value: str | None, base: str | None) -> str | None:
     url = urljoin(base, value) if base else value
     url = f"https:{url}" if url.startswith("//") else url
     return url if urlsplit(url).scheme in ("http", "https") and urlsplit(url).netloc else None
-
-
-def url_domain(url: str | None) -> str | None:
-    """The host of an http(s) URL, lower-cased, without ``www.``: the outlet's name when
-    the page gives none."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        return None
-    if not host:
-        return None
-    return host[4:] if host.startswith("www.") else host
 
 
 def _page_url(meta: _PageMeta, given: str | None) -> tuple[str | None, str | None]:
