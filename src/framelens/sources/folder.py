@@ -263,9 +263,13 @@ def decode_article(data: bytes, where: str, *, on_decode_error: str) -> tuple[st
 
 
 def doc_id_for(file: str) -> str:
-    """Stable document id: the path without ``.txt``, folders joined by ``__``."""
-    name = file[:-4] if file.lower().endswith(".txt") else file
-    return name.replace("/", "__")
+    """Stable document id: the path without ``.txt`` (or ``.html``/``.htm`` for pages),
+    folders joined by ``__``."""
+    for suffix in (".txt", ".html", ".htm"):
+        if file.lower().endswith(suffix):
+            file = file[: -len(suffix)]
+            break
+    return file.replace("/", "__")
 
 
 
