@@ -80,6 +80,13 @@ bench-scale: $(STAMP)
 	  --replicates 1000:20 10000:4 --slices 10 --slice-events 100
 	HF_HUB_OFFLINE=1 $(BIN)/python bench/scale.py --sizes 1000 10000 --models minilm
 
+## bench-ingest: ingest throughput per corpus format (folder, CSV/JSONL/Parquet, compressed,
+##   HTML pages, WARC) on the same synthetic articles: articles/s, MB/s, peak memory, ratio
+##   to the folder format, outputs equal; 10k and 100k articles (HTML/WARC at 2k and 10k)
+.PHONY: bench-ingest
+bench-ingest: $(STAMP)
+	$(BIN)/python bench/ingest.py --sizes 10000 100000 --web-sizes 2000 10000
+
 ## bench-slurm: the seed workflow through SLURM on this machine, tables = a local run (root;
 ## installs Debian's slurm-wlm and munge; README "Running on a cluster (SLURM)")
 bench-slurm: $(STAMP)

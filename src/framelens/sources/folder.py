@@ -31,6 +31,9 @@ OPTIONAL_COLUMNS = ("date", "title", "url", "language", "event")
 UNATTRIBUTED = "unattributed"
 DECODE_POLICIES = ("fail", "replace")
 MAX_OUTLET_CHARS = 100
+#: Longest metadata.csv field (the csv module's default limit; tables of articles may
+#: raise the process-wide limit, so it is checked here): longer is an unclosed quote.
+MAX_METADATA_FIELD = 131_072
 _LANGUAGE_TAG_RE = re.compile(
     r"[a-z]{2,3}(?:-[a-z]{3}){0,3}(?:-[a-z]{4})?(?:-(?:[a-z]{2}|[0-9]{3}))?"
     r"(?:-(?:[a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*(?:-[0-9a-wyz](?:-[a-z0-9]{2,8})+)*"
@@ -56,8 +59,15 @@ def read_metadata(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
     except UnicodeDecodeError as exc:
         return pd.DataFrame(), [Problem(str(path), f"not UTF-8 ({exc.reason} at byte {exc.start})")]
     reader = csv.reader(io.StringIO(text, newline=""))
+    rows = []
     try:
-        rows = list(reader)
+        for row in reader:
+            longest = max(map(len, row), default=0)
+            if longest > MAX_METADATA_FIELD:
+                return pd.DataFrame(), [Problem(
+                    str(path), f"not a readable CSV file (a field of {longest} characters, "
+                    f"more than {MAX_METADATA_FIELD}: an unclosed quote?)", reader.line_num)]
+            rows.append(row)
     except csv.Error as exc:
         return pd.DataFrame(), [Problem(str(path), f"not a readable CSV file ({exc})",
                                         reader.line_num + 1)]
