@@ -204,3 +204,18 @@ def test_ingest_rule_reads_html_pages_and_a_warc(tmp_path):
     assert docs["doc_id"].tolist() == ["balkandaily.example/plates"] or \
         docs["doc_id"].tolist() == ["www.balkandaily.example/plates"]
     assert docs["record"].str.startswith("<urn:uuid:").all()
+
+
+@pytest.mark.parametrize("name", ["export.jsonl", "export.csv"])
+def test_counting_articles_can_stop_at_a_limit(tmp_path, name):
+    from framelens.sources import count_articles
+    from framelens.sources.spec import CorpusSource
+
+    path = tmp_path / name
+    pd.DataFrame([{"text": f"Story {i}. Done.", "outlet": "A"} for i in range(50)]).pipe(
+        lambda t: t.to_json(path, orient="records", lines=True) if name.endswith("jsonl")
+        else t.to_csv(path, index=False))
+    source = CorpusSource.from_config(str(path))
+    assert count_articles(source) == 50
+    assert count_articles(source, limit=10) == 11
+    assert count_articles(source, limit=50) == 50

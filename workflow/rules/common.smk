@@ -34,7 +34,8 @@ ALIGNMENT_VIEW_RANKS = list(range(1, config["figures"]["alignment_views"] + 1))
 COVERAGE_EVENT_RANKS = list(range(1, config["figures"]["coverage_events"] + 1))
 # The square article x article matrix and its heatmap only for corpora small enough;
 # every corpus gets doc_pairs.parquet (similarity.matrix_max_documents, config/README.md).
-FULL_MATRIX = count_articles(SOURCE) <= config["similarity"]["matrix_max_documents"]
+MAX_MATRIX = config["similarity"]["matrix_max_documents"]
+FULL_MATRIX = count_articles(SOURCE, limit=MAX_MATRIX) <= MAX_MATRIX
 
 
 wildcard_constraints:

@@ -101,9 +101,10 @@ def source_inputs(source: CorpusSource) -> list[str]:
     return [str(source.path)]
 
 
-def count_articles(source: CorpusSource) -> int:
+def count_articles(source: CorpusSource, limit: int | None = None) -> int:
     """How many articles the corpus holds, as cheaply as the format allows (files for
-    folders, rows for tables, HTML responses for WARC)."""
+    folders and pages, rows for tables, HTML responses for WARC). With ``limit``, counting
+    may stop once it is passed (the result is then more than ``limit``, not exact)."""
     if source.format == "folder":
         return len(list_corpus_files(source.path))
     if source.format == "html":
@@ -113,8 +114,7 @@ def count_articles(source: CorpusSource) -> int:
     if source.format == "warc":
         from framelens.sources.warc import count_warc_responses
 
-        return count_warc_responses(source)
+        return count_warc_responses(source, limit=limit)
     from framelens.sources.tables import count_rows
 
-    return count_rows(source)
-
+    return count_rows(source, limit=limit)

@@ -26,6 +26,7 @@ import datetime as dt
 import difflib
 import gzip
 import io
+import itertools
 import json
 import math
 import re
@@ -696,20 +697,23 @@ def read_table(source: CorpusSource, mapping: ColumnMapping) -> Iterator[SourceR
                            problems=[Problem(file, message)])
 
 
-def count_rows(source: CorpusSource) -> int:
+def count_rows(source: CorpusSource, limit: int | None = None) -> int:
     """The number of records :func:`read_table` yields for rows (blank CSV rows and blank
     JSON lines are not rows): Parquet from its metadata, the rest by a streaming pass
-    that parses no JSON lines and builds no records."""
+    that parses no JSON lines and builds no records. With ``limit``, counting stops once
+    it is passed (the result is then ``limit + 1``)."""
     try:
         if source.format == "parquet":
             with _parquet_file(source.path) as parquet:
                 return int(parquet.metadata.num_rows)
         with open_binary(source.path) as fh:
             if source.format == "jsonl":
-                return sum(1 for line in fh if line.strip())
-            if source.format == "json":
-                return sum(1 for _ in _json_array_rows(source, fh))
-            return sum(1 for _ in _csv_rows(source, fh, []))
+                rows: Iterator[Any] = (line for line in fh if line.strip())
+            elif source.format == "json":
+                rows = _json_array_rows(source, fh)
+            else:
+                rows = _csv_rows(source, fh, [])
+            return sum(1 for _ in itertools.islice(rows, None if limit is None else limit + 1))
     except CorpusError:
         raise
     except (*_DECOMPRESS_ERRORS, pa.ArrowException) as exc:

@@ -235,11 +235,13 @@ def read_warc(source: CorpusSource, summary: WarcSummary | dict[str, Any] | None
             summary.update(counts.as_dict())
 
 
-def count_warc_responses(source: CorpusSource, summary: WarcSummary | None = None) -> int:
+def count_warc_responses(source: CorpusSource, summary: WarcSummary | None = None,
+                         limit: int | None = None) -> int:
     """How many records :func:`read_warc` yields for pages (HTML responses), without
     reading payloads or extracting anything (the archives are still decompressed).
     ``summary``, when given, gets the same counts as from :func:`read_warc`; unreadable
-    files are listed in its problems and counted up to where they break off."""
+    files are listed in its problems and counted up to where they break off. With
+    ``limit``, counting stops once it is passed (the result is then ``limit + 1``)."""
     summary = summary if summary is not None else WarcSummary()
     total = 0
     for path in warc_files(source):
@@ -248,6 +250,8 @@ def count_warc_responses(source: CorpusSource, summary: WarcSummary | None = Non
         try:
             for _ in _html_responses(path, summary):
                 total += 1
+                if limit is not None and total > limit:
+                    return total
         except Exception as err:  # corrupt or truncated archive: report it, go on
             _file_problem(path, summary, summary.records - before, err)
     return total
