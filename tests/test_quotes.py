@@ -360,7 +360,7 @@ def test_quotes_are_the_same_read_a_few_sentences_at_a_time(seed_quotes, monkeyp
     events = pd.Series(["e1", "e2", "e1", "e2", "e1"],
                        index=sorted(content["doc_id"].unique()))
     whole = find_quotes(content.sample(frac=1.0, random_state=2), events=events)
-    monkeypatch.setattr("framelens.quotes._ROWS_AT_ONCE", 7)  # batches of events
+    monkeypatch.setattr("framelens.quotes.tables._ROWS_AT_ONCE", 7)  # batches of events
     pd.testing.assert_frame_equal(
         find_quotes(content.sample(frac=1.0, random_state=2), events=events), whole)
     pd.testing.assert_frame_equal(find_quotes(content), seed_quotes[0])
