@@ -202,13 +202,28 @@ def test_coverage_core_own_and_omissions(seed_claims):
     assert (bloomberg_lead["first_position"] < 0.25).all()
 
 
-def test_event_settings_defaults_match_the_config():
+def test_config_yaml_holds_the_schema_defaults():
+    """config/config.yaml is the commented defaults: every value it sets outside models:
+    is the schema's default (the one source the settings classes read)."""
     import yaml
+
+    from framelens.schema import fill_defaults, load_schema
 
     from .conftest import ROOT
 
     config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
-    assert EventSettings().min_similarity == config["models"]["minilm"]["event_threshold"]
+    schema_defaults = fill_defaults({}, load_schema())
+
+    def differences(given, default, path=""):
+        for key, value in given.items():
+            if path == "" and key == "models":
+                continue
+            if isinstance(value, dict) and isinstance(default.get(key), dict):
+                yield from differences(value, default[key], f"{path}{key}.")
+            elif default.get(key) != value:
+                yield f"{path}{key}: config {value!r}, schema {default.get(key)!r}"
+
+    assert list(differences(config, schema_defaults)) == []
     assert EventSettings().max_days_apart == config["events"]["max_days_apart"]
 
 

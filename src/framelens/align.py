@@ -57,6 +57,7 @@ from framelens.evidence import (
     quantities,
 )
 from framelens.lookup import run_bounds
+from framelens.schema import defaults, model_defaults
 from framelens.similarity import cos_sim
 
 WORD = re.compile(r"\w+")
@@ -85,11 +86,11 @@ class Thresholds:
     others are lexical and hold for every model.
     """
 
-    verbatim: float = 0.9
-    rewrite_alone: float = 0.7
-    rewrite: float = 0.25
-    min_shared: int = 3
-    paraphrase: float = 0.7
+    verbatim: float = defaults("alignment")["verbatim"]
+    rewrite_alone: float = defaults("alignment")["rewrite_alone"]
+    rewrite: float = defaults("alignment")["rewrite"]
+    min_shared: int = defaults("alignment")["min_shared"]
+    paraphrase: float = model_defaults()["paraphrase_threshold"]
     evidence: EvidenceWeights = DEFAULT_WEIGHTS
 
     @classmethod

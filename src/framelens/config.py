@@ -1,27 +1,20 @@
 """Configuration: validate against the JSON schema, fill defaults, check models and corpus.
 
-The schema (``workflow/schemas/config.schema.yaml``) is the single source of
-types, defaults and descriptions; ``config/README.md`` documents the same keys
+The schema (``workflow/schemas/config.schema.yaml``, read by :mod:`framelens.schema`) is
+the single source of types, defaults and descriptions; ``config/README.md`` documents the same keys
 and a test keeps the two in step.
 """
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from framelens.errors import ConfigError
 from framelens.models import ModelSpec, check_spec_resolvable
-
-
-def load_schema(path: str | Path) -> dict[str, Any]:
-    """Read the YAML JSON Schema."""
-    with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+from framelens.schema import fill_defaults, load_schema
 
 
 def key_path(parts: Any) -> str:
@@ -49,21 +42,6 @@ def schema_errors(config: dict[str, Any], schema: dict[str, Any]) -> list[str]:
         else:
             lines.append(f"config key {where}: {error.message}")
     return lines
-
-
-def fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
-    """A copy of ``config`` with every missing key set to its schema default (recursively)."""
-    result = copy.deepcopy(config)
-    for name, sub in schema.get("properties", {}).items():
-        if name not in result and "default" in sub:
-            result[name] = copy.deepcopy(sub["default"])
-        if isinstance(result.get(name), dict):
-            if sub.get("type") == "object" and "properties" in sub:
-                result[name] = fill_defaults(result[name], sub)
-            elif isinstance(sub.get("additionalProperties"), dict):
-                result[name] = {k: fill_defaults(v, sub["additionalProperties"])
-                                if isinstance(v, dict) else v for k, v in result[name].items()}
-    return result
 
 
 def validate_config(config: dict[str, Any], schema_path: str | Path) -> dict[str, Any]:

@@ -58,6 +58,7 @@ from framelens.repeats import (
     syndication_sources,
     text_hash,
 )
+from framelens.schema import defaults
 from framelens.sources import check_source, read_records
 from framelens.sources.folder import (
     DECODE_POLICIES,
@@ -132,7 +133,7 @@ class IngestResult:
 class IngestSettings:
     """How to ingest (config ``ingest``): the decode policy and site boilerplate."""
 
-    on_decode_error: str = "fail"
+    on_decode_error: str = defaults("ingest")["on_decode_error"]
     site_boilerplate: SiteBoilerplateSettings = field(default_factory=SiteBoilerplateSettings)
 
     def __post_init__(self) -> None:
@@ -143,7 +144,7 @@ class IngestSettings:
     @classmethod
     def from_config(cls, entry: dict[str, Any]) -> IngestSettings:
         """From the validated ``ingest`` config mapping."""
-        return cls(on_decode_error=entry.get("on_decode_error", "fail"),
+        return cls(on_decode_error=entry.get("on_decode_error", cls.on_decode_error),
                    site_boilerplate=SiteBoilerplateSettings.from_config(
                        entry.get("site_boilerplate")))
 

@@ -41,6 +41,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.preprocessing import normalize
 
 from framelens.embed import Matrix, content_mask
+from framelens.schema import defaults, model_defaults
 from framelens.similarity import cos_sim, rowwise_dot
 
 TOKEN = re.compile(r"[\w'’.-]+")
@@ -50,9 +51,9 @@ TOKEN = re.compile(r"[\w'’.-]+")
 class EventSettings:
     """How articles are clustered into events (see the module docstring)."""
 
-    min_similarity: float = 0.242
-    max_days_apart: int = 7
-    neighbours: int = 30
+    min_similarity: float = model_defaults()["event_threshold"]
+    max_days_apart: int = defaults("events")["max_days_apart"]
+    neighbours: int = defaults("events")["neighbours"]
 
     @classmethod
     def from_config(cls, events: dict[str, Any], event_threshold: float) -> EventSettings:

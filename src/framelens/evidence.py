@@ -38,6 +38,7 @@ from typing import NamedTuple
 from sklearn.feature_extraction.text import CountVectorizer
 
 from framelens.errors import ConfigError
+from framelens.schema import defaults
 
 TOKEN = re.compile(r"[\w'’.-]+")  # as framelens.events.TOKEN (names with dots and hyphens)
 STOP = frozenset(CountVectorizer(stop_words="english").get_stop_words())
@@ -200,9 +201,9 @@ class EvidenceWeights(NamedTuple):
         return self
 
 
-# Fitted by bench/paraphrase.py (see README "Alignment"); config alignment.evidence.
-DEFAULT_WEIGHTS = EvidenceWeights(intercept=-0.56, cosine=10.32, mutual=1.03, anchor=0.92,
-                                  contradiction=1.87, cut=0.4, floor=0.2, link=0.5)
+# Fitted by bench/paraphrase.py (see README "Alignment"); the values are the schema's
+# defaults of config alignment.evidence.
+DEFAULT_WEIGHTS = EvidenceWeights(**defaults("alignment")["evidence"])
 
 
 def evidence_logit(cosine: float, mutual: bool, anchor: float, contradiction: bool,

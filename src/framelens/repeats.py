@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from framelens.schema import defaults
+
 
 def text_hash(key: str) -> int:
     """A stable 64-bit hash of a text key (the same in every process and run)."""
@@ -31,8 +33,8 @@ def text_hash(key: str) -> int:
 class SiteBoilerplateSettings:
     """When a repeated line counts as site boilerplate (config ``ingest.site_boilerplate``)."""
 
-    min_articles: int = 5
-    min_share: float = 0.2
+    min_articles: int = defaults("ingest")["site_boilerplate"]["min_articles"]
+    min_share: float = defaults("ingest")["site_boilerplate"]["min_share"]
 
     @classmethod
     def from_config(cls, entry: dict[str, Any] | None) -> SiteBoilerplateSettings:

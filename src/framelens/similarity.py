@@ -46,6 +46,7 @@ from framelens.embed import Matrix, content_mask, document_vectors, l2_normalise
 from framelens.errors import ConfigError
 from framelens.evidence import anchors
 from framelens.lookup import run_bounds
+from framelens.schema import defaults
 
 
 class DocMethod(StrEnum):
@@ -74,9 +75,9 @@ class StorySettings:
     with position: sentence ``i`` weighs ``1 / (1 + i / lead_decay)``.
     """
 
-    lead_decay: float = 1.0
-    names: float = 0.3
-    words: float = 0.2
+    lead_decay: float = defaults("similarity")["story"]["lead_decay"]
+    names: float = defaults("similarity")["story"]["names"]
+    words: float = defaults("similarity")["story"]["words"]
 
     def __post_init__(self) -> None:
         if self.lead_decay <= 0:
