@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Iterator
 
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
+
+from framelens.embed import content_mask
+from framelens.plots.common import empty_figure
 
 # colour and line style both encode the relation, so the figure reads in greyscale
 STYLE = {
@@ -60,3 +64,42 @@ def alignment_view(
               frameon=False, fontsize=9)
     ax.set_title(title, fontsize=11)
     return fig
+
+
+def top_document_pairs(pairs: pd.DataFrame, n: int) -> list[tuple[str, str]]:
+    """Document pairs ranked by reused (verbatim + rewrite) pairs, then by all pairs."""
+    if pairs.empty:
+        return []
+    scored = pairs.assign(reuse=pairs["relation"].isin(["verbatim", "rewrite"]))
+    ranking = (scored.groupby(["doc_id_a", "doc_id_b"])
+               .agg(reuse=("reuse", "sum"), total=("reuse", "size")).reset_index()
+               .sort_values(["reuse", "total", "doc_id_a", "doc_id_b"],
+                            ascending=[False, False, True, True]))
+    return list(zip(ranking["doc_id_a"], ranking["doc_id_b"], strict=True))[:n]
+
+
+def alignment_views(sentences: pd.DataFrame, documents: pd.DataFrame, pairs: pd.DataFrame,
+                    *, n: int, model: str) -> Iterator[Figure]:
+    """The views of the ``n`` document pairs with the most reused sentences
+    (:func:`top_document_pairs`), best first, one at a time; a figure that says so for a
+    rank without a pair. ``sentences``, ``documents`` and ``pairs``: the corpus tables and
+    one model's alignments; ``model``: its title label."""
+    content = sentences[content_mask(sentences)]
+    docs = documents.set_index("doc_id")
+    ranking = top_document_pairs(pairs, n)
+    for rank in range(n):
+        if rank >= len(ranking):
+            yield empty_figure(f"No aligned article pair #{rank + 1} under {model}")
+            continue
+        a, b = ranking[rank]
+        linked = pairs[(pairs["doc_id_a"] == a) & (pairs["doc_id_b"] == b)]
+        counts = linked["relation"].value_counts()
+        summary = ", ".join(f"{counts[r]} {r}" for r in ("verbatim", "rewrite", "paraphrase")
+                            if r in counts)
+        label_a, label_b = docs.at[a, "outlet_label"], docs.at[b, "outlet_label"]
+        yield alignment_view(
+            content[content["doc_id"] == a], content[content["doc_id"] == b], linked,
+            left_title=f"{label_a} ({docs.at[a, 'date'] or 'no date'})",
+            right_title=f"{label_b} ({docs.at[b, 'date'] or 'no date'})",
+            title=f"Aligned sentences, {label_a} and {label_b}: {summary}\n"
+                  f"under model {model}")

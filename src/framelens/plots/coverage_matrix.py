@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
 from framelens.claims import shorten
+from framelens.plots.claim_intersections import claim_intersections
+from framelens.plots.common import empty_figure
 
 
 def coverage_matrix(coverage: pd.DataFrame, summary: pd.DataFrame, *, title: str,
@@ -61,3 +65,34 @@ def coverage_matrix(coverage: pd.DataFrame, summary: pd.DataFrame, *, title: str
     note = f" ({hidden} more shared claims not shown)" if hidden else ""
     ax.set_title(title + note, fontsize=10)
     return fig
+
+
+def top_events(coverage: pd.DataFrame, n: int) -> list[str]:
+    """The ``n`` events of ``coverage.csv`` with the most outlets (ties: event id)."""
+    ranking = (coverage.groupby("event_id")["outlet"].nunique().reset_index()
+               .sort_values(["outlet", "event_id"], ascending=[False, True])["event_id"])
+    return ranking.tolist()[:n]
+
+
+def coverage_figures(coverage: pd.DataFrame, summary: pd.DataFrame, *, n: int, model: str
+                     ) -> Iterator[tuple[Figure, Figure]]:
+    """For each of the ``n`` events with the most outlets (:func:`top_events`), best first:
+    its coverage matrix and its claim-intersection chart; two figures that say so for a
+    rank without an event. ``coverage`` and ``summary``: one model's ``coverage.csv`` and
+    ``claims_summary.csv``; ``model``: its title label."""
+    ranking = top_events(coverage, n)
+    for rank in range(n):
+        if rank >= len(ranking):
+            yield (empty_figure(f"No event #{rank + 1} under {model}"),
+                   empty_figure(f"No event #{rank + 1} under {model}"))
+            continue
+        event_id = ranking[rank]
+        part = coverage[coverage["event_id"] == event_id]
+        n_outlets = part["outlet"].nunique()
+        yield (coverage_matrix(
+                   part, summary[summary["event_id"] == event_id],
+                   title=f"Which outlet carries which claim: event {event_id} ({n_outlets} "
+                         f"outlets)\nunder model {model}; (n) = outlets carrying it"),
+               claim_intersections(
+                   part, title=f"Claims shared by exactly these outlets: event {event_id}\n"
+                               f"under model {model}"))

@@ -77,3 +77,11 @@ def outlet_overlap_heatmap(table: pd.DataFrame, *, title: str) -> Figure:
                       f"{significant} of {int(np.isfinite(values).sum())} ordered outlet pairs "
                       "are significant.", fontsize=9)
     return fig
+
+
+def outlet_overlap_figure(table: pd.DataFrame, *, model: str) -> Figure:
+    """The heatmap of one model's ``outlet_overlap.csv``, ``model`` (its title label) in the
+    title."""
+    return outlet_overlap_heatmap(
+        table, title="Share of each outlet's sentences with a verbatim or rewrite counterpart "
+                     f"in another outlet\nunder model {model}")

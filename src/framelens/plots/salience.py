@@ -9,6 +9,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from framelens.claims import shorten
+from framelens.plots.common import empty_figure
 
 
 def lead_figure(salience: pd.DataFrame, shared: pd.Series, *, title: str,
@@ -48,3 +49,19 @@ def lead_figure(salience: pd.DataFrame, shared: pd.Series, *, title: str,
                 ha="center", fontsize=9)
     ax.set_title(title, fontsize=10)
     return fig
+
+
+def event_leads_figure(salience: pd.DataFrame, summary: pd.DataFrame, *, model: str) -> Figure:
+    """:func:`lead_figure` of the event with the most outlets in one model's
+    ``salience.csv`` (the first such event in table order), shared claims told from
+    ``claims_summary.csv``; a figure that says so when there are no claims. ``model``: the
+    model's title label."""
+    if salience.empty:
+        return empty_figure(f"No claims under {model}")
+    event_id = (salience.groupby("event_id")["outlet"].nunique()
+                .sort_values(ascending=False, kind="stable").index[0])
+    return lead_figure(salience[salience["event_id"] == event_id],
+                       summary.set_index("claim_id")["n_outlets"],
+                       title=f"What each outlet puts first: event {event_id}\n"
+                             f"claims in order; dark = shared with other outlets; "
+                             f"under model {model}")

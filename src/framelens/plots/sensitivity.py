@@ -75,3 +75,10 @@ def sensitivity_chart(data: pd.DataFrame, *, title: str, n_pairs: int = 4) -> Fi
     axes[1, 0].legend(fontsize=8, frameon=False)
     fig.suptitle(plain(title), fontsize=11)
     return fig
+
+
+def sensitivity_figure(data: pd.DataFrame, *, model: str) -> Figure:
+    """The line charts of one model's ``sensitivity.csv``, ``model`` (its title label) in
+    the title."""
+    return sensitivity_chart(data, title="How the headline numbers move with the "
+                                         f"thresholds\nunder model {model}")

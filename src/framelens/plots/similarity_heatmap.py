@@ -66,3 +66,21 @@ def similarity_heatmap(
     fig.colorbar(image, ax=ax, shrink=0.8, label="similarity")
     ax.set_title(title, fontsize=11)
     return fig
+
+
+# what each document method (config similarity.doc_method) measures, as a title says it
+DOC_METHOD_TITLES = {
+    "story": "Same-story similarity (lead-weighted model, names, words)",
+    "best_match": "Document similarity, best-match sentence similarity",
+    "mean_vector": "Document similarity, cosine of mean sentence vectors",
+}
+
+
+def doc_similarity_figure(table: pd.DataFrame, documents: pd.DataFrame, *, method: str,
+                          model: str) -> Figure:
+    """The heatmap of one model's ``doc_similarity.csv``: outlet names (``documents``'
+    ``outlet_label``) on the axes, the document method and ``model`` (its title label) in
+    the title; directional for ``best_match``."""
+    labels = dict(zip(documents["doc_id"], documents["outlet_label"], strict=True))
+    return similarity_heatmap(table, labels, directional=method == "best_match",
+                              title=f"{DOC_METHOD_TITLES[method]}\nunder model {model}")

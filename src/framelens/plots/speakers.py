@@ -7,6 +7,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from framelens.plots.common import empty_figure
+
 
 def speakers_figure(shares: pd.DataFrame, *, title: str, top: int = 7) -> Figure:
     """Stacked horizontal bars: per outlet, the share of its quoted words by speaker.
@@ -51,3 +53,12 @@ def speakers_figure(shares: pd.DataFrame, *, title: str, top: int = 7) -> Figure
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(title, fontsize=10)
     return fig
+
+
+def quoted_speakers_figure(shares: pd.DataFrame) -> Figure:
+    """:func:`speakers_figure` of ``speakers.csv`` with its title; a figure that says so
+    when no quote is attributed."""
+    if not len(shares):
+        return empty_figure("No attributed quotes found")
+    return speakers_figure(shares, title="Who each outlet quotes: share of quoted words "
+                                         "by speaker")

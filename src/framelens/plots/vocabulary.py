@@ -7,6 +7,8 @@ import math
 import pandas as pd
 from matplotlib.figure import Figure
 
+from framelens.plots.common import empty_figure
+
 
 def vocabulary_figure(terms: pd.DataFrame, *, title: str, top: int = 10) -> Figure:
     """One panel per outlet: its ``top`` most distinctive terms by z-score (weighted
@@ -28,3 +30,12 @@ def vocabulary_figure(terms: pd.DataFrame, *, title: str, top: int = 10) -> Figu
         ax.spines[["top", "right"]].set_visible(False)
     fig.suptitle(title, fontsize=10)
     return fig
+
+
+def distinctive_words_figure(terms: pd.DataFrame) -> Figure:
+    """:func:`vocabulary_figure` of ``vocabulary.csv`` with its title; a figure that says
+    so when there was too little text to compare."""
+    if not len(terms):
+        return empty_figure("Too little text to compare vocabulary")
+    return vocabulary_figure(terms, title="Words and phrases that distinguish each outlet "
+                                          "from the others on the same events (z-scores)")
