@@ -1,5 +1,7 @@
 # framelens: how do news outlets frame the same events?
-# Wiring only: the logic lives in the framelens package (src/framelens/).
+# Wiring only: the logic lives in the framelens package (src/framelens/). Each rule runs
+# workflow/scripts/<rule>.py, which calls the step framelens.steps.<stage>.<rule>. One rules
+# file per stage, each included after the stages it reads (a rule names rules.<name>).
 
 from snakemake.utils import min_version
 
@@ -15,8 +17,8 @@ report: "workflow/report/workflow.rst"
 include: "workflow/rules/common.smk"
 include: "workflow/rules/ingest.smk"
 include: "workflow/rules/embed.smk"
-include: "workflow/rules/similarity.smk"
 include: "workflow/rules/events.smk"
+include: "workflow/rules/similarity.smk"
 include: "workflow/rules/align.smk"
 include: "workflow/rules/claims.smk"
 include: "workflow/rules/compare.smk"

@@ -695,7 +695,7 @@ def slice_check(work: Path, corpus: Path, model: str, events_per_slice: int,
     from sklearn.metrics import adjusted_rand_score
 
     from framelens.events import EventSettings, cluster_events
-    from framelens.pipeline import read_vectors_for
+    from framelens.steps._common import read_vectors_for
 
     results = work / "results"
     config = yaml.safe_load((work / "config.yaml").read_text(encoding="utf-8"))

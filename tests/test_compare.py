@@ -19,7 +19,6 @@ from scipy.stats import false_discovery_control, kendalltau, spearmanr
 from sklearn.metrics import adjusted_rand_score
 
 from framelens.compare import (
-    CARD_RULES,
     ModelOutputs,
     agreement_table,
     alignment_jaccard,
@@ -35,6 +34,7 @@ from framelens.compare import (
     stsb_spearman,
 )
 from framelens.overlap import benjamini_hochberg, outlet_overlap, reuse_permutation_test
+from framelens.steps.dag import CARD_RULES
 
 from .conftest import ROOT, SEEDS, SHARED_MODEL_DIR
 

@@ -17,7 +17,8 @@ from framelens.corpus import (
     sentence_rows,
 )
 from framelens.errors import CorpusError
-from framelens.pipeline import ingest_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.ingest import ingest
 from framelens.text import boilerplate_reason, paragraph_spans, segment
 
 from .conftest import SEEDS
@@ -327,7 +328,7 @@ def test_all_flagged_article_is_reported_by_file_name(make_corpus):
 def test_all_flagged_article_is_a_warning_in_the_ingest_log(make_corpus, tmp_path):
     folder = make_corpus({"tweet_only.txt": EMBED_TWEET, "scraped.txt": SCRAPED})
     log, out = tmp_path / "ingest.log", tmp_path / "out"
-    run_logged(str(log), ingest_step, corpus=str(folder), ingest={},
+    run_logged(str(log), ingest, corpus=str(folder), ingest={},
                documents=str(out / "d.parquet"), sentences=str(out / "s.parquet"),
                report=str(out / "r.json"))
     warnings = [line for line in log.read_text().splitlines() if " WARNING " in line]

@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framelens import pipeline
 from framelens.embed import (
     EmbeddingCache,
     EmbeddingPlan,
@@ -24,6 +23,7 @@ from framelens.embed import (
 )
 from framelens.errors import FramelensError
 from framelens.models import ModelSpec, load_encoder, resolve_device
+from framelens.steps import embed as embed_steps
 
 WORDS = ["the", "minister", "said", "talks", "would", "resume", "on", "monday", "after", "a",
          "week", "of", "strikes", "in", "the", "north", "officials", "denied", "any", "deal",
@@ -186,7 +186,7 @@ def fake_model(monkeypatch):
                                           device="cuda" if device == "auto" else device))
         return made[-1]
 
-    monkeypatch.setattr(pipeline, "load_encoder", load)
+    monkeypatch.setattr(embed_steps, "load_encoder", load)
     return made
 
 
@@ -206,10 +206,13 @@ def run_shards(folder, sentences_path, n, cache, entry=ENTRY, device="auto"):
     for shard in range(n):
         vectors.append(str(folder / f"shards/{shard}.npz"))
         stats.append(str(folder / f"shards/{shard}.json"))
-        pipeline.embed_shard_step(sentences_path, "m", entry, device, str(cache), shard, n,
-                                  None, vectors[-1], stats[-1])
-    pipeline.embed_step(sentences_path, "m", entry, device, vectors, stats,
-                        str(folder / "sentence_vectors.npz"), str(folder / "embedding.json"))
+        embed_steps.embed_shard(sentences=sentences_path, model_key="m", model_entry=entry,
+                                device=device, cache_dir=str(cache), shard=shard, n_shards=n,
+                                threads=None, vectors=vectors[-1], stats=stats[-1])
+    embed_steps.embed(sentences=sentences_path, shard_vectors=vectors, shard_stats=stats,
+                      model_key="m", model_entry=entry, device=device,
+                      vectors=str(folder / "sentence_vectors.npz"),
+                      stats=str(folder / "embedding.json"))
     return (load_vectors(folder / "sentence_vectors.npz"),
             json.loads((folder / "embedding.json").read_text()))
 
@@ -263,9 +266,10 @@ def test_a_stale_shard_is_refused(tmp_path, fake_model):
     new = write_sentences(tmp_path / "new.parquet", [*texts[:-1], "Changed."])
     shards = [str(tmp_path / f"run/shards/{s}") for s in range(2)]
     with pytest.raises(FramelensError, match="rerun embed_shard"):
-        pipeline.embed_step(new, "m", ENTRY, "cpu", [f"{s}.npz" for s in shards],
-                            [f"{s}.json" for s in shards], str(tmp_path / "v.npz"),
-                            str(tmp_path / "e.json"))
+        embed_steps.embed(sentences=new, shard_vectors=[f"{s}.npz" for s in shards],
+                          shard_stats=[f"{s}.json" for s in shards], model_key="m",
+                          model_entry=ENTRY, device="cpu", vectors=str(tmp_path / "v.npz"),
+                          stats=str(tmp_path / "e.json"))
 
 
 def test_tfidf_is_fitted_by_the_gather_and_refused_as_a_shard(tmp_path):
@@ -273,10 +277,12 @@ def test_tfidf_is_fitted_by_the_gather_and_refused_as_a_shard(tmp_path):
     source = write_sentences(tmp_path / "s.parquet", texts)
     entry = {"kind": "tfidf"}
     with pytest.raises(FramelensError, match="fitted on the whole corpus"):
-        pipeline.embed_shard_step(source, "tfidf", entry, "cpu", None, 0, 1, None,
-                                  str(tmp_path / "x.npz"), str(tmp_path / "x.json"))
-    pipeline.embed_step(source, "tfidf", entry, "cpu", [], [], str(tmp_path / "v.npz"),
-                        str(tmp_path / "e.json"))
+        embed_steps.embed_shard(sentences=source, model_key="tfidf", model_entry=entry,
+                                device="cpu", cache_dir=None, shard=0, n_shards=1, threads=None,
+                                vectors=str(tmp_path / "x.npz"), stats=str(tmp_path / "x.json"))
+    embed_steps.embed(sentences=source, shard_vectors=[], shard_stats=[], model_key="tfidf",
+                      model_entry=entry, device="cpu", vectors=str(tmp_path / "v.npz"),
+                      stats=str(tmp_path / "e.json"))
     _, matrix = load_vectors(tmp_path / "v.npz")
     expected, _ = embed_texts(texts, load_encoder(ModelSpec.from_config("tfidf", entry)))
     assert (matrix != expected).nnz == 0

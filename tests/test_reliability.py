@@ -39,7 +39,8 @@ from framelens.config import validate_config
 from framelens.corpus import IngestResult, doc_id_for, ingest_corpus
 from framelens.errors import ConfigError, CorpusError, ModelError
 from framelens.models import ModelSpec
-from framelens.pipeline import ingest_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.ingest import ingest
 from framelens.text import normalise_text
 
 from .conftest import ROOT, SEEDS, SHARED, SHARED_MODEL_DIR, write_metadata
@@ -184,7 +185,7 @@ def test_corpus_error_in_the_ingest_step_is_one_line_not_a_traceback(case, make_
     log = tmp_path / "ingest.log"
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as excinfo:
-        run_logged(str(log), ingest_step, corpus=str(folder), ingest={},
+        run_logged(str(log), ingest, corpus=str(folder), ingest={},
                    documents=str(out / "d.parquet"), sentences=str(out / "s.parquet"),
                    report=str(out / "r.json"))
     assert excinfo.value.code == 1

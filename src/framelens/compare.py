@@ -20,8 +20,8 @@ Four questions, each answered from the per-model outputs of one run:
 - **What exactly was each model?** :func:`model_card` collects its identity,
   truncation, speed on this run and, when configured, its STS-B Spearman.
 
-The ``*_step`` functions at the end are what the workflow's compare rules run
-(``workflow/rules/compare.smk``), like those of :mod:`framelens.pipeline`.
+The workflow's compare rules (``workflow/rules/compare.smk``) run these through the
+steps of :mod:`framelens.steps.compare`.
 """
 
 from __future__ import annotations
@@ -42,14 +42,7 @@ from sklearn.metrics import adjusted_rand_score
 from framelens.align import REUSE, Thresholds, align_corpus
 from framelens.embed import content_mask
 from framelens.errors import ConfigError, FramelensError
-from framelens.io import write_csv, write_json
-from framelens.overlap import (
-    SIGNIFICANCE_LEVEL,
-    drop_syndicated_pairs,
-    outlet_keys,
-    outlet_overlap,
-    reuse_sources,
-)
+from framelens.overlap import SIGNIFICANCE_LEVEL, outlet_keys, outlet_overlap
 
 log = logging.getLogger("framelens")
 
@@ -67,7 +60,6 @@ SENSITIVITY_COLUMNS = [
     "sampled_share",
 ]
 SENSITIVITY_THRESHOLDS = ("rewrite_alone", "rewrite", "paraphrase", "claim")
-CARD_RULES = ("embed", "doc_similarity", "events", "align", "outlet_overlap", "claims")
 
 
 # --------------------------------------------------------------------------- agreement
@@ -496,130 +488,3 @@ def model_card(model_key: str, embedding: dict[str, Any], benchmarks: dict[str, 
         "stsb": stsb or {"spearman": None, "note": "not measured (set compare.stsb to an "
                                                    "STS-B file to measure it)"},
     }
-
-
-# --------------------------------------------------------------------------- workflow steps
-
-
-def overlap_step(sentences: str, documents: str, events: str, alignments: str, bootstrap: int,
-                 confidence: float, permutations: int, random_state: int, overlap: str,
-                 sources: str, syndication: str = "count") -> None:
-    """Outlet overlap with bootstrap intervals and permutation p-values (BH-adjusted),
-    and the likely sources of reused copy; syndicated copies counted as reuse or left out
-    (``syndication``: ``count`` or ``exclude``)."""
-    from framelens.pipeline import read_events
-
-    # the text is not needed here: reading it would be most of the step's memory
-    sents = pd.read_parquet(sentences, columns=["sent_id", "doc_id", "boilerplate",
-                                                "duplicate_of"])
-    docs = pd.read_parquet(documents)
-    pairs = pd.read_parquet(alignments)
-    if syndication == "exclude":
-        kept = drop_syndicated_pairs(pairs, docs)
-        log.info("syndication excluded: %d of %d aligned pairs join copies of one story",
-                 len(pairs) - len(kept), len(pairs))
-        pairs = kept
-    content = sents[content_mask(sents)]
-    table = outlet_overlap(content, pairs, docs, read_events(events), n_boot=bootstrap,
-                           confidence=confidence, random_state=random_state,
-                           n_perm=permutations)
-    write_csv(table, overlap)
-    write_csv(reuse_sources(content, pairs, docs), sources)
-    significant = table[table["p_adjusted"] < SIGNIFICANCE_LEVEL]
-    log.info("%d ordered outlet pairs, %d with significant reuse (BH-adjusted p < %g, "
-             "%d permutations)", len(table), len(significant), SIGNIFICANCE_LEVEL,
-             permutations)
-
-
-def read_outputs(models: list[str], embeddings: list[str], doc_similarity: list[str],
-                 claims: list[str], alignments: list[str], overlaps: list[str]
-                 ) -> list[ModelOutputs]:
-    """Every model's outputs, lists given in the order of ``models``."""
-    return [ModelOutputs.read(key, embedding=e, doc_similarity=d, claims=c, alignments=a,
-                              overlap=o)
-            for key, e, d, c, a, o in zip(models, embeddings, doc_similarity, claims,
-                                          alignments, overlaps, strict=True)]
-
-
-def agreement_step(models: list[str], embeddings: list[str], doc_similarity: list[str],
-                   claims: list[str], alignments: list[str], overlaps: list[str],
-                   agreement: str, significance: str) -> None:
-    """Agreement between every pair of models, and the top reuse finding's p-values."""
-    outputs = read_outputs(models, embeddings, doc_similarity, claims, alignments, overlaps)
-    table = agreement_table(outputs)
-    write_csv(table, agreement)
-    sig = significance_table(outputs)
-    write_csv(sig, significance)
-    log.info("%d model pairs compared; %s", len(table), significance_sentence(sig))
-
-
-def agreement_figure_step(agreement: str, models: list[str], figure: str) -> None:
-    """Heatmaps of the four agreement measures, model × model."""
-    from framelens.pipeline import save_figure
-    from framelens.plots.agreement import agreement_heatmaps
-
-    save_figure(agreement_heatmaps(read_table(agreement), models), figure)
-
-
-def significance_figure_step(significance: str, figure: str) -> None:
-    """The top reuse pairs' adjusted p-values per model, with the verdict in words."""
-    from framelens.pipeline import save_figure
-    from framelens.plots.agreement import significance_chart
-
-    table = read_table(significance)
-    save_figure(significance_chart(table, significance_sentence(table)), figure)
-
-
-def sensitivity_step(sentences: str, documents: str, vectors: str, events: str,
-                     alignment: dict[str, Any], paraphrase_threshold: float,
-                     claim_threshold: float, offsets: list[float], table: str,
-                     max_sentences: int | None = None, random_state: int = 0) -> None:
-    """How reuse shares and claim counts move with the thresholds, under one model."""
-    from framelens.pipeline import read_vectors_for
-
-    sents, matrix = read_vectors_for(sentences, vectors)
-    result = sensitivity_table(matrix, sents, pd.read_parquet(documents),
-                               pd.read_csv(events, dtype=str), alignment=alignment,
-                               paraphrase_threshold=paraphrase_threshold,
-                               claim_threshold=claim_threshold, offsets=offsets,
-                               max_sentences=max_sentences, random_state=random_state)
-    write_csv(result, table)
-    log.info("sensitivity: %d settings", result[["threshold", "offset"]].drop_duplicates()
-             .shape[0])
-
-
-def sensitivity_figure_step(table: str, embedding: str, model_key: str, figure: str) -> None:
-    """The sensitivity table of one model as line charts."""
-    from framelens.pipeline import model_title, save_figure
-    from framelens.plots.sensitivity import sensitivity_chart
-
-    data = read_table(table)
-    save_figure(sensitivity_chart(data, title="How the headline numbers move with the "
-                                              f"thresholds\nunder model "
-                                              f"{model_title(embedding, model_key)}"), figure)
-
-
-def model_card_step(model_key: str, model_entry: dict[str, Any], embedding: str,
-                    benchmarks: list[str], stsb: str | None, device: str,
-                    cache_dir: str | None, card: str) -> None:
-    """Write one model's card; measure STS-B Spearman when ``stsb`` names a file."""
-    stats = json.loads(Path(embedding).read_text(encoding="utf-8"))
-    rules: dict[str, list[str]] = {}
-    for path in benchmarks:  # results/benchmarks/<rule>/<model>[-<shard>].tsv
-        rules.setdefault(Path(path).parent.name, []).append(path)
-    stsb_result = None
-    if stsb:
-        from framelens.embed import EmbeddingCache, fingerprint
-        from framelens.models import ModelSpec, load_encoder
-
-        pairs = read_sts(stsb)
-        encoder = load_encoder(ModelSpec.from_config(model_key, model_entry), device=device)
-        cache = (EmbeddingCache(cache_dir, fingerprint(encoder.identity()))
-                 if cache_dir else None)
-        stsb_result = {"spearman": round(stsb_spearman(encoder, pairs, cache), 4),
-                       "n_pairs": len(pairs), "file": Path(stsb).name}
-        log.info("STS-B Spearman of %s: %.4f over %d pairs", model_key,
-                 stsb_result["spearman"], len(pairs))
-    thresholds = {k: model_entry.get(k) for k in ("paraphrase_threshold", "claim_threshold",
-                                                  "event_threshold")}
-    write_json(model_card(model_key, stats, rules, thresholds, stsb_result), card)

@@ -1,3 +1,10 @@
+# Alignment: sentence pairs across articles with their relation, the outlet overlap they add
+# up to, and their figures. outlet_overlap is here, not in a file of its own: it is a
+# summary of the alignments alone (which outlet's sentences have a reuse counterpart where),
+# and this file and framelens/steps/align.py hold the same rules.
+# Steps: framelens/steps/align.py, one function per rule, named after it.
+
+
 rule align:
     input:
         sentences=rules.ingest.output.sentences,

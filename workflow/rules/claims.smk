@@ -1,3 +1,7 @@
+# Claims: the claims of each event, which outlet carries which, and their figures.
+# Steps: framelens/steps/claims.py, one function per rule, named after it.
+
+
 rule claims:
     input:
         sentences=rules.ingest.output.sentences,

@@ -1,5 +1,6 @@
 # Comparing models: per-model threshold sensitivity and model cards, then cross-model
 # agreement and the significance of the top reuse finding (results/models/).
+# Steps: framelens/steps/compare.py, one function per rule, named after it.
 
 
 rule sensitivity:
@@ -24,7 +25,7 @@ rule sensitivity:
     benchmark:
         "results/benchmarks/sensitivity/{model}.tsv"
     script:
-        "../scripts/compare_sensitivity.py"
+        "../scripts/sensitivity.py"
 
 
 rule plot_sensitivity:
@@ -44,7 +45,7 @@ rule plot_sensitivity:
     log:
         "results/logs/plot_sensitivity/{model}.log",
     script:
-        "../scripts/compare_plot_sensitivity.py"
+        "../scripts/plot_sensitivity.py"
 
 
 rule model_card:
@@ -70,7 +71,7 @@ rule model_card:
     log:
         "results/logs/model_card/{model}.log",
     script:
-        "../scripts/compare_model_card.py"
+        "../scripts/model_card.py"
 
 
 rule model_agreement:
@@ -92,7 +93,7 @@ rule model_agreement:
     benchmark:
         "results/benchmarks/model_agreement.tsv"
     script:
-        "../scripts/compare_agreement.py"
+        "../scripts/model_agreement.py"
 
 
 rule plot_model_agreement:
@@ -112,7 +113,7 @@ rule plot_model_agreement:
     log:
         "results/logs/plot_model_agreement.log",
     script:
-        "../scripts/compare_plot_agreement.py"
+        "../scripts/plot_model_agreement.py"
 
 
 rule plot_reuse_significance:
@@ -131,4 +132,4 @@ rule plot_reuse_significance:
     log:
         "results/logs/plot_reuse_significance.log",
     script:
-        "../scripts/compare_plot_significance.py"
+        "../scripts/plot_reuse_significance.py"

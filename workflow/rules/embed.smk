@@ -3,6 +3,7 @@
 # model's batch_size, dealt round robin), each embedded by one `embed_shard` job, and
 # `embed` puts them together into results/{model}/sentence_vectors.npz and embedding.json.
 # A model fitted on the corpus (kind tfidf) has no shard jobs: `embed` fits it.
+# Steps: framelens/steps/embed.py, one function per rule, named after it.
 
 
 rule embed_shard:

@@ -1,3 +1,7 @@
+# Events: the articles of each model grouped into events (from metadata, or clustered).
+# Steps: framelens/steps/events.py, one function per rule, named after it.
+
+
 rule events:
     input:
         sentences=rules.ingest.output.sentences,
@@ -16,23 +20,3 @@ rule events:
         "results/benchmarks/events/{model}.tsv"
     script:
         "../scripts/events.py"
-
-
-# Document similarity within events: the scalable counterpart of doc_similarity.csv.
-rule doc_pairs:
-    input:
-        sentences=rules.ingest.output.sentences,
-        vectors=rules.embed.output.vectors,
-        events=rules.events.output.events,
-    output:
-        table="results/{model}/doc_pairs.parquet",
-    params:
-        similarity=config["similarity"],
-    conda:
-        "../envs/framelens.yaml"
-    log:
-        "results/logs/doc_pairs/{model}.log",
-    benchmark:
-        "results/benchmarks/doc_pairs/{model}.tsv"
-    script:
-        "../scripts/doc_pairs.py"

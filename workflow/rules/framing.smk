@@ -1,3 +1,7 @@
+# Framing: leads, quotes and speakers, distinctive vocabulary, disputed figures; figures.
+# Steps: framelens/steps/framing.py, one function per rule, named after it.
+
+
 rule framing:
     input:
         sentences=rules.ingest.output.sentences,

@@ -1,3 +1,7 @@
+# Ingest: the corpus, in any format, into results/corpus/ (documents, sentences, report).
+# Steps: framelens/steps/ingest.py, one function per rule, named after it.
+
+
 rule ingest:
     input:
         unpack(corpus_inputs),

@@ -1,3 +1,9 @@
+# Document similarity under each model: the square article x article matrix and its
+# heatmap for corpora up to similarity.matrix_max_documents (FULL_MATRIX, common.smk), and
+# for every corpus the pairs within each event (doc_pairs, after events).
+# Steps: framelens/steps/similarity.py, one function per rule, named after it.
+
+
 rule doc_similarity:
     input:
         sentences=rules.ingest.output.sentences,
@@ -14,6 +20,26 @@ rule doc_similarity:
         "results/benchmarks/doc_similarity/{model}.tsv"
     script:
         "../scripts/doc_similarity.py"
+
+
+# Within events: the scalable counterpart of doc_similarity.csv.
+rule doc_pairs:
+    input:
+        sentences=rules.ingest.output.sentences,
+        vectors=rules.embed.output.vectors,
+        events=rules.events.output.events,
+    output:
+        table="results/{model}/doc_pairs.parquet",
+    params:
+        similarity=config["similarity"],
+    conda:
+        "../envs/framelens.yaml"
+    log:
+        "results/logs/doc_pairs/{model}.log",
+    benchmark:
+        "results/benchmarks/doc_pairs/{model}.tsv"
+    script:
+        "../scripts/doc_pairs.py"
 
 
 rule plot_doc_similarity:

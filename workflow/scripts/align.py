@@ -1,11 +1,12 @@
 """Rule align: sentence vectors -> cross-document sentence pairs with their relation."""
 
-from framelens.pipeline import align_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.align import align
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        align_step,
+        align,
         sentences=snakemake.input.sentences,
         documents=snakemake.input.documents,
         vectors=snakemake.input.vectors,

@@ -1,11 +1,12 @@
 """Rule claims: sentences of each event -> claims, summary, outlet x claim coverage."""
 
-from framelens.pipeline import claims_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.claims import claims
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        claims_step,
+        claims,
         sentences=snakemake.input.sentences,
         documents=snakemake.input.documents,
         vectors=snakemake.input.vectors,

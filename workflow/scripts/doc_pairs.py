@@ -1,11 +1,12 @@
 """Rule doc_pairs: sentence vectors + events -> similarity of document pairs within events."""
 
-from framelens.pipeline import doc_pairs_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.similarity import doc_pairs
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        doc_pairs_step,
+        doc_pairs,
         sentences=snakemake.input.sentences,
         vectors=snakemake.input.vectors,
         events=snakemake.input.events,

@@ -1,11 +1,12 @@
 """Rule doc_similarity: sentence vectors -> document x document similarity."""
 
-from framelens.pipeline import doc_similarity_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.similarity import doc_similarity
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        doc_similarity_step,
+        doc_similarity,
         sentences=snakemake.input.sentences,
         vectors=snakemake.input.vectors,
         similarity=snakemake.params.similarity,

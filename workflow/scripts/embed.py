@@ -1,11 +1,12 @@
 """Rule embed: the shards' vectors -> sentence vectors of one model (TF-IDF: fitted here)."""
 
-from framelens.pipeline import embed_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.embed import embed
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        embed_step,
+        embed,
         sentences=snakemake.input.sentences,
         model_key=snakemake.wildcards.model,
         model_entry=snakemake.params.model,

@@ -1,11 +1,12 @@
 """Rule embed_shard: sentences -> vectors of one shard of a model's unique texts (cached)."""
 
-from framelens.pipeline import embed_shard_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.embed import embed_shard
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        embed_shard_step,
+        embed_shard,
         sentences=snakemake.input.sentences,
         model_key=snakemake.wildcards.model,
         model_entry=snakemake.params.model,

@@ -1,11 +1,12 @@
 """Rule events: articles -> events (from metadata, or clustered under one model)."""
 
-from framelens.pipeline import events_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.events import events
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        events_step,
+        events,
         sentences=snakemake.input.sentences,
         documents=snakemake.input.documents,
         vectors=snakemake.input.vectors,

@@ -1,11 +1,12 @@
 """Rule framing: claims and sentences -> salience, quotes, speakers, vocabulary, disputes."""
 
-from framelens.pipeline import framing_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.framing import framing
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        framing_step,
+        framing,
         sentences=snakemake.input.sentences,
         documents=snakemake.input.documents,
         events=snakemake.input.events,

@@ -1,11 +1,12 @@
 """Rule ingest: corpus (folder, table, HTML pages or WARC) -> documents, sentences, report."""
 
-from framelens.pipeline import ingest_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.ingest import ingest
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        ingest_step,
+        ingest,
         corpus=snakemake.params.corpus,
         ingest=snakemake.params.ingest,
         documents=snakemake.output.documents,

@@ -1,12 +1,12 @@
 """Rule outlet_overlap: alignments -> outlet overlap with intervals and p-values, sources."""
 
-from framelens.compare import overlap_step
-from framelens.pipeline import run_logged
+from framelens.steps import run_logged
+from framelens.steps.align import outlet_overlap
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        overlap_step,
+        outlet_overlap,
         sentences=snakemake.input.sentences,
         documents=snakemake.input.documents,
         events=snakemake.input.events,

@@ -1,11 +1,12 @@
 """Rule plot_alignment_views: alignments -> side-by-side views of the top article pairs."""
 
-from framelens.pipeline import alignment_views_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.align import plot_alignment_views
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        alignment_views_step,
+        plot_alignment_views,
         sentences=snakemake.input.sentences,
         documents=snakemake.input.documents,
         alignments=snakemake.input.alignments,

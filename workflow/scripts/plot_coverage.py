@@ -1,11 +1,12 @@
 """Rule plot_coverage: coverage -> coverage matrix and claim intersections (PNG)."""
 
-from framelens.pipeline import coverage_figures_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.claims import plot_coverage
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        coverage_figures_step,
+        plot_coverage,
         coverage=snakemake.input.coverage,
         summary=snakemake.input.summary,
         embedding=snakemake.input.embedding,

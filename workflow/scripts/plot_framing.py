@@ -1,11 +1,12 @@
 """Rule plot_framing: framing tables -> lead claims, speakers, vocabulary figures."""
 
-from framelens.pipeline import framing_figures_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.framing import plot_framing
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        framing_figures_step,
+        plot_framing,
         salience=snakemake.input.salience,
         summary=snakemake.input.summary,
         speakers=snakemake.input.speakers,

@@ -1,11 +1,12 @@
 """Rule plot_outlet_overlap: outlet overlap table -> directional heatmap (PNG)."""
 
-from framelens.pipeline import overlap_heatmap_step, run_logged
+from framelens.steps import run_logged
+from framelens.steps.align import plot_outlet_overlap
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        overlap_heatmap_step,
+        plot_outlet_overlap,
         overlap=snakemake.input.overlap,
         embedding=snakemake.input.embedding,
         model_key=snakemake.wildcards.model,

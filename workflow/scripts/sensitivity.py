@@ -1,12 +1,12 @@
 """Rule sensitivity: one model's vectors -> headline numbers as the thresholds move."""
 
-from framelens.compare import sensitivity_step
-from framelens.pipeline import run_logged
+from framelens.steps import run_logged
+from framelens.steps.compare import sensitivity
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        sensitivity_step,
+        sensitivity,
         sentences=snakemake.input.sentences,
         documents=snakemake.input.documents,
         vectors=snakemake.input.vectors,

@@ -1,12 +1,12 @@
 """Rule model_agreement: every model's outputs -> agreement per model pair, significance."""
 
-from framelens.compare import agreement_step
-from framelens.pipeline import run_logged
+from framelens.steps import run_logged
+from framelens.steps.compare import model_agreement
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        agreement_step,
+        model_agreement,
         models=list(snakemake.params.models),
         embeddings=list(snakemake.input.embeddings),
         doc_similarity=list(snakemake.input.doc_similarity),

@@ -1,12 +1,12 @@
 """Rule model_card: embedding summary + benchmark files (+ STS-B) -> model_card.json."""
 
-from framelens.compare import model_card_step
-from framelens.pipeline import run_logged
+from framelens.steps import run_logged
+from framelens.steps.compare import model_card
 
 if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
-        model_card_step,
+        model_card,
         model_key=snakemake.wildcards.model,
         model_entry=snakemake.params.model,
         embedding=snakemake.input.embedding,
