@@ -51,15 +51,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from planted import read_stsb
 
+from framelens.basics.similarity import cos_sim, l2_normalise, pairwise_cos_sim
 from framelens.config import validate_config
 from framelens.corpus import ingest_corpus
-from framelens.embed import EmbeddingCache, embed_texts, fingerprint, l2_normalise
+from framelens.embed import EmbeddingCache, embed_texts, fingerprint
 from framelens.models import ModelSpec, load_encoder
 from framelens.similarity import (
     StorySettings,
-    cos_sim,
     doc_similarity,
-    pairwise_cos_sim,
     story_matrix,
     story_profiles,
 )

@@ -33,15 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from planted import PlantedPair, planted_set, read_stsb
 
-from framelens.align import (
-    Thresholds,
-    classify,
-    lexical_overlap,
-    sequence_similarity,
-    word_tokens,
-)
+from framelens.align import Thresholds, classify, lexical_overlap, sequence_similarity
+from framelens.basics.similarity import l2_normalise, pairwise_cos_sim
+from framelens.basics.tokens import word_tokens
 from framelens.config import validate_config
-from framelens.embed import l2_normalise
 from framelens.models import ModelSpec, load_encoder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -54,10 +49,7 @@ def cosines(encoder, a: list[str], b: list[str]) -> np.ndarray:
     texts = list(dict.fromkeys(a + b))
     index = {t: i for i, t in enumerate(texts)}
     vectors = l2_normalise(encoder.encode(texts))
-    va = vectors[[index[t] for t in a]]
-    vb = vectors[[index[t] for t in b]]
-    product = va.multiply(vb).sum(axis=1) if hasattr(va, "multiply") else (va * vb).sum(axis=1)
-    return np.asarray(product).ravel()
+    return pairwise_cos_sim(vectors[[index[t] for t in a]], vectors[[index[t] for t in b]])
 
 
 def features(pairs: list[PlantedPair]) -> tuple[np.ndarray, np.ndarray]:

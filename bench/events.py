@@ -27,10 +27,11 @@ import pandas as pd
 import yaml
 from sklearn.metrics import adjusted_rand_score, v_measure_score
 
+from framelens.basics.linkage import sparse_average_linkage
 from framelens.config import validate_config
 from framelens.corpus import ingest_corpus
 from framelens.embed import EmbeddingCache, embed_texts, fingerprint
-from framelens.events import EventSettings, similarity_edges, sparse_average_linkage
+from framelens.events import EventSettings, similarity_edges
 from framelens.models import ModelSpec, load_encoder
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -48,10 +48,12 @@ import pandas as pd
 import yaml
 from sklearn.metrics import adjusted_rand_score
 
+from framelens.basics.linkage import sparse_average_linkage
+from framelens.basics.tables import content_mask
 from framelens.config import validate_config
 from framelens.corpus import IngestResult, ingest_corpus
-from framelens.embed import EmbeddingCache, content_mask, embed_texts, fingerprint
-from framelens.events import EventSettings, similarity_edges, sparse_average_linkage
+from framelens.embed import EmbeddingCache, embed_texts, fingerprint
+from framelens.events import EventSettings, similarity_edges
 from framelens.models import ModelSpec, load_encoder
 from framelens.similarity import StorySettings, story_matrix, story_profiles
 

@@ -77,7 +77,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from planted import StsPair, read_stsb
 
-from framelens.align import Relation, Thresholds, candidate_pairs, label_pairs
+from framelens.align import Thresholds, candidate_pairs, label_pairs
+from framelens.basics.evidence import EvidenceWeights
+from framelens.basics.similarity import l2_normalise
+from framelens.basics.tables import Relation, content_mask
 from framelens.claims import (
     CONTRADICTION_COST,
     alignment_links,
@@ -86,8 +89,7 @@ from framelens.claims import (
 )
 from framelens.config import validate_config
 from framelens.corpus import ingest_corpus
-from framelens.embed import EmbeddingCache, content_mask, embed_texts, fingerprint, l2_normalise
-from framelens.evidence import EvidenceWeights
+from framelens.embed import EmbeddingCache, embed_texts, fingerprint
 from framelens.models import ModelSpec, load_encoder
 
 ROOT = Path(__file__).resolve().parents[1]

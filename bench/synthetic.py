@@ -73,7 +73,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from framelens.align import word_tokens
+from framelens.basics.tokens import word_tokens
 from framelens.corpus import duplicate_key, sentence_rows
 from framelens.text import normalise_text, parse_header, strip_markup
 

@@ -8,7 +8,6 @@ import pandas as pd
 import pytest
 
 from framelens.align import (
-    Relation,
     Thresholds,
     align_corpus,
     classify,
@@ -18,10 +17,12 @@ from framelens.align import (
     likely_source,
     sequence_similarity,
     topk_per_group,
-    word_tokens,
 )
+from framelens.basics.similarity import l2_normalise
+from framelens.basics.tables import Relation
+from framelens.basics.tokens import word_tokens
 from framelens.corpus import ingest_corpus
-from framelens.embed import embed_texts, l2_normalise
+from framelens.embed import embed_texts
 from framelens.errors import ConfigError
 
 from .conftest import SEEDS

@@ -11,10 +11,12 @@ from scipy.spatial.distance import squareform
 from sklearn.metrics import adjusted_rand_score
 
 from framelens.align import Thresholds, align_corpus
+from framelens.basics.evidence import anchor_idf, anchor_overlap
+from framelens.basics.linkage import sparse_average_linkage
+from framelens.basics.similarity import l2_normalise
+from framelens.basics.tables import content_mask, outlet_keys
+from framelens.basics.tokens import anchors
 from framelens.claims import (
-    anchor_idf,
-    anchor_overlap,
-    anchors,
     claim_similarity,
     claims_summary,
     cluster_claims,
@@ -22,14 +24,8 @@ from framelens.claims import (
 )
 from framelens.corpus import ingest_corpus
 from framelens.coverage import coverage_table, outlet_coverage
-from framelens.embed import content_mask, embed_texts, l2_normalise
-from framelens.events import (
-    EventSettings,
-    cluster_events,
-    names_and_numbers,
-    sparse_average_linkage,
-)
-from framelens.overlap import outlet_keys
+from framelens.embed import embed_texts
+from framelens.events import EventSettings, cluster_events, names_and_numbers
 
 from .conftest import SEEDS
 

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
+from framelens.basics.similarity import document_vectors
 from framelens.embed import (
     EmbeddingCache,
-    document_vectors,
     embed_texts,
     fingerprint,
     load_vectors,

@@ -7,15 +7,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framelens.align import Relation, Thresholds, align_event
+from framelens.align import Thresholds, align_event
+from framelens.basics.evidence import DEFAULT_WEIGHTS, contradicts, evidence_score
+from framelens.basics.tables import Relation
+from framelens.basics.tokens import quantities
 from framelens.claims import cluster_claims
 from framelens.errors import ConfigError
-from framelens.evidence import (
-    DEFAULT_WEIGHTS,
-    contradicts,
-    evidence_score,
-    quantities,
-)
 
 TH = Thresholds(verbatim=0.9, rewrite_alone=0.79, rewrite=0.25, min_shared=3, paraphrase=0.66)
 
@@ -181,7 +178,7 @@ def test_anchor_overlap_is_the_same_under_every_hash_seed():
     import subprocess
     import sys
 
-    code = ("from framelens.evidence import anchor_overlap; "
+    code = ("from framelens.basics.evidence import anchor_overlap; "
             "idf = {f'name{i}': 0.1 + i / 7 for i in range(40)}; "
             "print(repr(anchor_overlap(set(list(idf)[:30]), set(list(idf)[3:]), idf)))")
     values = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

@@ -6,7 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from framelens.overlap import bootstrap_shares, outlet_keys, outlet_overlap, reuse_sources
+from framelens.basics.tables import outlet_keys
+from framelens.overlap import bootstrap_shares, outlet_overlap, reuse_sources
 
 
 def small_corpus():

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from framelens.basics.tables import content_mask
 from framelens.corpus import ingest_corpus
-from framelens.embed import content_mask
 from framelens.quotes import (
     QUOTE_COLUMNS,
     SHARE_COLUMNS,

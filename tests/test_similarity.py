@@ -8,16 +8,9 @@ import pytest
 import scipy.sparse as sp
 from sklearn.metrics.pairwise import cosine_similarity
 
-from framelens.embed import l2_normalise
+from framelens.basics.similarity import cos_sim, l2_normalise, pairwise_cos_sim
 from framelens.errors import ConfigError
-from framelens.similarity import (
-    StorySettings,
-    best_match_matrix,
-    cos_sim,
-    doc_similarity,
-    lead_weights,
-    pairwise_cos_sim,
-)
+from framelens.similarity import StorySettings, best_match_matrix, doc_similarity, lead_weights
 
 
 def test_cos_sim_matches_sklearn_dense_and_sparse():

@@ -183,7 +183,7 @@ def random_corpus(seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 def dense_distinctive_terms(sentences, documents, events, top=20):
     """The plain reference: a dense terms x documents table, summed per outlet."""
-    from framelens.overlap import outlet_keys
+    from framelens.basics.tables import outlet_keys
     from framelens.vocabulary import OTHER
 
     outlet_of = outlet_keys(documents)
@@ -225,8 +225,8 @@ def test_sparse_counting_gives_the_dense_reference_table(flush_every, texts_at_o
 def test_term_counts_match_plain_counting():
     from collections import Counter
 
-    from framelens.align import word_tokens
-    from framelens.vocabulary import STOP_WORDS, ngrams
+    from framelens.basics.tokens import PHRASE_STOP_WORDS, word_tokens
+    from framelens.vocabulary import ngrams
 
     sentences, documents = random_corpus(seed=9)
     group_of = documents.set_index("doc_id")["outlet"]
@@ -234,7 +234,7 @@ def test_term_counts_match_plain_counting():
     expected: dict[str, Counter] = {}
     for doc_id, text in zip(kept["doc_id"], kept["text"], strict=True):
         expected.setdefault(group_of[doc_id], Counter()).update(
-            ngrams(word_tokens(text), (1, 2), STOP_WORDS))
+            ngrams(word_tokens(text), (1, 2), PHRASE_STOP_WORDS))
     table = term_counts(sentences, group_of)
     assert list(table.columns) == sorted(expected)
     assert list(table.index) == sorted(set().union(*expected.values()))

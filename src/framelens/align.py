@@ -31,51 +31,35 @@ from __future__ import annotations
 
 import itertools
 import os
-import re
-import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from difflib import SequenceMatcher
-from enum import StrEnum
 from functools import cached_property
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from framelens.embed import Matrix, content_mask
-from framelens.errors import ConfigError
-from framelens.evidence import (
+from framelens.basics.evidence import (
     DEFAULT_WEIGHTS,
     EvidenceWeights,
     anchor_idf,
     anchor_overlap,
-    anchors,
     contradicts,
     evidence_score,
-    quantities,
 )
+from framelens.basics.similarity import Matrix, cos_sim
+from framelens.basics.tables import REUSE, Relation, content_mask, event_of_documents
+from framelens.basics.tokens import anchors, quantities, word_tokens
+from framelens.errors import ConfigError
 from framelens.lookup import run_bounds
 from framelens.schema import defaults, model_defaults
-from framelens.similarity import cos_sim
 
-WORD = re.compile(r"\w+")
 ALIGNMENT_COLUMNS = [
     "event", "sent_id_a", "sent_id_b", "doc_id_a", "doc_id_b", "semantic", "lexical",
     "sequence", "relation", "matched_from", "source_doc_id", "evidence",
 ]
-
-
-class Relation(StrEnum):
-    """How an aligned sentence pair is worded, strongest first."""
-
-    VERBATIM = "verbatim"
-    REWRITE = "rewrite"
-    PARAPHRASE = "paraphrase"
-
-
-REUSE = (Relation.VERBATIM, Relation.REWRITE)
 
 
 @dataclass(frozen=True)
@@ -119,14 +103,6 @@ class Thresholds:
 
 
 # --------------------------------------------------------------------------- lexical
-
-
-def word_tokens(text: str) -> list[str]:
-    """Lower-cased words without accents or punctuation ("Vučić's" -> ["vucic", "s"])."""
-    if text.isascii():  # nothing to fold: most news text, much faster
-        return WORD.findall(text.lower())
-    folded = unicodedata.normalize("NFKD", text.casefold())
-    return WORD.findall("".join(c for c in folded if not unicodedata.combining(c)))
 
 
 def ngram_set(tokens: list[str], n: int) -> set[tuple[str, ...]]:
@@ -264,7 +240,7 @@ def classify(
     ``sequence`` is :func:`sequence_similarity`; ``shared_pairs`` is how many
     pairs between the same two documents reach ``th.rewrite`` (the passage
     evidence for a moderate-overlap rewrite). ``evidence`` is the pair's
-    :func:`framelens.evidence.evidence_score` in its event: given, a pair without
+    :func:`framelens.basics.evidence.evidence_score` in its event: given, a pair without
     reused wording is a paraphrase when it reaches ``th.evidence.cut``; not given
     (an isolated pair, no context), when its cosine reaches ``th.paraphrase``.
     """
@@ -595,7 +571,7 @@ def candidate_evidence(pairs: dict[tuple[int, int], dict[str, float | str]], tex
     (positive: each is the other's best candidate, the score's *mutual*);
     ``anchor``: IDF-weighted shared names and numbers, IDF over the event's
     sentences; ``contradiction``: the same unit with different numbers;
-    ``evidence``: :func:`framelens.evidence.evidence_score`.
+    ``evidence``: :func:`framelens.basics.evidence.evidence_score`.
     """
     if not pairs:
         return
@@ -677,15 +653,6 @@ def label_pairs(
         })
     columns = [c for c in ALIGNMENT_COLUMNS if c not in {"event", "source_doc_id"}]
     return pd.DataFrame.from_records(records, columns=columns)
-
-
-def event_of_documents(documents: pd.DataFrame) -> pd.Series:
-    """Event of each document (by ``doc_id``): metadata ``event`` where given, else one
-    event ``all`` for the whole corpus."""
-    events = documents.set_index("doc_id")["event"]
-    if events.isna().all():
-        return pd.Series("all", index=events.index, name="event")
-    return events.fillna("unassigned").astype(str)
 
 
 def likely_source(doc_a: str, doc_b: str, dates: dict[str, str | None]) -> str | None:

@@ -7,7 +7,7 @@ so are the sentences one quotation spans. Then average linkage merges claims
 while their average similarity is at least the model's ``claim_threshold``; a
 paraphrase pair that passed alignment's evidence score in context (cosine
 relative to the model's threshold, mutual best match, shared rare names and
-numbers, no contradicting number: :mod:`framelens.evidence`) up to
+numbers, no contradicting number: :mod:`framelens.basics.evidence`) up to
 ``alignment.evidence.link`` counts as at least that threshold, so it merges on
 its own evidence while chains of such pairs merge only as far as the average
 over all their members holds. The similarity
@@ -26,7 +26,6 @@ run.
 from __future__ import annotations
 
 import itertools
-import math
 import re
 from typing import Any
 
@@ -34,21 +33,12 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
-from framelens.align import Relation
-from framelens.embed import Matrix, content_mask
-from framelens.events import sparse_average_linkage
-from framelens.evidence import (  # noqa: F401  (fold: re-exported for callers)
-    DEFAULT_WEIGHTS,
-    STOP,
-    anchor_idf,
-    anchor_overlap,
-    anchors,
-    contradicts,
-    fold,
-    quantities,
-)
+from framelens.basics.evidence import DEFAULT_WEIGHTS, anchor_idf, anchor_overlap, contradicts
+from framelens.basics.linkage import sparse_average_linkage
+from framelens.basics.similarity import Matrix, cos_sim
+from framelens.basics.tables import Relation, content_mask
+from framelens.basics.tokens import ENGLISH_STOP_WORDS, anchors, quantities
 from framelens.lookup import run_bounds
-from framelens.similarity import cos_sim
 
 CLAIM_COLUMNS = ["sent_id", "doc_id", "event_id", "claim_id"]
 SUMMARY_COLUMNS = ["claim_id", "event_id", "label", "representative", "representative_id",
@@ -229,8 +219,8 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
 
 # Aligned pairs that join claims: reused copy is the same statement by construction
 # (must-links); a paraphrase passed the calibrated evidence score of alignment (cosine,
-# mutual best match, shared anchors, no contradicting number: framelens.evidence), and
-# counts as at least the claim threshold (a strong link, not transitive).
+# mutual best match, shared anchors, no contradicting number: framelens.basics.evidence),
+# and counts as at least the claim threshold (a strong link, not transitive).
 REUSE_RELATIONS = (Relation.VERBATIM.value, Relation.REWRITE.value)
 LINK_RELATIONS = (*REUSE_RELATIONS, Relation.PARAPHRASE.value)
 
@@ -311,7 +301,8 @@ def class_tfidf_labels(texts_by_claim: pd.Series, n_terms: int = 4) -> dict[str,
     """
     docs = [" ".join(texts) for texts in texts_by_claim]
     try:
-        vectorizer = CountVectorizer(stop_words=list(STOP), token_pattern=r"(?u)\b[^\W\d_]{3,}\b")
+        vectorizer = CountVectorizer(stop_words=list(ENGLISH_STOP_WORDS),
+                                     token_pattern=r"(?u)\b[^\W\d_]{3,}\b")
         counts = vectorizer.fit_transform(docs).toarray().astype(float)
     except ValueError:
         return {claim: "" for claim in texts_by_claim.index}
@@ -384,7 +375,3 @@ def shorten(text: str, width: int = 70) -> str:
         return text
     return text[:width - 1].rsplit(" ", 1)[0] + "…"
 
-
-def core_size(n_outlets: int, share: float) -> int:
-    """How many outlets must carry a claim for it to be in the event's shared core."""
-    return max(2, math.ceil(share * n_outlets))

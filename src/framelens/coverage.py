@@ -10,9 +10,11 @@ outlet over all events.
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
-from framelens.claims import core_size
+from framelens.basics.tables import sentence_positions
 
 COVERAGE_COLUMNS = ["event_id", "claim_id", "outlet", "present", "first_position", "lead",
                     "n_sentences", "core", "own"]
@@ -20,14 +22,9 @@ OUTLET_COLUMNS = ["outlet", "n_events", "n_claims", "n_own_claims", "n_core_clai
                   "n_core_carried", "n_core_omitted", "core_carried_share", "n_core_in_lead"]
 
 
-def sentence_positions(sentences: pd.DataFrame) -> pd.DataFrame:
-    """Each content sentence's rank in its article (0 = first) and that rank as a
-    fraction of the article's content sentences (0 = first, 1 = last)."""
-    ranked = sentences.sort_values(["doc_id", "position"]).copy()
-    ranked["rank"] = ranked.groupby("doc_id").cumcount()
-    size = ranked.groupby("doc_id")["rank"].transform("max")
-    ranked["fraction"] = (ranked["rank"] / size.where(size > 0, 1)).astype(float)
-    return ranked.set_index("sent_id")[["rank", "fraction"]]
+def core_size(n_outlets: int, share: float) -> int:
+    """How many outlets must carry a claim for it to be in the event's shared core."""
+    return max(2, math.ceil(share * n_outlets))
 
 
 def coverage_table(claims: pd.DataFrame, content: pd.DataFrame, outlet_of: pd.Series, *,

@@ -1,4 +1,5 @@
-"""Embedding: sentence vectors with an on-disk cache, and document vectors from them.
+"""Embedding: sentence vectors with an on-disk cache (document vectors from them:
+:func:`framelens.basics.similarity.document_vectors`).
 
 The cache is content-addressed: a vector is stored under the SHA-256 of its
 text, inside a folder named by the model's fingerprint (a hash of its
@@ -31,16 +32,18 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 
+# content_mask and l2_normalise are re-exported only for callers outside the stages that
+# have not moved to framelens.basics yet (steps/, compare.py, plots/alignment_view.py):
+# remove them here once those import them from there.
+from framelens.basics.similarity import Matrix, l2_normalise  # noqa: F401
+from framelens.basics.tables import content_mask  # noqa: F401
 from framelens.errors import FramelensError
 from framelens.io import read_arrays, write_arrays
 from framelens.models import Encoder
 
 log = logging.getLogger(__name__)
-
-Matrix = np.ndarray | sp.csr_matrix
 
 
 def text_key(text: str) -> str:
@@ -353,35 +356,6 @@ def summarise_shards(records: Sequence[dict[str, Any]], n_sentences: int) -> dic
                                                   "n_cached", "n_encoded", "seconds",
                                                   "load_seconds", "sentences_per_second")}
                           for r in records]}
-
-
-def l2_normalise(matrix: Matrix) -> Matrix:
-    """Rows scaled to unit length; all-zero rows stay zero."""
-    from sklearn.preprocessing import normalize
-
-    return normalize(matrix, norm="l2", axis=1, copy=True)
-
-
-def content_mask(sentences: pd.DataFrame) -> np.ndarray:
-    """Sentences that carry content: not boilerplate and not a repeat inside their document."""
-    return (~sentences["boilerplate"].to_numpy(bool)) & sentences["duplicate_of"].isna().to_numpy()
-
-
-def document_vectors(vectors: Matrix, sentences: pd.DataFrame, doc_ids: list[str]) -> np.ndarray:
-    """Mean of each document's content-sentence vectors, L2-normalised; shape [n_docs, dim].
-
-    Built from every sentence, so no part of a long article is truncated away.
-    A document without content sentences gets a zero row.
-    """
-    mask = content_mask(sentences)
-    index = {d: i for i, d in enumerate(doc_ids)}
-    rows = sentences["doc_id"].map(index).to_numpy()
-    keep = np.flatnonzero(mask & ~pd.isna(rows))
-    assign = sp.csr_matrix((np.ones(len(keep)), (rows[keep].astype(int), keep)),
-                           shape=(len(doc_ids), vectors.shape[0]))
-    summed = assign @ vectors
-    summed = summed.toarray() if sp.issparse(summed) else np.asarray(summed)
-    return np.asarray(l2_normalise(summed), dtype=np.float32)
 
 
 def save_vectors(path: str | Path, ids: list[str], matrix: Matrix) -> None:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from framelens.basics.tokens import UNIT_STOP_WORDS, word_set
 from framelens.lookup import map_values
 
 __all__ = [
@@ -114,21 +115,11 @@ _MONTHS = {
 }
 
 
-def _word_set(words: str) -> frozenset[str]:
-    """The whitespace-separated words of ``words`` as a frozen set."""
-    return frozenset(words.split())
-
-
-_REFERENCE_WORDS = _word_set(
+_REFERENCE_WORDS = word_set(
     """article articles section chapter resolution paragraph clause rule page pages no
     number flight route highway room gate platform protocol amendment phase level stage
     category grade class title part annex item line bus channel station vol season episode
     code model version"""
-)
-_STOP = _word_set(
-    """of in to and or the a an were was is are have has had will would from at on for by
-    with who that which since after before than as per its their his her this these those
-    it they we"""
 )
 _CURRENCIES = {"$": "USD", "US$": "USD", "€": "EUR", "£": "GBP"}
 _HEDGES = (
@@ -188,7 +179,7 @@ def _is_capitalised_plural(word: str) -> bool:
 def _is_noun_like(word: str) -> bool:
     """A word that may be the noun a number counts: lower-case letters, not a function word,
     not a past participle or gerund ("fled", "peacekeeping")."""
-    return (word.isalpha() and word.islower() and word not in _STOP
+    return (word.isalpha() and word.islower() and word not in UNIT_STOP_WORDS
             and not word.endswith(("ed", "ing")))
 
 
@@ -202,7 +193,7 @@ def counted_unit(text: str, at: int) -> str | None:
         word = match.group()
         if not word[0].isalpha() and word != "%":
             break
-        if word.lower() in _STOP or len(words) == LOOKAHEAD_WORDS:
+        if word.lower() in UNIT_STOP_WORDS or len(words) == LOOKAHEAD_WORDS:
             break
         words.append(word)
     for word in words:

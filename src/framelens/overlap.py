@@ -26,8 +26,7 @@ import zlib
 import numpy as np
 import pandas as pd
 
-from framelens.align import REUSE
-from framelens.corpus import UNATTRIBUTED
+from framelens.basics.tables import REUSE, outlet_keys
 from framelens.lookup import index_in, map_values, run_bounds
 
 OVERLAP_COLUMNS = [
@@ -41,17 +40,6 @@ SOURCE_COLUMNS = [
     "doc_id", "outlet", "source_doc_id", "source_outlet", "n_sentences", "n_reused",
     "reused_share",
 ]
-
-
-def outlet_keys(documents: pd.DataFrame) -> pd.Series:
-    """The outlet each document counts under, by ``doc_id``.
-
-    An unattributed document is its own outlet (its label, e.g.
-    ``unattributed (003)``): unknown sources are not merged into one.
-    """
-    keys = documents["outlet"].where(documents["outlet"] != UNATTRIBUTED,
-                                     documents["outlet_label"])
-    return pd.Series(keys.to_numpy(), index=documents["doc_id"], name="outlet")
 
 
 SYNDICATION_POLICIES = ("count", "exclude")

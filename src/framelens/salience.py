@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from framelens.coverage import sentence_positions
+from framelens.basics.tables import sentence_positions
 from framelens.lookup import index_in, map_values
 
 SALIENCE_COLUMNS = ["event_id", "claim_id", "outlet", "doc_id", "position", "first_position",

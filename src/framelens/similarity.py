@@ -1,4 +1,4 @@
-"""Similarity between sentences and between documents.
+"""Similarity between documents (the cosines of rows: :mod:`framelens.basics.similarity`).
 
 Three document measures, chosen with ``similarity.doc_method`` in the config:
 
@@ -13,7 +13,7 @@ Three document measures, chosen with ``similarity.doc_method`` in the config:
       nothing of a long article is cut off (a whole-article ``encode`` truncates
       MiniLM at 256 word pieces);
     - names and numbers: TF-IDF cosine of the sets of names, numbers and dates each
-      article mentions (:func:`framelens.evidence.anchors`);
+      article mentions (:func:`framelens.basics.tokens.anchors`);
     - words: TF-IDF cosine of the articles' words (English stop words removed).
 
     Symmetric. The weights were calibrated on public human judgements (LP50, ECB+
@@ -42,9 +42,16 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from framelens.embed import Matrix, content_mask, document_vectors, l2_normalise
+from framelens.basics.similarity import (
+    Matrix,
+    cos_sim,
+    document_vectors,
+    l2_normalise,
+    rowwise_dot,
+)
+from framelens.basics.tables import content_mask
+from framelens.basics.tokens import anchors
 from framelens.errors import ConfigError
-from framelens.evidence import anchors
 from framelens.lookup import run_bounds
 from framelens.schema import defaults
 
@@ -99,48 +106,6 @@ class StorySettings:
     def from_config(cls, similarity: dict[str, Any]) -> StorySettings:
         """From the config's ``similarity`` section (defaults for missing keys)."""
         return cls(**similarity.get("story", {}))
-
-
-def cos_sim(a: Matrix, b: Matrix) -> np.ndarray:
-    """Cosine similarity of every row of ``a`` with every row of ``b``.
-
-    Inputs are L2-normalised [n, dim] and [m, dim] arrays (dense or sparse);
-    returns a dense float array of shape [n, m].
-
-    >>> cos_sim(np.eye(2), np.eye(2)).tolist()
-    [[1.0, 0.0], [0.0, 1.0]]
-    """
-    product = a @ b.T
-    return product.toarray() if sp.issparse(product) else np.asarray(product)
-
-
-def pairwise_cos_sim(a: Matrix, b: Matrix) -> np.ndarray:
-    """Cosine similarity of row ``i`` of ``a`` with row ``i`` of ``b``; shape [n].
-
-    Inputs are L2-normalised [n, dim] arrays (dense or sparse, the same number of rows).
-
-    >>> pairwise_cos_sim(np.eye(2), np.array([[1.0, 0.0], [1.0, 0.0]])).tolist()
-    [1.0, 0.0]
-    """
-    if sp.issparse(a) or sp.issparse(b):
-        return np.asarray(sp.csr_matrix(a).multiply(sp.csr_matrix(b)).sum(axis=1)).ravel()
-    return np.einsum("ij,ij->i", np.asarray(a), np.asarray(b))
-
-
-def rowwise_dot(rows: Matrix, first: np.ndarray, second: np.ndarray,
-                chunk: int = 50_000) -> np.ndarray:
-    """Dot product (cosine, for L2-normalised rows) of row ``first[p]`` with row
-    ``second[p]`` of ``rows`` for every pair ``p``; dense or sparse, ``chunk`` pairs at a
-    time, so memory stays bounded however many pairs.
-
-    >>> rowwise_dot(np.eye(2), np.array([0, 0]), np.array([0, 1])).tolist()
-    [1.0, 0.0]
-    """
-    out = np.zeros(len(first), dtype=rows.dtype)  # the rows' precision, as one product
-    for lo in range(0, len(first), chunk):
-        hi = lo + chunk
-        out[lo:hi] = pairwise_cos_sim(rows[first[lo:hi]], rows[second[lo:hi]])
-    return out
 
 
 # --------------------------------------------------------------------------- story

@@ -20,14 +20,13 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from framelens.align import event_of_documents, word_tokens
+from framelens.basics.tables import event_of_documents, outlet_keys
+from framelens.basics.tokens import PHRASE_STOP_WORDS, word_tokens
 from framelens.lookup import map_values
-from framelens.overlap import outlet_keys
 
 __all__ = [
     "DISTINCTIVE_COLUMNS",
     "LOG_ODDS_COLUMNS",
-    "STOP_WORDS",
     "distinctive_terms",
     "ngrams",
     "term_counts",
@@ -40,26 +39,6 @@ DISTINCTIVE_COLUMNS = [
 ]
 MIN_ALPHA = 0.01
 OTHER = "\x00other"
-
-
-
-def _word_set(words: str) -> frozenset[str]:
-    """The whitespace-separated words of ``words`` as a frozen set."""
-    return frozenset(words.split())
-
-
-STOP_WORDS = _word_set(
-    """a about above after again against all almost also am an and any are as at be because
-    been before being below between both but by can could did do does doing don down during
-    each either else even ever every few for from further had has have having he her here
-    hers herself him himself his how however i if in into is it its itself just least less
-    like ll many may me might mine more most much must my myself neither no nor not now of
-    off on once one only or other our ours ourselves out over own per re s same shall she
-    should since so some such t than that the their theirs them themselves then there these
-    they this those though through thus to too under until up upon us very via was we were
-    what when where whether which while who whom whose why will with within without would
-    yet you your yours yourself yourselves ve d m"""
-)
 
 
 # --------------------------------------------------------------------------- log odds
@@ -159,13 +138,13 @@ def _content_rows(sentences: pd.DataFrame) -> np.ndarray:
 
 def term_counts(
     sentences: pd.DataFrame, group_of_doc: pd.Series, ngram_range: tuple[int, int] = (1, 2),
-    stop_words: frozenset[str] = STOP_WORDS,
+    stop_words: frozenset[str] = PHRASE_STOP_WORDS,
 ) -> pd.DataFrame:
     """Counts of words and phrases per group.
 
     ``sentences``: ``doc_id`` and ``text`` (boilerplate and repeats are skipped when
     ``boilerplate``/``duplicate_of`` are present); ``group_of_doc``: group by ``doc_id``
-    (documents without a group are skipped). Words are :func:`framelens.align.word_tokens`
+    (documents without a group are skipped). Words are :func:`framelens.basics.tokens.word_tokens`
     (lower-cased, accents and punctuation removed); phrases are :func:`ngrams`.
 
     Returns a terms x groups table of ints (index ``term``, sorted; columns: the groups,
@@ -261,8 +240,8 @@ def distinctive_terms(
 
     ``sentences``: ``doc_id``, ``text`` (content sentences; see :func:`term_counts`);
     ``documents``: ``doc_id``, ``outlet``, ``outlet_label`` (an unattributed document is
-    its own outlet, :func:`framelens.overlap.outlet_keys`) and ``event``; ``events``:
-    event by ``doc_id`` (default :func:`framelens.align.event_of_documents`: the metadata
+    its own outlet, :func:`framelens.basics.tables.outlet_keys`) and ``event``; ``events``:
+    event by ``doc_id`` (default :func:`framelens.basics.tables.event_of_documents`: the metadata
     event, or one event for all). For each outlet, its term counts are compared with those
     of the other outlets' documents in the events the outlet covers
     (:func:`weighted_log_odds`, prior = that pooled sub-corpus); an outlet that shares no
@@ -285,7 +264,7 @@ def distinctive_terms(
     cell_event = cells.get_level_values(0).to_numpy()
     cell_outlet = cells.get_level_values(1).to_numpy()
     counts, _, terms = _count_matrix(
-        sentences, pd.Series(cell_codes, index=outlet_of.index), ngram_range, STOP_WORDS,
+        sentences, pd.Series(cell_codes, index=outlet_of.index), ngram_range, PHRASE_STOP_WORDS,
         groups=list(range(len(cells))))
     cells_of_event = pd.Series(np.arange(len(cells))).groupby(cell_event).agg(list)
     cells_of_outlet = pd.Series(np.arange(len(cells))).groupby(cell_outlet).agg(list)

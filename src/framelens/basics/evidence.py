@@ -4,10 +4,11 @@ A single cosine cannot tell "the same fact in other words" from "another claim
 about the same event": both are on one topic. A careful reader also looks at
 
 - the *anchors* the two sentences share: rare names, numbers and dates, weighted
-  by their inverse frequency among the event's sentences (:func:`anchors`,
-  :func:`anchor_idf`, :func:`anchor_overlap`);
+  by their inverse frequency among the event's sentences
+  (:func:`framelens.basics.tokens.anchors`, :func:`anchor_idf`, :func:`anchor_overlap`);
 - numbers that *contradict*: the same unit with different numbers ("5 people" and
-  "7 people", "40%" and "25%", "in 2008" and "in 2011": :func:`contradicts`);
+  "7 people", "40%" and "25%", "in 2008" and "in 2011": :func:`contradicts` of two
+  sentences' :func:`framelens.basics.tokens.quantities`);
 - whether each sentence is the other's best candidate in the other article
   (*mutual best match*: the pair's cosine beats each sentence's runner-up in the
   other article). Only the fact enters the score, not the margin by which it
@@ -31,52 +32,12 @@ they are not in the score).
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from typing import NamedTuple
-
-from sklearn.feature_extraction.text import CountVectorizer
 
 from framelens.errors import ConfigError
 from framelens.schema import defaults
 
-TOKEN = re.compile(r"[\w'’.-]+")  # as framelens.events.TOKEN (names with dots and hyphens)
-STOP = frozenset(CountVectorizer(stop_words="english").get_stop_words())
-MONTHS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april",
-          "jun": "june", "jul": "july", "aug": "august", "sep": "september",
-          "sept": "september", "oct": "october", "nov": "november", "dec": "december"}
-MONTH_NAMES = frozenset(MONTHS.values()) | {"may"}
-ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
-
-
-# --------------------------------------------------------------------------- anchors
-
-
-def fold(token: str) -> str:
-    """Lower case without accents."""
-    decomposed = unicodedata.normalize("NFKD", token.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
-def anchors(sentence: str) -> set[str]:
-    """Names and numbers of a sentence, normalised: capitalised words (a sentence's
-    first word only when it is not a stop word), tokens with digits, month
-    abbreviations spelled out, ordinals as numbers, accents and case folded."""
-    found = set()
-    for i, token in enumerate(TOKEN.findall(sentence)):
-        token = token.strip(".,'’-")
-        if not token:
-            continue
-        upper = token[0].isupper()
-        digit = not token.isalpha() and any(ch.isdigit() for ch in token)
-        if not upper and not digit:
-            continue  # neither a name nor a number: no need to fold it
-        lower = token.lower() if token.isascii() else fold(token)
-        capital = upper and (i > 0 or lower not in STOP)
-        if capital or digit:
-            lower = MONTHS.get(lower, lower)
-            found.add(ORDINAL.sub(r"\1", lower))
-    return found
+# --------------------------------------------------------------------- shared anchors, numbers
 
 
 def anchor_overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
@@ -101,64 +62,6 @@ def anchor_idf(anchor_sets: list[set[str]]) -> dict[str, float]:
             counts[t] = counts.get(t, 0) + 1
     n = len(anchor_sets)
     return {t: math.log(n / c) for t, c in counts.items()}
-
-
-# --------------------------------------------------------------------------- quantities
-
-NUMBER = re.compile(r"([$£€])?(\d[\d,]*(?:\.\d+)?)(%)?")
-QUANTITY_TOKEN = re.compile(r"[$£€]?\d[\d,]*(?:\.\d+)?%?|[\w'’.-]+")
-_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve "
-                 "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty")
-WORD_NUMBERS = {w: i for i, w in enumerate(_NUMBER_WORDS.split())}
-SCALES = {"hundred", "thousand", "million", "billion", "trillion", "m", "bn", "k"}
-YEAR = re.compile(r"^(1[89]|20)\d\d$")
-
-
-def quantities(sentence: str) -> dict[str, set[float]]:
-    """Numbers of a sentence by unit: ``{unit: {values}}``.
-
-    The unit of a number is its currency sign or percent sign, ``year`` for a
-    four-digit year, the month for a day after a month name ("Sept. 1"), else the
-    next word that is not a scale word ("5 people", "$3 million" -> "$" with
-    "million" kept in the value). Number words up to twenty count ("five people").
-    Digits inside a word (COVID-19, F-16) are not quantities.
-    """
-    words = QUANTITY_TOKEN.findall(sentence)
-    found: dict[str, set[float]] = {}
-    for i, raw in enumerate(words):
-        token = raw.strip(".,'’")
-        lower = token.lower()
-        value: float | None = None
-        unit: str | None = None
-        match = NUMBER.fullmatch(token) if token else None
-        if match:
-            try:
-                value = float(match.group(2).replace(",", ""))
-            except ValueError:
-                continue
-            unit = match.group(1) or match.group(3)
-        elif lower in WORD_NUMBERS:
-            value = float(WORD_NUMBERS[lower])
-        else:
-            continue
-        following = [w.strip(".,'’").lower() for w in words[i + 1:i + 3]]
-        if following and following[0] in SCALES:
-            value *= {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6,
-                      "billion": 1e9, "bn": 1e9, "trillion": 1e12}[following[0]]
-            following = following[1:]
-        previous = MONTHS.get(words[i - 1].strip(".,").lower(), words[i - 1].strip(".,").lower()
-                              ) if i else ""
-        if unit is None and following and following[0] in ("percent", "%"):
-            unit = "%"
-        if unit is None and YEAR.match(token):
-            unit = "year"
-        if unit is None and previous in MONTH_NAMES:
-            unit = previous
-        if unit is None and following and following[0].isalpha() and following[0] not in STOP:
-            unit = following[0][:-1] if following[0].endswith("s") else following[0]
-        if unit is not None:
-            found.setdefault(unit, set()).add(value)
-    return found
 
 
 def contradicts(a: dict[str, set[float]], b: dict[str, set[float]]) -> bool:

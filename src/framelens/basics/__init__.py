@@ -1,0 +1,41 @@
+"""Shared basics: the one layer that the stages of the analysis have in common.
+
+The rule: **basics import nothing from stages; stages import basics, never each other.**
+
+Stages are the modules of ``framelens/`` that compute one part of the analysis: ``corpus``
+(ingest), ``embed``, ``events``, ``align``, ``claims``, ``coverage``, ``salience``,
+``overlap``, ``similarity``, ``vocabulary`` and ``facts``. Each imports only
+
+- infrastructure: ``errors``, ``io``, ``lookup``, ``schema``, ``config``, ``models``,
+  ``sources``, ``text``, ``quotes`` and ``repeats`` (ingest's helper for site boilerplate
+  and syndication), none of which imports a stage, and
+- ``framelens.basics``.
+
+What two stages both need lives here, once:
+
+:mod:`framelens.basics.similarity`
+    Vectors and how alike they are: the ``Matrix`` type, zero-safe L2 normalisation,
+    ``cos_sim`` / ``pairwise_cos_sim`` (sentence-transformers' meanings), ``rowwise_dot``
+    and document vectors.
+:mod:`framelens.basics.tokens`
+    Tokenisers and word lists: ``WORD``/``word_tokens``, ``TOKEN``, ``fold``, ``word_set``,
+    the stop-word lists (named variants, each with the reason it differs), and the
+    names-and-numbers (``anchors``) and numbers-by-unit (``quantities``) of a sentence.
+:mod:`framelens.basics.tables`
+    Facts about the workflow's tables: ``content_mask``, ``outlet_keys``,
+    ``UNATTRIBUTED``, the alignment relations (``Relation``, ``REUSE``),
+    ``event_of_documents`` and ``sentence_positions``.
+:mod:`framelens.basics.evidence`
+    The evidence that two sentences state the same fact (anchor overlap, contradicting
+    numbers, the fitted score and its weights), read by alignment and by claims.
+:mod:`framelens.basics.linkage`
+    Average linkage on sparse similarities, by which events and claims are both clustered.
+
+Basics import only infrastructure (``errors``, ``schema``, ``sources.folder``) and each
+other. Exceptions to the rule: none. Two modules keep names they no longer own, solely so
+that callers outside the stages (``steps/``, ``compare.py``, ``plots/``) keep working until
+they import from here: ``framelens.embed`` re-exports ``content_mask`` and ``l2_normalise``
+(marked there). A stage still *uses* basics it imports (``framelens.align.REUSE``,
+``framelens.overlap.outlet_keys``), so those names stay reachable there too; new code
+imports them from ``framelens.basics``.
+"""

@@ -1,0 +1,69 @@
+"""What the stages know in common about the workflow's tables: which sentences carry
+content, which outlet a document counts under, the relations of aligned pairs, the event
+of each document and where each sentence sits in its article."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+import numpy as np
+import pandas as pd
+
+from framelens.sources.folder import UNATTRIBUTED
+
+__all__ = [
+    "REUSE",
+    "UNATTRIBUTED",
+    "Relation",
+    "content_mask",
+    "event_of_documents",
+    "outlet_keys",
+    "sentence_positions",
+]
+
+
+class Relation(StrEnum):
+    """How an aligned sentence pair is worded, strongest first (``relation`` of the
+    alignment table; :mod:`framelens.align`)."""
+
+    VERBATIM = "verbatim"
+    REWRITE = "rewrite"
+    PARAPHRASE = "paraphrase"
+
+
+REUSE = (Relation.VERBATIM, Relation.REWRITE)  # reused copy, as opposed to a paraphrase
+
+
+def content_mask(sentences: pd.DataFrame) -> np.ndarray:
+    """Sentences that carry content: not boilerplate and not a repeat inside their document."""
+    return (~sentences["boilerplate"].to_numpy(bool)) & sentences["duplicate_of"].isna().to_numpy()
+
+
+def outlet_keys(documents: pd.DataFrame) -> pd.Series:
+    """The outlet each document counts under, by ``doc_id``.
+
+    An unattributed document is its own outlet (its label, e.g.
+    ``unattributed (003)``): unknown sources are not merged into one.
+    """
+    keys = documents["outlet"].where(documents["outlet"] != UNATTRIBUTED,
+                                     documents["outlet_label"])
+    return pd.Series(keys.to_numpy(), index=documents["doc_id"], name="outlet")
+
+
+def event_of_documents(documents: pd.DataFrame) -> pd.Series:
+    """Event of each document (by ``doc_id``): metadata ``event`` where given, else one
+    event ``all`` for the whole corpus."""
+    events = documents.set_index("doc_id")["event"]
+    if events.isna().all():
+        return pd.Series("all", index=events.index, name="event")
+    return events.fillna("unassigned").astype(str)
+
+
+def sentence_positions(sentences: pd.DataFrame) -> pd.DataFrame:
+    """Each content sentence's rank in its article (0 = first) and that rank as a
+    fraction of the article's content sentences (0 = first, 1 = last)."""
+    ranked = sentences.sort_values(["doc_id", "position"]).copy()
+    ranked["rank"] = ranked.groupby("doc_id").cumcount()
+    size = ranked.groupby("doc_id")["rank"].transform("max")
+    ranked["fraction"] = (ranked["rank"] / size.where(size > 0, 1)).astype(float)
+    return ranked.set_index("sent_id")[["rank", "fraction"]]
