@@ -491,23 +491,24 @@ def bench_size(n: int, formats: list[str], *, seed: int, ecbplus: Path, repeats:
             runs[fmt].append(run_child(fmt, inputs[fmt], outs[fmt]))
     measured = {fmt: summarise(fmt, runs[fmt], inputs[fmt], outs[fmt]) for fmt in formats}
     recorded = datetime.now().isoformat(timespec="seconds")
+    folder_row = measured["folder"]
     rows = [{"n": n, "format": fmt, "recorded": recorded, "load_1min": round(load, 2),
-             **measured[fmt]} for fmt in formats]
+             **measured[fmt], "folder_wall_s": folder_row["wall_s"],
+             "folder_cpu_s": folder_row["cpu_s"]} for fmt in formats]
     return {"n": n, "rows": with_rates(rows), "agreement": agreement(outs)}
 
 
 def with_rates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Fill in each row's rates and its ratios to the folder row of the same run and N:
-    ``ratio`` by wall time, ``cpu_ratio`` by CPU time (steadier on a shared machine)."""
-    folder = {(r["n"], r["recorded"]): r for r in rows if r["format"] == "folder"}
+    """Fill in each row's rates and its ratios to the folder format of its own run at the
+    same N (``folder_wall_s``, ``folder_cpu_s``): ``ratio`` by wall time, ``cpu_ratio`` by
+    CPU time (steadier on a shared machine)."""
     for row in rows:
-        base = folder[(row["n"], row["recorded"])]
         row.update(articles_per_s=round(row["n"] / row["wall_s"], 1),
                    articles_per_cpu_s=round(row["n"] / row["cpu_s"], 1),
                    mb_per_s=round(row["input_bytes"] / 1e6 / row["wall_s"], 2),
-                   folder_articles_per_s=round(base["n"] / base["wall_s"], 1),
-                   ratio=round(base["wall_s"] / row["wall_s"], 3),
-                   cpu_ratio=round(base["cpu_s"] / row["cpu_s"], 3))
+                   folder_articles_per_s=round(row["n"] / row["folder_wall_s"], 1),
+                   ratio=round(row["folder_wall_s"] / row["wall_s"], 3),
+                   cpu_ratio=round(row["folder_cpu_s"] / row["cpu_s"], 3))
     return rows
 
 
@@ -540,16 +541,18 @@ def print_report(report: dict[str, Any]) -> None:
     """The results as readable tables."""
     print(f"\n{'N':>7} {'format':<10} {'art/s':>8} {'MB/s':>7} {'ratio':>6} {'art/cpu-s':>9} "
           f"{'cpu ratio':>9} {'peak MiB':>9} {'imports':>8} {'input MiB':>10} {'docs MiB':>9} "
-          f"{'sents MiB':>10} {'wall s':>8}")
+          f"{'sents MiB':>10} {'wall s':>8} {'load':>5}  run")
     for r in sorted(report["rows"], key=lambda r: (r["n"], FORMATS.index(r["format"]))):
         print(f"{r['n']:>7} {r['format']:<10} {r['articles_per_s']:>8.1f} {r['mb_per_s']:>7.2f} "
               f"{r['ratio']:>6.2f} {r['articles_per_cpu_s']:>9.1f} {r['cpu_ratio']:>9.2f} "
               f"{r['peak_rss_mib']:>9.1f} {r['import_rss_mib']:>8.1f} "
               f"{r['input_bytes'] / MIB:>10.1f} {r['documents_mib']:>9.2f} "
-              f"{r['sentences_mib']:>10.2f} {r['wall_s']:>8.2f}")
+              f"{r['sentences_mib']:>10.2f} {r['wall_s']:>8.2f} {r['load_1min']:>5.1f}  "
+              f"{r['recorded'][5:16].replace('T', ' ')}")
     web = [r["ratio"] for r in report["rows"] if r["format"] in WEB_FORMATS]
     print("(ratio, cpu ratio: articles per second, per CPU second, over the folder format's at "
-          "the same N in the same run. HTML and WARC "
+          "the same N in the same run (column run; load: 1-minute load average at its start). "
+          "HTML and WARC "
           f"run only at --web-sizes {report['web_sizes']}: trafilatura extraction"
           + (f", here {1 / max(web):.1f}-{1 / min(web):.1f}x slower per article)" if web
              else ")"))
@@ -602,6 +605,10 @@ def run(sizes: list[int], web_sizes: list[int], formats: list[str], *, seed: int
         keys = {(r["n"], r["format"]) for r in done["rows"]}
         report["rows"] = [r for r in report["rows"] if (r["n"], r["format"]) not in keys]
         report["rows"] += done["rows"]
+        earlier = report["agreement"].get(str(n), {}).get("formats", {})
+        done["agreement"]["formats"] = {**{f: e for f, e in earlier.items() if f in
+                                           {r["format"] for r in report["rows"] if r["n"] == n}},
+                                        **done["agreement"]["formats"]}
         report["agreement"][str(n)] = done["agreement"]
     report["rows"] = with_rates(report["rows"])
     web = {r["n"] for r in report["rows"] if r["format"] in WEB_FORMATS}
