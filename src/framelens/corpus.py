@@ -370,7 +370,7 @@ def read_corpus(source: CorpusSource, settings: IngestSettings,
     state = CorpusState(source, repeats=SiteRepeats(settings.site_boilerplate))
     seen = SeenRecords()
     for record in read_records(source, on_decode_error=settings.on_decode_error,
-                               extra=state.extra):
+                               extra=state.extra, checked=True):
         errors = [p for p in record.problems if not p.message.startswith("flag:")]
         if errors and source.format in WEB_FORMATS:
             state.skipped.append({"where": record.where, "url": record.get("url"),

@@ -14,12 +14,15 @@ the earliest by date and time, then the first in corpus order.
 
 from __future__ import annotations
 
+import array
 import hashlib
 import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from framelens.schema import defaults
 
@@ -48,22 +51,40 @@ class SiteBoilerplateSettings:
 
 @dataclass
 class SiteRepeats:
-    """Counts, per outlet, the articles each distinct sentence appears in."""
+    """Counts, per outlet, the articles each distinct sentence appears in.
+
+    Pass one only appends (outlet code, sentence hash) pairs to two flat arrays, 12 bytes
+    per distinct sentence of an article, and :meth:`boilerplate` counts them at the end,
+    so memory stays small per article however many articles there are.
+    """
 
     settings: SiteBoilerplateSettings = field(default_factory=SiteBoilerplateSettings)
     articles: Counter[str] = field(default_factory=Counter)
-    counts: Counter[tuple[str, int]] = field(default_factory=Counter)
+    outlets: dict[str, int] = field(default_factory=dict)
+    codes: array.array[int] = field(default_factory=lambda: array.array("I"))
+    hashes: array.array[int] = field(default_factory=lambda: array.array("Q"))
 
     def add_article(self, outlet: str, keys: Iterable[str]) -> None:
         """Count one article of ``outlet`` with its sentences' repeat keys."""
         self.articles[outlet] += 1
-        for hashed in {text_hash(key) for key in keys}:
-            self.counts[(outlet, hashed)] += 1
+        code = self.outlets.setdefault(outlet, len(self.outlets))
+        distinct = {text_hash(key) for key in keys}
+        self.hashes.extend(distinct)
+        self.codes.extend([code] * len(distinct))
 
     def boilerplate(self) -> dict[tuple[str, int], int]:
         """(outlet, sentence hash) -> number of articles, for every site-boilerplate line."""
-        limits = {outlet: self.settings.threshold(n) for outlet, n in self.articles.items()}
-        return {key: n for key, n in self.counts.items() if n >= limits[key[0]]}
+        if not self.hashes:
+            return {}
+        pairs = np.empty(len(self.hashes), dtype=[("code", "u4"), ("hash", "u8")])
+        pairs["code"] = np.frombuffer(self.codes, dtype=np.uint32)
+        pairs["hash"] = np.frombuffer(self.hashes, dtype=np.uint64)
+        unique, counts = np.unique(pairs, return_counts=True)
+        names = list(self.outlets)
+        limits = np.array([self.settings.threshold(self.articles[name]) for name in names])
+        keep = counts >= limits[unique["code"]]
+        return {(names[int(code)], int(hashed)): int(n) for (code, hashed), n
+                in zip(unique[keep].tolist(), counts[keep].tolist(), strict=True)}
 
 
 def content_fingerprint(keys: Iterable[str]) -> int | None:

@@ -53,15 +53,16 @@ def check_source(source: CorpusSource) -> list[Problem]:
 
 
 def read_records(source: CorpusSource, *, on_decode_error: str = "fail",
-                 extra: dict[str, Any] | None = None,
-                 skip_structure: bool = False) -> Iterator[SourceRecord]:
+                 extra: dict[str, Any] | None = None, skip_structure: bool = False,
+                 checked: bool = False) -> Iterator[SourceRecord]:
     """Every article of the corpus as a record, in a stable order (folders and pages by
     path, tables by row, WARC by record). ``extra`` receives what the reader has to say
     for the report (column mapping, records skipped). With ``skip_structure``, read what
-    can be read despite structural problems (to report content problems in the same run)."""
+    can be read despite structural problems (to report content problems in the same run);
+    with ``checked``, the caller has run :func:`check_source` already (not repeated)."""
     extra = {} if extra is None else extra
     if source.format == "folder":
-        if skip_structure:
+        if skip_structure or checked:
             metadata, _ = read_metadata(source.path)
             if metadata.empty:
                 return iter(())
