@@ -109,7 +109,7 @@ SENTENCE_SCHEMA = pa.schema([
     ("partial", pa.bool_()),
 ])
 #: Sentence rows held in memory before a chunk is spooled to disk (ingest_to_files).
-CHUNK_ROWS = 200_000
+CHUNK_ROWS = 50_000
 #: Flagged sentences listed per article in the report (the counts cover all of them).
 SITE_BOILERPLATE = "site_boilerplate"
 #: Formats whose records are web pages: a page that is no article (an index, a login page)
@@ -295,8 +295,8 @@ def as_source(corpus: str | Path | dict[str, Any] | CorpusSource) -> CorpusSourc
 @dataclass
 class SentenceSpool:
     """Sentence rows of pass one, in chunks of :data:`CHUNK_ROWS`: in memory, or, with
-    ``spill_parent``, every chunk after the first spilled to a Parquet file in a temporary
-    folder made there when first needed (so at most two chunks are in memory)."""
+    ``spill_parent``, spilled to Parquet files in a temporary folder made there when first
+    needed (so one chunk at a time is in memory)."""
 
     spill_parent: Path | None = None
     buffer: list[dict[str, Any]] = field(default_factory=list)
@@ -317,7 +317,7 @@ class SentenceSpool:
             return
         frame = pd.DataFrame.from_records(self.buffer, columns=SENTENCE_COLUMNS)
         self.buffer = []
-        if self.spill_parent is None or not self.chunks:
+        if self.spill_parent is None:
             self.chunks.append(frame)
             return
         if self.folder is None:
