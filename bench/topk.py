@@ -3,8 +3,9 @@
 Usage: python bench/topk.py [--n 20000] [--dim 384] [--k 3] [--block-size 1024]
                             [--repeats 5] [--quick] [--out results/bench/topk.json]
 
-:func:`framelens.align.topk_per_group` finds, for each sentence, its ``k`` most
-similar sentences in every *other* document, a block of rows at a time. This
+:func:`framelens.basics.similarity.blocked_topk`, called as alignment calls it, finds,
+for each sentence, its ``k`` most similar sentences in every *other* document, a block
+of rows at a time. This
 measures it on ``n`` random unit vectors (float32) grouped like the pipeline's
 sentences: documents of 8 to 25 sentences (the synthetic corpus's range).
 
@@ -49,7 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
-from framelens.align import topk_per_group
+from framelens.basics.similarity import blocked_topk
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC_SIZES = (8, 25)  # sentences per document, as in the synthetic corpus
@@ -87,8 +88,8 @@ def event_bounds(groups: np.ndarray, rng: np.random.Generator) -> list[tuple[int
 def consume(vectors: np.ndarray, groups: np.ndarray, k: int, block_size: int) -> int:
     """Run the blocked search to the end, touching every answer; rows answered."""
     answered = 0
-    for rows, _group, neighbours, scores in topk_per_group(vectors, groups, k=k,
-                                                           block_size=block_size):
+    for rows, _group, neighbours, scores in blocked_topk(vectors, k, groups=groups,
+                                                         skip="group", block_size=block_size):
         answered += len(rows)
         assert neighbours.shape == scores.shape
     return answered
@@ -190,8 +191,8 @@ def blocked_answers(vectors, groups, k, block_size, rows=None):
     """The blocked search's answers as {(row, group): (neighbours, scores)}."""
     wanted = None if rows is None else {int(r): i for i, r in enumerate(rows)}
     out = {}
-    for found, group, neighbours, scores in topk_per_group(vectors, groups, k=k,
-                                                           block_size=block_size):
+    for found, group, neighbours, scores in blocked_topk(vectors, k, groups=groups,
+                                                         skip="group", block_size=block_size):
         for row, cand, score in zip(found, neighbours, scores, strict=True):
             if wanted is None:
                 out[(int(row), group)] = (cand, score)

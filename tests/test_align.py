@@ -1,5 +1,5 @@
-"""Alignment: relation labels on hand-made pairs, blocked top-k against brute force,
-and the seed corpus's AP copy in the UK piece."""
+"""Alignment: relation labels on hand-made pairs and the seed corpus's AP copy in the UK
+piece (its blocked top-k search: tests/test_topk.py)."""
 
 from __future__ import annotations
 
@@ -16,9 +16,7 @@ from framelens.align import (
     lexical_overlap,
     likely_source,
     sequence_similarity,
-    topk_per_group,
 )
-from framelens.basics.similarity import l2_normalise
 from framelens.basics.tables import Relation
 from framelens.basics.tokens import word_tokens
 from framelens.corpus import ingest_corpus
@@ -90,94 +88,6 @@ def test_thresholds_are_checked():
         Thresholds(rewrite=0.8, rewrite_alone=0.5)
     with pytest.raises(ConfigError, match=r"alignment\.paraphrase"):
         Thresholds(paraphrase=1.5)
-
-
-def brute_topk(vectors, groups, k):
-    sims = vectors @ vectors.T
-    out = {}
-    for i in range(len(vectors)):
-        for g in np.unique(groups):
-            if g == groups[i]:
-                continue
-            cols = np.flatnonzero(groups == g)
-            order = cols[np.argsort(-sims[i, cols], kind="stable")][:k]
-            out[(i, int(g))] = (order, sims[i, order])
-    return out
-
-
-@pytest.mark.parametrize("block_size", [1, 7, 64, 1000])
-def test_blocked_topk_equals_brute_force(block_size):
-    rng = np.random.default_rng(3)
-    vectors = l2_normalise(rng.normal(size=(90, 16)))
-    vectors[10] = vectors[40]  # exact ties resolve to the lower index in both
-    groups = np.sort(rng.integers(0, 6, size=90))
-    reference = brute_topk(vectors, groups, k=3)
-    seen = {}
-    for rows, group, neighbours, scores in topk_per_group(vectors, groups, k=3,
-                                                          block_size=block_size):
-        for row, cand, score in zip(rows, neighbours, scores, strict=True):
-            seen[(int(row), group)] = (cand, score)
-    assert seen.keys() == reference.keys()
-    for key, (cand, score) in reference.items():
-        np.testing.assert_array_equal(seen[key][0], cand)
-        np.testing.assert_allclose(seen[key][1], score, atol=1e-12)
-
-
-def test_topk_needs_rows_sorted_by_group():
-    with pytest.raises(ValueError, match="sorted by group"):
-        list(topk_per_group(np.eye(3), np.array([1, 0, 1])))
-
-
-def tied_corpus(dtype):
-    """300 integer-valued vectors (exact products, so many exact ties), in groups of 1 to
-    150 rows, group numbers with gaps."""
-    rng = np.random.default_rng(11)
-    vectors = rng.integers(-2, 3, size=(300, 6)).astype(dtype)
-    sizes = rng.choice([1, 1, 2, 3, 9, 17, 40, 150], size=300)
-    groups = 3 * np.repeat(np.arange(len(sizes)), sizes)[:300]
-    return vectors, groups
-
-
-@pytest.mark.parametrize("small_tile", [0, 1 << 14], ids=["vectorised", "per-group-sort"])
-@pytest.mark.parametrize(("k", "block_size", "column_block", "dtype"), [
-    (3, 64, None, np.float32), (1, 100, 50, np.float64), (3, 1000, 1, np.float32),
-    (30, 64, 100, np.float64), (2, 7, None, np.float64)])
-def test_blocked_topk_equals_brute_force_with_ties_and_groups_of_one(
-        k, block_size, column_block, dtype, small_tile, monkeypatch):
-    monkeypatch.setattr("framelens.align._SMALL_TILE", small_tile)
-    monkeypatch.setattr("framelens.align._PARALLEL_TILE", 4096)  # threads on larger tiles
-    vectors, groups = tied_corpus(dtype)
-    reference = brute_topk(vectors, groups, k=k)
-    seen = {}
-    for rows, group, neighbours, scores in topk_per_group(
-            vectors, groups, k=k, block_size=block_size, column_block=column_block):
-        assert neighbours.shape == scores.shape == (len(rows), min(k, (groups == group).sum()))
-        assert scores.dtype == dtype
-        for row, cand, score in zip(rows, neighbours, scores, strict=True):
-            assert (int(row), group) not in seen
-            seen[(int(row), group)] = (cand, score)
-    assert seen.keys() == reference.keys()
-    for key, (cand, score) in reference.items():
-        np.testing.assert_array_equal(seen[key][0], cand)
-        np.testing.assert_array_equal(seen[key][1], score)
-
-
-def test_blocked_topk_yields_blocks_in_row_order_and_groups_in_order():
-    vectors, groups = tied_corpus(np.float64)
-    order = [(int(rows[0]), group) for rows, group, _, _ in
-             topk_per_group(vectors, groups, k=2, block_size=128, column_block=64)]
-    blocks = [row // 128 for row, _ in order]
-    assert blocks == sorted(blocks)
-    for block in set(blocks):
-        in_block = [group for (row, group) in order if row // 128 == block]
-        assert in_block == sorted(in_block)
-
-
-def test_topk_refuses_vectors_that_are_not_finite():
-    vectors = np.eye(3)
-    vectors[1, 1] = np.nan
-    with pytest.raises(ValueError, match="finite"):
-        list(topk_per_group(vectors, np.array([0, 1, 2])))
 
 
 def test_likely_source_is_the_earlier_dated_document():

@@ -16,7 +16,6 @@ from framelens.events import (
     candidate_pairs,
     day_numbers,
     term_counts,
-    top_neighbours,
     window_document_frequency,
     window_tfidf,
 )
@@ -53,13 +52,6 @@ def test_windowed_search_without_dates_equals_the_full_search():
     full = candidate_pairs((rows,), k=4)
     blocked = candidate_pairs((rows,), k=4, days=np.full(60, np.nan), max_days=7, block_size=7)
     assert full == blocked and len(full) >= 60 * 4 / 2
-
-
-def test_top_neighbours_break_ties_to_the_lowest_column():
-    sims = np.array([[0.5, 0.9, 0.5, 0.5, -np.inf], [0.0, 0.0, 0.2, 0.0, 0.0]])
-    found = top_neighbours(sims, 3)
-    assert found[0].tolist() == [1, 0, 2]
-    assert found[1].tolist() == [2]  # zero is never a neighbour
 
 
 def test_day_numbers_leave_unknown_dates_nan():

@@ -30,9 +30,6 @@ high. Words are compared case-, accent- and punctuation-blind.
 from __future__ import annotations
 
 import itertools
-import os
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
@@ -49,7 +46,7 @@ from framelens.basics.evidence import (
     contradicts,
     evidence_score,
 )
-from framelens.basics.similarity import Matrix, cos_sim
+from framelens.basics.similarity import Matrix, blocked_topk
 from framelens.basics.tables import REUSE, Relation, content_mask, event_of_documents
 from framelens.basics.tokens import anchors, quantities, word_tokens
 from framelens.errors import ConfigError
@@ -255,227 +252,6 @@ def classify(
     return None
 
 
-# --------------------------------------------------------------------------- candidates
-
-
-def segment_bounds(groups: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For rows sorted by group: the groups present, their first row and row count."""
-    present, starts, counts = np.unique(groups, return_index=True, return_counts=True)
-    return present, starts, counts
-
-
-def topk_per_group(
-    vectors: Matrix, groups: np.ndarray, *, k: int = 1, block_size: int = 1024,
-    column_block: int | None = None,
-) -> Iterator[tuple[np.ndarray, int, np.ndarray, np.ndarray]]:
-    """Each row's ``k`` most similar rows in every *other* group, computed in blocks.
-
-    ``vectors`` are L2-normalised rows sorted by ``groups`` (ints). Yields,
-    per block of rows and per other group, ``(rows, group, neighbours,
-    scores)`` where ``neighbours`` and ``scores`` have shape [len(rows), k']
-    (k' = min(k, group size)), best first, ties broken by the lower index:
-    the same as a stable descending sort of each row's similarities to the
-    group. Blocks come in row order, groups within a block in group order.
-
-    Similarities are computed for ``block_size`` rows at a time against a
-    tile of whole groups of about ``column_block`` columns (default: 4 ×
-    ``block_size``; an event that fits in one tile is compared in one
-    product), so memory is bounded by ``block_size`` × ``column_block`` (or
-    × the largest group, when one is larger), never by n × n.
-    """
-    groups = np.asarray(groups)
-    if np.any(np.diff(groups) < 0):
-        raise ValueError("rows must be sorted by group")
-    if k < 1 or block_size < 1:
-        raise ValueError(f"k and block_size must be at least 1, got {k} and {block_size}")
-    _check_finite(vectors)
-    present, starts, counts = segment_bounds(groups)
-    n = vectors.shape[0]
-    width = column_block if column_block is not None else 4 * block_size
-    tiles = [(first, last, _GroupTile(starts[first:last], counts[first:last], k))
-             for first, last in _tile_bounds(counts, max(int(width), 1))]
-    ends = starts + counts
-    workers = _workers() if min(n, block_size) * min(n, width) >= _PARALLEL_TILE else 1
-    pool = ThreadPoolExecutor(workers) if workers > 1 else None  # shut down in ``finally``
-    try:
-        for lo in range(0, n, block_size):
-            hi = min(lo + block_size, n)
-            rows = np.arange(lo, hi)
-            block_vectors = vectors[rows]
-            for first, last, tile in tiles:
-                columns = (vectors if tile.stop - tile.start == n
-                           else vectors[tile.start:tile.stop])
-                neighbours, scores = tile.topk(cos_sim(block_vectors, columns), pool, workers)
-                for j, g in enumerate(range(first, last)):
-                    kk = min(k, int(counts[g]))
-                    own_lo, own_hi = max(int(starts[g]), lo) - lo, min(int(ends[g]), hi) - lo
-                    if own_lo >= own_hi:  # no row of this block is in the group
-                        yield rows, int(present[g]), neighbours[j, :kk].T, scores[j, :kk].T
-                        continue
-                    keep = np.r_[0:own_lo, own_hi:hi - lo]
-                    if len(keep):
-                        yield (rows[keep], int(present[g]), neighbours[j, :kk, keep],
-                               scores[j, :kk, keep])
-    finally:
-        if pool is not None:
-            pool.shutdown()
-
-
-def _workers() -> int:
-    """Threads for the top-k work on a tile: the CPUs this process may use, at most 4."""
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
-    return max(1, min(4, cpus))
-
-
-def _check_finite(vectors: Matrix) -> None:
-    """Raise ValueError unless every value of ``vectors`` is finite."""
-    values = vectors.data if sp.issparse(vectors) else np.asarray(vectors)
-    if not np.isfinite(values).all():
-        raise ValueError("vectors must be finite (no NaN or infinity)")
-
-
-def _tile_bounds(counts: np.ndarray, width: int) -> list[tuple[int, int]]:
-    """Consecutive groups packed into tiles of at most ``width`` columns (a larger group
-    is a tile of its own): ``[(first, last), ...]`` group indices, ``last`` exclusive."""
-    bounds, first, used = [], 0, 0
-    for g, count in enumerate(counts.tolist()):
-        if used and used + count > width:
-            bounds.append((first, g))
-            first, used = g, 0
-        used += count
-    if len(counts):
-        bounds.append((first, len(counts)))
-    return bounds
-
-
-# Below this many similarities in a tile, a stable sort per group beats the set-up of
-# the vectorised search (small events: a few articles of a few dozen sentences).
-_SMALL_TILE = 1 << 14
-# Groups whose sizes are within this ratio share one padded array in the vectorised search.
-_SIZE_CLASS_RATIO = 1.25
-# From this many similarities in a tile, its rows are split over threads (numpy releases
-# the GIL in the work), so the top-k keeps pace with the multi-threaded matrix product.
-_PARALLEL_TILE = 1 << 20
-
-
-class _GroupTile:
-    """The top-k search of one tile of consecutive groups (columns ``start:stop``).
-
-    For each block of rows, :meth:`topk` returns ``neighbours`` and ``scores`` of shape
-    [groups, k, rows]: per group, each row's best ``k`` columns (global indices), best
-    first, ties to the lower index. Groups with fewer than ``k`` rows leave the tail as
-    padding that the caller slices off.
-    """
-
-    def __init__(self, starts: np.ndarray, counts: np.ndarray, k: int) -> None:
-        self.k = k
-        self.start = int(starts[0])
-        self.stop = int(starts[-1] + counts[-1])
-        self.local = (starts - self.start).astype(np.intp)
-        self.counts = counts.astype(np.intp)
-        self.classes: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] | None = None
-
-    def _size_classes(self) -> list[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
-        """Groups of similar size: (group positions, gather rows [G, s], padding mask or
-        None), so that each class is one [G, s, rows] array with little padding."""
-        order = np.argsort(self.counts, kind="stable")
-        sizes = self.counts[order]
-        classes, begin = [], 0
-        for end in range(1, len(order) + 1):
-            if end < len(order) and sizes[end] <= max(sizes[begin] * _SIZE_CLASS_RATIO,
-                                                      sizes[begin] + 1):
-                continue
-            members = np.sort(order[begin:end])
-            counts = self.counts[members]
-            offsets = np.arange(int(counts.max()))
-            pad = offsets[None, :] >= counts[:, None]
-            gather = self.local[members][:, None] + np.minimum(offsets[None, :],
-                                                               counts[:, None] - 1)
-            classes.append((members, gather, pad if pad.any() else None))
-            begin = end
-        return classes
-
-    def topk(self, sims: np.ndarray, pool: ThreadPoolExecutor | None = None,
-             workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
-        """Per group of the tile, each row's best ``k`` columns of ``sims`` [rows, columns]
-        (rows split over ``workers`` threads of ``pool`` when the tile is large; the
-        result is the same)."""
-        n_rows = sims.shape[0]
-        # entries past a group's size stay unset: the caller slices them off
-        neighbours = np.empty((len(self.counts), self.k, n_rows), dtype=np.intp)
-        scores = np.empty((len(self.counts), self.k, n_rows), dtype=sims.dtype)
-        if sims.size <= _SMALL_TILE:
-            for j, (start, count) in enumerate(zip(self.local, self.counts, strict=True)):
-                kk = min(self.k, int(count))
-                sub = sims[:, start:start + count]
-                order = np.argsort(-sub, axis=1, kind="stable")[:, :kk]
-                neighbours[j, :kk] = (order + (start + self.start)).T
-                scores[j, :kk] = np.take_along_axis(sub, order, axis=1).T
-            return neighbours, scores
-        if self.classes is None:
-            self.classes = self._size_classes()
-        classes = self.classes
-
-        def rows_topk(lo: int, hi: int) -> None:
-            transposed = _transpose(sims[lo:hi])  # [columns, rows]: a group's are contiguous
-            for members, gather, pad in classes:
-                _class_topk(transposed[gather], pad, self.k, neighbours[:, :, lo:hi],
-                            scores[:, :, lo:hi], members, self.local[members] + self.start)
-
-        parts = workers if pool is not None and sims.size >= _PARALLEL_TILE else 1
-        bounds = np.linspace(0, n_rows, parts + 1).astype(int)
-        if parts == 1:
-            rows_topk(0, n_rows)
-        else:
-            list(pool.map(rows_topk, bounds[:-1], bounds[1:]))
-        return neighbours, scores
-
-
-def _transpose(matrix: np.ndarray, chunk: int = 256) -> np.ndarray:
-    """A C-contiguous transpose, copied in cache-sized strips."""
-    out = np.empty((matrix.shape[1], matrix.shape[0]), dtype=matrix.dtype)
-    for lo in range(0, matrix.shape[0], chunk):
-        out[:, lo:lo + chunk] = matrix[lo:lo + chunk].T
-    return out
-
-
-def _class_topk(values: np.ndarray, pad: np.ndarray | None, k: int, neighbours: np.ndarray,
-                scores: np.ndarray, members: np.ndarray, first_column: np.ndarray) -> None:
-    """Top-k of one size class, written into ``neighbours``/``scores`` at ``members``.
-
-    ``values`` [G, s, rows] holds each group's similarities, a group's columns along
-    axis 1 (``pad`` marks the padding; it becomes -inf). Each round takes the maximum
-    over a group's columns, finds the lowest column that holds it (the largest of
-    ``s - position`` among them) and knocks it out, so ``k`` rounds give the order of a
-    stable descending sort.
-    """
-    if pad is not None:
-        values[pad] = -np.inf
-    n_groups, width, n_rows = values.shape
-    weight = (width - np.arange(width)).astype(np.min_scalar_type(width))[None, :, None]
-    hit = np.empty(values.shape, dtype=bool)
-    flat_values = values.reshape(-1)  # a view: ``values`` is a fresh contiguous gather
-    flat_base = (np.arange(n_groups)[:, None] * (width * n_rows)
-                 + np.arange(n_rows)[None, :])
-    rounds = min(k, width)
-    for rank in range(rounds):
-        best = values.max(axis=1)
-        np.equal(values, best[:, None, :], out=hit)
-        if weight.dtype == np.uint8:
-            marks = hit.view(np.uint8)
-            np.multiply(marks, weight, out=marks)
-        else:
-            marks = np.multiply(hit, weight, dtype=weight.dtype)
-        position = width - marks.max(axis=1).astype(np.intp)
-        neighbours[members, rank] = position + first_column[:, None]
-        scores[members, rank] = best
-        if rank + 1 < rounds:
-            flat_values[flat_base + position * n_rows] = -np.inf
-
-
 # --------------------------------------------------------------------------- alignment
 
 
@@ -512,7 +288,8 @@ def candidate_pairs(
     codes, _ = pd.factorize(sentences["doc_id"], sort=True)
     tokens = NgramCache([word_tokens(t) for t in sentences["text"]])
     pairs: dict[tuple[int, int], dict[str, float | str]] = {}
-    found = list(topk_per_group(vectors, codes, k=k, block_size=block_size))
+    # each sentence's k nearest in every other document of the event
+    found = list(blocked_topk(vectors, k, groups=codes, skip="group", block_size=block_size))
     if not found:
         return pairs, sentences, codes
     first = np.concatenate([np.repeat(np.asarray(rows, dtype=np.int64), [len(c) for c in n])

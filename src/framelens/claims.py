@@ -35,7 +35,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from framelens.basics.evidence import DEFAULT_WEIGHTS, anchor_idf, anchor_overlap, contradicts
 from framelens.basics.linkage import sparse_average_linkage
-from framelens.basics.similarity import Matrix, cos_sim
+from framelens.basics.similarity import Matrix, blocked_topk, cos_sim
 from framelens.basics.tables import Relation, content_mask
 from framelens.basics.tokens import ENGLISH_STOP_WORDS, anchors, quantities
 from framelens.lookup import run_bounds
@@ -68,15 +68,13 @@ class UnionFind:
 def neighbour_edges(vectors: Matrix, k: int, block_size: int = 1024
                     ) -> dict[tuple[int, int], float]:
     """Cosine of each row with its ``k`` most similar other rows, as sparse edges."""
-    n = vectors.shape[0]
     edges: dict[tuple[int, int], float] = {}
-    for lo in range(0, n, block_size):
-        block = cos_sim(vectors[lo:lo + block_size], vectors)
-        for offset, row in enumerate(block):
-            i = lo + offset
-            row[i] = -np.inf
-            for j in np.argsort(-row, kind="stable")[:min(k, n - 1)]:
-                edges[(min(i, int(j)), max(i, int(j)))] = float(row[j])
+    for rows, _group, neighbours, scores in blocked_topk(vectors, k, block_size=block_size):
+        for i, found, sims in zip(rows.tolist(), neighbours.tolist(), scores.tolist(),
+                                  strict=True):
+            for j, s in zip(found, sims, strict=True):
+                if j >= 0:  # not the row itself
+                    edges[(min(i, j), max(i, j))] = s
     return edges
 
 

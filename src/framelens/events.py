@@ -38,7 +38,13 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer
 
 from framelens.basics.linkage import sparse_average_linkage
-from framelens.basics.similarity import Matrix, cos_sim, l2_normalise, rowwise_dot
+from framelens.basics.similarity import (
+    Matrix,
+    blocked_topk,
+    cos_sim,
+    l2_normalise,
+    rowwise_dot,
+)
 from framelens.basics.tables import content_mask
 from framelens.basics.tokens import TOKEN
 from framelens.schema import defaults, model_defaults
@@ -189,24 +195,6 @@ def day_numbers(dates: list[object]) -> np.ndarray:
     return ((parsed - pd.Timestamp("1970-01-01")).dt.days).to_numpy(dtype=float)
 
 
-def top_neighbours(sims: np.ndarray, k: int) -> list[np.ndarray]:
-    """Per row, the column indices of its ``k`` highest positive values, highest first,
-    ties to the lowest column (as a stable sort of the row would give)."""
-    n_cols = sims.shape[1]
-    kk = min(k, n_cols)
-    if kk == 0 or sims.shape[0] == 0:
-        return [np.empty(0, dtype=np.int64) for _ in range(sims.shape[0])]
-    kth = np.partition(sims, n_cols - kk, axis=1)[:, n_cols - kk]
-    rows, cols = np.nonzero((sims >= kth[:, None]) & (sims > 0))
-    bounds = np.searchsorted(rows, np.arange(sims.shape[0] + 1))
-    result = []
-    for r in range(sims.shape[0]):
-        found = cols[bounds[r]:bounds[r + 1]]
-        order = np.lexsort((found, -sims[r, found]))[:kk]
-        result.append(found[order])
-    return result
-
-
 def candidate_pairs(views: tuple[sp.csr_matrix, ...], k: int, days: np.ndarray | None = None,
                     max_days: int | None = None, block_size: int = 512
                     ) -> set[tuple[int, int]]:
@@ -223,19 +211,25 @@ def candidate_pairs(views: tuple[sp.csr_matrix, ...], k: int, days: np.ndarray |
     days = np.full(n, np.nan) if days is None else np.asarray(days, dtype=float)
     order, lo, hi = window_bounds(days, max_days)
     undated = np.flatnonzero(np.isnan(days))
+
+    def window(rows: np.ndarray) -> np.ndarray:
+        """The union of the rows' windows (every article once a row is undated)."""
+        return np.sort(np.concatenate([order[lo[rows].min():hi[rows].max()], undated]))
+
+    def too_far(rows: np.ndarray, cols: np.ndarray, sims: np.ndarray) -> None:
+        """Articles dated more than ``max_days`` apart are never neighbours."""
+        gap = np.abs(days[rows][:, None] - days[cols][None, :])
+        sims[gap > max_days] = -np.inf  # NaN (undated) compares False: kept
+
+    blocks = [part[start:start + block_size] for part in (order, undated)
+              for start in range(0, len(part), block_size)]
     pairs: set[tuple[int, int]] = set()
-    for rows_in_order in (order, undated):
-        for start in range(0, len(rows_in_order), block_size):
-            rows = rows_in_order[start:start + block_size]
-            # the union of the rows' windows (every article once a row is undated)
-            cols = np.sort(np.concatenate([order[lo[rows].min():hi[rows].max()], undated]))
-            sims = cos_sim(stacked[rows], stacked[cols])
-            if max_days is not None:
-                gap = np.abs(days[rows][:, None] - days[cols][None, :])
-                sims[gap > max_days] = -np.inf  # NaN (undated) compares False: kept
-            sims[rows[:, None] == cols[None, :]] = -np.inf
-            for i, nearest in zip(rows, top_neighbours(sims, k), strict=True):
-                pairs.update((min(int(i), int(j)), max(int(i), int(j))) for j in cols[nearest])
+    for rows, _group, nearest, scores in blocked_topk(
+            stacked, k, blocks=blocks, columns=window,
+            mask=too_far if max_days is not None else None):
+        for i, found, sims in zip(rows.tolist(), nearest, scores, strict=True):
+            # a pair with no similarity at all is no candidate
+            pairs.update((min(i, j), max(i, j)) for j in found[sims > 0].tolist())
     return pairs
 
 

@@ -15,8 +15,10 @@ What two stages both need lives here, once:
 
 :mod:`framelens.basics.similarity`
     Vectors and how alike they are: the ``Matrix`` type, zero-safe L2 normalisation,
-    ``cos_sim`` / ``pairwise_cos_sim`` (sentence-transformers' meanings), ``rowwise_dot``
-    and document vectors.
+    ``cos_sim`` / ``pairwise_cos_sim`` (sentence-transformers' meanings), ``rowwise_dot``,
+    document vectors, and ``blocked_topk``: the one blocked top-k nearest-neighbour
+    search of alignment (every other document), claims (every other sentence of the
+    event) and events (articles in the date window).
 :mod:`framelens.basics.tokens`
     Tokenisers and word lists: ``WORD``/``word_tokens``, ``TOKEN``, ``fold``, ``word_set``,
     the stop-word lists (named variants, each with the reason it differs), and the
