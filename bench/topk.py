@@ -1,6 +1,6 @@
 """Benchmark the blocked top-k search of alignment against one dense matrix product.
 
-Usage: python bench/topk.py [--n 20000] [--dim 384] [--k 3] [--block-size 1024]
+Usage: python -m bench.topk [--n 20000] [--dim 384] [--k 3] [--block-size 1024]
                             [--repeats 5] [--quick] [--out results/bench/topk.json]
 
 :func:`framelens.basics.similarity.blocked_topk`, called as alignment calls it, finds,
@@ -89,7 +89,8 @@ def consume(vectors: np.ndarray, groups: np.ndarray, k: int, block_size: int) ->
     """Run the blocked search to the end, touching every answer; rows answered."""
     answered = 0
     for rows, _group, neighbours, scores in blocked_topk(vectors, k, groups=groups,
-                                                         skip="group", block_size=block_size):
+                                                         skip="group", block_size=block_size,
+                                                         copy_blocks=True):
         answered += len(rows)
         assert neighbours.shape == scores.shape
     return answered
@@ -192,7 +193,8 @@ def blocked_answers(vectors, groups, k, block_size, rows=None):
     wanted = None if rows is None else {int(r): i for i, r in enumerate(rows)}
     out = {}
     for found, group, neighbours, scores in blocked_topk(vectors, k, groups=groups,
-                                                         skip="group", block_size=block_size):
+                                                         skip="group", block_size=block_size,
+                                                         copy_blocks=True):
         for row, cand, score in zip(found, neighbours, scores, strict=True):
             if wanted is None:
                 out[(int(row), group)] = (cand, score)

@@ -288,8 +288,9 @@ def candidate_pairs(
     codes, _ = pd.factorize(sentences["doc_id"], sort=True)
     tokens = NgramCache([word_tokens(t) for t in sentences["text"]])
     pairs: dict[tuple[int, int], dict[str, float | str]] = {}
-    # each sentence's k nearest in every other document of the event
-    found = list(blocked_topk(vectors, k, groups=codes, skip="group", block_size=block_size))
+    # each sentence's k nearest in every other document of the event (general products)
+    found = list(blocked_topk(vectors, k, groups=codes, skip="group", block_size=block_size,
+                              copy_blocks=True))
     if not found:
         return pairs, sentences, codes
     first = np.concatenate([np.repeat(np.asarray(rows, dtype=np.int64), [len(c) for c in n])

@@ -106,7 +106,7 @@ class Neighbours(NamedTuple):
 
 def blocked_topk(
     vectors: Matrix, k: int, *, groups: np.ndarray | None = None, skip: str = "self",
-    block_size: int = 1024, column_block: int | None = None,
+    block_size: int = 1024, column_block: int | None = None, copy_blocks: bool = False,
     blocks: Iterable[np.ndarray] | None = None,
     columns: Callable[[np.ndarray], np.ndarray] | None = None,
     mask: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None,
@@ -129,6 +129,11 @@ def blocked_topk(
     given, with the sorted rows ``columns(rows)`` only (a window). So memory is bounded by
     a block times a tile or window, never by n x n. ``mask(rows, cols, sims)`` may set
     the similarities of pairs that must not be neighbours to -inf, in place.
+
+    Consecutive blocks are views of ``vectors``, so a block of every row against every
+    row is ``V @ V.T``, which numpy hands to BLAS's symmetric routine (half the work,
+    exactly symmetric scores: claims); ``copy_blocks`` copies each block instead, so every
+    product is a general one (alignment). The two round differently in the last bit.
     """
     n = vectors.shape[0]
     groups = np.zeros(n, dtype=np.int64) if groups is None else np.asarray(groups)
@@ -149,7 +154,7 @@ def blocked_topk(
     pool = ThreadPoolExecutor(workers) if workers > 1 else None  # shut down in ``finally``
     masked = skip == "self" or mask is not None
     try:
-        for rows, block_vectors in _blocks(vectors, block_size, blocks):
+        for rows, block_vectors in _blocks(vectors, block_size, blocks, copy_blocks):
             block_groups = groups[rows] if skip == "group" else None
             for tile in tiles if tiles is not None else \
                     _Tile.of_window(columns(rows), groups, present, k):
@@ -179,13 +184,14 @@ def blocked_topk(
             pool.shutdown()
 
 
-def _blocks(vectors: Matrix, block_size: int, blocks: Iterable[np.ndarray] | None
-            ) -> Iterator[tuple[np.ndarray, Matrix]]:
-    """The blocks of rows, with their vectors (a slice, not a copy, for consecutive rows)."""
+def _blocks(vectors: Matrix, block_size: int, blocks: Iterable[np.ndarray] | None,
+            copy: bool) -> Iterator[tuple[np.ndarray, Matrix]]:
+    """The blocks of rows, with their vectors (for consecutive rows, a slice unless
+    ``copy``)."""
     if blocks is None:
         for lo in range(0, vectors.shape[0], block_size):
-            hi = min(lo + block_size, vectors.shape[0])
-            yield np.arange(lo, hi), vectors[lo:hi]
+            rows = np.arange(lo, min(lo + block_size, vectors.shape[0]))
+            yield rows, vectors[rows] if copy else vectors[lo:lo + len(rows)]
         return
     for rows in blocks:
         rows = np.asarray(rows, dtype=np.int64)
