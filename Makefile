@@ -44,48 +44,48 @@ test-fast: $(STAMP)
 
 ## bench-alignment: STS-B Spearman and planted-set precision/recall per configured model
 bench-alignment: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/alignment.py
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.alignment
 
 ## bench-agreement: agreement with people, per model, beside the plain whole-article cosine:
 ##   LP50 and ECB+ graded pairs (document similarity, story weights calibrated), STS-B news,
 ##   then paraphrase and claim precision/recall in context (bench-paraphrase); ~20 minutes
 .PHONY: bench-agreement
 bench-agreement: $(STAMP)
-	HF_HUB_OFFLINE=1 TQDM_DISABLE=1 $(BIN)/python bench/agreement.py --calibrate
-	HF_HUB_OFFLINE=1 TQDM_DISABLE=1 $(BIN)/python bench/paraphrase.py
+	HF_HUB_OFFLINE=1 TQDM_DISABLE=1 $(BIN)/python -m bench.agreement --calibrate
+	HF_HUB_OFFLINE=1 TQDM_DISABLE=1 $(BIN)/python -m bench.paraphrase
 
 ## bench-paraphrase: paraphrase and claim recall in context (STS-B pairs planted into ECB+ events), OLD vs NEW
 .PHONY: bench-paraphrase
 bench-paraphrase: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/paraphrase.py
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.paraphrase
 
 ## bench-topk: blocked top-k alignment search against one dense matrix product (time, memory, equality)
 .PHONY: bench-topk
 bench-topk: $(STAMP)
-	$(BIN)/python bench/topk.py
+	$(BIN)/python -m bench.topk
 
 ## bench-events: event clustering on ECB+ (ARI, V-measure, clusters) per configured model
 bench-events: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/events.py
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.events
 
 ## bench-embed: embedding throughput, the pipeline's path against a bare model.encode (floor 0.9)
 bench-embed: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/throughput.py
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.throughput
 
 ## bench-scale: the workflow at 1k, 10k, 100k synthetic articles (static) and 1k, 10k (minilm);
 ##   per-stage time, memory, items/s, planted-gold quality, growth exponents (about 55 minutes)
 .PHONY: bench-scale
 bench-scale: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/scale.py --fresh --sizes 1000 10000 100000 --models static \
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.scale --fresh --sizes 1000 10000 100000 --models static \
 	  --replicates 1000:20 10000:4 --slices 10 --slice-events 100
-	HF_HUB_OFFLINE=1 $(BIN)/python bench/scale.py --sizes 1000 10000 --models minilm
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.scale --sizes 1000 10000 --models minilm
 
 ## bench-ingest: ingest throughput per corpus format (folder, CSV/JSONL/Parquet, compressed,
 ##   HTML pages, WARC) on the same synthetic articles: articles/s, MB/s, peak memory, ratio
 ##   to the folder format, outputs equal; 10k and 100k articles (HTML/WARC at 2k and 10k)
 .PHONY: bench-ingest
 bench-ingest: $(STAMP)
-	$(BIN)/python bench/ingest.py --sizes 10000 100000 --web-sizes 2000 10000
+	$(BIN)/python -m bench.ingest --sizes 10000 100000 --web-sizes 2000 10000
 
 ## bench-slurm: the seed workflow through SLURM on this machine, tables = a local run (root;
 ## installs Debian's slurm-wlm and munge; README "Running on a cluster (SLURM)")

@@ -1,6 +1,6 @@
 """Agreement with people: document similarity against human judgements, per model.
 
-Usage: python bench/agreement.py [--config config/config.yaml] [--data ../shared/data]
+Usage: python -m bench.agreement [--config config/config.yaml] [--data ../shared/data]
                                  [--calibrate] [--models minilm,use] [--datasets lp50]
 
 For every configured model (or those named), on public data read from ``--data``:
@@ -36,7 +36,6 @@ import argparse
 import itertools
 import json
 import os
-import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -47,10 +46,7 @@ import yaml
 from scipy.stats import pearsonr, spearmanr
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from planted import read_stsb
-
+from bench.planted import read_stsb
 from framelens.basics.similarity import cos_sim, l2_normalise, pairwise_cos_sim
 from framelens.config import validate_config
 from framelens.corpus import ingest_corpus

@@ -1,6 +1,6 @@
 """Benchmark and calibrate sentence alignment for every configured model.
 
-Usage: python bench/alignment.py [--config config/config.yaml] [--stsb ../shared/data/stsb]
+Usage: python -m bench.alignment [--config config/config.yaml] [--stsb ../shared/data/stsb]
 
 Prints, per model: Spearman's rho between cosine similarity and the human
 scores of the STS Benchmark test split, and precision / recall of each
@@ -22,17 +22,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
 import yaml
 from scipy.stats import spearmanr
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from planted import PlantedPair, planted_set, read_stsb
-
+from bench.planted import PlantedPair, planted_set, read_stsb
 from framelens.align import Thresholds, classify, lexical_overlap, sequence_similarity
 from framelens.basics.similarity import l2_normalise, pairwise_cos_sim
 from framelens.basics.tokens import word_tokens

@@ -1,6 +1,6 @@
 """Benchmark event clustering on ECB+ for every configured model.
 
-Usage: python bench/events.py [--config config/config.yaml] [--ecbplus ../shared/data/ecbplus]
+Usage: python -m bench.events [--config config/config.yaml] [--ecbplus ../shared/data/ecbplus]
 
 Ingests the ECB+ corpus (982 articles, 86 gold events in 43 topics), embeds it
 with each model (vectors are cached), clusters articles into events exactly as

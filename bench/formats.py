@@ -1,6 +1,6 @@
 """Real corpus formats against the folder format, on real news with gold events (ECB+).
 
-Usage: python bench/formats.py [--articles 300] [--model minilm] [--ecbplus DIR] [--seed 42]
+Usage: python -m bench.formats [--articles 300] [--model minilm] [--ecbplus DIR] [--seed 42]
 
 The same ECB+ articles (a seeded sample of whole topics, about ``--articles`` of them,
 spread over three made-up outlets, each with its own page template) are given as:

@@ -1,8 +1,8 @@
 """Ingest throughput per corpus format: articles/s, MB/s and peak memory, same articles.
 
-Usage: python bench/ingest.py [--sizes 10000 100000] [--web-sizes 2000 10000]
+Usage: python -m bench.ingest [--sizes 10000 100000] [--web-sizes 2000 10000]
                               [--formats folder csv ...] [--repeats 1] [--seed 42] [--fresh]
-       python bench/ingest.py --profile csv --sizes 10000
+       python -m bench.ingest --profile csv --sizes 10000
 
 For each size N the synthetic corpus of ``bench/synthetic.py`` (N articles from ECB+
 sentences) is generated once as a folder, in ``$TMPDIR/framelens-ingest/n<N>-s<seed>/``,
@@ -54,7 +54,6 @@ import csv
 import gzip
 import html
 import importlib
-import importlib.util
 import io
 import json
 import math
@@ -103,16 +102,6 @@ class Article(NamedTuple):
 # --------------------------------------------------------------------------- inputs
 
 
-def load_synthetic() -> Any:
-    """bench/synthetic.py as a module (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("bench_synthetic",
-                                                  Path(__file__).with_name("synthetic.py"))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 def slug(text: str, limit: int = 60) -> str:
     """Lower-case words joined by hyphens, at most ``limit`` characters."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:limit].rstrip("-")
@@ -134,7 +123,9 @@ def prepare_folder(n: int, base: Path, *, seed: int, ecbplus: Path) -> Path:
     if stamp.is_file() and json.loads(stamp.read_text()) == wanted:
         return folder
     started = time.perf_counter()
-    load_synthetic().generate(n, folder, seed=seed, ecbplus=ecbplus)
+    from bench.synthetic import generate  # not at the top: kept out of the children's RSS
+
+    generate(n, folder, seed=seed, ecbplus=ecbplus)
     from framelens.sources.folder import doc_id_for
 
     with (folder / "metadata.csv").open(encoding="utf-8", newline="") as handle:
@@ -416,9 +407,10 @@ def run_child(fmt: str, path: Path, out: Path, profile: Path | None = None) -> d
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.parquet"):
         old.unlink()
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", fmt,
-               json.dumps(corpus_config(fmt, path)), str(out), str(profile or "")]
-    done = subprocess.run(command, capture_output=True, text=True,
+    command = [sys.executable, "-m", "bench.ingest", "--child", fmt,
+               json.dumps(corpus_config(fmt, path.absolute())), str(out.absolute()),
+               str(profile.absolute() if profile else "")]
+    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT,
                           env={**os.environ, "TQDM_DISABLE": "1"})
     if done.returncode:
         raise RuntimeError(f"ingest of {fmt} failed:\n{done.stderr[-3000:]}")

@@ -1,6 +1,6 @@
 """Paraphrase and claim recall in context: STS-B news pairs planted into real ECB+ events.
 
-Usage: python bench/paraphrase.py [--config config/config.yaml] [--models minilm,use]
+Usage: python -m bench.paraphrase [--config config/config.yaml] [--models minilm,use]
 
 An isolated-pair threshold (bench/alignment.py) sees one pair at a time; inside
 an event, a sentence has rivals in the other article, shares names and numbers
@@ -64,7 +64,6 @@ import dataclasses
 import json
 import os
 import random
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,10 +72,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from planted import StsPair, read_stsb
-
+from bench.planted import StsPair, read_stsb
 from framelens.align import Thresholds, candidate_pairs, label_pairs
 from framelens.basics.evidence import EvidenceWeights
 from framelens.basics.similarity import l2_normalise

@@ -1,6 +1,6 @@
 """Compare two revisions' results, table by table: are they byte-identical?
 
-Usage: python bench/revisions.py BASE [NEW] [--corpora seeds ecbplus synthetic1k]
+Usage: python -m bench.revisions BASE [NEW] [--corpora seeds ecbplus synthetic1k]
                                  [--models minilm tfidf ...] [--keep DIR]
 
 Checks out each revision (a commit, a branch, or ``WORKTREE`` for the working tree as it
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import importlib.util
 import json
 import os
 import shutil
@@ -36,6 +35,8 @@ from typing import Any
 
 import pandas as pd
 import yaml
+
+from bench.synthetic import generate
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -70,12 +71,7 @@ def make_corpus(name: str, base: Path) -> Path:
     if name == "synthetic1k":
         folder = base / "synthetic1k"
         if not folder.is_dir():
-            spec = importlib.util.spec_from_file_location("bench_synthetic",
-                                                          ROOT / "bench" / "synthetic.py")
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[spec.name] = module
-            spec.loader.exec_module(module)
-            module.generate(1000, folder, seed=42, ecbplus=SHARED / "data" / "ecbplus")
+            generate(1000, folder, seed=42, ecbplus=SHARED / "data" / "ecbplus")
         return folder
     raise SystemExit(f"unknown corpus {name!r}; choose seeds, ecbplus or synthetic1k")
 

@@ -1,11 +1,11 @@
 """Scale benchmark: the whole workflow on synthetic corpora of growing size.
 
-Usage: python bench/scale.py --sizes 1000 10000 --models minilm [--seed 42] [--cores 2]
+Usage: python -m bench.scale --sizes 1000 10000 --models minilm [--seed 42] [--cores 2]
                              [--timeout 3600] [--warm-cache] [--parallel] [--fresh]
                              [--replicates 1000:20 10000:4]
-       python bench/scale.py --profile align --sizes 10000 --models tfidf
+       python -m bench.scale --profile align --sizes 10000 --models tfidf
 
-For each size N, :mod:`synthetic` builds N articles over N/10 events from ECB+
+For each size N, :mod:`bench.synthetic` builds N articles over N/10 events from ECB+
 sentences with planted reuse (``bench/synthetic.py``; kept in
 ``$TMPDIR/framelens-synth/n<N>-s<seed>``, outside the project). The workflow then runs in
 ``results/bench/scale/n<N>-<models>/`` with a config written to a temporary folder: the
@@ -57,7 +57,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import importlib.util
 import io
 import json
 import os
@@ -78,6 +77,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from bench import synthetic
+
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "bench"
 RUNS = OUT / "scale"
@@ -96,16 +97,6 @@ UNITS = {"embed": "sentences", "align": "sentences", "outlet_overlap": "sentence
          "sensitivity": "sentences"}
 
 
-def load_synthetic():
-    """bench/synthetic.py as a module (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("bench_synthetic",
-                                                  Path(__file__).with_name("synthetic.py"))
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 # --------------------------------------------------------------------------- running
 
 
@@ -116,10 +107,10 @@ def synthetic_corpus(n: int, seed: int, ecbplus: str) -> Path:
     if summary.is_file():
         known = json.loads(summary.read_text())
         if (known.get("n_requested") == n and known.get("seed") == seed
-                and known.get("generator_version") == load_synthetic().GENERATOR_VERSION):
+                and known.get("generator_version") == synthetic.GENERATOR_VERSION):
             return folder
     started = time.perf_counter()
-    load_synthetic().generate(n, folder, seed=seed, ecbplus=ecbplus)
+    synthetic.generate(n, folder, seed=seed, ecbplus=ecbplus)
     print(f"  generated {folder} in {time.perf_counter() - started:.1f} s", flush=True)
     return folder
 

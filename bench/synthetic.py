@@ -1,6 +1,6 @@
 """A synthetic news corpus of any size, built from real ECB+ sentences, with planted gold.
 
-Usage: python bench/synthetic.py --n 1000 --out /tmp/synth [--seed 42] [--events N/10]
+Usage: python -m bench.synthetic --n 1000 --out /tmp/synth [--seed 42] [--events N/10]
                                  [--ecbplus ../shared/data/ecbplus]
 
 N articles over N/10 events, in framelens's input format: one ``.txt`` per article

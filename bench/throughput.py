@@ -1,6 +1,6 @@
 """Embedding throughput: the pipeline's embedding path against a bare ``model.encode``.
 
-Usage: python bench/throughput.py [--models minilm ...] [--corpus DIR] [--limit N]
+Usage: python -m bench.throughput [--models minilm ...] [--corpus DIR] [--limit N]
                                   [--seconds 10] [--repeats 7] [--threads 2]
                                   [--device auto] [--check]
 
@@ -41,7 +41,6 @@ sample size). ``--check`` exits 1 when a model's ratio is under the floor.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import inspect
 import json
 import os
@@ -59,6 +58,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from bench.synthetic import generate
 from framelens.corpus import ingest_corpus
 from framelens.embed import (
     EmbeddingCache,
@@ -85,12 +85,7 @@ def default_corpus() -> Path:
         return SYNTHETIC
     ecbplus = ROOT.parent / "shared" / "data" / "ecbplus"
     if ecbplus.is_dir():
-        spec = importlib.util.spec_from_file_location("bench_synthetic",
-                                                      Path(__file__).with_name("synthetic.py"))
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = module
-        spec.loader.exec_module(module)
-        module.generate(1000, SYNTHETIC, seed=42, ecbplus=str(ecbplus))
+        generate(1000, SYNTHETIC, seed=42, ecbplus=str(ecbplus))
         return SYNTHETIC
     return ROOT / "corpus" / "seeds"
 

@@ -1,4 +1,4 @@
-"""The agreement benchmark (bench/agreement.py): framelens' document similarity against
+"""The agreement benchmark (bench.agreement): framelens' document similarity against
 people on LP50 (reads ../shared/data/lp50), beside the plain whole-article cosine."""
 
 from __future__ import annotations
@@ -10,11 +10,9 @@ import sys
 
 import pytest
 
+from bench.agreement import chosen_setting
+
 from .conftest import ROOT, SHARED
-
-sys.path.insert(0, str(ROOT / "bench"))
-
-from agreement import chosen_setting
 
 
 def test_calibration_takes_the_best_mean_over_models_and_datasets():
@@ -34,9 +32,9 @@ def test_story_agrees_with_people_at_least_as_well_as_whole_articles(tmp_path):
     whole-article cosine measured in the same run, and above the old default."""
     out = tmp_path / "agreement.json"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
-    done = subprocess.run([sys.executable, str(ROOT / "bench/agreement.py"), "--data",
+    done = subprocess.run([sys.executable, "-m", "bench.agreement", "--data",
                            str(SHARED / "data"), "--datasets", "lp50", "--out", str(out)],
-                          capture_output=True, text=True, timeout=1200, env=env)
+                          capture_output=True, text=True, timeout=1200, env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     models = json.loads(out.read_text())["models"]
     assert set(models) >= {"minilm", "use", "static", "tfidf"}

@@ -1,30 +1,19 @@
-"""bench/throughput.py (the embedding throughput floor; GPU reporting through mocks) and how
-bench/scale.py attributes the shard jobs' benchmarks."""
+"""bench.throughput (the embedding throughput floor; GPU reporting through mocks) and how
+bench.scale attributes the shard jobs' benchmarks."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import bench.throughput
+from bench import scale
 from framelens.models import ModelSpec
 
-from .conftest import ROOT
-
 GPU = "NVIDIA H100 80GB HBM3"
-
-
-def load_bench(name: str):
-    """A bench/ script as a module (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", ROOT / "bench" / f"{name}.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 class FakeModel:
@@ -67,7 +56,7 @@ TEXTS = [f"Sentence number {i} about a strike{'.' * (i % 7)}" for i in range(100
 
 @pytest.fixture
 def throughput():
-    return load_bench("throughput")
+    return bench.throughput
 
 
 @pytest.fixture
@@ -125,13 +114,12 @@ def test_on_a_gpu_the_bench_reports_it_and_its_throughput(throughput, fake_gpu, 
 
 
 def test_scale_bench_folds_shard_jobs_into_the_embed_stage(tmp_path):
-    scale = load_bench("scale")
-    bench = tmp_path / "results" / "benchmarks"
+    benchmarks = tmp_path / "results" / "benchmarks"
     rows = {"embed/minilm": (2.0, 900.0), "embed_shard/minilm-0": (10.0, 1100.0),
             "embed_shard/minilm-1": (12.0, 1000.0), "embed/tfidf": (3.0, 500.0),
             "align/minilm": (5.0, 300.0)}
     for stage, (seconds, rss) in rows.items():
-        path = bench / f"{stage}.tsv"
+        path = benchmarks / f"{stage}.tsv"
         path.parent.mkdir(parents=True, exist_ok=True)
         pd.DataFrame([{"s": seconds, "max_rss": rss, "cpu_time": seconds * 2}]).to_csv(
             path, sep="\t", index=False)

@@ -22,9 +22,9 @@ pytestmark = pytest.mark.slow
 def bench(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench") / "events.json"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, str(ROOT / "bench/events.py"), "--ecbplus",
+    done = subprocess.run([sys.executable, "-m", "bench.events", "--ecbplus",
                            str(SHARED / "data/ecbplus"), "--out", str(out)],
-                          capture_output=True, text=True, timeout=1500, env=env)
+                          capture_output=True, text=True, timeout=1500, env=env, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(out.read_text())
 

@@ -1,4 +1,4 @@
-"""bench/ingest.py on a tiny corpus: every format ingests the same articles alike, and the
+"""bench.ingest on a tiny corpus: every format ingests the same articles alike, and the
 report has its keys. Reads ECB+ from ../shared/data/ecbplus (the synthetic corpus); skipped
 where it is absent."""
 
@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bench import ingest
+
 from .conftest import SHARED
-from .test_embed_bench import load_bench
 
 ECBPLUS = SHARED / "data" / "ecbplus"
 pytestmark = pytest.mark.skipif(not (ECBPLUS / "gold_events.csv").is_file(),
@@ -19,15 +20,10 @@ N = 30
 
 
 @pytest.fixture(scope="module")
-def bench():
-    return load_bench("ingest")
-
-
-@pytest.fixture(scope="module")
-def report(bench, tmp_path_factory) -> tuple[dict, Path]:
+def report(tmp_path_factory) -> tuple[dict, Path]:
     work = tmp_path_factory.mktemp("ingest-bench")
     out = work / "ingest.json"
-    bench.run([N], [N], ["folder", "csv", "jsonl", "html"], ecbplus=ECBPLUS, out=out,
+    ingest.run([N], [N], ["folder", "csv", "jsonl", "html"], ecbplus=ECBPLUS, out=out,
               work=work, fresh=True)
     return json.loads(out.read_text()), work
 
@@ -59,19 +55,19 @@ def test_report_has_a_row_per_format_with_rates_memory_and_ratio(report):
     assert rows["folder"]["ratio"] == rows["folder"]["cpu_ratio"] == 1.0
 
 
-def test_tables_use_unknown_column_names_read_through_the_mapping(bench, report):
+def test_tables_use_unknown_column_names_read_through_the_mapping(report):
     _, work = report
     header = (work / f"n{N}-s42" / "articles.csv").read_text(encoding="utf-8").split("\n")[0]
-    assert set(bench.COLUMNS.values()) <= set(header.split(","))
+    assert set(ingest.COLUMNS.values()) <= set(header.split(","))
     assert not {"text", "outlet", "date", "title", "url"} & set(header.split(","))
-    config = bench.corpus_config("csv", work / "articles.csv")
-    assert config["columns"] == bench.COLUMNS
+    config = ingest.corpus_config("csv", work / "articles.csv")
+    assert config["columns"] == ingest.COLUMNS
 
 
-def test_pages_carry_site_metadata_and_the_article_as_paragraphs(bench):
-    article = bench.Article("a__1", "a/1.txt", "Daily Courier", "2023-02-03", "Rain & wind",
-                            "https://www.daily-courier.example/news/1", "One.\n\nTwo.\n")
-    page = bench.html_page(article, [article], 0)
+def test_pages_carry_site_metadata_and_the_article_as_paragraphs():
+    article = ingest.Article("a__1", "a/1.txt", "Daily Courier", "2023-02-03", "Rain & wind",
+                             "https://www.daily-courier.example/news/1", "One.\n\nTwo.\n")
+    page = ingest.html_page(article, [article], 0)
     for piece in ('property="og:site_name" content="Daily Courier"',
                   'property="article:published_time" content="2023-02-03T',
                   'rel="canonical" href="https://www.daily-courier.example/news/1"',
@@ -80,11 +76,11 @@ def test_pages_carry_site_metadata_and_the_article_as_paragraphs(bench):
         assert piece in page
 
 
-def test_memory_growth_compares_the_largest_size_with_the_smallest(bench):
+def test_memory_growth_compares_the_largest_size_with_the_smallest():
     rows = [{"n": 10, "format": "csv", "peak_rss_mib": 150.0, "import_rss_mib": 100.0},
             {"n": 100, "format": "csv", "peak_rss_mib": 200.0, "import_rss_mib": 100.0},
             {"n": 10, "format": "folder", "peak_rss_mib": 150.0, "import_rss_mib": 100.0}]
-    growth = bench.memory_growth(rows)
+    growth = ingest.memory_growth(rows)
     assert set(growth) == {"csv"}
     assert growth["csv"]["peak_growth"] == pytest.approx(1.33)
     assert growth["csv"]["ingest_growth"] == 2.0 and growth["csv"]["flat"]

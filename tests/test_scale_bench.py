@@ -1,15 +1,15 @@
-"""bench/scale.py: how "no worse at 100k than at 1k" is read over several corpora."""
+"""bench.scale: how "no worse at 100k than at 1k" is read over several corpora."""
 
 from __future__ import annotations
 
 import pytest
 
-from .test_embed_bench import load_bench
+import bench.scale
 
 
 @pytest.fixture(scope="module")
 def scale():
-    return load_bench("scale")
+    return bench.scale
 
 
 def quality(ari: float, interval: list[float] | None = None) -> dict:

@@ -1,11 +1,10 @@
-"""The synthetic-corpus generator (bench/synthetic.py): ingestible, consistent gold,
+"""The synthetic-corpus generator (bench.synthetic): ingestible, consistent gold,
 deterministic. Reads ECB+ from ../shared/data/ecbplus; skipped where it is absent."""
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import subprocess
 import sys
 from collections import Counter
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from bench import synthetic
 from framelens.corpus import ingest_corpus
 
 from .conftest import ROOT, SHARED
@@ -22,15 +22,6 @@ N = 50
 
 pytestmark = pytest.mark.skipif(not (ECBPLUS / "gold_events.csv").is_file(),
                                 reason="ECB+ is not in ../shared/data/ecbplus")
-
-
-def load_generator():
-    """bench/synthetic.py as a module (bench/ is not a package)."""
-    spec = importlib.util.spec_from_file_location("bench_synthetic", ROOT / "bench/synthetic.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up by name
-    spec.loader.exec_module(module)
-    return module
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -46,7 +37,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("synth") / "corpus"
-    load_generator().generate(N, out, seed=42, ecbplus=ECBPLUS)
+    synthetic.generate(N, out, seed=42, ecbplus=ECBPLUS)
     return out
 
 
@@ -107,17 +98,16 @@ def test_about_a_fifth_of_articles_reuse_a_fifth_to_a_half(corpus):
 
 
 def test_same_seed_same_bytes_other_seed_other_corpus(tmp_path, corpus):
-    script = ROOT / "bench/synthetic.py"
     for name, seed in (("again", 42), ("other", 7)):
-        subprocess.run([sys.executable, str(script), "--n", str(N), "--out",
+        subprocess.run([sys.executable, "-m", "bench.synthetic", "--n", str(N), "--out",
                         str(tmp_path / name), "--seed", str(seed), "--ecbplus", str(ECBPLUS)],
-                       check=True, capture_output=True)
+                       check=True, capture_output=True, cwd=ROOT)
     assert snapshot(tmp_path / "again") == snapshot(corpus)
     assert snapshot(tmp_path / "other") != snapshot(corpus)
 
 
 def test_near_repeats_stand_as_the_sentence_they_repeat():
-    group = load_generator().near_repeat_groups([
+    group = synthetic.near_repeat_groups([
         "The minister resigned on Tuesday after a long dispute over the budget.",
         "Rain fell across the northern hills for most of the week.",
         "the minister resigned on tuesday after a long dispute over the budget",  # same key
@@ -131,9 +121,8 @@ def test_near_repeats_stand_as_the_sentence_they_repeat():
 def test_articles_retell_their_source_events_documents():
     """Every sentence of an article comes from its ECB+ source event's documents (no
     other event's), and most articles open with a document's first sentences."""
-    generator = load_generator()
-    pool, documents = generator.read_pool(ECBPLUS)
-    articles, events = generator.build_corpus(pool, documents, 200, seed=3)
+    pool, documents = synthetic.read_pool(ECBPLUS)
+    articles, events = synthetic.build_corpus(pool, documents, 200, seed=3)
     opening = 0
     for article in articles:
         source = events[article.event]["ecb_event"]
@@ -142,6 +131,6 @@ def test_articles_retell_their_source_events_documents():
         fresh = [s.origin for s in article.sentences if s.how == "fresh"]
         opening += any(doc[:2] == fresh[:2] for doc in documents[source])
     assert opening / len(articles) > 0.5
-    pairs = generator.gold_pairs(articles, {a.index: str(a.index) for a in articles})
+    pairs = synthetic.gold_pairs(articles, {a.index: str(a.index) for a in articles})
     shared = {(p["file_a"], p["file_b"]) for p in pairs if p["how"] == "pool"}
     assert shared, "articles of one event never share a sentence"
