@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import bench.throughput
-from bench import scale
+from bench.scale import measure
 from framelens.models import ModelSpec
 
 GPU = "NVIDIA H100 80GB HBM3"
@@ -123,7 +123,7 @@ def test_scale_bench_folds_shard_jobs_into_the_embed_stage(tmp_path):
         path.parent.mkdir(parents=True, exist_ok=True)
         pd.DataFrame([{"s": seconds, "max_rss": rss, "cpu_time": seconds * 2}]).to_csv(
             path, sep="\t", index=False)
-    table = scale.benchmark_table(tmp_path / "results")
+    table = measure.benchmark_table(tmp_path / "results")
     assert set(table) == {"embed/minilm", "embed/tfidf", "align/minilm"}
     minilm = table["embed/minilm"]
     assert (minilm["s"], minilm["cpu_time"], minilm["max_rss"]) == (24.0, 48.0, 1100.0)
