@@ -8,7 +8,8 @@ Stages are the modules of ``framelens/`` that compute one part of the analysis: 
 
 - infrastructure: ``errors``, ``io``, ``lookup``, ``schema``, ``config``, ``models``,
   ``sources``, ``text``, ``quotes`` and ``repeats`` (ingest's helper for site boilerplate
-  and syndication), none of which imports a stage, and
+  and syndication), none of which needs a stage (``quotes.tables`` still reaches
+  ``outlet_keys`` through ``framelens.overlap`` until its import moves here), and
 - ``framelens.basics``.
 
 What two stages both need lives here, once:
@@ -34,10 +35,13 @@ What two stages both need lives here, once:
     Average linkage on sparse similarities, by which events and claims are both clustered.
 
 Basics import only infrastructure (``errors``, ``schema``, ``sources.folder``) and each
-other. Exceptions to the rule: none. Two modules keep names they no longer own, solely so
-that callers outside the stages (``steps/``, ``compare.py``, ``plots/``) keep working until
-they import from here: ``framelens.embed`` re-exports ``content_mask`` and ``l2_normalise``
-(marked there). A stage still *uses* basics it imports (``framelens.align.REUSE``,
-``framelens.overlap.outlet_keys``), so those names stay reachable there too; new code
-imports them from ``framelens.basics``.
+other. Above the stages sit ``steps`` (one function per workflow rule) and ``compare``
+(model comparison), which run stages and so may import them; plots draw stage outputs.
+
+Exceptions to the rule: none. One stage keeps names it no longer owns, solely so that
+callers above the stages (``steps/``, ``compare/``, ``plots/alignment_view.py``) keep
+working until they import them from here: ``framelens.embed`` re-exports ``content_mask``
+and ``l2_normalise`` (marked there). A stage still *uses* the basics it imports
+(``framelens.align.REUSE``, ``framelens.overlap.outlet_keys``), so those names stay
+reachable there as well; new code imports them from ``framelens.basics``.
 """
