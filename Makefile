@@ -38,9 +38,10 @@ test: $(STAMP)
 	$(BIN)/snakemake --lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
-## test-fast: unit tests only
+## test-fast: unit tests that load no model (under two minutes); a test that loads one
+##   without the needs_model marker fails here
 test-fast: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest -m "not slow"
+	HF_HUB_OFFLINE=1 FRAMELENS_TESTS_WITHOUT_MODELS=1 $(BIN)/python -m pytest -m "not slow and not needs_model"
 
 ## bench-alignment: STS-B Spearman and planted-set precision/recall per configured model
 bench-alignment: $(STAMP)

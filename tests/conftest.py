@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import inspect
 import io
+import os
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -84,3 +86,50 @@ def offline_hub_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_fol
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hub"))
     monkeypatch.setenv("HF_HUB_CACHE", str(tmp_path / "hub"))
     return commit
+
+
+# ----------------------------------------------------------------------------- markers
+# needs_model: the test loads a neural model (MiniLM, USE or a distilled static model);
+# needs_data: it reads ../shared/data (ECB+, STS-B, LP50). Tests that take the ``minilm``
+# fixture, or whose code names the shared data, are marked here; others carry the marker
+# themselves. `make test-fast` runs neither slow nor needs_model tests, with a guard that
+# fails any unmarked test that loads a model (FRAMELENS_TESTS_WITHOUT_MODELS=1).
+MODEL_FIXTURES = {"minilm"}
+DATA_NAMES = ("SHARED", "shared/data", "ECBPLUS", "ecbplus", "STSB", "stsb", "LP50", "lp50")
+WITHOUT_MODELS = os.environ.get("FRAMELENS_TESTS_WITHOUT_MODELS") == "1"
+
+
+def _source(item: pytest.Item) -> str:
+    function = getattr(item, "function", None)
+    try:
+        return inspect.getsource(function) if function is not None else ""
+    except (OSError, TypeError):
+        return ""
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark model and data tests (see the comment above)."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.needs_model)
+        if any(name in _source(item) for name in DATA_NAMES):
+            item.add_marker(pytest.mark.needs_data)
+
+
+@pytest.fixture(autouse=True)
+def _no_model_unless_marked(request: pytest.FixtureRequest,
+                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under FRAMELENS_TESTS_WITHOUT_MODELS=1, loading a neural model fails the test."""
+    if not WITHOUT_MODELS or request.node.get_closest_marker("needs_model"):
+        return
+
+    def refuse(self: object) -> None:
+        raise RuntimeError(f"{request.node.nodeid} loads a model ({type(self).__name__}) but "
+                           "is not marked needs_model")
+
+    from framelens.models.static import StaticModelEncoder
+    from framelens.models.transformer import SentenceTransformerEncoder
+    from framelens.models.universal import UniversalSentenceEncoder
+
+    for encoder in (SentenceTransformerEncoder, UniversalSentenceEncoder, StaticModelEncoder):
+        monkeypatch.setattr(encoder, "model", property(refuse))

@@ -6,14 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import squareform
-from sklearn.metrics import adjusted_rand_score
 
 from framelens.align import Thresholds, align_corpus
 from framelens.basics.evidence import anchor_idf, anchor_overlap
-from framelens.basics.linkage import sparse_average_linkage
-from framelens.basics.similarity import l2_normalise
 from framelens.basics.tables import content_mask, outlet_keys
 from framelens.basics.tokens import anchors
 from framelens.claims import (
@@ -25,63 +20,9 @@ from framelens.claims import (
 from framelens.corpus import ingest_corpus
 from framelens.coverage import coverage_table, outlet_coverage
 from framelens.embed import embed_texts
-from framelens.events import EventSettings, cluster_events, names_and_numbers
+from framelens.events import cluster_events
 
 from .conftest import SEEDS
-
-
-def test_sparse_average_linkage_equals_scipy_on_a_full_graph():
-    rng = np.random.default_rng(5)
-    points = l2_normalise(rng.normal(size=(30, 4)))
-    sims = np.clip(points @ points.T, 0, None)
-    edges = {(i, j): float(sims[i, j]) for i in range(30) for j in range(i + 1, 30)}
-    mine = sparse_average_linkage(30, edges, min_similarity=0.4)
-    distances = 1 - sims
-    np.fill_diagonal(distances, 0)
-    tree = linkage(squareform(distances, checks=False), method="average")
-    reference = fcluster(tree, t=0.6, criterion="distance")
-    assert adjusted_rand_score(reference, mine) == pytest.approx(1.0)
-
-
-def test_sparse_average_linkage_counts_missing_pairs_as_zero():
-    # a-b and b-c are similar, a-c never compared: {a, b} + c averages (0.9 + 0) / 2
-    edges = {(0, 1): 0.95, (1, 2): 0.9}
-    assert sparse_average_linkage(3, edges, 0.5).tolist() == [0, 0, 1]
-    assert sparse_average_linkage(3, edges, 0.4).tolist() == [0, 0, 0]
-
-
-def test_group_sizes_weight_the_average():
-    # item 0 stands for 3 sentences whose summed similarity to item 1 is 1.5 (mean 0.5)
-    assert sparse_average_linkage(2, {(0, 1): 1.5}, 0.6, sizes=[3, 1]).tolist() == [0, 1]
-    assert sparse_average_linkage(2, {(0, 1): 1.5}, 0.5, sizes=[3, 1]).tolist() == [0, 0]
-
-
-def test_names_and_numbers_keep_people_places_and_counts():
-    found = names_and_numbers(["Tara Reid, 33, entered Promises in Malibu."]).split()
-    assert found == ["reid", "33", "promises", "malibu"]
-
-
-def test_the_same_story_weeks_apart_is_two_events():
-    """Identical articles are one event within ``max_days_apart`` and two beyond it."""
-    text = "Kosovo postponed the licence plate rule after talks with Serbia in Brussels."
-    docs = ["a", "b", "c"]
-    sentences = pd.DataFrame({"doc_id": docs, "text": [text] * 3, "boilerplate": False,
-                              "duplicate_of": None})
-    documents = pd.DataFrame({"doc_id": docs, "event": None,
-                              "date": ["2022-08-01", "2022-08-05", "2022-08-20"]})
-    vectors = np.ones((3, 4), dtype=np.float32) / 2
-    labels = cluster_events(vectors, sentences, documents)["event_id"].tolist()
-    assert labels[0] == labels[1] != labels[2]
-
-
-def test_metadata_events_are_used_as_given():
-    documents = pd.DataFrame({"doc_id": ["b", "a"], "event": ["x", "y"], "date": [None, None]})
-    table = cluster_events(np.zeros((0, 2)), pd.DataFrame(columns=["doc_id", "text",
-                                                                   "boilerplate",
-                                                                   "duplicate_of"]),
-                           documents)
-    assert table.to_dict("list") == {"doc_id": ["a", "b"], "event_id": ["y", "x"],
-                                     "event_source": ["metadata", "metadata"]}
 
 
 def test_anchors_weigh_rare_dates_over_common_names():
@@ -196,31 +137,6 @@ def test_coverage_core_own_and_omissions(seed_claims):
     assert (totals["n_core_carried"] + totals["n_core_omitted"] == totals["n_core_claims"]).all()
     bloomberg_lead = cover[(cover["outlet"] == "Bloomberg") & cover["lead"]]
     assert (bloomberg_lead["first_position"] < 0.25).all()
-
-
-def test_config_yaml_holds_the_schema_defaults():
-    """config/config.yaml is the commented defaults: every value it sets outside models:
-    is the schema's default (the one source the settings classes read)."""
-    import yaml
-
-    from framelens.schema import fill_defaults, load_schema
-
-    from .conftest import ROOT
-
-    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
-    schema_defaults = fill_defaults({}, load_schema())
-
-    def differences(given, default, path=""):
-        for key, value in given.items():
-            if path == "" and key == "models":
-                continue
-            if isinstance(value, dict) and isinstance(default.get(key), dict):
-                yield from differences(value, default[key], f"{path}{key}.")
-            elif default.get(key) != value:
-                yield f"{path}{key}: config {value!r}, schema {default.get(key)!r}"
-
-    assert list(differences(config, schema_defaults)) == []
-    assert EventSettings().max_days_apart == config["events"]["max_days_apart"]
 
 
 def test_paraphrase_links_do_not_chain_distinct_claims():

@@ -300,7 +300,7 @@ def test_model_card_holds_identity_speed_and_stsb(tmp_path):
     pairs = read_sts(sts)
     encoder = load_encoder(ModelSpec.from_config("t", {"kind": "tfidf"}))
     rho = stsb_spearman(encoder, pairs)
-    assert -1 <= rho <= 1
+    assert rho > 0.5  # word overlap ranks these four pairs mostly as people scored them
     shards = [tmp_path / f"shard-{i}.tsv" for i in range(2)]
     for shard, (seconds, rss) in zip(shards, [(2.5, 700.0), (3.0, 650.25)], strict=True):
         shard.write_text(f"s\th:m:s\tmax_rss\tmax_vms\n{seconds}\t0:00:03\t{rss}\t900\n")

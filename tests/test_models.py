@@ -61,6 +61,7 @@ def test_local_folder_loads_like_the_package(minilm, tmp_path):
     np.testing.assert_allclose(encoder.encode(text), minilm.encode(text), atol=1e-6)
 
 
+@pytest.mark.needs_model
 def test_hub_name_resolves_from_the_local_cache_offline(tmp_path, monkeypatch):
     """A hub model already in the Hugging Face cache loads offline, and its commit is recorded."""
     commit = offline_hub_cache(tmp_path, monkeypatch,
@@ -170,6 +171,7 @@ def test_packaged_use_identity_names_package_version_and_weights(use):
     assert use.device == "cpu" and use.cacheable
 
 
+@pytest.mark.needs_model
 def test_use_vectors_are_normalised_float32_and_meaningful(use):
     vectors = use.encode(["Serbia and Kosovo held talks in Brussels.",
                           "Kosovo and Serbia met for talks in Brussels.",
