@@ -35,6 +35,7 @@ dryrun: $(STAMP)
 ## test: lint, unit tests and the slow end-to-end run
 test: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/snakemake --lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
@@ -95,6 +96,7 @@ bench-slurm: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/snakemake --lint
 
 clean:

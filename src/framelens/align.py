@@ -33,6 +33,7 @@ import itertools
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
+from typing import NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -57,6 +58,28 @@ ALIGNMENT_COLUMNS = [
     "event", "sent_id_a", "sent_id_b", "doc_id_a", "doc_id_b", "semantic", "lexical",
     "sequence", "relation", "matched_from", "source_doc_id", "evidence",
 ]
+
+
+class Candidate(TypedDict):
+    """One sentence's best counterpart in another document (:func:`best_candidate`):
+    its row, cosine, lexical overlap and sequence similarity (None until it is needed)."""
+
+    other: int
+    semantic: float
+    lexical: float
+    sequence: float | None
+
+
+class CandidatePair(Candidate):
+    """A candidate pair of :func:`candidate_pairs`: the :class:`Candidate` found first,
+    from which side (``a``, ``b`` or ``both``), and the evidence features that
+    :func:`candidate_evidence` adds."""
+
+    matched_from: str
+    margin: NotRequired[float]
+    anchor: NotRequired[float]
+    contradiction: NotRequired[float]
+    evidence: NotRequired[float]
 
 
 @dataclass(frozen=True)
@@ -277,7 +300,7 @@ def align_event(
 def candidate_pairs(
     vectors: Matrix, sentences: pd.DataFrame, thresholds: Thresholds, *,
     k: int = 3, block_size: int = 1024,
-) -> tuple[dict[tuple[int, int], dict[str, float | str]], pd.DataFrame, np.ndarray]:
+) -> tuple[dict[tuple[int, int], CandidatePair], pd.DataFrame, np.ndarray]:
     """The candidate pairs of :func:`align_event` before labelling, with their features
     (``semantic``, ``lexical``, ``sequence``, ``margin``, ``anchor``, ``contradiction``,
     ``evidence``), keyed by rows of the returned sentences (sorted by document), and
@@ -287,7 +310,7 @@ def candidate_pairs(
     vectors = vectors[order]
     codes, _ = pd.factorize(sentences["doc_id"], sort=True)
     tokens = NgramCache([word_tokens(t) for t in sentences["text"]])
-    pairs: dict[tuple[int, int], dict[str, float | str]] = {}
+    pairs: dict[tuple[int, int], CandidatePair] = {}
     # each sentence's k nearest in every other document of the event (general products)
     found = list(blocked_topk(vectors, k, groups=codes, skip="group", block_size=block_size,
                               copy_blocks=True))
@@ -341,7 +364,7 @@ class RunnersUp:
         return cosine - float(rival)
 
 
-def candidate_evidence(pairs: dict[tuple[int, int], dict[str, float | str]], texts: list[str],
+def candidate_evidence(pairs: dict[tuple[int, int], CandidatePair], texts: list[str],
                        codes: np.ndarray, runners: RunnersUp, thresholds: Thresholds) -> None:
     """Add each candidate pair's evidence features and score (in place).
 
@@ -365,21 +388,25 @@ def candidate_evidence(pairs: dict[tuple[int, int], dict[str, float | str]], tex
                 amounts[row] = quantities(texts[row])
         anchor = anchor_overlap(sets[i], sets[j], idf)
         contradiction = contradicts(amounts[i], amounts[j])
-        pair.update(margin=margin, anchor=anchor, contradiction=float(contradiction),
-                    evidence=evidence_score(cosine, margin > 0, anchor, contradiction,
-                                            thresholds.paraphrase, thresholds.evidence))
+        evidence = evidence_score(cosine, margin > 0, anchor, contradiction,
+                                  thresholds.paraphrase, thresholds.evidence)
+        pair["margin"] = margin
+        pair["anchor"] = anchor
+        pair["contradiction"] = float(contradiction)
+        pair["evidence"] = evidence
 
 
 def best_candidate(
     row: int, candidates: np.ndarray, sims: np.ndarray, overlaps: np.ndarray,
     tokens: NgramCache, thresholds: Thresholds,
-) -> dict[str, float] | None:
+) -> Candidate | None:
     """Of one sentence's candidates in one document, the one sharing most wording
     (when any reaches ``thresholds.rewrite``), else the most similar; None when no
     candidate could be a counterpart at all (cosine below the model's
     ``paraphrase`` threshold minus ``evidence.floor`` and little shared wording)."""
     floor = thresholds.paraphrase - thresholds.evidence.floor
-    best, best_rank = None, None
+    best: Candidate | None = None
+    best_rank: tuple[bool, float] | None = None
     for other, semantic, lexical in zip(candidates, sims, overlaps.tolist(), strict=True):
         if lexical < thresholds.rewrite and semantic < floor:
             continue
@@ -399,7 +426,7 @@ def best_candidate(
 
 
 def label_pairs(
-    pairs: dict[tuple[int, int], dict[str, float | str]], sentences: pd.DataFrame,
+    pairs: dict[tuple[int, int], CandidatePair], sentences: pd.DataFrame,
     codes: np.ndarray, thresholds: Thresholds,
 ) -> pd.DataFrame:
     """Label candidate pairs with their relation; drop those that are none."""
@@ -411,10 +438,11 @@ def label_pairs(
     records = []
     for (i, j), pair in sorted(pairs.items()):
         evidence = pair.get("evidence")
-        floor_only = pair["sequence"] is None  # see best_candidate: paraphrase or nothing
+        sequence = pair["sequence"]
+        floor_only = sequence is None  # see best_candidate: paraphrase or nothing
         relation = classify(float(pair["semantic"]),
                             0.0 if floor_only else float(pair["lexical"]),
-                            0.0 if floor_only else float(pair["sequence"]), thresholds,
+                            0.0 if sequence is None else float(sequence), thresholds,
                             shared_pairs=shared.get((int(codes[i]), int(codes[j])), 0),
                             evidence=None if evidence is None else float(evidence))
         if relation is None:

@@ -188,7 +188,7 @@ def counted_unit(text: str, at: int) -> str | None:
     (:data:`UNIT_SYNONYMS`) or capitalised plural within ``LOOKAHEAD_WORDS`` words, else the
     next word when it looks like a noun, else None. Stops at punctuation and function words.
     """
-    words = []
+    words: list[str] = []
     for match in _WORD_RE.finditer(text, at):
         word = match.group()
         if not word[0].isalpha() and word != "%":

@@ -47,7 +47,7 @@ def current_umask() -> int:
     return mask
 
 
-def _write_with(target: str | os.PathLike[str], write: Callable[[Path], None]) -> None:
+def _write_with(target: str | os.PathLike[str], write: Callable[[Path], object]) -> None:
     with atomic_path(target) as tmp:
         write(tmp)
 
@@ -78,7 +78,9 @@ def write_arrays(arrays: dict[str, np.ndarray], target: str | os.PathLike[str]) 
 
     def write(p: Path) -> None:
         with open(p, "wb") as fh:
-            np.savez(fh, **arrays)
+            # allow_pickle given, so that ``**arrays`` can only be arrays (to the type
+            # checker too); nothing was pickled before either: object arrays are refused above
+            np.savez(fh, allow_pickle=False, **arrays)
 
     _write_with(target, write)
 

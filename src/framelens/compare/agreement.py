@@ -54,7 +54,7 @@ def long_doc_similarity(table: pd.DataFrame) -> pd.DataFrame:
         long = table[["doc_id_a", "doc_id_b", "similarity"]]
     else:
         values = table.to_numpy(dtype=float)
-        a, b = np.nonzero(~np.eye(*values.shape, dtype=bool))
+        a, b = np.nonzero(~np.eye(*values.shape, dtype=np.bool_))
         long = pd.DataFrame({"doc_id_a": np.asarray(table.index, dtype=object)[a],
                              "doc_id_b": np.asarray(table.columns, dtype=object)[b],
                              "similarity": values[a, b]})

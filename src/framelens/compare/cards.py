@@ -7,6 +7,7 @@ Spearman (:func:`read_sts`, :func:`stsb_spearman`).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -83,7 +84,8 @@ IDENTITY_FIELDS = ("name", "kind", "source", "upstream", "package", "package_ver
 
 
 def model_card(model_key: str, embedding: dict[str, Any], benchmarks: dict[str, list[str]],
-               thresholds: dict[str, float], stsb: dict[str, Any] | None) -> dict[str, Any]:
+               thresholds: Mapping[str, float | None],
+               stsb: dict[str, Any] | None) -> dict[str, Any]:
     """A JSON-able card: identity, sentences embedded and truncated, speed on this run
     (from ``embedding.json`` and Snakemake's benchmark files, ``benchmarks`` naming each
     rule's files), thresholds and, when

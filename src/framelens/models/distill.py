@@ -107,7 +107,7 @@ def run_distillation(source: Path, pca_dims: int) -> Any:
     import torch
     from model2vec.distill import distill_from_model
     from threadpoolctl import threadpool_limits
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerFast
 
     settings = {k: DISTILL_SETTINGS[k] for k in ("sif_coefficient", "token_remove_pattern",
                                                  "quantize_to", "pooling", "device")}
@@ -119,6 +119,10 @@ def run_distillation(source: Path, pca_dims: int) -> Any:
                                               use_safetensors=True)
             tokenizer = AutoTokenizer.from_pretrained(str(source), trust_remote_code=False,
                                                       use_fast=True)
+            # model2vec reads the tokenizers backend (tokenizer.json); a slow one has none
+            if not isinstance(tokenizer, PreTrainedTokenizerFast):
+                raise ModelError(f"{source}: no fast (tokenizers) tokenizer, which model2vec "
+                                 "distillation needs")
             return distill_from_model(model=model, tokenizer=tokenizer, pca_dims=pca_dims,
                                       **settings)
     finally:

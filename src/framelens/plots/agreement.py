@@ -91,7 +91,7 @@ def significance_chart(table: pd.DataFrame, sentence: str, *,
         return fig
     table = table.reset_index(drop=True)
     models = list(dict.fromkeys(table["model"]))
-    colours = dict(zip(models, matplotlib.colormaps["tab10"].colors, strict=False))
+    colours = dict(zip(models, matplotlib.color_sequences["tab10"], strict=False))
     directions = list(dict.fromkeys(zip(table["outlet_a"], table["outlet_b"], strict=True)))
     floor = 1e-4
     for row in table.itertuples():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterator
+from typing import TypedDict
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -12,8 +13,17 @@ from matplotlib.patches import FancyBboxPatch
 from framelens.embed import content_mask
 from framelens.plots.common import empty_figure
 
+
+class LineStyle(TypedDict):
+    """Keyword arguments of ``Axes.plot`` that draw one relation's links."""
+
+    color: str
+    linestyle: str | tuple[int, tuple[int, int]]
+    linewidth: float
+
+
 # colour and line style both encode the relation, so the figure reads in greyscale
-STYLE = {
+STYLE: dict[str, LineStyle] = {
     "verbatim": {"color": "#08306b", "linestyle": "-", "linewidth": 3.0},
     "rewrite": {"color": "#d95f02", "linestyle": "-", "linewidth": 2.0},
     "paraphrase": {"color": "#7f7f7f", "linestyle": (0, (4, 2)), "linewidth": 1.4},

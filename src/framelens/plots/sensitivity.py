@@ -42,7 +42,7 @@ def sensitivity_chart(data: pd.DataFrame, *, title: str, n_pairs: int = 4) -> Fi
         return fig
     axes = fig.subplots(2, len(thresholds), sharey="row", squeeze=False)
     pairs = top_pairs(data, n_pairs)
-    colours = matplotlib.colormaps["tab10"].colors
+    colours = matplotlib.color_sequences["tab10"]
     for col, name in enumerate(thresholds):
         part = data[data["threshold"] == name]
         default = float(part.loc[part["offset"] == 0, "threshold_value"].iloc[0])

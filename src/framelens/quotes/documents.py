@@ -208,7 +208,7 @@ def _prepare_sentences(text: str, sentences: list[_Sentence],
 
 def _known_names(sentences: list[_Sentence]) -> _Known:
     """Modifier words and person surnames of a document (see :class:`_Known`)."""
-    modifiers = set()
+    modifiers: set[str] = set()
     for sentence in sentences:
         for phrase in sentence.phrases:
             modifiers.update(_key(t) for t in phrase.name.split()[:-1])

@@ -103,9 +103,9 @@ def _event_batches(events: list[list[int]], bounds: np.ndarray) -> Iterator[list
 def _quote_records(doc: _DocumentQuotes, mapping: dict[str, str]) -> list[dict[str, object]]:
     """Output rows of one document's quotes, with canonical speakers and filled roles."""
     roles: dict[str, Counter[str]] = {}
-    for name, role in doc.roles:
-        roles.setdefault(mapping.get(name, name), Counter())[role] += 1
-    records = []
+    for name, mentioned in doc.roles:
+        roles.setdefault(mapping.get(name, name), Counter())[mentioned] += 1
+    records: list[dict[str, object]] = []
     for number, quote in enumerate(doc.quotes):
         speaker = mapping.get(quote.name, quote.name) if quote.name else None
         role = quote.role

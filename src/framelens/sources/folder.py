@@ -80,7 +80,7 @@ def read_metadata(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
             Problem(str(path), f"missing column(s) {missing}; found {header}", line=1)
         ]
     problems: list[Problem] = []
-    records = []
+    records: list[dict[str, str | int]] = []
     for line_no, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
@@ -89,7 +89,8 @@ def read_metadata(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
                 Problem(str(path), f"has {len(row)} fields, header has {len(header)}", line_no)
             )
             continue
-        record = {h: cell.strip() for h, cell in zip(header, row, strict=True)}
+        record: dict[str, str | int] = {h: cell.strip()
+                                        for h, cell in zip(header, row, strict=True)}
         record["_line"] = line_no
         records.append(record)
     table = pd.DataFrame.from_records(records, columns=[*header, "_line"])

@@ -121,13 +121,13 @@ def open_binary(path: Path) -> BinaryIO:
     _, compression = split_compression(path.name)
     # a large buffer over each decompressor: reading lines straight from them is slow
     if compression == "gzip":
-        return io.BufferedReader(gzip.open(path, "rb"), _READ_BUFFER)  # type: ignore[arg-type]
+        return io.BufferedReader(gzip.open(path, "rb"), _READ_BUFFER)
     if compression == "bz2":
-        return io.BufferedReader(bz2.open(path, "rb"), _READ_BUFFER)  # type: ignore[arg-type]
+        return io.BufferedReader(bz2.open(path, "rb"), _READ_BUFFER)
     if compression == "zstd":
         reader = zstandard.ZstdDecompressor(max_window_size=1 << 31).stream_reader(
             path.open("rb"), read_across_frames=True, closefd=True)
-        return io.BufferedReader(reader, _READ_BUFFER)  # type: ignore[arg-type]
+        return io.BufferedReader(reader, _READ_BUFFER)
     return path.open("rb")
 
 

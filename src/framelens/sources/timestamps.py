@@ -45,8 +45,8 @@ def parse_timestamp(value: str) -> Timestamp | None:
         return None
     if _EPOCH_RE.fullmatch(text):
         seconds = float(text) / (1000 if len(text.split(".")[0]) > 10 else 1)
-        moment = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
-        return Timestamp(moment.date().isoformat(), _format_time(moment))
+        instant = dt.datetime.fromtimestamp(seconds, tz=dt.UTC)
+        return Timestamp(instant.date().isoformat(), _format_time(instant))
     if len(text) == 10:
         try:
             return Timestamp(dt.date.fromisoformat(text).isoformat(), None)

@@ -193,10 +193,10 @@ def decode_html(data: bytes, content_type: str | None = None) -> Decoded:
     servers often declare the wrong charset); else the charset of the HTTP
     ``Content-Type`` (``content_type``), else the one the page declares; else UTF-8 with
     replacement characters, noted in :attr:`Decoded.note`."""
-    for bom, encoding in _BOMS:
+    for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
-            text = data[len(bom):].decode(encoding, errors="replace")
-            return _decoded(text, encoding, "bom")
+            text = data[len(bom):].decode(bom_encoding, errors="replace")
+            return _decoded(text, bom_encoding, "bom")
     try:
         return Decoded(data.decode("utf-8"), "utf-8", "utf8_valid", None, 0)
     except UnicodeDecodeError:

@@ -99,7 +99,7 @@ def embed(*, sentences: str, shard_vectors: list[str], shard_stats: list[str], m
     records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in shard_stats]
     parts = (load_shard(p, plan.digest(i)) for i, p in enumerate(shard_vectors))
     matrix = gather_shards(plan, parts)[plan.sentence_rows(texts)]
-    summary = summarise_shards(records, len(texts))
+    gathered = summarise_shards(records, len(texts))
     identities = {r["fingerprint"]: r["identity"] for r in records if r.get("identity")}
     if len(identities) > 1:
         raise FramelensError(f"the shards of {model_key} were embedded by different models "
@@ -109,8 +109,9 @@ def embed(*, sentences: str, shard_vectors: list[str], shard_stats: list[str], m
     else:  # no sentences at all: ask the model who it is
         identity = load_encoder(spec, device=device).identity()
     save_vectors(vectors, table["sent_id"].tolist(), matrix)
-    write_json({"identity": identity, "fingerprint": fingerprint(identity), **summary}, stats)
+    write_json({"identity": identity, "fingerprint": fingerprint(identity), **gathered}, stats)
     log.info("gathered %d shards: %d sentences (%d unique, %d from cache, %d encoded, "
-             "%d truncated), %.1f s encoding on %s", summary["shards"], summary["n_sentences"],
-             summary["n_unique"], summary["n_cached"], summary["n_encoded"],
-             summary["n_truncated"], summary["seconds"], summary["device"])
+             "%d truncated), %.1f s encoding on %s", gathered["shards"],
+             gathered["n_sentences"], gathered["n_unique"], gathered["n_cached"],
+             gathered["n_encoded"], gathered["n_truncated"], gathered["seconds"],
+             gathered["device"])
