@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple
+from typing import NamedTuple, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from framelens.basics.tables import content_mask
 
-Matrix = np.ndarray | sp.csr_matrix
+Matrix: TypeAlias = np.ndarray | sp.csr_matrix
 
 
 def l2_normalise(matrix: Matrix) -> Matrix:
@@ -40,7 +40,7 @@ def cos_sim(a: Matrix, b: Matrix) -> np.ndarray:
     [[1.0, 0.0], [0.0, 1.0]]
     """
     product = a @ b.T
-    return product.toarray() if sp.issparse(product) else np.asarray(product)
+    return np.asarray(product) if isinstance(product, np.ndarray) else product.toarray()
 
 
 def pairwise_cos_sim(a: Matrix, b: Matrix) -> np.ndarray:
@@ -156,8 +156,12 @@ def blocked_topk(
     try:
         for rows, block_vectors in _blocks(vectors, block_size, blocks, copy_blocks):
             block_groups = groups[rows] if skip == "group" else None
-            for tile in tiles if tiles is not None else \
-                    _Tile.of_window(columns(rows), groups, present, k):
+            if tiles is not None:
+                row_tiles = tiles
+            else:
+                assert columns is not None  # a window search names its columns
+                row_tiles = _Tile.of_window(columns(rows), groups, present, k)
+            for tile in row_tiles:
                 sims = cos_sim(block_vectors, tile.vectors(vectors))
                 if skip == "self":
                     tile.mask_self(sims, rows)
@@ -349,7 +353,7 @@ class _GroupTile:
 
         parts = workers if pool is not None and sims.size >= _PARALLEL_TILE else 1
         bounds = np.linspace(0, n_rows, parts + 1).astype(int)
-        if parts == 1:
+        if pool is None or parts == 1:
             rows_topk(0, n_rows)
         else:
             list(pool.map(rows_topk, bounds[:-1], bounds[1:]))
