@@ -32,11 +32,9 @@ run: $(STAMP)
 dryrun: $(STAMP)
 	$(SNAKEMAKE) --dry-run
 
-## test: lint, unit tests and the slow end-to-end run
-test: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/mypy
-	$(BIN)/snakemake --lint
+## test: lint (ruff, formatting, mypy, snakefmt, snakemake --lint), unit tests and the
+##   slow end-to-end runs
+test: lint
 	HF_HUB_OFFLINE=1 $(BIN)/python -m pytest
 
 ## test-fast: unit tests that load no model (under two minutes); a test that loads one
@@ -96,7 +94,9 @@ bench-slurm: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/snakefmt --check Snakefile workflow/rules
 	$(BIN)/snakemake --lint
 
 clean:

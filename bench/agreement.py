@@ -83,8 +83,10 @@ class Dataset:
     def score(self, matrix: np.ndarray) -> dict[str, float]:
         """Pearson and Spearman of the judged pairs' cells against the human scores."""
         values = matrix[self.a, self.b]
-        return {"pearson": float(pearsonr(values, self.truth)[0]),
-                "spearman": float(spearmanr(values, self.truth)[0])}
+        return {
+            "pearson": float(pearsonr(values, self.truth)[0]),
+            "spearman": float(spearmanr(values, self.truth)[0]),
+        }
 
 
 def lp50(data: Path) -> Dataset:
@@ -98,14 +100,17 @@ def ecb_graded(data: Path, seed: int) -> Dataset:
     gold = pd.read_csv(data / "ecbplus/gold_events.csv").sort_values("file")
     files, event, topic = (gold[c].to_numpy() for c in ("file", "event", "topic"))
     first, second = np.triu_indices(len(files), 1)
-    grade = np.where(event[first] == event[second], 2,
-                     np.where(topic[first] == topic[second], 1, 0))
+    grade = np.where(
+        event[first] == event[second], 2, np.where(topic[first] == topic[second], 1, 0)
+    )
     judged = np.flatnonzero(grade > 0)
-    other = np.random.default_rng(seed).choice(np.flatnonzero(grade == 0), size=len(judged),
-                                               replace=False)
+    other = np.random.default_rng(seed).choice(
+        np.flatnonzero(grade == 0), size=len(judged), replace=False
+    )
     keep = np.sort(np.concatenate([judged, other]))
-    pairs = pd.DataFrame({"file_a": files[first[keep]], "file_b": files[second[keep]],
-                          "truth": grade[keep]})
+    pairs = pd.DataFrame(
+        {"file_a": files[first[keep]], "file_b": files[second[keep]], "truth": grade[keep]}
+    )
     return Dataset("ecbplus", data / "ecbplus/corpus", pairs)
 
 
@@ -113,8 +118,7 @@ def whole_article_matrix(encoder: Any, key_kind: str, articles: list[str]) -> np
     """The plain baseline: cosine of whole-article vectors (the model's own truncation);
     for the lexical model, whole-article TF-IDF."""
     if key_kind == "tfidf":
-        vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(
-            articles)
+        vectors = TfidfVectorizer(sublinear_tf=True, stop_words="english").fit_transform(articles)
     else:
         vectors = l2_normalise(encoder.encode(articles))
     return cos_sim(vectors, vectors)
@@ -145,24 +149,26 @@ def story_grid(vectors: Any, data: Dataset) -> dict[tuple[float, float, float], 
     measure = "pearson" if data.name == "lp50" else "spearman"
     grid = {}
     for decay in DECAYS:
-        profiles = story_profiles(vectors, data.sentences, data.doc_ids,
-                                  StorySettings(lead_decay=decay))
+        profiles = story_profiles(
+            vectors, data.sentences, data.doc_ids, StorySettings(lead_decay=decay)
+        )
         for names, words in itertools.product(WEIGHTS, WEIGHTS):
             if names + words <= 0.5 + 1e-9:
                 settings = StorySettings(lead_decay=decay, names=names, words=words)
-                grid[(decay, names, words)] = data.score(
-                    story_matrix(profiles, settings))[measure]
+                grid[(decay, names, words)] = data.score(story_matrix(profiles, settings))[measure]
     return grid
 
 
-def grid_means(grids: list[dict[tuple[float, float, float], float]]
-               ) -> dict[tuple[float, float, float], float]:
+def grid_means(
+    grids: list[dict[tuple[float, float, float], float]],
+) -> dict[tuple[float, float, float], float]:
     """Each setting's mean score over all grids (models × datasets)."""
     return {k: float(np.mean([g[k] for g in grids])) for k in grids[0]}
 
 
-def chosen_setting(grids: list[dict[tuple[float, float, float], float]]
-                   ) -> tuple[tuple[float, float, float], float]:
+def chosen_setting(
+    grids: list[dict[tuple[float, float, float], float]],
+) -> tuple[tuple[float, float, float], float]:
     """The setting with the best mean score over all grids (models × datasets); on a tie,
     the one where the model weighs most, then the slowest decay."""
     means = grid_means(grids)
@@ -176,8 +182,10 @@ def print_table(key: str, results: dict[str, Any]) -> None:
         if name not in results:
             continue
         row = results[name]
-        cells = "  ".join(f"{m} {row[m]['pearson']:.3f}/{row[m]['spearman']:.3f}"
-                          for m in ("whole_article", *MEASURES))
+        cells = "  ".join(
+            f"{m} {row[m]['pearson']:.3f}/{row[m]['spearman']:.3f}"
+            for m in ("whole_article", *MEASURES)
+        )
         print(f"{key:<8} {name:<8} (Pearson/Spearman)  {cells}")
     print(f"{key:<8} STS-B news Spearman {results['stsb_news_spearman']:.3f}")
 
@@ -187,22 +195,27 @@ def main() -> None:
     parser.add_argument("--config", default=str(ROOT / "config/config.yaml"))
     parser.add_argument("--data", default=str(ROOT.parent / "shared/data"))
     parser.add_argument("--models", default=None, help="comma-separated model keys")
-    parser.add_argument("--datasets", default="lp50,ecbplus",
-                        help="comma-separated: lp50, ecbplus")
+    parser.add_argument("--datasets", default="lp50,ecbplus", help="comma-separated: lp50, ecbplus")
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--out", default=str(ROOT / "results/bench/agreement.json"))
     args = parser.parse_args()
-    config = validate_config(yaml.safe_load(Path(args.config).read_text()),
-                             ROOT / "workflow/schemas/config.schema.yaml")
+    config = validate_config(
+        yaml.safe_load(Path(args.config).read_text()), ROOT / "workflow/schemas/config.schema.yaml"
+    )
     data = Path(args.data)
     story = StorySettings.from_config(config["similarity"])
-    readers = {"lp50": lambda: lp50(data),
-               "ecbplus": lambda: ecb_graded(data, config["random_state"])}
+    readers = {
+        "lp50": lambda: lp50(data),
+        "ecbplus": lambda: ecb_graded(data, config["random_state"]),
+    }
     datasets = [readers[name]() for name in args.datasets.split(",")]
     cache_root = os.environ.get("FRAMELENS_CACHE_DIR", str(ROOT / ".cache/framelens"))
     keys = args.models.split(",") if args.models else list(config["models"])
-    report: dict[str, Any] = {"story": story.__dict__, "n_pairs": {
-        d.name: len(d.truth) for d in datasets}, "models": {}}
+    report: dict[str, Any] = {
+        "story": story.__dict__,
+        "n_pairs": {d.name: len(d.truth) for d in datasets},
+        "models": {},
+    }
     grids = []
     for key in keys:
         entry = config["models"][key]
@@ -212,9 +225,10 @@ def main() -> None:
         results: dict[str, Any] = {}
         for ds in datasets:
             vectors, _ = embed_texts(ds.sentences["text"].tolist(), encoder, cache)
-            matrices = {"whole_article": whole_article_matrix(encoder, entry["kind"],
-                                                              ds.articles),
-                        **measure_matrices(vectors, ds, story)}
+            matrices = {
+                "whole_article": whole_article_matrix(encoder, entry["kind"], ds.articles),
+                **measure_matrices(vectors, ds, story),
+            }
             results[ds.name] = {m: ds.score(x) for m, x in matrices.items()}
             if args.calibrate:
                 grids.append(story_grid(vectors, ds))
@@ -225,13 +239,21 @@ def main() -> None:
     if args.calibrate:
         (decay, names, words), score = chosen_setting(grids)
         ranked = sorted(grid_means(grids).items(), key=lambda kv: -kv[1])
-        report["calibrated"] = {"lead_decay": decay, "names": names, "words": words,
-                                "mean_score": score, "configured": story.__dict__,
-                                "top_settings": [{"lead_decay": k[0], "names": k[1],
-                                                  "words": k[2], "mean_score": v}
-                                                 for k, v in ranked[:10]]}
-        print(f"calibrated story weights: lead_decay {decay:g}, names {names:g}, "
-              f"words {words:g} (mean score {score:.3f}); configured: {story.__dict__}")
+        report["calibrated"] = {
+            "lead_decay": decay,
+            "names": names,
+            "words": words,
+            "mean_score": score,
+            "configured": story.__dict__,
+            "top_settings": [
+                {"lead_decay": k[0], "names": k[1], "words": k[2], "mean_score": v}
+                for k, v in ranked[:10]
+            ],
+        }
+        print(
+            f"calibrated story weights: lead_decay {decay:g}, names {names:g}, "
+            f"words {words:g} (mean score {score:.3f}); configured: {story.__dict__}"
+        )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(f"written: {args.out}")

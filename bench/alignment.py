@@ -60,8 +60,10 @@ def features(pairs: list[PlantedPair]) -> tuple[np.ndarray, np.ndarray]:
 
 def predict(semantic, lexical, ratio, th: Thresholds) -> list[str]:
     """Relation of each isolated pair (no passage evidence: one pair per document pair)."""
-    return [(r.value if (r := classify(float(s), float(x), float(q), th, shared_pairs=1))
-             else "none") for s, x, q in zip(semantic, lexical, ratio, strict=True)]
+    return [
+        (r.value if (r := classify(float(s), float(x), float(q), th, shared_pairs=1)) else "none")
+        for s, x, q in zip(semantic, lexical, ratio, strict=True)
+    ]
 
 
 def precision_recall(truth: list[str], predicted: list[str], labels: tuple[str, ...]) -> dict:
@@ -71,9 +73,12 @@ def precision_recall(truth: list[str], predicted: list[str], labels: tuple[str, 
     both = np.array([a == b for a, b in zip(truth, predicted, strict=True)]) & t & p
     if len(labels) > 1:  # grouped: any label of the group counts as right
         both = t & p
-    return {"precision": float(both.sum() / p.sum()) if p.sum() else None,
-            "recall": float(both.sum() / t.sum()) if t.sum() else None,
-            "n_true": int(t.sum()), "n_predicted": int(p.sum())}
+    return {
+        "precision": float(both.sum() / p.sum()) if p.sum() else None,
+        "recall": float(both.sum() / t.sum()) if t.sum() else None,
+        "n_true": int(t.sum()),
+        "n_predicted": int(p.sum()),
+    }
 
 
 def break_even(scores: list[tuple[float, float | None, float | None]]) -> float:
@@ -93,8 +98,9 @@ def choose_rewrite_alone(truth, lexical, sequence, base: Thresholds) -> float:
         if base.rewrite <= t <= base.verbatim:
             predicted = (lexical >= t) | (sequence >= base.verbatim)
             hits = (reuse & predicted).sum()
-            scores.append((float(t), hits / predicted.sum() if predicted.sum() else None,
-                           hits / reuse.sum()))
+            scores.append(
+                (float(t), hits / predicted.sum() if predicted.sum() else None, hits / reuse.sum())
+            )
     return break_even(scores)
 
 
@@ -108,9 +114,18 @@ def choose_paraphrase(truth, semantic, lexical, sequence, th: Thresholds) -> flo
     claim, among pairs not already labelled reuse (lowest threshold on ties)."""
     scores = []
     for t in np.round(np.arange(0.0, 0.99, 0.01), 2):
-        predicted = predict(semantic, lexical, sequence, Thresholds(
-            verbatim=th.verbatim, rewrite_alone=th.rewrite_alone, rewrite=th.rewrite,
-            min_shared=th.min_shared, paraphrase=float(t)))
+        predicted = predict(
+            semantic,
+            lexical,
+            sequence,
+            Thresholds(
+                verbatim=th.verbatim,
+                rewrite_alone=th.rewrite_alone,
+                rewrite=th.rewrite,
+                min_shared=th.min_shared,
+                paraphrase=float(t),
+            ),
+        )
         pr = precision_recall(truth, predicted, ("paraphrase",))
         scores.append((-f1(pr["precision"], pr["recall"]), float(t)))
     return min(scores)[1]
@@ -137,45 +152,67 @@ def main() -> None:
     parser.add_argument("--per-class", type=int, default=300)
     parser.add_argument("--out", default=str(ROOT / "results/bench/alignment.json"))
     args = parser.parse_args()
-    config = validate_config(yaml.safe_load(Path(args.config).read_text()),
-                             ROOT / "workflow/schemas/config.schema.yaml")
+    config = validate_config(
+        yaml.safe_load(Path(args.config).read_text()), ROOT / "workflow/schemas/config.schema.yaml"
+    )
     seed = config["random_state"]
     stsb = Path(args.stsb)
     dev = read_stsb(stsb / "sts-dev.csv")
     test = read_stsb(stsb / "sts-test.csv")
-    planted = {"dev": planted_set(dev, per_class=args.per_class, seed=seed),
-               "test": planted_set(test, per_class=args.per_class, seed=seed + 1)}
+    planted = {
+        "dev": planted_set(dev, per_class=args.per_class, seed=seed),
+        "test": planted_set(test, per_class=args.per_class, seed=seed + 1),
+    }
     feats = {split: features(pairs) for split, pairs in planted.items()}
     truth = {split: [p.relation for p in pairs] for split, pairs in planted.items()}
-    base = Thresholds(**{k: v for k, v in config["alignment"].items()
-                         if k in {"verbatim", "rewrite", "rewrite_alone", "min_shared"}})
+    base = Thresholds(
+        **{
+            k: v
+            for k, v in config["alignment"].items()
+            if k in {"verbatim", "rewrite", "rewrite_alone", "min_shared"}
+        }
+    )
     rewrite_alone = choose_rewrite_alone(truth["dev"], *feats["dev"], base)
-    report: dict = {"planted": {s: {r: truth[s].count(r) for r in (*RELATIONS, "none")}
-                                for s in planted},
-                    "rewrite_alone_chosen": rewrite_alone, "models": {}}
+    report: dict = {
+        "planted": {s: {r: truth[s].count(r) for r in (*RELATIONS, "none")} for s in planted},
+        "rewrite_alone_chosen": rewrite_alone,
+        "models": {},
+    }
     print(f"planted pairs per split: {report['planted']['test']}")
     print(f"rewrite_alone chosen on dev: {rewrite_alone:.2f} (config: {base.rewrite_alone})")
     header = f"{'model':<10} {'STS-B rho':>9} {'para thr':>8}  " + "  ".join(
-        f"{name:>17}" for name in ("verbatim P/R", "verb+rewrite P/R", "paraphrase P/R"))
+        f"{name:>17}" for name in ("verbatim P/R", "verb+rewrite P/R", "paraphrase P/R")
+    )
     print(header)
     for key, entry in config["models"].items():
         encoder = load_encoder(ModelSpec.from_config(key, entry), device=config["device"])
-        rho = spearmanr(cosines(encoder, [p.a for p in test], [p.b for p in test]),
-                        [p.score for p in test]).statistic
-        semantic = {s: cosines(encoder, [p.a for p in pairs], [p.b for p in pairs])
-                    for s, pairs in planted.items()}
-        chosen = Thresholds(verbatim=base.verbatim, rewrite_alone=rewrite_alone,
-                            rewrite=base.rewrite, min_shared=base.min_shared,
-                            paraphrase=choose_paraphrase(
-                                truth["dev"], semantic["dev"], *feats["dev"],
-                                Thresholds(**{**base.__dict__, "rewrite_alone": rewrite_alone})))
-        configured = Thresholds(**{**base.__dict__,
-                                   "paraphrase": entry.get("paraphrase_threshold",
-                                                           base.paraphrase)})
+        rho = spearmanr(
+            cosines(encoder, [p.a for p in test], [p.b for p in test]), [p.score for p in test]
+        ).statistic
+        semantic = {
+            s: cosines(encoder, [p.a for p in pairs], [p.b for p in pairs])
+            for s, pairs in planted.items()
+        }
+        chosen = Thresholds(
+            verbatim=base.verbatim,
+            rewrite_alone=rewrite_alone,
+            rewrite=base.rewrite,
+            min_shared=base.min_shared,
+            paraphrase=choose_paraphrase(
+                truth["dev"],
+                semantic["dev"],
+                *feats["dev"],
+                Thresholds(**{**base.__dict__, "rewrite_alone": rewrite_alone}),
+            ),
+        )
+        configured = Thresholds(
+            **{**base.__dict__, "paraphrase": entry.get("paraphrase_threshold", base.paraphrase)}
+        )
         dev_semantic = cosines(encoder, [p.a for p in dev], [p.b for p in dev])
-        claim = {"chosen": choose_claim_threshold(dev_semantic,
-                                                  np.array([p.score for p in dev])),
-                 "configured": entry["claim_threshold"]}
+        claim = {
+            "chosen": choose_claim_threshold(dev_semantic, np.array([p.score for p in dev])),
+            "configured": entry["claim_threshold"],
+        }
         results = {}
         for name, th in (("chosen", chosen), ("configured", configured)):
             predicted = predict(semantic["test"], *feats["test"], th)
@@ -185,14 +222,17 @@ def main() -> None:
                 "reuse": precision_recall(truth["test"], predicted, ("verbatim", "rewrite")),
                 "paraphrase": precision_recall(truth["test"], predicted, ("paraphrase",)),
             }
-        report["models"][key] = {"stsb_spearman": float(rho), "claim_threshold": claim,
-                                 **results}
+        report["models"][key] = {"stsb_spearman": float(rho), "claim_threshold": claim, **results}
         for name in ("chosen", "configured"):
             r = results[name]
-            cells = "  ".join(f"{r[g]['precision'] or 0:>8.3f}/{r[g]['recall'] or 0:<8.3f}"
-                              for g in ("verbatim", "reuse", "paraphrase"))
-            print(f"{key + ' ' + name[:4]:<10} {rho:>9.3f} "
-                  f"{r['thresholds']['paraphrase']:>8.2f}  {cells}  claim {claim[name]:.2f}")
+            cells = "  ".join(
+                f"{r[g]['precision'] or 0:>8.3f}/{r[g]['recall'] or 0:<8.3f}"
+                for g in ("verbatim", "reuse", "paraphrase")
+            )
+            print(
+                f"{key + ' ' + name[:4]:<10} {rho:>9.3f} "
+                f"{r['thresholds']['paraphrase']:>8.2f}  {cells}  claim {claim[name]:.2f}"
+            )
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(f"written: {args.out}")

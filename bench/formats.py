@@ -58,10 +58,19 @@ from framelens.models import ModelSpec, load_encoder
 from framelens.similarity import StorySettings, story_matrix, story_profiles
 
 ROOT = Path(__file__).resolve().parents[1]
-OUTLETS = (("Balkan Daily", "balkandaily.example"), ("The Evening Herald", "herald.example"),
-           ("Wire Times", "wiretimes.example"))
-COLUMNS = {"id": "story_id", "text": "body", "outlet": "publisher", "date": "published_at",
-           "title": "headline", "url": "link"}
+OUTLETS = (
+    ("Balkan Daily", "balkandaily.example"),
+    ("The Evening Herald", "herald.example"),
+    ("Wire Times", "wiretimes.example"),
+)
+COLUMNS = {
+    "id": "story_id",
+    "text": "body",
+    "outlet": "publisher",
+    "date": "published_at",
+    "title": "headline",
+    "url": "link",
+}
 
 
 @dataclass(frozen=True)
@@ -85,9 +94,11 @@ class Article:
 
 def planted_lines(outlet: str) -> list[str]:
     """The lines an outlet's template puts inside every article body."""
-    return [f"Sign up for the {outlet} morning briefing, delivered to your inbox every day.",
-            f"Follow {outlet} on Facebook, Instagram and X for the latest updates.",
-            f"Read more: the stories {outlet} readers are following today"]
+    return [
+        f"Sign up for the {outlet} morning briefing, delivered to your inbox every day.",
+        f"Follow {outlet} on Facebook, Instagram and X for the latest updates.",
+        f"Read more: the stories {outlet} readers are following today",
+    ]
 
 
 def choose_articles(ecbplus: Path, n_articles: int, seed: int) -> list[Article]:
@@ -108,10 +119,19 @@ def choose_articles(ecbplus: Path, n_articles: int, seed: int) -> list[Article]:
                 text = (ecbplus / "corpus" / file).read_text(encoding="utf-8")
                 title = str(meta.at[file, "title"]) if file in meta.index else Path(file).stem
                 n = len(chosen)
-                chosen.append(Article(file, Path(file).stem, outlet, domain,
-                                      f"2022-08-{16 + n % 3:02d}",
-                                      f"{6 + n % 14:02d}:{n * 7 % 60:02d}:00", title, text,
-                                      str(event)))
+                chosen.append(
+                    Article(
+                        file,
+                        Path(file).stem,
+                        outlet,
+                        domain,
+                        f"2022-08-{16 + n % 3:02d}",
+                        f"{6 + n % 14:02d}:{n * 7 % 60:02d}:00",
+                        title,
+                        text,
+                        str(event),
+                    )
+                )
     return chosen
 
 
@@ -125,19 +145,27 @@ def write_folder(articles: list[Article], folder: Path, *, flatten: bool) -> Non
     folder.mkdir(parents=True)
     rows = []
     for a in articles:
-        (folder / a.file).write_text(one_paragraph(a.text) if flatten else a.text,
-                                     encoding="utf-8")
-        rows.append({"file": a.file, "outlet": a.outlet, "date": a.date, "title": a.title,
-                     "url": a.url})
+        (folder / a.file).write_text(one_paragraph(a.text) if flatten else a.text, encoding="utf-8")
+        rows.append(
+            {"file": a.file, "outlet": a.outlet, "date": a.date, "title": a.title, "url": a.url}
+        )
     pd.DataFrame(rows).to_csv(folder / "metadata.csv", index=False)
 
 
 def write_csv(articles: list[Article], path: Path) -> None:
     """The one-paragraph articles as a gzipped CSV export under :data:`COLUMNS`."""
-    rows = [{COLUMNS["id"]: a.stem, COLUMNS["text"]: one_paragraph(a.text),
-             COLUMNS["outlet"]: a.outlet, COLUMNS["date"]: f"{a.date}T{a.clock}Z",
-             COLUMNS["title"]: a.title, COLUMNS["url"]: a.url, "section": "world"}
-            for a in articles]
+    rows = [
+        {
+            COLUMNS["id"]: a.stem,
+            COLUMNS["text"]: one_paragraph(a.text),
+            COLUMNS["outlet"]: a.outlet,
+            COLUMNS["date"]: f"{a.date}T{a.clock}Z",
+            COLUMNS["title"]: a.title,
+            COLUMNS["url"]: a.url,
+            "section": "world",
+        }
+        for a in articles
+    ]
     with gzip.open(path, "wt", encoding="utf-8", newline="") as handle:
         pd.DataFrame(rows).to_csv(handle, index=False)
 
@@ -146,8 +174,9 @@ def page(article: Article, related: list[Article]) -> bytes:
     """The article inside its outlet's news page, planted lines in the body."""
     esc = html.escape
     paragraphs = [f"<p>{esc(p.strip())}</p>" for p in article.text.split("\n") if p.strip()]
-    signup, follow, more = (f'<p class="promo">{esc(line)}</p>'
-                            for line in planted_lines(article.outlet))
+    signup, follow, more = (
+        f'<p class="promo">{esc(line)}</p>' for line in planted_lines(article.outlet)
+    )
     body = [*paragraphs[:2], signup, *paragraphs[2:], follow, more]
     links = "".join(f'<li><a href="{esc(r.url)}">{esc(r.title)}</a></li>' for r in related)
     return f"""<!DOCTYPE html>
@@ -198,11 +227,18 @@ def write_warc(articles: list[Article], path: Path) -> None:
         writer = WARCWriter(handle, gzip=True)
         for k, a in enumerate(articles):
             related = [articles[(k + j) % len(articles)] for j in (5, 11, 17)]
-            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")],
-                                       protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(
-                a.url, "response", payload=io.BytesIO(page(a, related)), http_headers=headers,
-                warc_headers_dict={"WARC-Date": f"{a.date}T12:00:00Z"}))
+            headers = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    a.url,
+                    "response",
+                    payload=io.BytesIO(page(a, related)),
+                    http_headers=headers,
+                    warc_headers_dict={"WARC-Date": f"{a.date}T12:00:00Z"},
+                )
+            )
 
 
 def write_variants(articles: list[Article], base: Path) -> dict[str, Any]:
@@ -212,9 +248,13 @@ def write_variants(articles: list[Article], base: Path) -> dict[str, Any]:
     write_csv(articles, base / "stories.csv.gz")
     write_pages(articles, base / "pages")
     write_warc(articles, base / "crawl.warc.gz")
-    return {"folder": str(base / "folder"), "folder_1p": str(base / "folder_1p"),
-            "csv_1p": {"path": str(base / "stories.csv.gz"), "columns": COLUMNS},
-            "html": str(base / "pages"), "warc": str(base / "crawl.warc.gz")}
+    return {
+        "folder": str(base / "folder"),
+        "folder_1p": str(base / "folder_1p"),
+        "csv_1p": {"path": str(base / "stories.csv.gz"), "columns": COLUMNS},
+        "html": str(base / "pages"),
+        "warc": str(base / "crawl.warc.gz"),
+    }
 
 
 def article_of(result: IngestResult, articles: list[Article]) -> pd.Series:
@@ -222,13 +262,22 @@ def article_of(result: IngestResult, articles: list[Article]) -> pd.Series:
     by_url = {a.url: a.stem for a in articles}
     stems = {a.stem for a in articles}
     docs = result.documents
-    keys = [d if d in stems else by_url.get(u, d.rsplit("__", 1)[-1])
-            for d, u in zip(docs["doc_id"], docs["url"].fillna(""), strict=True)]
+    keys = [
+        d if d in stems else by_url.get(u, d.rsplit("__", 1)[-1])
+        for d, u in zip(docs["doc_id"], docs["url"].fillna(""), strict=True)
+    ]
     return pd.Series(keys, index=docs["doc_id"])
 
 
-def measure(name: str, corpus: Any, articles: list[Article], encoder: Any, cache: Any,
-            settings: EventSettings, story: StorySettings) -> dict[str, Any]:
+def measure(
+    name: str,
+    corpus: Any,
+    articles: list[Article],
+    encoder: Any,
+    cache: Any,
+    settings: EventSettings,
+    story: StorySettings,
+) -> dict[str, Any]:
     """Ingest one variant; its checks, event ARI and story similarity matrix."""
     started = time.perf_counter()
     result = ingest_corpus(corpus)
@@ -244,25 +293,33 @@ def measure(name: str, corpus: Any, articles: list[Article], encoder: Any, cache
     edges = similarity_edges(vectors, sents, docs, settings)
     labels = sparse_average_linkage(len(docs), edges, settings.min_similarity)
     profiles = story_profiles(vectors, sents, docs["doc_id"].tolist(), story)
-    matrix = pd.DataFrame(story_matrix(profiles, story), index=[a.stem for a in truth],
-                          columns=[a.stem for a in truth])
+    matrix = pd.DataFrame(
+        story_matrix(profiles, story),
+        index=[a.stem for a in truth],
+        columns=[a.stem for a in truth],
+    )
     row = {
         "articles": len(docs),
         "no_content": int((docs["n_content_sentences"] == 0).sum()),
         "planted_as_content": int(content["text"].isin(planted).sum()),
-        "outlet_from_metadata": int(sum(d == a.outlet for d, a in zip(
-            docs["outlet"], truth, strict=True))),
-        "date_from_metadata": int(sum(d == a.date for d, a in zip(
-            docs["date"], truth, strict=True))),
+        "outlet_from_metadata": int(
+            sum(d == a.outlet for d, a in zip(docs["outlet"], truth, strict=True))
+        ),
+        "date_from_metadata": int(
+            sum(d == a.date for d, a in zip(docs["date"], truth, strict=True))
+        ),
         "event_ari": float(adjusted_rand_score([a.event for a in truth], labels)),
         "n_events": len(set(labels)),
         "site_boilerplate_lines": sum(len(v) for v in result.report["site_boilerplate"].values()),
         "ingest_seconds": round(ingest_seconds, 2),
     }
-    print(f"{name:<10} {row['articles']:>8} {row['no_content']:>10} "
-          f"{row['planted_as_content']:>8} {row['outlet_from_metadata']:>7} "
-          f"{row['date_from_metadata']:>6} {row['event_ari']:>6.3f} {row['n_events']:>7} "
-          f"{row['ingest_seconds']:>8.1f}", flush=True)
+    print(
+        f"{name:<10} {row['articles']:>8} {row['no_content']:>10} "
+        f"{row['planted_as_content']:>8} {row['outlet_from_metadata']:>7} "
+        f"{row['date_from_metadata']:>6} {row['event_ari']:>6.3f} {row['n_events']:>7} "
+        f"{row['ingest_seconds']:>8.1f}",
+        flush=True,
+    )
     return {"row": row, "matrix": matrix}
 
 
@@ -283,37 +340,53 @@ def main() -> None:
     parser.add_argument("--ecbplus", default=str(ROOT.parent / "shared/data/ecbplus"))
     parser.add_argument("--out", default=str(ROOT / "results/bench/formats.json"))
     args = parser.parse_args()
-    config = validate_config(yaml.safe_load(Path(args.config).read_text()),
-                             ROOT / "workflow/schemas/config.schema.yaml")
+    config = validate_config(
+        yaml.safe_load(Path(args.config).read_text()), ROOT / "workflow/schemas/config.schema.yaml"
+    )
     entry = config["models"][args.model]
     articles = choose_articles(Path(args.ecbplus), args.articles, args.seed)
     encoder = load_encoder(ModelSpec.from_config(args.model, entry), device=config["device"])
-    cache = EmbeddingCache(os.environ.get("FRAMELENS_CACHE_DIR", str(ROOT / ".cache/framelens")),
-                           fingerprint(encoder.identity()))
+    cache = EmbeddingCache(
+        os.environ.get("FRAMELENS_CACHE_DIR", str(ROOT / ".cache/framelens")),
+        fingerprint(encoder.identity()),
+    )
     settings = EventSettings.from_config(config["events"], entry["event_threshold"])
     story = StorySettings.from_config(config["similarity"])
-    print(f"{len(articles)} ECB+ articles, {len({a.event for a in articles})} gold events, "
-          f"3 outlets; model {args.model}")
-    print(f"{'variant':<10} {'articles':>8} {'no_content':>10} {'planted':>8} {'outlet':>7} "
-          f"{'date':>6} {'ARI':>6} {'events':>7} {'ingest s':>8}")
+    print(
+        f"{len(articles)} ECB+ articles, {len({a.event for a in articles})} gold events, "
+        f"3 outlets; model {args.model}"
+    )
+    print(
+        f"{'variant':<10} {'articles':>8} {'no_content':>10} {'planted':>8} {'outlet':>7} "
+        f"{'date':>6} {'ARI':>6} {'events':>7} {'ingest s':>8}"
+    )
     base = Path(tempfile.mkdtemp(prefix="framelens-formats-"))
     try:
-        runs = {name: measure(name, corpus, articles, encoder, cache, settings, story)
-                for name, corpus in write_variants(articles, base).items()}
+        runs = {
+            name: measure(name, corpus, articles, encoder, cache, settings, story)
+            for name, corpus in write_variants(articles, base).items()
+        }
     finally:
         shutil.rmtree(base, ignore_errors=True)
-    differences = {"csv_1p_vs_folder_1p": matrix_difference(runs["folder_1p"]["matrix"],
-                                                            runs["csv_1p"]["matrix"]),
-                   "html_vs_folder": matrix_difference(runs["folder"]["matrix"],
-                                                       runs["html"]["matrix"]),
-                   "warc_vs_html": matrix_difference(runs["html"]["matrix"],
-                                                     runs["warc"]["matrix"])}
+    differences = {
+        "csv_1p_vs_folder_1p": matrix_difference(
+            runs["folder_1p"]["matrix"], runs["csv_1p"]["matrix"]
+        ),
+        "html_vs_folder": matrix_difference(runs["folder"]["matrix"], runs["html"]["matrix"]),
+        "warc_vs_html": matrix_difference(runs["html"]["matrix"], runs["warc"]["matrix"]),
+    }
     for name, diff in differences.items():
-        print(f"story similarity, {name}: max |diff| {diff['max_abs']:.4f}, "
-              f"mean {diff['mean_abs']:.4f}")
-    report = {"articles": len(articles), "model": args.model, "seed": args.seed,
-              "variants": {name: run["row"] for name, run in runs.items()},
-              "similarity_differences": differences}
+        print(
+            f"story similarity, {name}: max |diff| {diff['max_abs']:.4f}, "
+            f"mean {diff['mean_abs']:.4f}"
+        )
+    report = {
+        "articles": len(articles),
+        "model": args.model,
+        "seed": args.seed,
+        "variants": {name: run["row"] for name, run in runs.items()},
+        "similarity_differences": differences,
+    }
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     print(f"written: {args.out}")

@@ -82,8 +82,14 @@ TEXT_FORMATS = ("folder", *TABLE_FORMATS)
 WEB_FORMATS = ("html", "warc")
 FORMATS = (*TEXT_FORMATS, *WEB_FORMATS)
 #: framelens field -> the tables' column name (none of them guessable).
-COLUMNS = {"id": "story_key", "text": "article_body", "outlet": "publisher_name",
-           "date": "pub_day", "title": "headline_text", "url": "permalink"}
+COLUMNS = {
+    "id": "story_key",
+    "text": "article_body",
+    "outlet": "publisher_name",
+    "date": "pub_day",
+    "title": "headline_text",
+    "url": "permalink",
+}
 MIB = 1024 * 1024
 
 
@@ -134,12 +140,18 @@ def prepare_folder(n: int, base: Path, *, seed: int, ecbplus: Path) -> Path:
         title = headline((folder / row["file"]).read_text(encoding="utf-8"))
         stem = Path(row["file"]).stem
         row["title"] = title
-        row["url"] = (f"https://www.{slug(row['outlet'])}.example/news/"
-                      f"{row['date'].replace('-', '/')}/{slug(title)}-{stem}")
+        row["url"] = (
+            f"https://www.{slug(row['outlet'])}.example/news/"
+            f"{row['date'].replace('-', '/')}/{slug(title)}-{stem}"
+        )
         row["doc_id"] = doc_id_for(row["file"])
     buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, ["file", "outlet", "date", "title", "url"],
-                            extrasaction="ignore", lineterminator="\n")
+    writer = csv.DictWriter(
+        buffer,
+        ["file", "outlet", "date", "title", "url"],
+        extrasaction="ignore",
+        lineterminator="\n",
+    )
     writer.writeheader()
     writer.writerows(rows)
     (folder / "metadata.csv").write_text(buffer.getvalue(), encoding="utf-8")
@@ -168,16 +180,29 @@ def read_articles(folder: Path) -> Iterator[Article]:
     with (folder / "metadata.csv").open(encoding="utf-8", newline="") as handle:
         for row in csv.DictReader(handle):
             text = (folder / row["file"]).read_text(encoding="utf-8")
-            yield Article(doc_id_for(row["file"]), row["file"], row["outlet"], row["date"],
-                          row["title"], row["url"], text)
+            yield Article(
+                doc_id_for(row["file"]),
+                row["file"],
+                row["outlet"],
+                row["date"],
+                row["title"],
+                row["url"],
+                text,
+            )
 
 
 def table_row(article: Article) -> dict[str, str]:
     """An article as a table row under :data:`COLUMNS`, plus two columns ingest ignores."""
-    return {COLUMNS["id"]: article.doc_id, COLUMNS["text"]: article.text,
-            COLUMNS["outlet"]: article.outlet, COLUMNS["date"]: article.date,
-            COLUMNS["title"]: article.title, COLUMNS["url"]: article.url,
-            "section": "world", "word_count": str(len(article.text.split()))}
+    return {
+        COLUMNS["id"]: article.doc_id,
+        COLUMNS["text"]: article.text,
+        COLUMNS["outlet"]: article.outlet,
+        COLUMNS["date"]: article.date,
+        COLUMNS["title"]: article.title,
+        COLUMNS["url"]: article.url,
+        "section": "world",
+        "word_count": str(len(article.text.split())),
+    }
 
 
 def write_table(articles: list[Article], path: Path, fmt: str) -> None:
@@ -272,13 +297,21 @@ cookies.</p>
 def html_page(article: Article, related: list[Article], index: int) -> str:
     """The article inside a realistic news page (see :data:`PAGE`)."""
     esc = html.escape
-    paragraphs = "\n".join(f"<p>{esc(p.strip())}</p>" for p in article.text.split("\n\n")
-                           if p.strip())
+    paragraphs = "\n".join(
+        f"<p>{esc(p.strip())}</p>" for p in article.text.split("\n\n") if p.strip()
+    )
     links = "\n".join(f'<li><a href="{esc(r.url)}">{esc(r.title)}</a></li>' for r in related)
     day = datetime.strptime(article.date, "%Y-%m-%d").strftime("%B %-d, %Y")
-    return PAGE.format(title=esc(article.title), outlet=esc(article.outlet), url=esc(article.url),
-                       date=article.date, clock=f"{6 + index % 14:02d}:{index * 7 % 60:02d}",
-                       day=day, paragraphs=paragraphs, related=links)
+    return PAGE.format(
+        title=esc(article.title),
+        outlet=esc(article.outlet),
+        url=esc(article.url),
+        date=article.date,
+        clock=f"{6 + index % 14:02d}:{index * 7 % 60:02d}",
+        day=day,
+        paragraphs=paragraphs,
+        related=links,
+    )
 
 
 def pages(articles: list[Article]) -> Iterator[tuple[Article, bytes]]:
@@ -302,28 +335,61 @@ def write_warc(articles: list[Article], path: Path) -> None:
 
     with path.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
-        writer.write_record(writer.create_warcinfo_record(
-            path.name, {"software": "framelens bench/ingest.py", "format": "WARC 1.1"}))
+        writer.write_record(
+            writer.create_warcinfo_record(
+                path.name, {"software": "framelens bench/ingest.py", "format": "WARC 1.1"}
+            )
+        )
         for article, page in pages(articles):
             stamp = f"{article.date}T12:00:00Z"
-            request = StatusAndHeaders(f"GET {article.url} HTTP/1.1", [
-                ("Host", article.url.split("/")[2]), ("User-Agent", "framelens-bench/1.0"),
-                ("Accept", "text/html")], is_http_request=True)
-            writer.write_record(writer.create_warc_record(
-                article.url, "request", http_headers=request,
-                warc_headers_dict={"WARC-Date": stamp}))
-            response = StatusAndHeaders("200 OK", [
-                ("Content-Type", "text/html; charset=utf-8"),
-                ("Content-Length", str(len(page))), ("Server", "nginx"),
-                ("Cache-Control", "max-age=300")], protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(
-                article.url, "response", payload=io.BytesIO(page), http_headers=response,
-                warc_headers_dict={"WARC-Date": stamp}))
+            request = StatusAndHeaders(
+                f"GET {article.url} HTTP/1.1",
+                [
+                    ("Host", article.url.split("/")[2]),
+                    ("User-Agent", "framelens-bench/1.0"),
+                    ("Accept", "text/html"),
+                ],
+                is_http_request=True,
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    article.url,
+                    "request",
+                    http_headers=request,
+                    warc_headers_dict={"WARC-Date": stamp},
+                )
+            )
+            response = StatusAndHeaders(
+                "200 OK",
+                [
+                    ("Content-Type", "text/html; charset=utf-8"),
+                    ("Content-Length", str(len(page))),
+                    ("Server", "nginx"),
+                    ("Cache-Control", "max-age=300"),
+                ],
+                protocol="HTTP/1.1",
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    article.url,
+                    "response",
+                    payload=io.BytesIO(page),
+                    http_headers=response,
+                    warc_headers_dict={"WARC-Date": stamp},
+                )
+            )
 
 
-INPUT_NAMES = {"folder": "folder", "csv": "articles.csv", "csv.gz": "articles.csv.gz",
-               "jsonl": "articles.jsonl", "jsonl.zst": "articles.jsonl.zst",
-               "parquet": "articles.parquet", "html": "pages", "warc": "pages.warc.gz"}
+INPUT_NAMES = {
+    "folder": "folder",
+    "csv": "articles.csv",
+    "csv.gz": "articles.csv.gz",
+    "jsonl": "articles.jsonl",
+    "jsonl.zst": "articles.jsonl.zst",
+    "parquet": "articles.parquet",
+    "html": "pages",
+    "warc": "pages.warc.gz",
+}
 
 
 def write_inputs(folder: Path, formats: list[str]) -> dict[str, Path]:
@@ -397,9 +463,16 @@ def child(fmt: str, config: str, out: str, profile: str | None) -> None:
         profiler.dump_stats(profile)
     else:
         ingest_to_files(corpus, IngestSettings(), **kwargs)
-    print(json.dumps({"wall_s": time.perf_counter() - wall, "cpu_s": time.process_time() - cpu,
-                      "peak_rss_kib": peak_rss_kib(),
-                      "import_rss_kib": imported_kib}))
+    print(
+        json.dumps(
+            {
+                "wall_s": time.perf_counter() - wall,
+                "cpu_s": time.process_time() - cpu,
+                "peak_rss_kib": peak_rss_kib(),
+                "import_rss_kib": imported_kib,
+            }
+        )
+    )
 
 
 def run_child(fmt: str, path: Path, out: Path, profile: Path | None = None) -> dict[str, Any]:
@@ -407,11 +480,19 @@ def run_child(fmt: str, path: Path, out: Path, profile: Path | None = None) -> d
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.parquet"):
         old.unlink()
-    command = [sys.executable, "-m", "bench.ingest", "--child", fmt,
-               json.dumps(corpus_config(fmt, path.absolute())), str(out.absolute()),
-               str(profile.absolute() if profile else "")]
-    done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT,
-                          env={**os.environ, "TQDM_DISABLE": "1"})
+    command = [
+        sys.executable,
+        "-m",
+        "bench.ingest",
+        "--child",
+        fmt,
+        json.dumps(corpus_config(fmt, path.absolute())),
+        str(out.absolute()),
+        str(profile.absolute() if profile else ""),
+    ]
+    done = subprocess.run(
+        command, capture_output=True, text=True, cwd=ROOT, env={**os.environ, "TQDM_DISABLE": "1"}
+    )
     if done.returncode:
         raise RuntimeError(f"ingest of {fmt} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -421,16 +502,18 @@ def summarise(fmt: str, runs: list[dict[str, Any]], path: Path, out: Path) -> di
     """One format's row from its runs (median time, largest peak) and its outputs."""
     import pyarrow.parquet as pq
 
-    return {"wall_s": round(statistics.median(r["wall_s"] for r in runs), 3),
-            "wall_runs_s": [round(r["wall_s"], 3) for r in runs],
-            "cpu_s": round(statistics.median(r["cpu_s"] for r in runs), 3),
-            "peak_rss_mib": round(max(r["peak_rss_kib"] for r in runs) / 1024, 1),
-            "import_rss_mib": round(max(r["import_rss_kib"] for r in runs) / 1024, 1),
-            "input_bytes": size_on_disk(fmt, path),
-            "documents": pq.ParquetFile(out / "documents.parquet").metadata.num_rows,
-            "sentences": pq.ParquetFile(out / "sentences.parquet").metadata.num_rows,
-            "documents_mib": round((out / "documents.parquet").stat().st_size / MIB, 2),
-            "sentences_mib": round((out / "sentences.parquet").stat().st_size / MIB, 2)}
+    return {
+        "wall_s": round(statistics.median(r["wall_s"] for r in runs), 3),
+        "wall_runs_s": [round(r["wall_s"], 3) for r in runs],
+        "cpu_s": round(statistics.median(r["cpu_s"] for r in runs), 3),
+        "peak_rss_mib": round(max(r["peak_rss_kib"] for r in runs) / 1024, 1),
+        "import_rss_mib": round(max(r["import_rss_kib"] for r in runs) / 1024, 1),
+        "input_bytes": size_on_disk(fmt, path),
+        "documents": pq.ParquetFile(out / "documents.parquet").metadata.num_rows,
+        "sentences": pq.ParquetFile(out / "sentences.parquet").metadata.num_rows,
+        "documents_mib": round((out / "documents.parquet").stat().st_size / MIB, 2),
+        "sentences_mib": round((out / "sentences.parquet").stat().st_size / MIB, 2),
+    }
 
 
 def agreement(outs: dict[str, Path]) -> dict[str, Any]:
@@ -453,18 +536,21 @@ def agreement(outs: dict[str, Path]) -> dict[str, Any]:
             entry["sentence_text_equal"] = table["text"].equals(base["text"])
             entry["sentences_identical"] = table.equals(base)
         else:
-            content = table.filter(pc.and_(pc.invert(table["boilerplate"]),
-                                           pc.is_null(table["duplicate_of"])))
+            content = table.filter(
+                pc.and_(pc.invert(table["boilerplate"]), pc.is_null(table["duplicate_of"]))
+            )
             mine = content["text"].to_pylist()
-            entry["recall"] = round(len(texts & set(table["text"].to_pylist()))
-                                    / max(1, len(texts)), 4)
+            entry["recall"] = round(
+                len(texts & set(table["text"].to_pylist())) / max(1, len(texts)), 4
+            )
             entry["precision"] = round(sum(t in texts for t in mine) / max(1, len(mine)), 4)
         found[fmt] = entry
     return {"folder_documents": n_docs, "formats": found}
 
 
-def bench_size(n: int, formats: list[str], *, seed: int, ecbplus: Path, repeats: int,
-               base: Path | None = None) -> dict[str, Any]:
+def bench_size(
+    n: int, formats: list[str], *, seed: int, ecbplus: Path, repeats: int, base: Path | None = None
+) -> dict[str, Any]:
     """Measure every format at size ``n``; rows (with ratios to folder) and agreement."""
     base = base or WORK / f"n{n}-s{seed}"
     folder = prepare_folder(n, base, seed=seed, ecbplus=ecbplus)
@@ -484,9 +570,18 @@ def bench_size(n: int, formats: list[str], *, seed: int, ecbplus: Path, repeats:
     measured = {fmt: summarise(fmt, runs[fmt], inputs[fmt], outs[fmt]) for fmt in formats}
     recorded = datetime.now().isoformat(timespec="seconds")
     folder_row = measured["folder"]
-    rows = [{"n": n, "format": fmt, "recorded": recorded, "load_1min": round(load, 2),
-             **measured[fmt], "folder_wall_s": folder_row["wall_s"],
-             "folder_cpu_s": folder_row["cpu_s"]} for fmt in formats]
+    rows = [
+        {
+            "n": n,
+            "format": fmt,
+            "recorded": recorded,
+            "load_1min": round(load, 2),
+            **measured[fmt],
+            "folder_wall_s": folder_row["wall_s"],
+            "folder_cpu_s": folder_row["cpu_s"],
+        }
+        for fmt in formats
+    ]
     return {"n": n, "rows": with_rates(rows), "agreement": agreement(outs)}
 
 
@@ -495,12 +590,14 @@ def with_rates(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     same N (``folder_wall_s``, ``folder_cpu_s``): ``ratio`` by wall time, ``cpu_ratio`` by
     CPU time (steadier on a shared machine)."""
     for row in rows:
-        row.update(articles_per_s=round(row["n"] / row["wall_s"], 1),
-                   articles_per_cpu_s=round(row["n"] / row["cpu_s"], 1),
-                   mb_per_s=round(row["input_bytes"] / 1e6 / row["wall_s"], 2),
-                   folder_articles_per_s=round(row["n"] / row["folder_wall_s"], 1),
-                   ratio=round(row["folder_wall_s"] / row["wall_s"], 3),
-                   cpu_ratio=round(row["folder_cpu_s"] / row["cpu_s"], 3))
+        row.update(
+            articles_per_s=round(row["n"] / row["wall_s"], 1),
+            articles_per_cpu_s=round(row["n"] / row["cpu_s"], 1),
+            mb_per_s=round(row["input_bytes"] / 1e6 / row["wall_s"], 2),
+            folder_articles_per_s=round(row["n"] / row["folder_wall_s"], 1),
+            ratio=round(row["folder_wall_s"] / row["wall_s"], 3),
+            cpu_ratio=round(row["folder_cpu_s"] / row["cpu_s"], 3),
+        )
     return rows
 
 
@@ -517,12 +614,15 @@ def memory_growth(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
         small, large = mine[-2], mine[-1]
         own = [max(1.0, r["peak_rss_mib"] - r["import_rss_mib"]) for r in (small, large)]
         growth = large["peak_rss_mib"] / small["peak_rss_mib"]
-        found[fmt] = {"sizes": [r["n"] for r in mine],
-                      "peak_rss_mib": [r["peak_rss_mib"] for r in mine],
-                      "size_growth": round(large["n"] / small["n"], 2),
-                      "peak_growth": round(growth, 2), "ingest_growth": round(own[1] / own[0], 2),
-                      "exponent": round(math.log(growth) / math.log(large["n"] / small["n"]), 2),
-                      "flat": growth < large["n"] / small["n"] / 3}
+        found[fmt] = {
+            "sizes": [r["n"] for r in mine],
+            "peak_rss_mib": [r["peak_rss_mib"] for r in mine],
+            "size_growth": round(large["n"] / small["n"], 2),
+            "peak_growth": round(growth, 2),
+            "ingest_growth": round(own[1] / own[0], 2),
+            "exponent": round(math.log(growth) / math.log(large["n"] / small["n"]), 2),
+            "flat": growth < large["n"] / small["n"] / 3,
+        }
     return found
 
 
@@ -531,40 +631,51 @@ def memory_growth(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
 
 def print_report(report: dict[str, Any]) -> None:
     """The results as readable tables."""
-    print(f"\n{'N':>7} {'format':<10} {'art/s':>8} {'MB/s':>7} {'ratio':>6} {'art/cpu-s':>9} "
-          f"{'cpu ratio':>9} {'peak MiB':>9} {'imports':>8} {'input MiB':>10} {'docs MiB':>9} "
-          f"{'sents MiB':>10} {'wall s':>8} {'load':>5}  run")
+    print(
+        f"\n{'N':>7} {'format':<10} {'art/s':>8} {'MB/s':>7} {'ratio':>6} {'art/cpu-s':>9} "
+        f"{'cpu ratio':>9} {'peak MiB':>9} {'imports':>8} {'input MiB':>10} {'docs MiB':>9} "
+        f"{'sents MiB':>10} {'wall s':>8} {'load':>5}  run"
+    )
     for r in sorted(report["rows"], key=lambda r: (r["n"], FORMATS.index(r["format"]))):
-        print(f"{r['n']:>7} {r['format']:<10} {r['articles_per_s']:>8.1f} {r['mb_per_s']:>7.2f} "
-              f"{r['ratio']:>6.2f} {r['articles_per_cpu_s']:>9.1f} {r['cpu_ratio']:>9.2f} "
-              f"{r['peak_rss_mib']:>9.1f} {r['import_rss_mib']:>8.1f} "
-              f"{r['input_bytes'] / MIB:>10.1f} {r['documents_mib']:>9.2f} "
-              f"{r['sentences_mib']:>10.2f} {r['wall_s']:>8.2f} {r['load_1min']:>5.1f}  "
-              f"{r['recorded'][5:16].replace('T', ' ')}")
+        print(
+            f"{r['n']:>7} {r['format']:<10} {r['articles_per_s']:>8.1f} {r['mb_per_s']:>7.2f} "
+            f"{r['ratio']:>6.2f} {r['articles_per_cpu_s']:>9.1f} {r['cpu_ratio']:>9.2f} "
+            f"{r['peak_rss_mib']:>9.1f} {r['import_rss_mib']:>8.1f} "
+            f"{r['input_bytes'] / MIB:>10.1f} {r['documents_mib']:>9.2f} "
+            f"{r['sentences_mib']:>10.2f} {r['wall_s']:>8.2f} {r['load_1min']:>5.1f}  "
+            f"{r['recorded'][5:16].replace('T', ' ')}"
+        )
     web = [r["ratio"] for r in report["rows"] if r["format"] in WEB_FORMATS]
-    print("(ratio, cpu ratio: articles per second, per CPU second, over the folder format's at "
-          "the same N in the same run (column run; load: 1-minute load average at its start). "
-          "HTML and WARC "
-          f"run only at --web-sizes {report['web_sizes']}: trafilatura extraction"
-          + (f", here {1 / max(web):.1f}-{1 / min(web):.1f}x slower per article)" if web
-             else ")"))
+    print(
+        "(ratio, cpu ratio: articles per second, per CPU second, over the folder format's at "
+        "the same N in the same run (column run; load: 1-minute load average at its start). "
+        "HTML and WARC "
+        f"run only at --web-sizes {report['web_sizes']}: trafilatura extraction"
+        + (f", here {1 / max(web):.1f}-{1 / min(web):.1f}x slower per article)" if web else ")")
+    )
     for n, check in sorted(report["agreement"].items(), key=lambda kv: int(kv[0])):
         parts = []
         for fmt, e in check["formats"].items():
             same = "docs ok" if e["documents_equal"] else f"DOCS {e['documents']}"
             if "sentence_text_equal" in e:
-                same += (", sentences identical" if e["sentences_identical"] else
-                         ", text ok" if e["sentence_text_equal"] else ", TEXT DIFFERS")
+                same += (
+                    ", sentences identical"
+                    if e["sentences_identical"]
+                    else ", text ok"
+                    if e["sentence_text_equal"]
+                    else ", TEXT DIFFERS"
+                )
             else:
                 same += f", recall {e['recall']:.3f}, precision {e['precision']:.3f}"
             parts.append(f"{fmt}: {same}")
-        print(f"N={n} against folder ({check['folder_documents']} documents): "
-              + "; ".join(parts))
+        print(f"N={n} against folder ({check['folder_documents']} documents): " + "; ".join(parts))
     for fmt, g in report["memory_growth"].items():
-        print(f"memory {fmt}: peak {' -> '.join(f'{m:.0f}' for m in g['peak_rss_mib'])} MiB "
-              f"at N={g['sizes']}: x{g['peak_growth']} for x{g['size_growth']} articles over "
-              f"the last step (N^{g['exponent']}; above imports x{g['ingest_growth']})"
-              + ("" if g["flat"] else "  NOT FLAT"))
+        print(
+            f"memory {fmt}: peak {' -> '.join(f'{m:.0f}' for m in g['peak_rss_mib'])} MiB "
+            f"at N={g['sizes']}: x{g['peak_growth']} for x{g['size_growth']} articles over "
+            f"the last step (N^{g['exponent']}; above imports x{g['ingest_growth']})"
+            + ("" if g["flat"] else "  NOT FLAT")
+        )
 
 
 def profile(fmt: str, n: int, *, seed: int, ecbplus: Path, top: int) -> None:
@@ -582,31 +693,55 @@ def profile(fmt: str, n: int, *, seed: int, ecbplus: Path, top: int) -> None:
     print(out.getvalue())
 
 
-def run(sizes: list[int], web_sizes: list[int], formats: list[str], *, seed: int = 42,
-        ecbplus: Path = DEFAULT_ECBPLUS, repeats: int = 1, fresh: bool = False,
-        out: Path = OUT, work: Path | None = None) -> dict[str, Any]:
+def run(
+    sizes: list[int],
+    web_sizes: list[int],
+    formats: list[str],
+    *,
+    seed: int = 42,
+    ecbplus: Path = DEFAULT_ECBPLUS,
+    repeats: int = 1,
+    fresh: bool = False,
+    out: Path = OUT,
+    work: Path | None = None,
+) -> dict[str, Any]:
     """Measure every size (text formats at ``sizes``, web formats at ``web_sizes``, folder
     at both), merge with ``out`` unless ``fresh``, write it and return the report."""
-    report: dict[str, Any] = ({"rows": [], "agreement": {}} if fresh or not out.is_file()
-                              else json.loads(out.read_text()))
+    report: dict[str, Any] = (
+        {"rows": [], "agreement": {}} if fresh or not out.is_file() else json.loads(out.read_text())
+    )
     for n in sorted(set(sizes) | set(web_sizes)):
-        wanted = ["folder", *[f for f in formats if f in TABLE_FORMATS and n in sizes],
-                  *[f for f in formats if f in WEB_FORMATS and n in web_sizes]]
+        wanted = [
+            "folder",
+            *[f for f in formats if f in TABLE_FORMATS and n in sizes],
+            *[f for f in formats if f in WEB_FORMATS and n in web_sizes],
+        ]
         base = work / f"n{n}-s{seed}" if work else None
         done = bench_size(n, wanted, seed=seed, ecbplus=ecbplus, repeats=repeats, base=base)
         keys = {(r["n"], r["format"]) for r in done["rows"]}
         report["rows"] = [r for r in report["rows"] if (r["n"], r["format"]) not in keys]
         report["rows"] += done["rows"]
         earlier = report["agreement"].get(str(n), {}).get("formats", {})
-        done["agreement"]["formats"] = {**{f: e for f, e in earlier.items() if f in
-                                           {r["format"] for r in report["rows"] if r["n"] == n}},
-                                        **done["agreement"]["formats"]}
+        done["agreement"]["formats"] = {
+            **{
+                f: e
+                for f, e in earlier.items()
+                if f in {r["format"] for r in report["rows"] if r["n"] == n}
+            },
+            **done["agreement"]["formats"],
+        }
         report["agreement"][str(n)] = done["agreement"]
     report["rows"] = with_rates(report["rows"])
     web = {r["n"] for r in report["rows"] if r["format"] in WEB_FORMATS}
-    report.update(web_sizes=sorted(web), memory_growth=memory_growth(report["rows"]),
-                  machine={"python": platform.python_version(), "cpus": os.cpu_count(),
-                           "platform": platform.platform()})
+    report.update(
+        web_sizes=sorted(web),
+        memory_growth=memory_growth(report["rows"]),
+        machine={
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+        },
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2) + "\n")
     return report
@@ -619,24 +754,41 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10000, 100000])
-    parser.add_argument("--web-sizes", type=int, nargs="*", default=[2000, 10000],
-                        help="sizes for html and warc (trafilatura: ~100x slower per page)")
+    parser.add_argument(
+        "--web-sizes",
+        type=int,
+        nargs="*",
+        default=[2000, 10000],
+        help="sizes for html and warc (trafilatura: ~100x slower per page)",
+    )
     parser.add_argument("--formats", nargs="+", choices=FORMATS, default=list(FORMATS))
-    parser.add_argument("--repeats", type=int, default=1,
-                        help="runs of each text format per size (median time)")
+    parser.add_argument(
+        "--repeats", type=int, default=1, help="runs of each text format per size (median time)"
+    )
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--ecbplus", type=Path, default=DEFAULT_ECBPLUS)
     parser.add_argument("--fresh", action="store_true", help="forget earlier runs")
-    parser.add_argument("--profile", choices=FORMATS, metavar="FORMAT",
-                        help="profile one format at the first size instead of measuring")
+    parser.add_argument(
+        "--profile",
+        choices=FORMATS,
+        metavar="FORMAT",
+        help="profile one format at the first size instead of measuring",
+    )
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
     if args.profile:
         profile(args.profile, args.sizes[0], seed=args.seed, ecbplus=args.ecbplus, top=args.top)
         return
     web = args.web_sizes if set(args.formats) & set(WEB_FORMATS) else []
-    report = run(args.sizes, web, args.formats, seed=args.seed, ecbplus=args.ecbplus,
-                 repeats=args.repeats, fresh=args.fresh)
+    report = run(
+        args.sizes,
+        web,
+        args.formats,
+        seed=args.seed,
+        ecbplus=args.ecbplus,
+        repeats=args.repeats,
+        fresh=args.fresh,
+    )
     print_report(report)
     print(f"written: {OUT}")
 

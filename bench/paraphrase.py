@@ -109,8 +109,11 @@ SAME_MIN = 3.0  # STS-B "roughly equivalent": one fact, details may differ, as a
 def news_pairs(path: Path) -> list[StsPair]:
     """The STS-B news pairs of one split that state one fact (>= SAME_MIN) or distinct
     ones (<= 2)."""
-    return [p for p in read_stsb(path) if p.genre == "main-news"
-            and (p.score >= SAME_MIN or p.score <= 2.0)]
+    return [
+        p
+        for p in read_stsb(path)
+        if p.genre == "main-news" and (p.score >= SAME_MIN or p.score <= 2.0)
+    ]
 
 
 def ecb_articles(ecb: Path) -> tuple[dict[str, list[str]], pd.DataFrame]:
@@ -118,8 +121,10 @@ def ecb_articles(ecb: Path) -> tuple[dict[str, list[str]], pd.DataFrame]:
     gold table (file, event, topic) indexed by doc_id."""
     corpus = ingest_corpus(ecb / "corpus")
     sentences = corpus.sentences[content_mask(corpus.sentences)]
-    texts = {doc: part.sort_values("position")["text"].tolist()
-             for doc, part in sentences.groupby("doc_id")}
+    texts = {
+        doc: part.sort_values("position")["text"].tolist()
+        for doc, part in sentences.groupby("doc_id")
+    }
     gold = pd.read_csv(ecb / "gold_events.csv")
     docs = corpus.documents[["doc_id", "file"]].merge(gold, on="file").set_index("doc_id")
     return texts, docs
@@ -134,8 +139,7 @@ def topic_groups(pairs: list[StsPair], rng: random.Random) -> list[StsPair]:
 
     pairs = list(pairs)
     rng.shuffle(pairs)
-    words = TfidfVectorizer(stop_words="english").fit_transform(
-        [f"{p.a} {p.b}" for p in pairs])
+    words = TfidfVectorizer(stop_words="english").fit_transform([f"{p.a} {p.b}" for p in pairs])
     similar = (words @ words.T).toarray()
     used = np.zeros(len(pairs), dtype=bool)
     ordered = []
@@ -144,21 +148,25 @@ def topic_groups(pairs: list[StsPair], rng: random.Random) -> list[StsPair]:
             continue
         used[i] = True
         row = np.where(used, -np.inf, similar[i])
-        mates = [int(j) for j in np.argsort(-row, kind="stable")[:PER_EPISODE - 1]
-                 if not used[j]]
+        mates = [int(j) for j in np.argsort(-row, kind="stable")[: PER_EPISODE - 1] if not used[j]]
         used[mates] = True
         ordered += [pairs[i]] + [pairs[j] for j in mates]
     return ordered
 
 
-def build_episodes(texts: dict[str, list[str]], gold: pd.DataFrame, pairs: list[StsPair],
-                   *, odd_topics: bool, seed: int) -> list[Episode]:
+def build_episodes(
+    texts: dict[str, list[str]],
+    gold: pd.DataFrame,
+    pairs: list[StsPair],
+    *,
+    odd_topics: bool,
+    seed: int,
+) -> list[Episode]:
     """Plant ``pairs`` (PER_EPISODE at a time) into article pairs of one gold event, from the
     odd- or even-numbered topics; positions uniformly random."""
     rng = random.Random(seed)
     chosen = gold[(gold["topic"] % 2 == 1) == odd_topics]
-    events = [sorted(d for d in part.index if texts.get(d))
-              for _e, part in chosen.groupby("event")]
+    events = [sorted(d for d in part.index if texts.get(d)) for _e, part in chosen.groupby("event")]
     events = [e for e in events if len(e) >= 2]
     pairs = topic_groups(pairs, rng)
     episodes = []
@@ -167,7 +175,7 @@ def build_episodes(texts: dict[str, list[str]], gold: pd.DataFrame, pairs: list[
         body = {doc_a: list(texts[doc_a]), doc_b: list(texts[doc_b])}
         ids = {doc: [f"{doc}:{i}" for i in range(len(body[doc]))] for doc in body}
         planted = []
-        for n, pair in enumerate(pairs[start:start + PER_EPISODE]):
+        for n, pair in enumerate(pairs[start : start + PER_EPISODE]):
             tag = []
             for doc, text in ((doc_a, pair.a), (doc_b, pair.b)):
                 at = rng.randint(0, len(body[doc]))
@@ -175,9 +183,11 @@ def build_episodes(texts: dict[str, list[str]], gold: pd.DataFrame, pairs: list[
                 ids[doc].insert(at, f"{doc}:planted{n}")
                 tag.append(f"{doc}:planted{n}")
             planted.append((tag[0], tag[1], pair.score >= SAME_MIN))
-        rows = [{"sent_id": sid, "doc_id": doc, "text": text, "position": i}
-                for doc in (doc_a, doc_b)
-                for i, (sid, text) in enumerate(zip(ids[doc], body[doc], strict=True))]
+        rows = [
+            {"sent_id": sid, "doc_id": doc, "text": text, "position": i}
+            for doc in (doc_a, doc_b)
+            for i, (sid, text) in enumerate(zip(ids[doc], body[doc], strict=True))
+        ]
         episodes.append(Episode(pd.DataFrame(rows), planted))
     return episodes
 
@@ -185,8 +195,9 @@ def build_episodes(texts: dict[str, list[str]], gold: pd.DataFrame, pairs: list[
 def encode_all(encoder, texts: list[str], cache_root: str):
     """L2-normalised vectors of ``texts`` (cached for neural models) and a text->row map."""
     unique = list(dict.fromkeys(texts))
-    cache = EmbeddingCache(cache_root, fingerprint(encoder.identity())) \
-        if encoder.cacheable else None
+    cache = (
+        EmbeddingCache(cache_root, fingerprint(encoder.identity())) if encoder.cacheable else None
+    )
     vectors, _ = embed_texts(unique, encoder, cache)
     return l2_normalise(vectors), {t: i for i, t in enumerate(unique)}
 
@@ -196,55 +207,87 @@ def episode_vectors(episode: Episode, vectors, row_of):
     return vectors[[row_of[t] for t in episode.sentences["text"]]]
 
 
-def run_episode(episode: Episode, vectors, thresholds: Thresholds, claim_threshold: float,
-                *, old: bool, k: int = 3) -> tuple[dict, pd.DataFrame, np.ndarray]:
+def run_episode(
+    episode: Episode,
+    vectors,
+    thresholds: Thresholds,
+    claim_threshold: float,
+    *,
+    old: bool,
+    k: int = 3,
+) -> tuple[dict, pd.DataFrame, np.ndarray]:
     """Candidate pairs (by sent_id pair), the alignment table and claim labels of one
     episode under the OLD or NEW rule."""
     pairs, ordered, codes = candidate_pairs(vectors, episode.sentences, thresholds, k=k)
     if old:  # the rule before the evidence score: cosine >= paraphrase_threshold
-        pairs = {key: {f: v for f, v in p.items() if f != "evidence"}
-                 for key, p in pairs.items()}
+        pairs = {key: {f: v for f, v in p.items() if f != "evidence"} for key, p in pairs.items()}
     table = label_pairs(pairs, ordered, codes, thresholds)
-    by_id = {(ordered.at[i, "sent_id"], ordered.at[j, "sent_id"]): p
-             for (i, j), p in pairs.items()}
+    by_id = {(ordered.at[i, "sent_id"], ordered.at[j, "sent_id"]): p for (i, j), p in pairs.items()}
     sentences = episode.sentences
     row = pd.Series(np.arange(len(sentences)), index=sentences["sent_id"].to_numpy())
-    relations = (tuple(r.value for r in (Relation.VERBATIM, Relation.REWRITE)) if old
-                 else None)
-    must = (alignment_links(table, row, relations, thresholds.evidence.link)
-            + quote_continuations(sentences))
-    labels = cluster_event_sentences(vectors, sentences["text"].tolist(), must,
-                                     claim_threshold, sentences["doc_id"].nunique(),
-                                     contradiction_cost=0.0 if old else CONTRADICTION_COST)
+    relations = tuple(r.value for r in (Relation.VERBATIM, Relation.REWRITE)) if old else None
+    must = alignment_links(table, row, relations, thresholds.evidence.link) + quote_continuations(
+        sentences
+    )
+    labels = cluster_event_sentences(
+        vectors,
+        sentences["text"].tolist(),
+        must,
+        claim_threshold,
+        sentences["doc_id"].nunique(),
+        contradiction_cost=0.0 if old else CONTRADICTION_COST,
+    )
     return by_id, table, labels
 
 
-def score_episodes(episodes: list[Episode], vectors, row_of, thresholds: Thresholds,
-                   claim_threshold: float, *, old: bool) -> dict:
+def score_episodes(
+    episodes: list[Episode],
+    vectors,
+    row_of,
+    thresholds: Thresholds,
+    claim_threshold: float,
+    *,
+    old: bool,
+) -> dict:
     """Planted paraphrase recall and distinct-pair link rate, for alignment and claims."""
-    counts = {"same": 0, "distinct": 0, "aligned_same": 0, "aligned_distinct": 0,
-              "claim_same": 0, "claim_distinct": 0}
+    counts = {
+        "same": 0,
+        "distinct": 0,
+        "aligned_same": 0,
+        "aligned_distinct": 0,
+        "claim_same": 0,
+        "claim_distinct": 0,
+    }
     for episode in episodes:
-        _, table, labels = run_episode(episode, episode_vectors(episode, vectors, row_of),
-                                       thresholds, claim_threshold, old=old)
-        aligned = {frozenset(p) for p in zip(table["sent_id_a"], table["sent_id_b"],
-                                             strict=True)}
+        _, table, labels = run_episode(
+            episode, episode_vectors(episode, vectors, row_of), thresholds, claim_threshold, old=old
+        )
+        aligned = {frozenset(p) for p in zip(table["sent_id_a"], table["sent_id_b"], strict=True)}
         label_of = dict(zip(episode.sentences["sent_id"], labels, strict=True))
         for a, b, same in episode.planted:
             kind = "same" if same else "distinct"
             counts[kind] += 1
             counts[f"aligned_{kind}"] += frozenset((a, b)) in aligned
             counts[f"claim_{kind}"] += bool(label_of[a] == label_of[b])
-    return {**counts,
-            "align_recall": counts["aligned_same"] / max(counts["same"], 1),
-            "align_link_rate": counts["aligned_distinct"] / max(counts["distinct"], 1),
-            "claim_recall": counts["claim_same"] / max(counts["same"], 1),
-            "claim_merge_rate": counts["claim_distinct"] / max(counts["distinct"], 1)}
+    return {
+        **counts,
+        "align_recall": counts["aligned_same"] / max(counts["same"], 1),
+        "align_link_rate": counts["aligned_distinct"] / max(counts["distinct"], 1),
+        "claim_recall": counts["claim_same"] / max(counts["same"], 1),
+        "claim_merge_rate": counts["claim_distinct"] / max(counts["distinct"], 1),
+    }
 
 
-def planted_in_context(model_key: str, config: dict, *, split: str = "test",
-                       weights: EvidenceWeights | None = None, old: bool = False,
-                       stsb: Path | None = None, ecb: Path | None = None) -> dict:
+def planted_in_context(
+    model_key: str,
+    config: dict,
+    *,
+    split: str = "test",
+    weights: EvidenceWeights | None = None,
+    old: bool = False,
+    stsb: Path | None = None,
+    ecb: Path | None = None,
+) -> dict:
     """Planted paraphrase recall and distinct-pair link rate of one configured model on
     one split (``fit`` or ``test``), for other benches: see :func:`score_episodes`."""
     stsb = stsb or ROOT.parent / "shared/data/stsb"
@@ -261,9 +304,12 @@ def planted_in_context(model_key: str, config: dict, *, split: str = "test",
 def split_episodes(texts, gold, stsb: Path, seed: int) -> dict[str, list[Episode]]:
     """Fit episodes (STS-B train + dev, odd topics) and test episodes (STS-B test, even)."""
     fit = news_pairs(stsb / "sts-train.csv") + news_pairs(stsb / "sts-dev.csv")
-    return {"fit": build_episodes(texts, gold, fit, odd_topics=True, seed=seed),
-            "test": build_episodes(texts, gold, news_pairs(stsb / "sts-test.csv"),
-                                   odd_topics=False, seed=seed + 1)}
+    return {
+        "fit": build_episodes(texts, gold, fit, odd_topics=True, seed=seed),
+        "test": build_episodes(
+            texts, gold, news_pairs(stsb / "sts-test.csv"), odd_topics=False, seed=seed + 1
+        ),
+    }
 
 
 def all_texts(episodes: list[Episode]) -> list[str]:
@@ -283,22 +329,30 @@ def model_thresholds(config: dict, entry: dict, weights: EvidenceWeights | None)
     return th if weights is None else dataclasses.replace(th, evidence=weights)
 
 
-def candidate_features(episodes, vectors, row_of, th: Thresholds) -> tuple[np.ndarray,
-                                                                           np.ndarray]:
+def candidate_features(episodes, vectors, row_of, th: Thresholds) -> tuple[np.ndarray, np.ndarray]:
     """Features (FEATURES order, cosine relative to the threshold) and labels of the
     planted pairs that are candidates in their episode (others cannot be found)."""
     rows, labels = [], []
     for episode in episodes:
-        pairs, ordered, _ = candidate_pairs(episode_vectors(episode, vectors, row_of),
-                                            episode.sentences, th)
-        by_id = {frozenset((ordered.at[i, "sent_id"], ordered.at[j, "sent_id"])): p
-                 for (i, j), p in pairs.items()}
+        pairs, ordered, _ = candidate_pairs(
+            episode_vectors(episode, vectors, row_of), episode.sentences, th
+        )
+        by_id = {
+            frozenset((ordered.at[i, "sent_id"], ordered.at[j, "sent_id"])): p
+            for (i, j), p in pairs.items()
+        }
         for a, b, same in episode.planted:
             p = by_id.get(frozenset((a, b)))
             if p is None or p["lexical"] >= th.rewrite_alone or (p["sequence"] or 0) >= th.verbatim:
                 continue  # absent, or reuse whatever the score
-            rows.append([p["semantic"] - th.paraphrase, float(p["margin"] > 0), p["anchor"],
-                         p["contradiction"]])
+            rows.append(
+                [
+                    p["semantic"] - th.paraphrase,
+                    float(p["margin"] > 0),
+                    p["anchor"],
+                    p["contradiction"],
+                ]
+            )
             labels.append(int(same))
     return np.array(rows), np.array(labels)
 
@@ -310,16 +364,22 @@ def fit_weights(features: np.ndarray, labels: np.ndarray) -> dict[str, float]:
 
     model = LogisticRegression(C=10.0, max_iter=1000).fit(features, labels)
     w = model.coef_[0]
-    return {"intercept": float(model.intercept_[0]), "cosine": float(w[0]),
-            "mutual": float(w[1]), "anchor": float(w[2]), "contradiction": float(-w[3])}
+    return {
+        "intercept": float(model.intercept_[0]),
+        "cosine": float(w[0]),
+        "mutual": float(w[1]),
+        "anchor": float(w[2]),
+        "contradiction": float(-w[3]),
+    }
 
 
 def choose_cut(weights: dict[str, float], fit_data: dict) -> float:
     """The cut (grid 0.05..0.95) with the best F1 of planted paraphrases against planted
     distinct pairs among the fit split's candidates (without reused wording), pooled
     over the models of ``fit_data`` (lowest cut on ties)."""
-    w = np.array([weights["cosine"], weights["mutual"], weights["anchor"],
-                  -weights["contradiction"]])
+    w = np.array(
+        [weights["cosine"], weights["mutual"], weights["anchor"], -weights["contradiction"]]
+    )
     x = np.vstack([x for x, _ in fit_data.values()])
     y = np.concatenate([y for _, y in fit_data.values()]) == 1
     probability = 1 / (1 + np.exp(-(weights["intercept"] + x @ w)))
@@ -339,18 +399,26 @@ def main() -> None:
     parser.add_argument("--models", default=None, help="comma-separated model keys")
     parser.add_argument("--out", default=str(ROOT / "results/bench/paraphrase.json"))
     args = parser.parse_args()
-    config = validate_config(yaml.safe_load(Path(args.config).read_text()),
-                             ROOT / "workflow/schemas/config.schema.yaml")
+    config = validate_config(
+        yaml.safe_load(Path(args.config).read_text()), ROOT / "workflow/schemas/config.schema.yaml"
+    )
     started = time.perf_counter()
     texts, gold = ecb_articles(Path(args.ecbplus))
     episodes = split_episodes(texts, gold, Path(args.stsb), config["random_state"])
     keys = args.models.split(",") if args.models else list(config["models"])
     configured = Thresholds.from_config(config["alignment"], 0.0).evidence
-    report: dict = {"episodes": {s: len(e) for s, e in episodes.items()},
-                    "planted": {s: {"same": sum(p[2] for e in eps for p in e.planted),
-                                    "distinct": sum(not p[2] for e in eps for p in e.planted)}
-                                for s, eps in episodes.items()},
-                    "configured_weights": configured._asdict(), "models": {}}
+    report: dict = {
+        "episodes": {s: len(e) for s, e in episodes.items()},
+        "planted": {
+            s: {
+                "same": sum(p[2] for e in eps for p in e.planted),
+                "distinct": sum(not p[2] for e in eps for p in e.planted),
+            }
+            for s, eps in episodes.items()
+        },
+        "configured_weights": configured._asdict(),
+        "models": {},
+    }
     print(f"episodes: {report['episodes']}; planted pairs: {report['planted']}")
     fit_data, pooled_x, pooled_y = {}, [], []
     for key in keys:
@@ -359,12 +427,12 @@ def main() -> None:
         data = {}
         for split, eps in episodes.items():
             vectors, row_of = encode_all(encoder, all_texts(eps), cache_dir())
-            data[split] = {"episodes": eps, "vectors": vectors, "row_of": row_of,
-                           "entry": entry}
+            data[split] = {"episodes": eps, "vectors": vectors, "row_of": row_of, "entry": entry}
         th = model_thresholds(config, entry, None)
         fit = data["fit"]
-        fit["old"] = score_episodes(fit["episodes"], fit["vectors"], fit["row_of"], th,
-                                    entry["claim_threshold"], old=True)
+        fit["old"] = score_episodes(
+            fit["episodes"], fit["vectors"], fit["row_of"], th, entry["claim_threshold"], old=True
+        )
         x, y = candidate_features(fit["episodes"], fit["vectors"], fit["row_of"], th)
         if key in POOLED:
             fit_data[key] = (x, y)
@@ -374,31 +442,56 @@ def main() -> None:
         report["models"][key] = {
             "own_fit": fit_weights(x, y),
             "fit_candidates": {"same": int(y.sum()), "distinct": int((y == 0).sum())},
-            "test": {name: score_episodes(test["episodes"], test["vectors"], test["row_of"],
-                                          th, entry["claim_threshold"], old=name == "old")
-                     for name in ("old", "new")},
-            "fit": {"old": fit["old"],
-                    "new": score_episodes(fit["episodes"], fit["vectors"], fit["row_of"], th,
-                                          entry["claim_threshold"], old=False)},
+            "test": {
+                name: score_episodes(
+                    test["episodes"],
+                    test["vectors"],
+                    test["row_of"],
+                    th,
+                    entry["claim_threshold"],
+                    old=name == "old",
+                )
+                for name in ("old", "new")
+            },
+            "fit": {
+                "old": fit["old"],
+                "new": score_episodes(
+                    fit["episodes"],
+                    fit["vectors"],
+                    fit["row_of"],
+                    th,
+                    entry["claim_threshold"],
+                    old=False,
+                ),
+            },
             "data": data,
         }
     if pooled_x:
         weights = fit_weights(np.vstack(pooled_x), np.concatenate(pooled_y))
         cut = choose_cut(weights, fit_data)
         report["fitted_weights"] = {**weights, "cut": cut, "floor": configured.floor}
-        print("fitted (pooled " + ",".join(fit_data) + "): " + ", ".join(
-            f"{k} {v:.3f}" for k, v in report["fitted_weights"].items()))
-    print("configured: " + ", ".join(f"{k} {v:.3f}" for k, v in
-                                     report["configured_weights"].items()))
-    print(f"{'model':<8} {'rule':<4} {'align recall':>12} {'align links':>11} "
-          f"{'claim recall':>12} {'claim merges':>12}   (test split)")
+        print(
+            "fitted (pooled "
+            + ",".join(fit_data)
+            + "): "
+            + ", ".join(f"{k} {v:.3f}" for k, v in report["fitted_weights"].items())
+        )
+    print(
+        "configured: " + ", ".join(f"{k} {v:.3f}" for k, v in report["configured_weights"].items())
+    )
+    print(
+        f"{'model':<8} {'rule':<4} {'align recall':>12} {'align links':>11} "
+        f"{'claim recall':>12} {'claim merges':>12}   (test split)"
+    )
     for key, result in report["models"].items():
         result.pop("data")
         for name in ("old", "new"):
             r = result["test"][name]
-            print(f"{key:<8} {name.upper():<4} {r['align_recall']:>12.3f} "
-                  f"{r['align_link_rate']:>11.3f} {r['claim_recall']:>12.3f} "
-                  f"{r['claim_merge_rate']:>12.3f}")
+            print(
+                f"{key:<8} {name.upper():<4} {r['align_recall']:>12.3f} "
+                f"{r['align_link_rate']:>11.3f} {r['claim_recall']:>12.3f} "
+                f"{r['claim_merge_rate']:>12.3f}"
+            )
     report["seconds"] = round(time.perf_counter() - started, 1)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(report, indent=2) + "\n")

@@ -49,8 +49,7 @@ def read_stsb(path: Path) -> list[StsPair]:
     for line in path.read_text(encoding="utf-8").splitlines():
         fields = line.split("\t")
         if len(fields) >= 7:
-            pairs.append(StsPair(fields[0], float(fields[4]), fields[5].strip(),
-                                 fields[6].strip()))
+            pairs.append(StsPair(fields[0], float(fields[4]), fields[5].strip(), fields[6].strip()))
     return pairs
 
 
@@ -75,7 +74,7 @@ def reordered_copy(sentence: str, rng: random.Random) -> str:
     splits = [m for m in CLAUSE.finditer(sentence) if 0.2 < m.start() / len(sentence) < 0.8]
     if splits:
         m = min(splits, key=lambda m: abs(m.start() - middle))
-        first, second = sentence[:m.start()], sentence[m.end():]
+        first, second = sentence[: m.start()], sentence[m.end() :]
     else:
         words = sentence.split()
         cut = rng.randint(len(words) // 3, 2 * len(words) // 3)
@@ -88,9 +87,10 @@ def planted_set(stsb: list[StsPair], *, per_class: int, seed: int) -> list[Plant
     rng = random.Random(seed)
     sources = sorted({s for p in stsb for s in (p.a, p.b) if len(s.split()) >= 8})
     rng.shuffle(sources)
-    derived = [PlantedPair(s, verbatim_copy(s, rng), "verbatim", "copy")
-               for s in sources[:per_class]]
-    for i, s in enumerate(sources[per_class:3 * per_class]):
+    derived = [
+        PlantedPair(s, verbatim_copy(s, rng), "verbatim", "copy") for s in sources[:per_class]
+    ]
+    for i, s in enumerate(sources[per_class : 3 * per_class]):
         how = "trimmed" if i % 2 == 0 else "reordered"
         copy = trimmed_copy(s, rng) if how == "trimmed" else reordered_copy(s, rng)
         derived.append(PlantedPair(s, copy, "rewrite", how))
@@ -100,7 +100,9 @@ def planted_set(stsb: list[StsPair], *, per_class: int, seed: int) -> list[Plant
     rng.shuffle(same)
     rng.shuffle(other)
     rewrites = [p for p in derived if p.relation == "rewrite"][:per_class]
-    return ([p for p in derived if p.relation == "verbatim"] + rewrites
-            + [PlantedPair(p.a, p.b, "paraphrase", f"stsb {p.score:.1f}")
-               for p in same[:per_class]]
-            + [PlantedPair(p.a, p.b, "none", f"stsb {p.score:.1f}") for p in other[:per_class]])
+    return (
+        [p for p in derived if p.relation == "verbatim"]
+        + rewrites
+        + [PlantedPair(p.a, p.b, "paraphrase", f"stsb {p.score:.1f}") for p in same[:per_class]]
+        + [PlantedPair(p.a, p.b, "none", f"stsb {p.score:.1f}") for p in other[:per_class]]
+    )

@@ -49,16 +49,25 @@ def checkout(revision: str, target: Path) -> Path:
     """A copy of ``revision`` at ``target``: a git worktree, or the working tree's tracked
     and untracked files for ``WORKTREE``."""
     if revision == WORKTREE:
-        files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard"], cwd=ROOT,
-                               capture_output=True, text=True, check=True).stdout.split("\n")
+        files = subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.split("\n")
         for name in filter(None, files):
             source = ROOT / name
             if source.is_file():
                 (target / name).parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(source, target / name)
         return target
-    subprocess.run(["git", "worktree", "add", "--detach", str(target), revision], cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(target), revision],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     return target
 
 
@@ -76,8 +85,9 @@ def make_corpus(name: str, base: Path) -> Path:
     raise SystemExit(f"unknown corpus {name!r}; choose seeds, ecbplus or synthetic1k")
 
 
-def run_workflow(tree: Path, corpus: Path, workdir: Path, models: list[str] | None,
-                 cache: Path, cores: int) -> float:
+def run_workflow(
+    tree: Path, corpus: Path, workdir: Path, models: list[str] | None, cache: Path, cores: int
+) -> float:
     """The whole workflow of the checkout ``tree`` on ``corpus`` in ``workdir``; seconds."""
     config = yaml.safe_load((tree / "config" / "config.yaml").read_text())
     config["corpus"] = str(corpus)
@@ -85,13 +95,35 @@ def run_workflow(tree: Path, corpus: Path, workdir: Path, models: list[str] | No
         config["models"] = {key: config["models"][key] for key in models}
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-    env = {**os.environ, "PYTHONPATH": str(tree / "src"), "HF_HUB_OFFLINE": "1",
-           "FRAMELENS_CACHE_DIR": str(cache), "TQDM_DISABLE": "1"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tree / "src"),
+        "HF_HUB_OFFLINE": "1",
+        "FRAMELENS_CACHE_DIR": str(cache),
+        "TQDM_DISABLE": "1",
+    }
     started = time.perf_counter()
-    run = subprocess.run([sys.executable, "-m", "snakemake", "--snakefile",
-                          str(tree / "Snakefile"), "--directory", str(workdir), "--configfile",
-                          str(workdir / "config.yaml"), "--cores", str(cores), "--quiet"],
-                         cwd=tree, env=env, capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            str(tree / "Snakefile"),
+            "--directory",
+            str(workdir),
+            "--configfile",
+            str(workdir / "config.yaml"),
+            "--cores",
+            str(cores),
+            "--quiet",
+        ],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if run.returncode != 0:
         raise SystemExit(f"workflow failed in {tree} on {corpus}:\n{run.stderr[-4000:]}")
     return time.perf_counter() - started
@@ -102,8 +134,11 @@ def tables(results: Path) -> dict[str, Path]:
     found = {}
     for path in results.rglob("*"):
         rel = path.relative_to(results)
-        if (path.is_file() and path.suffix in TABLE_SUFFIXES
-                and not set(rel.parts) & set(SKIPPED_PARTS)):
+        if (
+            path.is_file()
+            and path.suffix in TABLE_SUFFIXES
+            and not set(rel.parts) & set(SKIPPED_PARTS)
+        ):
             found[rel.as_posix()] = path
     return found
 
@@ -125,9 +160,13 @@ def same_values(a: Path, b: Path) -> bool:
 def compare(base: Path, new: Path) -> dict[str, Any]:
     """Every table of two results folders: identical, equal by value, differing, missing."""
     left, right = tables(base), tables(new)
-    outcome: dict[str, list[str]] = {"identical": [], "same_values": [], "different": [],
-                                     "only_base": sorted(set(left) - set(right)),
-                                     "only_new": sorted(set(right) - set(left))}
+    outcome: dict[str, list[str]] = {
+        "identical": [],
+        "same_values": [],
+        "different": [],
+        "only_base": sorted(set(left) - set(right)),
+        "only_new": sorted(set(right) - set(left)),
+    }
     for name in sorted(set(left) & set(right)):
         if digest(left[name]) == digest(right[name]):
             outcome["identical"].append(name)
@@ -159,27 +198,38 @@ def main() -> None:
         failed = False
         for name in args.corpora:
             corpus = make_corpus(name, base_dir)
-            seconds = {label: run_workflow(tree, corpus, base_dir / f"run-{label}-{name}",
-                                           args.models, cache, args.cores)
-                       for label, tree in trees.items()}
-            outcome = compare(base_dir / f"run-base-{name}" / "results",
-                              base_dir / f"run-new-{name}" / "results")
+            seconds = {
+                label: run_workflow(
+                    tree, corpus, base_dir / f"run-{label}-{name}", args.models, cache, args.cores
+                )
+                for label, tree in trees.items()
+            }
+            outcome = compare(
+                base_dir / f"run-base-{name}" / "results", base_dir / f"run-new-{name}" / "results"
+            )
             report["corpora"][name] = {"seconds": seconds, **outcome}
             bad = outcome["different"] + outcome["only_base"]
             failed |= bool(bad)
-            print(f"{name}: {len(outcome['identical'])} tables byte-identical, "
-                  f"{len(outcome['same_values'])} equal by value, {len(outcome['different'])} "
-                  f"different, {len(outcome['only_base'])} only in base, "
-                  f"{len(outcome['only_new'])} only in new "
-                  f"({seconds['base']:.0f} s and {seconds['new']:.0f} s)", flush=True)
+            print(
+                f"{name}: {len(outcome['identical'])} tables byte-identical, "
+                f"{len(outcome['same_values'])} equal by value, {len(outcome['different'])} "
+                f"different, {len(outcome['only_base'])} only in base, "
+                f"{len(outcome['only_new'])} only in new "
+                f"({seconds['base']:.0f} s and {seconds['new']:.0f} s)",
+                flush=True,
+            )
             for kind in ("same_values", "different", "only_base", "only_new"):
                 for table in outcome[kind]:
                     print(f"  {kind}: {table}")
     finally:
         for label, tree in trees.items():
             if label in trees and args.keep is None:
-                subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT,
-                               capture_output=True, check=False)
+                subprocess.run(
+                    ["git", "worktree", "remove", "--force", str(tree)],
+                    cwd=ROOT,
+                    capture_output=True,
+                    check=False,
+                )
         if args.keep is None:
             shutil.rmtree(base_dir, ignore_errors=True)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -89,13 +89,35 @@ COPIER_SHARE = 0.20
 MIN_LENGTH, MAX_LENGTH = 10, 25  # sentences per article
 MIN_SOURCE_SENTENCES = MAX_LENGTH  # an ECB+ event with fewer cannot fill one article
 OUTLETS = [
-    "Northern Ledger", "Daily Courier", "Evening Standard Wire", "Coastal Times",
-    "Metro Gazette", "The Civic Post", "Valley Herald", "Global Dispatch", "Harbour News",
-    "Capital Observer", "Prairie Tribune", "The Morning Record", "Union Press Service",
-    "City Chronicle", "Lakeside Journal", "National Bulletin", "The Weekly Lens",
-    "Summit Reporter", "Riverside Examiner", "Atlas Newswire", "Pinewood Sentinel",
-    "The Daily Compass", "Eastern Mercury", "Western Beacon", "Highland Voice",
-    "Central Monitor", "Bay Area Ledger", "Frontier Times", "The Open Register",
+    "Northern Ledger",
+    "Daily Courier",
+    "Evening Standard Wire",
+    "Coastal Times",
+    "Metro Gazette",
+    "The Civic Post",
+    "Valley Herald",
+    "Global Dispatch",
+    "Harbour News",
+    "Capital Observer",
+    "Prairie Tribune",
+    "The Morning Record",
+    "Union Press Service",
+    "City Chronicle",
+    "Lakeside Journal",
+    "National Bulletin",
+    "The Weekly Lens",
+    "Summit Reporter",
+    "Riverside Examiner",
+    "Atlas Newswire",
+    "Pinewood Sentinel",
+    "The Daily Compass",
+    "Eastern Mercury",
+    "Western Beacon",
+    "Highland Voice",
+    "Central Monitor",
+    "Bay Area Ledger",
+    "Frontier Times",
+    "The Open Register",
     "Meridian Wire",
 ]
 CLAUSE_COMMA = re.compile(r",\s+")
@@ -150,8 +172,10 @@ def ingests_as_one_sentence(text: str) -> bool:
 
 def ngram_sets(tokens: list[str]) -> tuple[frozenset, frozenset]:
     """Word bigrams and trigrams of a token list."""
-    return (frozenset(itertools.pairwise(tokens)),
-            frozenset(zip(tokens, tokens[1:], tokens[2:], strict=False)))
+    return (
+        frozenset(itertools.pairwise(tokens)),
+        frozenset(zip(tokens, tokens[1:], tokens[2:], strict=False)),
+    )
 
 
 def lexical_score(a: tuple[frozenset, frozenset], b: tuple[frozenset, frozenset]) -> float:
@@ -184,8 +208,14 @@ def near_repeat_groups(texts: list[str], threshold: float = NEAR_REPEAT) -> list
         shared: set[int] = set()
         for bigram in mine[0]:
             shared.update(index.get(bigram, ()))
-        match = next((kept[other] for other in sorted(shared)
-                      if lexical_score(mine, grams[other]) >= threshold), None)
+        match = next(
+            (
+                kept[other]
+                for other in sorted(shared)
+                if lexical_score(mine, grams[other]) >= threshold
+            ),
+            None,
+        )
         if match is not None:
             group.append(match)
             continue
@@ -230,8 +260,9 @@ def read_pool(ecbplus: Path) -> tuple[list[PoolSentence], dict[str, list[list[in
             uids = documents[event].setdefault(file, [])
             if uid_of[canonical] not in uids:
                 uids.append(uid_of[canonical])
-    return pool, {event: [docs[f] for f in sorted(docs)]
-                  for event, docs in sorted(documents.items())}
+    return pool, {
+        event: [docs[f] for f in sorted(docs)] for event, docs in sorted(documents.items())
+    }
 
 
 def read_csv_rows(path: Path) -> list[dict[str, str]]:
@@ -265,7 +296,7 @@ def reordered_copy(text: str) -> str | None:
         return None
     middle = len(text) / 2
     m = min(splits, key=lambda m: abs(m.start() - middle))
-    first, second = text[:m.start()], text[m.end():].rstrip(".!? ")
+    first, second = text[: m.start()], text[m.end() :].rstrip(".!? ")
     if not first or not second:
         return None
     return f"{second[0].upper()}{second[1:]}, {first[0].lower()}{first[1:]}."
@@ -284,9 +315,12 @@ def planted_edit(text: str, rng: random.Random) -> tuple[str, str]:
     attempts = ["trimmed"] if draw < 0.75 else ["reordered", "trimmed"]
     for how in attempts:
         edited = trimmed_copy(text, rng) if how == "trimmed" else reordered_copy(text)
-        if (edited is not None and len(edited.split()) >= 4
-                and duplicate_key(edited) != duplicate_key(text)
-                and ingests_as_one_sentence(edited)):
+        if (
+            edited is not None
+            and len(edited.split()) >= 4
+            and duplicate_key(edited) != duplicate_key(text)
+            and ingests_as_one_sentence(edited)
+        ):
             return edited, how
     return text, "copy"
 
@@ -305,7 +339,7 @@ def allocate(total: int, weights: list[float], minimum: int) -> list[int]:
     exact = [spare * w / scale for w in weights]
     sizes = [math.floor(x) for x in exact]
     order = sorted(range(n), key=lambda i: (-(exact[i] - sizes[i]), i))
-    for i in order[:spare - sum(sizes)]:
+    for i in order[: spare - sum(sizes)]:
         sizes[i] += 1
     return [minimum + s for s in sizes]
 
@@ -313,8 +347,9 @@ def allocate(total: int, weights: list[float], minimum: int) -> list[int]:
 class Supply:
     """Cyclic, shuffled lists of the sentences in each ECB+ gold event's documents."""
 
-    def __init__(self, documents: dict[str, list[list[int]]], pool: list[PoolSentence],
-                 rng: random.Random) -> None:
+    def __init__(
+        self, documents: dict[str, list[list[int]]], pool: list[PoolSentence], rng: random.Random
+    ) -> None:
         self.text = {sentence.uid: sentence.text for sentence in pool}
         self.lists: dict[str, list[int]] = {}
         for event, docs in documents.items():
@@ -350,9 +385,13 @@ def event_dates(topics: list[int], rng: random.Random) -> list[dt.date]:
     return dates
 
 
-def build_corpus(pool: list[PoolSentence], documents: dict[str, list[list[int]]], n: int,
-                 seed: int, n_events: int | None = None
-                 ) -> tuple[list[Article], list[dict[str, object]]]:
+def build_corpus(
+    pool: list[PoolSentence],
+    documents: dict[str, list[list[int]]],
+    n: int,
+    seed: int,
+    n_events: int | None = None,
+) -> tuple[list[Article], list[dict[str, object]]]:
     """The articles and, per synthetic event, its source and date (no files written)."""
     rng = random.Random(seed)
     n_events = n_events or max(1, round(n / 10))
@@ -374,16 +413,42 @@ def build_corpus(pool: list[PoolSentence], documents: dict[str, list[list[int]]]
     articles: list[Article] = []
     events: list[dict[str, object]] = []
     for j, (source, size) in enumerate(zip(chosen, sizes, strict=True)):
-        events.append({"event": f"ev{j + 1:05d}", "ecb_event": source,
-                       "topic": topic_of[source], "date": dates[j].isoformat(), "size": size})
-        articles += build_event(j, documents[source], source, size, dates[j], supply, rng,
-                                outlet_weights, copy_prob, start=len(articles))
+        events.append(
+            {
+                "event": f"ev{j + 1:05d}",
+                "ecb_event": source,
+                "topic": topic_of[source],
+                "date": dates[j].isoformat(),
+                "size": size,
+            }
+        )
+        articles += build_event(
+            j,
+            documents[source],
+            source,
+            size,
+            dates[j],
+            supply,
+            rng,
+            outlet_weights,
+            copy_prob,
+            start=len(articles),
+        )
     return articles, events
 
 
-def build_event(j: int, documents: list[list[int]], source: str, size: int, date: dt.date,
-                supply: Supply, rng: random.Random, outlet_weights: list[float],
-                copy_prob: float, start: int) -> list[Article]:
+def build_event(
+    j: int,
+    documents: list[list[int]],
+    source: str,
+    size: int,
+    date: dt.date,
+    supply: Supply,
+    rng: random.Random,
+    outlet_weights: list[float],
+    copy_prob: float,
+    start: int,
+) -> list[Article]:
     """The articles of one synthetic event, in date order, with planted copies.
 
     Article i retells ECB+ document ``i mod len(documents)`` (documents in a shuffled
@@ -394,8 +459,9 @@ def build_event(j: int, documents: list[list[int]], source: str, size: int, date
     outlets = covering + [rng.choice(covering) for _ in range(size - n_outlets)]
     rng.shuffle(outlets)
     days = sorted(rng.randint(0, ARTICLE_SPREAD_DAYS) for _ in range(size))
-    articles = [Article(start + i, j, outlets[i], date + dt.timedelta(days=days[i]))
-                for i in range(size)]
+    articles = [
+        Article(start + i, j, outlets[i], date + dt.timedelta(days=days[i])) for i in range(size)
+    ]
     lengths = [rng.randint(MIN_LENGTH, MAX_LENGTH) for _ in range(size)]
     retold = rng.sample(range(len(documents)), len(documents))
     plans: list[tuple[int, int] | None] = [None]  # (source position in event, sentences)
@@ -422,8 +488,7 @@ def build_event(j: int, documents: list[list[int]], source: str, size: int, date
         copied = {s.origin for s in block}
         wanted = lengths[i] - len(block)
         own = [uid for uid in documents[retold[i % len(retold)]] if uid not in copied][:wanted]
-        own += draw_distinct(stream, wanted - len(own), supply, source,
-                             exclude=copied | set(own))
+        own += draw_distinct(stream, wanted - len(own), supply, source, exclude=copied | set(own))
         sentences = [Sentence(uid, supply.text[uid], "fresh") for uid in own]
         insert = rng.randint(0, len(sentences))
         sentences[insert:insert] = block
@@ -431,8 +496,9 @@ def build_event(j: int, documents: list[list[int]], source: str, size: int, date
     return articles
 
 
-def draw_distinct(stream: list[int], count: int, supply: Supply, source: str, *,
-                  exclude: set[int]) -> list[int]:
+def draw_distinct(
+    stream: list[int], count: int, supply: Supply, source: str, *, exclude: set[int]
+) -> list[int]:
     """Pop ``count`` distinct sentence ids, none in ``exclude``, off ``stream``; refill
     from ``source`` if it runs dry (then the event repeats a sentence in two articles: an
     incidental gold pair, ``how`` = ``pool``)."""
@@ -457,8 +523,9 @@ def draw_distinct(stream: list[int], count: int, supply: Supply, source: str, *,
     return chosen
 
 
-def weighted_sample(items: list[str], weights: list[float], k: int,
-                    rng: random.Random) -> list[str]:
+def weighted_sample(
+    items: list[str], weights: list[float], k: int, rng: random.Random
+) -> list[str]:
     """``k`` distinct items drawn with probability proportional to weight."""
     items, weights = items[:], weights[:]
     picked = []
@@ -501,11 +568,20 @@ def gold_pairs(articles: list[Article], files: dict[int, str]) -> list[dict[str,
                     else:
                         how = "indirect"
                     same = duplicate_key(sa.text) == duplicate_key(sb.text)
-                    rows.append({"event": f"ev{event + 1:05d}", "file_a": files[a.index],
-                                 "index_a": pa, "text_a": sa.text, "file_b": files[b.index],
-                                 "index_b": pb, "text_b": sb.text,
-                                 "relation": "verbatim" if same else "rewrite", "how": how,
-                                 "planted": planted})
+                    rows.append(
+                        {
+                            "event": f"ev{event + 1:05d}",
+                            "file_a": files[a.index],
+                            "index_a": pa,
+                            "text_a": sa.text,
+                            "file_b": files[b.index],
+                            "index_b": pb,
+                            "text_b": sb.text,
+                            "relation": "verbatim" if same else "rewrite",
+                            "how": how,
+                            "planted": planted,
+                        }
+                    )
     rows.sort(key=lambda r: (r["event"], r["file_a"], r["index_a"], r["file_b"], r["index_b"]))
     return rows
 
@@ -541,8 +617,14 @@ def clear_previous(out: Path) -> None:
             folder.rmdir()
 
 
-def generate(n: int, out: str | Path, *, seed: int = 42, n_events: int | None = None,
-             ecbplus: str | Path = DEFAULT_ECBPLUS) -> dict[str, object]:
+def generate(
+    n: int,
+    out: str | Path,
+    *,
+    seed: int = 42,
+    n_events: int | None = None,
+    ecbplus: str | Path = DEFAULT_ECBPLUS,
+) -> dict[str, object]:
     """Write a synthetic corpus of ``n`` articles and its gold to ``out``; return the summary."""
     if n < 2:
         raise ValueError("n must be at least 2")
@@ -552,8 +634,7 @@ def generate(n: int, out: str | Path, *, seed: int = 42, n_events: int | None = 
     order = list(range(len(articles)))
     random.Random(seed + 1).shuffle(order)  # file names say nothing about the events
     width = max(5, len(str(len(articles))))
-    files = {articles[k].index: f"articles/{rank:0{width}d}.txt"
-             for rank, k in enumerate(order)}
+    files = {articles[k].index: f"articles/{rank:0{width}d}.txt" for rank, k in enumerate(order)}
     clear_previous(out)
     (out / "articles").mkdir(parents=True, exist_ok=True)
     for article in articles:
@@ -561,18 +642,48 @@ def generate(n: int, out: str | Path, *, seed: int = 42, n_events: int | None = 
         body = "\n\n".join(s.text for s in article.sentences) + "\n"
         (out / article.file).write_bytes(body.encode("utf-8"))
     by_file = sorted(articles, key=lambda a: a.file)
-    write(out / "metadata.csv", csv_text(
-        [{"file": a.file, "outlet": a.outlet, "date": a.date.isoformat()} for a in by_file],
-        ["file", "outlet", "date"]))
+    write(
+        out / "metadata.csv",
+        csv_text(
+            [{"file": a.file, "outlet": a.outlet, "date": a.date.isoformat()} for a in by_file],
+            ["file", "outlet", "date"],
+        ),
+    )
     event_rows = {j: e for j, e in enumerate(events)}
-    write(out / "gold_events.csv", csv_text(
-        [{"file": a.file, "event": event_rows[a.event]["event"],
-          "ecb_event": event_rows[a.event]["ecb_event"], "topic": event_rows[a.event]["topic"]}
-         for a in by_file], ["file", "event", "ecb_event", "topic"]))
+    write(
+        out / "gold_events.csv",
+        csv_text(
+            [
+                {
+                    "file": a.file,
+                    "event": event_rows[a.event]["event"],
+                    "ecb_event": event_rows[a.event]["ecb_event"],
+                    "topic": event_rows[a.event]["topic"],
+                }
+                for a in by_file
+            ],
+            ["file", "event", "ecb_event", "topic"],
+        ),
+    )
     pairs = gold_pairs(articles, files)
-    write(out / "gold_reuse.csv", csv_text(pairs, [
-        "event", "file_a", "index_a", "text_a", "file_b", "index_b", "text_b", "relation",
-        "how", "planted"]))
+    write(
+        out / "gold_reuse.csv",
+        csv_text(
+            pairs,
+            [
+                "event",
+                "file_a",
+                "index_a",
+                "text_a",
+                "file_b",
+                "index_b",
+                "text_b",
+                "relation",
+                "how",
+                "planted",
+            ],
+        ),
+    )
     summary = summarise(articles, events, pairs, pool, n, seed)
     write(out / "synthetic.json", json.dumps(summary, indent=2, sort_keys=True) + "\n")
     return summary
@@ -583,9 +694,14 @@ def write(path: Path, text: str) -> None:
     path.write_bytes(text.encode("utf-8"))
 
 
-def summarise(articles: list[Article], events: list[dict[str, object]],
-              pairs: list[dict[str, object]], pool: list[PoolSentence], n: int,
-              seed: int) -> dict[str, object]:
+def summarise(
+    articles: list[Article],
+    events: list[dict[str, object]],
+    pairs: list[dict[str, object]],
+    pool: list[PoolSentence],
+    n: int,
+    seed: int,
+) -> dict[str, object]:
     """Parameters and counts, for synthetic.json."""
     copiers = {p["file_b"] for p in pairs if p["planted"]}
     n_sentences = sum(len(a.sentences) for a in articles)
@@ -597,22 +713,34 @@ def summarise(articles: list[Article], events: list[dict[str, object]],
         copied_per_copier[p["file_b"]] += 1
     shares = [copied_per_copier[f] / length_of[f] for f in sorted(copied_per_copier)]
     return {
-        "generator_version": GENERATOR_VERSION, "n_articles": len(articles),
-        "n_events": len(events), "seed": seed, "n_requested": n,
-        "n_sentences": n_sentences, "pool_sentences": len(pool),
+        "generator_version": GENERATOR_VERSION,
+        "n_articles": len(articles),
+        "n_events": len(events),
+        "seed": seed,
+        "n_requested": n,
+        "n_sentences": n_sentences,
+        "pool_sentences": len(pool),
         "distinct_pool_sentences_used": len(origins),
         "mean_uses_per_pool_sentence": round(n_sentences / max(1, len(origins)), 3),
         "n_outlets": len({a.outlet for a in articles}),
-        "event_sizes": {"min": min(e["size"] for e in events),
-                        "max": max(e["size"] for e in events)},
+        "event_sizes": {
+            "min": min(e["size"] for e in events),
+            "max": max(e["size"] for e in events),
+        },
         "copier_share": round(len(copiers) / len(articles), 4),
-        "copied_share_of_copier": {"min": round(min(shares), 3) if shares else None,
-                                   "max": round(max(shares), 3) if shares else None},
-        "gold_pairs": {how: sum(p["how"] == how for p in pairs)
-                       for how in ("copy", "trimmed", "reordered", "pool", "indirect")},
+        "copied_share_of_copier": {
+            "min": round(min(shares), 3) if shares else None,
+            "max": round(max(shares), 3) if shares else None,
+        },
+        "gold_pairs": {
+            how: sum(p["how"] == how for p in pairs)
+            for how in ("copy", "trimmed", "reordered", "pool", "indirect")
+        },
         "n_planted_pairs": len(planted),
-        "date_range": [min(a.date for a in articles).isoformat(),
-                       max(a.date for a in articles).isoformat()],
+        "date_range": [
+            min(a.date for a in articles).isoformat(),
+            max(a.date for a in articles).isoformat(),
+        ],
     }
 
 
@@ -626,8 +754,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not (Path(args.ecbplus) / "gold_events.csv").is_file():
         sys.exit(f"ECB+ not found at {args.ecbplus} (expected gold_events.csv and corpus/)")
-    summary = generate(args.n, args.out, seed=args.seed, n_events=args.events,
-                       ecbplus=args.ecbplus)
+    summary = generate(args.n, args.out, seed=args.seed, n_events=args.events, ecbplus=args.ecbplus)
     print(json.dumps(summary, indent=2, sort_keys=True))
 
 

@@ -98,12 +98,13 @@ def sample_sentences(corpus: Path, limit: int | None = None, seed: int = 42) -> 
     return texts[:limit] if limit else texts
 
 
-def sample_size(encoder: Any, pool: list[str], device: str, *, seconds: float,
-                smallest: int = 500) -> int:
+def sample_size(
+    encoder: Any, pool: list[str], device: str, *, seconds: float, smallest: int = 500
+) -> int:
     """How many sentences make one bare run last about ``seconds`` (at least ``smallest``
     or four batches, at most the pool), from a timed pilot run (which also warms up)."""
     batch = encoder.spec.batch_size
-    pilot = pool[:max(4 * batch, 256)]
+    pilot = pool[: max(4 * batch, 256)]
     (wall, _), _ = bare_run(encoder, pilot, device)
     rate = len(pilot) / wall if wall > 0 else float("inf")
     return int(min(len(pool), max(smallest, 4 * batch, rate * seconds)))
@@ -123,8 +124,7 @@ def device_info(device: str) -> dict[str, Any]:
         info.update(torch=torch.__version__, threads=torch.get_num_threads())
     if device.startswith("cuda") and torch is not None:
         index = int(device.split(":")[1]) if ":" in device else 0
-        info.update(name=torch.cuda.get_device_name(index), cuda=torch.version.cuda,
-                    gpu=True)
+        info.update(name=torch.cuda.get_device_name(index), cuda=torch.version.cuda, gpu=True)
     else:
         info.update(name=cpu_name(), gpu=False)
     return info
@@ -160,12 +160,20 @@ def bare_encode(encoder: Any, texts: list[str]) -> np.ndarray:
     batch_size = encoder.spec.batch_size
     params = inspect.signature(model.encode).parameters
     if "batch_size" not in params:
-        return np.concatenate([np.asarray(model.encode(texts[i:i + batch_size]))
-                               for i in range(0, len(texts), batch_size)])
+        return np.concatenate(
+            [
+                np.asarray(model.encode(texts[i : i + batch_size]))
+                for i in range(0, len(texts), batch_size)
+            ]
+        )
     options: dict[str, Any] = {"batch_size": batch_size}
-    for name, value in (("normalize_embeddings", True), ("convert_to_numpy", True),
-                        ("show_progress_bar", False), ("use_multiprocessing", False),
-                        ("max_length", None)):
+    for name, value in (
+        ("normalize_embeddings", True),
+        ("convert_to_numpy", True),
+        ("show_progress_bar", False),
+        ("use_multiprocessing", False),
+        ("max_length", None),
+    ):
         if name in params:
             options[name] = value
     return np.asarray(model.encode(texts, **options))
@@ -194,8 +202,9 @@ class TimedEncoder:
         return count
 
 
-def pipeline_run(encoder: Any, texts: list[str], device: str
-                 ) -> tuple[tuple[float, float], np.ndarray, dict[str, float]]:
+def pipeline_run(
+    encoder: Any, texts: list[str], device: str
+) -> tuple[tuple[float, float], np.ndarray, dict[str, float]]:
     """One cold-cache run of the shard job's embedding path: (wall, CPU) seconds, vectors
     (in the order of ``texts``) and where the wall time went."""
     timed = TimedEncoder(encoder, device)
@@ -212,8 +221,7 @@ def pipeline_run(encoder: Any, texts: list[str], device: str
     return seconds, vectors[plan.sentence_rows(texts)], parts
 
 
-def bare_run(encoder: Any, texts: list[str], device: str
-             ) -> tuple[tuple[float, float], np.ndarray]:
+def bare_run(encoder: Any, texts: list[str], device: str) -> tuple[tuple[float, float], np.ndarray]:
     """One bare ``model.encode`` of ``texts``: (wall, CPU) seconds and vectors."""
     wall, cpu = time.perf_counter(), time.process_time()
     vectors = bare_encode(encoder, texts)
@@ -231,7 +239,7 @@ def measure(encoder: Any, texts: list[str], *, repeats: int, device: str) -> dic
     both. ``ratio_best`` compares the best runs, ``ratio_cpu`` CPU seconds (all threads of
     this process; other processes do not count, so it is steady on a busy machine).
     """
-    bare_encode(encoder, texts[:2 * encoder.spec.batch_size])  # warm-up: lazy init, caches
+    bare_encode(encoder, texts[: 2 * encoder.spec.batch_size])  # warm-up: lazy init, caches
     pipe: list[tuple[float, float]] = []
     bare: list[tuple[float, float]] = []
     best_parts: dict[str, float] = {}
@@ -248,8 +256,10 @@ def measure(encoder: Any, texts: list[str], *, repeats: int, device: str) -> dic
                 seconds, vectors["bare"] = bare_run(encoder, texts, device)
                 bare.append(seconds)
     n = len(texts)
-    diff = np.abs(np.asarray(vectors["pipeline"], dtype=np.float32)
-                  - np.asarray(vectors["bare"], dtype=np.float32))
+    diff = np.abs(
+        np.asarray(vectors["pipeline"], dtype=np.float32)
+        - np.asarray(vectors["bare"], dtype=np.float32)
+    )
     pipe_wall, bare_wall = [w for w, _ in pipe], [w for w, _ in bare]
     ratio = statistics.median(b[0] / p[0] for b, p in zip(bare, pipe, strict=True))
     return {
@@ -264,8 +274,11 @@ def measure(encoder: Any, texts: list[str], *, repeats: int, device: str) -> dic
         "bare_sentences_per_s": n / statistics.median(bare_wall),
         "ratio": ratio,
         "ratio_best": min(bare_wall) / min(pipe_wall),
-        "ratio_cpu": statistics.median(b[1] / p[1] for b, p in zip(bare, pipe, strict=True)
-                                       if p[1] > 0) if any(p[1] > 0 for p in pipe) else None,
+        "ratio_cpu": statistics.median(
+            b[1] / p[1] for b, p in zip(bare, pipe, strict=True) if p[1] > 0
+        )
+        if any(p[1] > 0 for p in pipe)
+        else None,
         "floor": FLOOR,
         "meets_floor": ratio >= FLOOR,
         "parts": {k: round(v, 4) for k, v in sorted(best_parts.items())},
@@ -301,8 +314,11 @@ def merge_report(path: Path, runs: list[dict[str, Any]]) -> dict[str, Any]:
     """Earlier runs kept, except those of the same model, device and sample size."""
     report = json.loads(path.read_text()) if path.is_file() else {"runs": []}
     fresh = {(r["model"], r["device"]["name"], r["n_sentences"]) for r in runs}
-    report["runs"] = [r for r in report.get("runs", [])
-                      if (r["model"], r["device"]["name"], r["n_sentences"]) not in fresh] + runs
+    report["runs"] = [
+        r
+        for r in report.get("runs", [])
+        if (r["model"], r["device"]["name"], r["n_sentences"]) not in fresh
+    ] + runs
     return report
 
 
@@ -311,10 +327,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--config", default=str(ROOT / "config" / "config.yaml"))
     parser.add_argument("--models", nargs="+")
     parser.add_argument("--corpus", help="corpus folder (default: synthetic n=1000, or seeds)")
-    parser.add_argument("--limit", type=int,
-                        help="sentences per run (default: enough for --seconds, >= 500)")
-    parser.add_argument("--seconds", type=float, default=10.0,
-                        help="about how long one bare run should take (sets the sample size)")
+    parser.add_argument(
+        "--limit", type=int, help="sentences per run (default: enough for --seconds, >= 500)"
+    )
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=10.0,
+        help="about how long one bare run should take (sets the sample size)",
+    )
     parser.add_argument("--repeats", type=int, default=7, help="rounds (each: both paths)")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads")
     parser.add_argument("--device", default="auto")
@@ -332,9 +353,11 @@ def main(argv: list[str] | None = None) -> int:
     models = configured_models(config, args.models)
     corpus = Path(args.corpus) if args.corpus else default_corpus()
     pool = sample_sentences(corpus, seed=args.seed)
-    print(f"device {device}: {info['name']}; torch threads {torch.get_num_threads()}; "
-          f"{len(pool)} unique sentences in {corpus}; {args.repeats} rounds of both paths",
-          flush=True)
+    print(
+        f"device {device}: {info['name']}; torch threads {torch.get_num_threads()}; "
+        f"{len(pool)} unique sentences in {corpus}; {args.repeats} rounds of both paths",
+        flush=True,
+    )
     runs = []
     for key, entry in models.items():
         encoder = load_encoder(ModelSpec.from_config(key, entry), device=device)
@@ -343,20 +366,30 @@ def main(argv: list[str] | None = None) -> int:
         n = args.limit or sample_size(encoder, pool, run_device, seconds=args.seconds)
         texts = pool[:n]
         result = measure(encoder, texts, repeats=args.repeats, device=run_device)
-        runs.append({"model": key, "kind": entry.get("kind"),
-                     "device": device_info(run_device), "corpus": str(corpus),
-                     "mean_characters": float(np.mean([len(t) for t in texts])),
-                     "load_1min": os.getloadavg()[0],
-                     "recorded": datetime.now().isoformat(timespec="seconds"), **result})
+        runs.append(
+            {
+                "model": key,
+                "kind": entry.get("kind"),
+                "device": device_info(run_device),
+                "corpus": str(corpus),
+                "mean_characters": float(np.mean([len(t) for t in texts])),
+                "load_1min": os.getloadavg()[0],
+                "recorded": datetime.now().isoformat(timespec="seconds"),
+                **result,
+            }
+        )
         verdict = "ok" if result["meets_floor"] else f"UNDER THE FLOOR {FLOOR}"
-        print(f"{key} on {run_device} ({runs[-1]['device']['name']}), {n} sentences, batch "
-              f"{result['batch_size']}: pipeline {result['pipeline_sentences_per_s']:.1f} "
-              f"sent/s, bare model.encode {result['bare_sentences_per_s']:.1f} sent/s (medians);"
-              f" ratio {result['ratio']:.3f} (best runs {result['ratio_best']:.3f}, CPU time "
-              f"{fmt(result['ratio_cpu'])}): {verdict}\n"
-              f"  pipeline runs {result['pipeline_s']} s, bare {result['bare_s']} s; best "
-              f"pipeline run: {result['parts']}; max |difference| "
-              f"{result['max_abs_difference']:.2e}", flush=True)
+        print(
+            f"{key} on {run_device} ({runs[-1]['device']['name']}), {n} sentences, batch "
+            f"{result['batch_size']}: pipeline {result['pipeline_sentences_per_s']:.1f} "
+            f"sent/s, bare model.encode {result['bare_sentences_per_s']:.1f} sent/s (medians);"
+            f" ratio {result['ratio']:.3f} (best runs {result['ratio_best']:.3f}, CPU time "
+            f"{fmt(result['ratio_cpu'])}): {verdict}\n"
+            f"  pipeline runs {result['pipeline_s']} s, bare {result['bare_s']} s; best "
+            f"pipeline run: {result['parts']}; max |difference| "
+            f"{result['max_abs_difference']:.2e}",
+            flush=True,
+        )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(merge_report(out, runs), indent=2) + "\n", encoding="utf-8")

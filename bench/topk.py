@@ -65,8 +65,9 @@ def unit_vectors(n: int, dim: int, rng: np.random.Generator) -> np.ndarray:
     return vectors
 
 
-def document_groups(n: int, rng: np.random.Generator, sizes: tuple[int, int] = DOC_SIZES
-                    ) -> np.ndarray:
+def document_groups(
+    n: int, rng: np.random.Generator, sizes: tuple[int, int] = DOC_SIZES
+) -> np.ndarray:
     """Sorted group (document) numbers for ``n`` rows, documents of ``sizes`` rows."""
     lengths = rng.integers(sizes[0], sizes[1] + 1, size=n // sizes[0] + 1)
     return np.repeat(np.arange(len(lengths)), lengths)[:n]
@@ -77,10 +78,13 @@ def event_bounds(groups: np.ndarray, rng: np.random.Generator) -> list[tuple[int
     doc_starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
     bounds, first = [], 0
     while first < len(doc_starts):
-        last = min(first + int(rng.integers(EVENT_DOCS[0], EVENT_DOCS[1] + 1)),
-                   len(doc_starts))
-        bounds.append((int(doc_starts[first]),
-                       int(doc_starts[last]) if last < len(doc_starts) else len(groups)))
+        last = min(first + int(rng.integers(EVENT_DOCS[0], EVENT_DOCS[1] + 1)), len(doc_starts))
+        bounds.append(
+            (
+                int(doc_starts[first]),
+                int(doc_starts[last]) if last < len(doc_starts) else len(groups),
+            )
+        )
         first = last
     return bounds
 
@@ -88,9 +92,9 @@ def event_bounds(groups: np.ndarray, rng: np.random.Generator) -> list[tuple[int
 def consume(vectors: np.ndarray, groups: np.ndarray, k: int, block_size: int) -> int:
     """Run the blocked search to the end, touching every answer; rows answered."""
     answered = 0
-    for rows, _group, neighbours, scores in blocked_topk(vectors, k, groups=groups,
-                                                         skip="group", block_size=block_size,
-                                                         copy_blocks=True):
+    for rows, _group, neighbours, scores in blocked_topk(
+        vectors, k, groups=groups, skip="group", block_size=block_size, copy_blocks=True
+    ):
         answered += len(rows)
         assert neighbours.shape == scores.shape
     return answered
@@ -107,13 +111,22 @@ def timed(fn) -> tuple[float, float]:
 def summary(runs: list[tuple[float, float]]) -> dict[str, float]:
     """Best and median wall time, and the CPU time of the best run."""
     best = min(runs)
-    return {"best_s": round(best[0], 4),
-            "median_s": round(statistics.median(r[0] for r in runs), 4),
-            "cpu_s": round(best[1], 4)}
+    return {
+        "best_s": round(best[0], 4),
+        "median_s": round(statistics.median(r[0] for r in runs), 4),
+        "cpu_s": round(best[1], 4),
+    }
 
 
-def time_layouts(vectors: np.ndarray, groups: np.ndarray, events: list[tuple[int, int]], *,
-                 k: int, block_size: int, repeats: int) -> dict[str, object]:
+def time_layouts(
+    vectors: np.ndarray,
+    groups: np.ndarray,
+    events: list[tuple[int, int]],
+    *,
+    k: int,
+    block_size: int,
+    repeats: int,
+) -> dict[str, object]:
     """Dense products and the blocked search, alternating, ``repeats`` times each."""
     copy = vectors.copy()
 
@@ -134,8 +147,13 @@ def time_layouts(vectors: np.ndarray, groups: np.ndarray, events: list[tuple[int
         for lo, hi in events:
             consume(vectors[lo:hi], groups[lo:hi], k, block_size)
 
-    jobs = {"dense_gemm": dense_gemm, "dense_syrk": dense_syrk, "blocked_one_event": one_event,
-            "events_dense": events_dense, "blocked_events": per_event}
+    jobs = {
+        "dense_gemm": dense_gemm,
+        "dense_syrk": dense_syrk,
+        "blocked_one_event": one_event,
+        "events_dense": events_dense,
+        "blocked_events": per_event,
+    }
     runs: dict[str, list[tuple[float, float]]] = {name: [] for name in jobs}
     for _ in range(repeats):
         for name, job in jobs.items():
@@ -145,12 +163,13 @@ def time_layouts(vectors: np.ndarray, groups: np.ndarray, events: list[tuple[int
     return {
         "times": times,
         "ratio_one_event_vs_dense": round(times["blocked_one_event"]["best_s"] / gemm, 3),
-        "ratio_one_event_vs_dense_symmetric": round(
-            times["blocked_one_event"]["best_s"] / syrk, 3),
+        "ratio_one_event_vs_dense_symmetric": round(times["blocked_one_event"]["best_s"] / syrk, 3),
         "ratio_one_event_vs_dense_cpu": round(
-            times["blocked_one_event"]["cpu_s"] / times["dense_gemm"]["cpu_s"], 3),
+            times["blocked_one_event"]["cpu_s"] / times["dense_gemm"]["cpu_s"], 3
+        ),
         "ratio_events_vs_events_dense": round(
-            times["blocked_events"]["best_s"] / times["events_dense"]["best_s"], 3),
+            times["blocked_events"]["best_s"] / times["events_dense"]["best_s"], 3
+        ),
         "ratio_events_vs_dense": round(times["blocked_events"]["best_s"] / gemm, 3),
     }
 
@@ -167,13 +186,17 @@ def peak_memory(n: int, dim: int, k: int, block_size: int, seed: int) -> dict[st
     consume(vectors, groups, k, block_size)
     peak = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
-    return {"n": n, "blocked_peak_mib": round(peak / 2**20, 1),
-            "dense_matrix_mib": round(n * n * 4 / 2**20, 1),
-            "inputs_mib": round(vectors.nbytes / 2**20, 1)}
+    return {
+        "n": n,
+        "blocked_peak_mib": round(peak / 2**20, 1),
+        "dense_matrix_mib": round(n * n * 4 / 2**20, 1),
+        "inputs_mib": round(vectors.nbytes / 2**20, 1),
+    }
 
 
-def brute_topk(sims: np.ndarray, row_groups: np.ndarray, groups: np.ndarray, k: int
-               ) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
+def brute_topk(
+    sims: np.ndarray, row_groups: np.ndarray, groups: np.ndarray, k: int
+) -> dict[tuple[int, int], tuple[np.ndarray, np.ndarray]]:
     """Per (row, other group): the best ``k`` columns by a stable descending sort."""
     out = {}
     starts = np.flatnonzero(np.r_[True, groups[1:] != groups[:-1]])
@@ -192,9 +215,9 @@ def blocked_answers(vectors, groups, k, block_size, rows=None):
     """The blocked search's answers as {(row, group): (neighbours, scores)}."""
     wanted = None if rows is None else {int(r): i for i, r in enumerate(rows)}
     out = {}
-    for found, group, neighbours, scores in blocked_topk(vectors, k, groups=groups,
-                                                         skip="group", block_size=block_size,
-                                                         copy_blocks=True):
+    for found, group, neighbours, scores in blocked_topk(
+        vectors, k, groups=groups, skip="group", block_size=block_size, copy_blocks=True
+    ):
         for row, cand, score in zip(found, neighbours, scores, strict=True):
             if wanted is None:
                 out[(int(row), group)] = (cand, score)
@@ -217,15 +240,22 @@ def exact_check(k: int, seed: int) -> dict[str, object]:
         seen = blocked_answers(vectors, groups, k, block_size)
         same = seen.keys() == reference.keys() and all(
             np.array_equal(seen[key][0], cand) and np.array_equal(seen[key][1], score)
-            for key, (cand, score) in reference.items())
+            for key, (cand, score) in reference.items()
+        )
         results[f"block_{block_size}"] = same
-    return {"n": n, "answers": len(reference), "groups": int(groups.max() + 1),
-            "groups_of_one": int((np.bincount(groups) == 1).sum()),
-            "identical": all(results.values()), "by_block_size": results}
+    return {
+        "n": n,
+        "answers": len(reference),
+        "groups": int(groups.max() + 1),
+        "groups_of_one": int((np.bincount(groups) == 1).sum()),
+        "identical": all(results.values()),
+        "by_block_size": results,
+    }
 
 
-def float_check(vectors: np.ndarray, groups: np.ndarray, k: int, block_size: int,
-                seed: int, sample: int = 1000) -> dict[str, object]:
+def float_check(
+    vectors: np.ndarray, groups: np.ndarray, k: int, block_size: int, seed: int, sample: int = 1000
+) -> dict[str, object]:
     """The benchmark's float32 vectors, for a sample of rows: neighbours equal except at
     near-ties, scores within 1e-5."""
     rng = np.random.default_rng(seed)
@@ -243,14 +273,20 @@ def float_check(vectors: np.ndarray, groups: np.ndarray, k: int, block_size: int
         differ += 1
         # the two orders rank the same candidates by scores within float32 rounding
         row = sims[key[0]]
-        if set(got.tolist()) == set(cand.tolist()) or np.abs(row[got] - row[cand]).max() \
-                <= NEAR_TIE:
+        if (
+            set(got.tolist()) == set(cand.tolist())
+            or np.abs(row[got] - row[cand]).max() <= NEAR_TIE
+        ):
             near_tie += 1
-    return {"rows": len(rows), "answers": len(reference), "keys_equal": seen.keys() ==
-            reference.keys(), "neighbours_differ": differ, "differ_only_at_near_ties":
-            differ == near_tie, "max_score_difference": worst,
-            "equal": seen.keys() == reference.keys() and differ == near_tie
-            and worst <= NEAR_TIE}
+    return {
+        "rows": len(rows),
+        "answers": len(reference),
+        "keys_equal": seen.keys() == reference.keys(),
+        "neighbours_differ": differ,
+        "differ_only_at_near_ties": differ == near_tie,
+        "max_score_difference": worst,
+        "equal": seen.keys() == reference.keys() and differ == near_tie and worst <= NEAR_TIE,
+    }
 
 
 def main() -> None:
@@ -270,41 +306,61 @@ def main() -> None:
     vectors, groups = unit_vectors(args.n, args.dim, rng), document_groups(args.n, rng)
     events = event_bounds(groups, rng)
     report: dict[str, object] = {
-        "n": args.n, "dim": args.dim, "k": args.k, "block_size": args.block_size,
-        "documents": int(groups.max() + 1), "events": len(events), "repeats": args.repeats,
+        "n": args.n,
+        "dim": args.dim,
+        "k": args.k,
+        "block_size": args.block_size,
+        "documents": int(groups.max() + 1),
+        "events": len(events),
+        "repeats": args.repeats,
         "dtype": "float32",
     }
-    print(f"{args.n} x {args.dim} float32 unit vectors, {report['documents']} documents of "
-          f"{DOC_SIZES[0]}-{DOC_SIZES[1]} sentences, k={args.k}, block {args.block_size}")
-    report["timing"] = timing = time_layouts(vectors, groups, events, k=args.k,
-                                             block_size=args.block_size, repeats=args.repeats)
+    print(
+        f"{args.n} x {args.dim} float32 unit vectors, {report['documents']} documents of "
+        f"{DOC_SIZES[0]}-{DOC_SIZES[1]} sentences, k={args.k}, block {args.block_size}"
+    )
+    report["timing"] = timing = time_layouts(
+        vectors, groups, events, k=args.k, block_size=args.block_size, repeats=args.repeats
+    )
     for name, entry in timing["times"].items():
-        print(f"  {name:<18} best {entry['best_s']:7.3f} s   median {entry['median_s']:7.3f} s"
-              f"   cpu {entry['cpu_s']:7.3f} s")
-    print(f"blocked / dense product (one event, all n x n): "
-          f"{timing['ratio_one_event_vs_dense']:.2f}  "
-          f"(vs numpy's symmetric V @ V.T: {timing['ratio_one_event_vs_dense_symmetric']:.2f}; "
-          f"CPU time: {timing['ratio_one_event_vs_dense_cpu']:.2f})")
-    print(f"blocked per event / each event's dense product: "
-          f"{timing['ratio_events_vs_events_dense']:.2f}  "
-          f"(/ one dense n x n product: {timing['ratio_events_vs_dense']:.2f})")
+        print(
+            f"  {name:<18} best {entry['best_s']:7.3f} s   median {entry['median_s']:7.3f} s"
+            f"   cpu {entry['cpu_s']:7.3f} s"
+        )
+    print(
+        f"blocked / dense product (one event, all n x n): "
+        f"{timing['ratio_one_event_vs_dense']:.2f}  "
+        f"(vs numpy's symmetric V @ V.T: {timing['ratio_one_event_vs_dense_symmetric']:.2f}; "
+        f"CPU time: {timing['ratio_one_event_vs_dense_cpu']:.2f})"
+    )
+    print(
+        f"blocked per event / each event's dense product: "
+        f"{timing['ratio_events_vs_events_dense']:.2f}  "
+        f"(/ one dense n x n product: {timing['ratio_events_vs_dense']:.2f})"
+    )
     sizes = [max(args.n // 2, 1), args.n, 2 * args.n]
-    report["memory"] = memory = [peak_memory(n, args.dim, args.k, args.block_size, args.seed)
-                                 for n in sizes]
+    report["memory"] = memory = [
+        peak_memory(n, args.dim, args.k, args.block_size, args.seed) for n in sizes
+    ]
     for entry in memory:
-        print(f"  n={entry['n']:>6}: blocked peak {entry['blocked_peak_mib']:7.1f} MiB   "
-              f"dense n x n {entry['dense_matrix_mib']:8.1f} MiB")
+        print(
+            f"  n={entry['n']:>6}: blocked peak {entry['blocked_peak_mib']:7.1f} MiB   "
+            f"dense n x n {entry['dense_matrix_mib']:8.1f} MiB"
+        )
     growth = memory[2]["blocked_peak_mib"] / max(memory[1]["blocked_peak_mib"], 1e-9)
     report["memory_growth_2n_over_n"] = round(growth, 3)
     print(f"peak at 2n / peak at n: {growth:.2f} (dense: 4.00)")
     report["exact_check"] = exact = exact_check(args.k, args.seed)
-    report["float_check"] = floating = float_check(vectors, groups, args.k, args.block_size,
-                                                   args.seed)
-    print(f"equal to brute force: exact check {exact['identical']} ({exact['answers']} "
-          f"answers, {exact['groups_of_one']} groups of one); float32 sample "
-          f"{floating['equal']} ({floating['neighbours_differ']} of {floating['answers']} "
-          f"answers order near-ties differently, max score difference "
-          f"{floating['max_score_difference']:.1e})")
+    report["float_check"] = floating = float_check(
+        vectors, groups, args.k, args.block_size, args.seed
+    )
+    print(
+        f"equal to brute force: exact check {exact['identical']} ({exact['answers']} "
+        f"answers, {exact['groups_of_one']} groups of one); float32 sample "
+        f"{floating['equal']} ({floating['neighbours_differ']} of {floating['answers']} "
+        f"answers order near-ties differently, max score difference "
+        f"{floating['max_score_difference']:.1e})"
+    )
     report["floor"] = {
         "ratio_within_2": timing["ratio_one_event_vs_dense"] <= 2.0,
         "memory_bounded": growth < 1.5,

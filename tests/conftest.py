@@ -22,8 +22,9 @@ SHARED_MODEL_DIR = Path(tempfile.gettempdir()) / "framelens-test-models"
 SHARED = ROOT.parent / "shared"
 
 
-def write_metadata(folder: Path, rows: list[dict[str, str]], *, bom: bool = False,
-                   crlf: bool = False) -> Path:
+def write_metadata(
+    folder: Path, rows: list[dict[str, str]], *, bom: bool = False, crlf: bool = False
+) -> Path:
     """Write metadata.csv with the union of the rows' keys as columns."""
     columns = list(dict.fromkeys(k for row in rows for k in row)) or ["file", "outlet"]
     buffer = io.StringIO()
@@ -45,8 +46,11 @@ def make_corpus(tmp_path: Path) -> CorpusFactory:
     Without ``rows`` every file is listed with outlet ``Outlet <stem>``.
     """
 
-    def build(files: dict[str, str | bytes], rows: list[dict[str, str]] | None = None,
-              **metadata_options: bool) -> Path:
+    def build(
+        files: dict[str, str | bytes],
+        rows: list[dict[str, str]] | None = None,
+        **metadata_options: bool,
+    ) -> Path:
         folder = tmp_path / "corpus"
         folder.mkdir(exist_ok=True)
         for name, content in files.items():
@@ -71,8 +75,9 @@ def minilm():
     return load_encoder(spec, device="cpu")
 
 
-def offline_hub_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_folder: Path,
-                      repo_id: str) -> str:
+def offline_hub_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_folder: Path, repo_id: str
+) -> str:
     """Put ``model_folder`` into a Hugging Face cache under ``tmp_path/hub`` as ``repo_id``
     (one snapshot, ``refs/main`` pointing at it) and make the hub offline and that cache
     the only one; returns the snapshot's commit."""
@@ -117,15 +122,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
-def _no_model_unless_marked(request: pytest.FixtureRequest,
-                            monkeypatch: pytest.MonkeyPatch) -> None:
+def _no_model_unless_marked(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Under FRAMELENS_TESTS_WITHOUT_MODELS=1, loading a neural model fails the test."""
     if not WITHOUT_MODELS or request.node.get_closest_marker("needs_model"):
         return
 
     def refuse(self: object) -> None:
-        raise RuntimeError(f"{request.node.nodeid} loads a model ({type(self).__name__}) but "
-                           "is not marked needs_model")
+        raise RuntimeError(
+            f"{request.node.nodeid} loads a model ({type(self).__name__}) but "
+            "is not marked needs_model"
+        )
 
     from framelens.models.static import StaticModelEncoder
     from framelens.models.transformer import SentenceTransformerEncoder

@@ -16,8 +16,10 @@ from .conftest import ROOT, SHARED
 
 
 def test_calibration_takes_the_best_mean_over_models_and_datasets():
-    grids = [{(2.0, 0.3, 0.2): 0.70, (1.0, 0.0, 0.0): 0.72},
-             {(2.0, 0.3, 0.2): 0.90, (1.0, 0.0, 0.0): 0.80}]
+    grids = [
+        {(2.0, 0.3, 0.2): 0.70, (1.0, 0.0, 0.0): 0.72},
+        {(2.0, 0.3, 0.2): 0.90, (1.0, 0.0, 0.0): 0.80},
+    ]
     assert chosen_setting(grids) == ((2.0, 0.3, 0.2), pytest.approx(0.80))
 
 
@@ -32,9 +34,24 @@ def test_story_agrees_with_people_at_least_as_well_as_whole_articles(tmp_path):
     whole-article cosine measured in the same run, and above the old default."""
     out = tmp_path / "agreement.json"
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "TQDM_DISABLE": "1"}
-    done = subprocess.run([sys.executable, "-m", "bench.agreement", "--data",
-                           str(SHARED / "data"), "--datasets", "lp50", "--out", str(out)],
-                          capture_output=True, text=True, timeout=1200, env=env, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.agreement",
+            "--data",
+            str(SHARED / "data"),
+            "--datasets",
+            "lp50",
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        env=env,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     models = json.loads(out.read_text())["models"]
     assert set(models) >= {"minilm", "use", "static", "tfidf"}

@@ -30,8 +30,13 @@ TH = Thresholds(verbatim=0.9, rewrite_alone=0.79, rewrite=0.25, min_shared=3, pa
 
 def label(a: str, b: str, semantic: float = 0.5, shared_pairs: int = 1) -> Relation | None:
     ta, tb = word_tokens(a), word_tokens(b)
-    return classify(semantic, lexical_overlap(ta, tb), sequence_similarity(ta, tb), TH,
-                    shared_pairs=shared_pairs)
+    return classify(
+        semantic,
+        lexical_overlap(ta, tb),
+        sequence_similarity(ta, tb),
+        TH,
+        shared_pairs=shared_pairs,
+    )
 
 
 def test_tokens_ignore_case_accents_and_punctuation():
@@ -41,29 +46,73 @@ def test_tokens_ignore_case_accents_and_punctuation():
 @pytest.mark.parametrize(
     ("a", "b", "semantic", "shared", "expected"),
     [
-        pytest.param("Under apparent pressure from the West, Kurti postponed the measure.",
-                     "Under apparent pressure from the West Kurti postponed the measure", 0.99,
-                     1, Relation.VERBATIM, id="same-words-other-punctuation"),
-        pytest.param("Under apparent pressure from the West, Kurti postponed the measure "
-                     "for a month, to Sept. 1.",
-                     "Under apparent pressure from the West, Kurti postponed the measure.",
-                     0.9, 1, Relation.REWRITE, id="trimmed"),
-        pytest.param("Minority Serbs, who live mostly in northern Kosovo, reacted with anger, "
-                     "putting up roadblocks and sounding air raid sirens.",
-                     "Putting up roadblocks and sounding air raid sirens, minority Serbs, who "
-                     "live mostly in northern Kosovo, reacted with anger.", 0.95, 1,
-                     Relation.REWRITE, id="reordered"),
-        pytest.param("No one was injured.", "No one was hurt.", 0.85, 1,
-                     Relation.PARAPHRASE, id="short-edit-alone-is-paraphrase"),
-        pytest.param("No one was injured.", "No one was hurt.", 0.85, 3,
-                     Relation.REWRITE, id="short-edit-in-reused-passage-is-rewrite"),
-        pytest.param("Kosovo declared independence in 2008.",
-                     "Kosovo's 2008 declaration of independence is not recognised by Serbia.",
-                     0.8, 1, Relation.PARAPHRASE, id="own-words"),
-        pytest.param("The talks collapsed on Thursday.", "Bread prices rose in Belgrade.", 0.2,
-                     1, None, id="unrelated"),
-        pytest.param("The talks collapsed on Thursday.", "The talks collapsed on Thursday.",
-                     0.1, 1, Relation.VERBATIM, id="verbatim-whatever-the-model-says"),
+        pytest.param(
+            "Under apparent pressure from the West, Kurti postponed the measure.",
+            "Under apparent pressure from the West Kurti postponed the measure",
+            0.99,
+            1,
+            Relation.VERBATIM,
+            id="same-words-other-punctuation",
+        ),
+        pytest.param(
+            "Under apparent pressure from the West, Kurti postponed the measure "
+            "for a month, to Sept. 1.",
+            "Under apparent pressure from the West, Kurti postponed the measure.",
+            0.9,
+            1,
+            Relation.REWRITE,
+            id="trimmed",
+        ),
+        pytest.param(
+            "Minority Serbs, who live mostly in northern Kosovo, reacted with anger, "
+            "putting up roadblocks and sounding air raid sirens.",
+            "Putting up roadblocks and sounding air raid sirens, minority Serbs, who "
+            "live mostly in northern Kosovo, reacted with anger.",
+            0.95,
+            1,
+            Relation.REWRITE,
+            id="reordered",
+        ),
+        pytest.param(
+            "No one was injured.",
+            "No one was hurt.",
+            0.85,
+            1,
+            Relation.PARAPHRASE,
+            id="short-edit-alone-is-paraphrase",
+        ),
+        pytest.param(
+            "No one was injured.",
+            "No one was hurt.",
+            0.85,
+            3,
+            Relation.REWRITE,
+            id="short-edit-in-reused-passage-is-rewrite",
+        ),
+        pytest.param(
+            "Kosovo declared independence in 2008.",
+            "Kosovo's 2008 declaration of independence is not recognised by Serbia.",
+            0.8,
+            1,
+            Relation.PARAPHRASE,
+            id="own-words",
+        ),
+        pytest.param(
+            "The talks collapsed on Thursday.",
+            "Bread prices rose in Belgrade.",
+            0.2,
+            1,
+            None,
+            id="unrelated",
+        ),
+        pytest.param(
+            "The talks collapsed on Thursday.",
+            "The talks collapsed on Thursday.",
+            0.1,
+            1,
+            Relation.VERBATIM,
+            id="verbatim-whatever-the-model-says",
+        ),
     ],
 )
 def test_relation_labels(a, b, semantic, shared, expected):
@@ -98,11 +147,15 @@ def test_likely_source_is_the_earlier_dated_document():
 
 
 def test_no_self_or_internal_repeat_alignment():
-    sentences = pd.DataFrame({
-        "sent_id": ["a:0", "a:1", "b:0"], "doc_id": ["a", "a", "b"],
-        "text": ["The same sentence here.", "The same sentence here.", "Other words."],
-        "boilerplate": False, "duplicate_of": [None, "a:0", None],
-    })
+    sentences = pd.DataFrame(
+        {
+            "sent_id": ["a:0", "a:1", "b:0"],
+            "doc_id": ["a", "a", "b"],
+            "text": ["The same sentence here.", "The same sentence here.", "Other words."],
+            "boilerplate": False,
+            "duplicate_of": [None, "a:0", None],
+        }
+    )
     documents = pd.DataFrame({"doc_id": ["a", "b"], "event": [None, None], "date": [None, None]})
     vectors = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0]])
     table = align_corpus(vectors, sentences, documents, TH)
@@ -111,14 +164,22 @@ def test_no_self_or_internal_repeat_alignment():
 
 
 def test_events_bound_the_alignment():
-    sentences = pd.DataFrame({
-        "sent_id": ["a:0", "b:0", "c:0"], "doc_id": ["a", "b", "c"],
-        "text": ["Identical words in all three.", "Identical words in all three.",
-                 "Identical words in all three."],
-        "boilerplate": False, "duplicate_of": None,
-    })
-    documents = pd.DataFrame({"doc_id": ["a", "b", "c"], "event": ["e1", "e1", "e2"],
-                              "date": [None, None, None]})
+    sentences = pd.DataFrame(
+        {
+            "sent_id": ["a:0", "b:0", "c:0"],
+            "doc_id": ["a", "b", "c"],
+            "text": [
+                "Identical words in all three.",
+                "Identical words in all three.",
+                "Identical words in all three.",
+            ],
+            "boilerplate": False,
+            "duplicate_of": None,
+        }
+    )
+    documents = pd.DataFrame(
+        {"doc_id": ["a", "b", "c"], "event": ["e1", "e1", "e2"], "date": [None, None, None]}
+    )
     table = align_corpus(np.ones((3, 1)), sentences, documents, TH)
     assert table[["doc_id_a", "doc_id_b"]].values.tolist() == [["a", "b"]]
     assert table["event"].tolist() == ["e1"]
@@ -140,8 +201,10 @@ UK_FROM_AP = [(4, 2), (13, 4), (12, 6), (5, 7), (13, 12), (8, 16), (9, 18), (10,
 def test_every_uk_sentence_taken_from_ap_is_aligned_as_reuse(seed_alignments):
     _, table = seed_alignments
     pairs = table[(table["doc_id_a"] == AP) & (table["doc_id_b"] == UK)]
-    found = {(a, b): r for a, b, r in zip(pairs["sent_id_a"], pairs["sent_id_b"],
-                                          pairs["relation"], strict=True)}
+    found = {
+        (a, b): r
+        for a, b, r in zip(pairs["sent_id_a"], pairs["sent_id_b"], pairs["relation"], strict=True)
+    }
     for ap_pos, uk_pos in UK_FROM_AP:
         key = (f"{AP}:{ap_pos:04d}", f"{UK}:{uk_pos:04d}")
         assert found.get(key) in {"verbatim", "rewrite"}, key

@@ -19,10 +19,22 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope="module")
 def bench(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench") / "alignment.json"
-    done = subprocess.run([sys.executable, "-m", "bench.alignment", "--stsb",
-                           str(SHARED / "data/stsb"), "--out", str(out)],
-                          capture_output=True, text=True, timeout=900, cwd=ROOT,
-                          env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"})
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.alignment",
+            "--stsb",
+            str(SHARED / "data/stsb"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        cwd=ROOT,
+        env={"HF_HUB_OFFLINE": "1", "PATH": "/usr/bin:/bin"},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(out.read_text())
 

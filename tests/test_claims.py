@@ -26,9 +26,13 @@ from .conftest import SEEDS
 
 
 def test_anchors_weigh_rare_dates_over_common_names():
-    texts = ["Kurti postponed the measure to Sept. 1.",
-             "Kurti agreed to postpone it until September 1st.",
-             "Kurti spoke in Brussels.", "Kurti met Vucic.", "Kurti left."]
+    texts = [
+        "Kurti postponed the measure to Sept. 1.",
+        "Kurti agreed to postpone it until September 1st.",
+        "Kurti spoke in Brussels.",
+        "Kurti met Vucic.",
+        "Kurti left.",
+    ]
     sets = [anchors(t) for t in texts]
     assert {"september", "1"} <= sets[0] & sets[1]
     idf = anchor_idf(sets)
@@ -38,9 +42,17 @@ def test_anchors_weigh_rare_dates_over_common_names():
 
 
 def test_a_quote_split_across_sentences_is_linked():
-    part = pd.DataFrame({"doc_id": ["a", "a", "a", "b"],
-                         "text": ["“I expect nothing.", "It is hopeless,” he said.",
-                                  "Talks ended.", "“Open quote never closed in a."]})
+    part = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "a", "b"],
+            "text": [
+                "“I expect nothing.",
+                "It is hopeless,” he said.",
+                "Talks ended.",
+                "“Open quote never closed in a.",
+            ],
+        }
+    )
     assert quote_continuations(part) == [(0, 1)]
 
 
@@ -50,17 +62,27 @@ def seed_claims(minilm):
     vectors, _ = embed_texts(result.sentences["text"].tolist(), minilm)
     events = cluster_events(vectors, result.sentences, result.documents)
     thresholds = Thresholds(rewrite_alone=0.79, paraphrase=0.66)
-    alignments = align_corpus(vectors, result.sentences, result.documents, thresholds,
-                              events=events.set_index("doc_id")["event_id"])
+    alignments = align_corpus(
+        vectors,
+        result.sentences,
+        result.documents,
+        thresholds,
+        events=events.set_index("doc_id")["event_id"],
+    )
     outlet_of = outlet_keys(result.documents)
-    claims = cluster_claims(vectors, result.sentences, events, alignments, outlet_of,
-                            threshold=0.61)
+    claims = cluster_claims(
+        vectors, result.sentences, events, alignments, outlet_of, threshold=0.61
+    )
     return result, vectors, events, alignments, claims, outlet_of
 
 
-D = {"000": "000_86995b2f66f469b6", "001": "001_ca852b7d5ddfff99",
-     "002": "002_a0ebff16809bcad7", "003": "003_d7abf4cea0ed4c53",
-     "004": "004_b30742ffba48f2e5"}
+D = {
+    "000": "000_86995b2f66f469b6",
+    "001": "001_ca852b7d5ddfff99",
+    "002": "002_a0ebff16809bcad7",
+    "003": "003_d7abf4cea0ed4c53",
+    "004": "004_b30742ffba48f2e5",
+}
 
 
 def sent(ref: str) -> str:
@@ -74,26 +96,35 @@ def test_all_seed_articles_are_one_event(seed_claims):
     assert set(events["event_source"]) == {"clustered"}
 
 
-@pytest.mark.parametrize(("claim", "members"), [
-    ("licence-plate postponement", ["001:3", "002:11", "003:13", "004:20"]),
-    ("2008 independence", ["000:8", "001:9", "002:3", "003:16", "004:6"]),
-    ("NATO-1999 background", ["002:4", "004:2"]),
-    ("Russia fears", ["002:13", "004:4", "004:12"]),
-])
+@pytest.mark.parametrize(
+    ("claim", "members"),
+    [
+        ("licence-plate postponement", ["001:3", "002:11", "003:13", "004:20"]),
+        ("2008 independence", ["000:8", "001:9", "002:3", "003:16", "004:6"]),
+        ("NATO-1999 background", ["002:4", "004:2"]),
+        ("Russia fears", ["002:13", "004:4", "004:12"]),
+    ],
+)
 def test_seed_claims_shared_across_outlets(seed_claims, claim, members):
     claims = seed_claims[4].set_index("sent_id")
     assert claims.loc[[sent(m) for m in members], "claim_id"].nunique() == 1, claim
 
 
-@pytest.mark.parametrize(("claim", "members"), [
-    ("Borrell quote", ["002:1", "002:2"]),
-    ("Svecla visit", ["004:23"]),
-    ("Bajraj interview", ["001:4", "001:5"]),
-])
+@pytest.mark.parametrize(
+    ("claim", "members"),
+    [
+        ("Borrell quote", ["002:1", "002:2"]),
+        ("Svecla visit", ["004:23"]),
+        ("Bajraj interview", ["001:4", "001:5"]),
+    ],
+)
 def test_seed_claims_of_one_outlet(seed_claims, claim, members):
     claims, outlet_of = seed_claims[4], seed_claims[5]
-    outlets = claims.assign(outlet=claims["doc_id"].map(outlet_of)).groupby("claim_id")[
-        "outlet"].nunique()
+    outlets = (
+        claims.assign(outlet=claims["doc_id"].map(outlet_of))
+        .groupby("claim_id")["outlet"]
+        .nunique()
+    )
     for member in members:
         claim_id = claims.set_index("sent_id").at[sent(member), "claim_id"]
         assert outlets[claim_id] == 1, claim
@@ -115,8 +146,7 @@ def test_reused_pairs_share_a_claim(seed_claims):
 
 def test_claim_ids_are_ranked_by_outlets_and_stable(seed_claims):
     result, vectors, events, alignments, claims, outlet_of = seed_claims
-    again = cluster_claims(vectors, result.sentences, events, alignments, outlet_of,
-                           threshold=0.61)
+    again = cluster_claims(vectors, result.sentences, events, alignments, outlet_of, threshold=0.61)
     pd.testing.assert_frame_equal(claims, again)
     summary = claims_summary(claims, result.sentences, vectors, outlet_of)
     assert summary["claim_id"].iloc[0].endswith("-c001")

@@ -42,13 +42,17 @@ def test_default_config_is_valid_and_defaults_are_filled():
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        ({"random_state": "forty-two"}, "config key random_state: 'forty-two' is not of type "
-                                        "'integer'"),
+        (
+            {"random_state": "forty-two"},
+            "config key random_state: 'forty-two' is not of type 'integer'",
+        ),
         ({"device": "tpu"}, "config key device: 'tpu' is not one of"),
         ({"similarity": {"doc_method": "jaccard"}}, "config key similarity.doc_method"),
         ({"modles": {}}, "unknown key(s) ['modles']"),
-        ({"models": {"minilm": {"kind": "package", "name": "x", "batch_size": 0}}},
-         "config key models.minilm.batch_size: 0 is less than the minimum of 1"),
+        (
+            {"models": {"minilm": {"kind": "package", "name": "x", "batch_size": 0}}},
+            "config key models.minilm.batch_size: 0 is less than the minimum of 1",
+        ),
         ({"models": {"results/../x": {"kind": "tfidf"}}}, "may only use letters"),
         ({"models": {"corpus": {"kind": "tfidf"}}}, "'corpus' is reserved"),
         ({"ingest": {"on_decode_error": "ignore"}}, "config key ingest.on_decode_error"),

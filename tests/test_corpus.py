@@ -31,8 +31,9 @@ def problems_of(excinfo: pytest.ExceptionInfo[CorpusError]) -> str:
 
 
 def test_file_not_in_metadata_is_named(make_corpus):
-    folder = make_corpus({"a.txt": ARTICLE, "stray.txt": ARTICLE},
-                         rows=[{"file": "a.txt", "outlet": "X"}])
+    folder = make_corpus(
+        {"a.txt": ARTICLE, "stray.txt": ARTICLE}, rows=[{"file": "a.txt", "outlet": "X"}]
+    )
     with pytest.raises(CorpusError) as excinfo:
         check_corpus(folder)
     assert "stray.txt" in problems_of(excinfo)
@@ -40,8 +41,10 @@ def test_file_not_in_metadata_is_named(make_corpus):
 
 
 def test_metadata_row_without_file_is_named_with_its_line(make_corpus):
-    folder = make_corpus({"a.txt": ARTICLE}, rows=[{"file": "a.txt", "outlet": "X"},
-                                                   {"file": "missing.txt", "outlet": "Y"}])
+    folder = make_corpus(
+        {"a.txt": ARTICLE},
+        rows=[{"file": "a.txt", "outlet": "X"}, {"file": "missing.txt", "outlet": "Y"}],
+    )
     with pytest.raises(CorpusError) as excinfo:
         check_corpus(folder)
     assert "'missing.txt'" in problems_of(excinfo)
@@ -49,8 +52,10 @@ def test_metadata_row_without_file_is_named_with_its_line(make_corpus):
 
 
 def test_every_problem_is_reported_at_once(make_corpus):
-    folder = make_corpus({"a.txt": "", "b.txt": b"caf\xe9 au lait.", "c.txt": ARTICLE},
-                         rows=[{"file": n, "outlet": "X"} for n in ("a.txt", "b.txt", "c.txt")])
+    folder = make_corpus(
+        {"a.txt": "", "b.txt": b"caf\xe9 au lait.", "c.txt": ARTICLE},
+        rows=[{"file": n, "outlet": "X"} for n in ("a.txt", "b.txt", "c.txt")],
+    )
     with pytest.raises(CorpusError) as excinfo:
         ingest_corpus(folder)
     message = problems_of(excinfo)
@@ -66,8 +71,9 @@ def test_whitespace_only_file_is_an_error(make_corpus):
 
 
 def test_non_utf8_names_the_line_and_can_be_replaced_with_a_flag(make_corpus):
-    folder = make_corpus({"latin1.txt": "First line is fine.\nSecond line: caf\xe9.".encode(
-        "latin-1")})
+    folder = make_corpus(
+        {"latin1.txt": "First line is fine.\nSecond line: caf\xe9.".encode("latin-1")}
+    )
     with pytest.raises(CorpusError, match=r"latin1\.txt, line 2: not valid UTF-8"):
         ingest_corpus(folder)
     result = ingest_corpus(folder, on_decode_error="replace")
@@ -83,15 +89,19 @@ def test_binary_file_is_rejected(make_corpus):
 
 
 def test_path_outside_corpus_is_rejected(make_corpus):
-    folder = make_corpus({"a.txt": ARTICLE}, rows=[{"file": "a.txt", "outlet": "X"},
-                                                   {"file": "../../etc/passwd", "outlet": "Y"}])
+    folder = make_corpus(
+        {"a.txt": ARTICLE},
+        rows=[{"file": "a.txt", "outlet": "X"}, {"file": "../../etc/passwd", "outlet": "Y"}],
+    )
     with pytest.raises(CorpusError, match="points outside the corpus folder"):
         check_corpus(folder)
 
 
 def test_duplicate_metadata_rows_are_rejected(make_corpus):
-    folder = make_corpus({"a.txt": ARTICLE}, rows=[{"file": "a.txt", "outlet": "X"},
-                                                   {"file": "a.txt", "outlet": "Y"}])
+    folder = make_corpus(
+        {"a.txt": ARTICLE},
+        rows=[{"file": "a.txt", "outlet": "X"}, {"file": "a.txt", "outlet": "Y"}],
+    )
     with pytest.raises(CorpusError, match=r"'a\.txt' is listed twice \(also line 2\)"):
         check_corpus(folder)
 
@@ -111,17 +121,22 @@ def test_missing_required_column_is_named(make_corpus):
 
 
 def test_bad_metadata_date_is_named(make_corpus):
-    folder = make_corpus({"a.txt": ARTICLE},
-                         rows=[{"file": "a.txt", "outlet": "X", "date": "21/08/2022"}])
+    folder = make_corpus(
+        {"a.txt": ARTICLE}, rows=[{"file": "a.txt", "outlet": "X", "date": "21/08/2022"}]
+    )
     with pytest.raises(CorpusError, match=r"line 2: date '21/08/2022'"):
         check_corpus(folder)
 
 
 def test_header_date_is_used_and_a_conflict_is_flagged(make_corpus):
     text = " date 2022-08-21 (Bloomberg) -- Serbia will negotiate. Talks follow.\n"
-    folder = make_corpus({"a.txt": text, "b.txt": text},
-                         rows=[{"file": "a.txt", "outlet": "Bloomberg"},
-                               {"file": "b.txt", "outlet": "Bloomberg", "date": "2022-08-20"}])
+    folder = make_corpus(
+        {"a.txt": text, "b.txt": text},
+        rows=[
+            {"file": "a.txt", "outlet": "Bloomberg"},
+            {"file": "b.txt", "outlet": "Bloomberg", "date": "2022-08-20"},
+        ],
+    )
     result = ingest_corpus(folder)
     docs = result.documents.set_index("file")
     assert docs.loc["a.txt", "date"] == "2022-08-21"
@@ -142,10 +157,13 @@ def test_subfolder_files_get_distinct_ids(make_corpus):
 
 
 def test_outlet_labels_are_unique_and_readable():
-    docs = pd.DataFrame({"doc_id": ["001_a", "002_b", "003_c", "004_d"],
-                         "outlet": ["AP", "unattributed", "unattributed", "Reuters"]})
-    assert outlet_labels(docs) == ["AP", "unattributed (002)",
-                                   "unattributed (003)", "Reuters"]
+    docs = pd.DataFrame(
+        {
+            "doc_id": ["001_a", "002_b", "003_c", "004_d"],
+            "outlet": ["AP", "unattributed", "unattributed", "Reuters"],
+        }
+    )
+    assert outlet_labels(docs) == ["AP", "unattributed (002)", "unattributed (003)", "Reuters"]
 
 
 def test_exact_repeats_are_marked_not_dropped(make_corpus):
@@ -160,8 +178,10 @@ def test_exact_repeats_are_marked_not_dropped(make_corpus):
 
 
 def test_language_is_detected_when_metadata_has_none(make_corpus):
-    german = ("Die Regierung hat am Montag die neuen Regeln vorgestellt. Sie sollen ab dem "
-              "ersten September gelten und für alle Bürger des Landes sein.")
+    german = (
+        "Die Regierung hat am Montag die neuen Regeln vorgestellt. Sie sollen ab dem "
+        "ersten September gelten und für alle Bürger des Landes sein."
+    )
     result = ingest_corpus(make_corpus({"de.txt": german, "en.txt": ARTICLE * 3}))
     langs = dict(zip(result.documents["file"], result.documents["language"], strict=True))
     assert langs == {"de.txt": "de", "en.txt": "en"}
@@ -171,10 +191,15 @@ def test_language_is_detected_when_metadata_has_none(make_corpus):
 @pytest.mark.parametrize(
     ("files", "expected"),
     [
-        (["a/b.txt", "a__b.txt"], "files 'a/b.txt' (line 2) and 'a__b.txt' both get document "
-                                  "id 'a__b'; rename one"),
-        (["Report.txt", "report.txt"], "files 'Report.txt' (line 2) and 'report.txt' get "
-                                       "document ids 'Report' and 'report', which differ only"),
+        (
+            ["a/b.txt", "a__b.txt"],
+            "files 'a/b.txt' (line 2) and 'a__b.txt' both get document id 'a__b'; rename one",
+        ),
+        (
+            ["Report.txt", "report.txt"],
+            "files 'Report.txt' (line 2) and 'report.txt' get "
+            "document ids 'Report' and 'report', which differ only",
+        ),
         (["x/A.txt", "X/a.txt"], "files 'x/A.txt' (line 2) and 'X/a.txt'"),
     ],
 )
@@ -186,8 +211,10 @@ def test_colliding_document_ids_name_both_files(make_corpus, files, expected):
     assert "1 problem" in problems_of(excinfo)
 
 
-@pytest.mark.parametrize("code", ["en", "EN", "sr-Latn", "zh-Hant-TW", "es-419", "und", "tlh",
-                                  "de-CH-1901", "en-US-x-twain"])
+@pytest.mark.parametrize(
+    "code",
+    ["en", "EN", "sr-Latn", "zh-Hant-TW", "es-419", "und", "tlh", "de-CH-1901", "en-US-x-twain"],
+)
 def test_language_tags_that_are_accepted(code):
     assert is_language_tag(code)
 
@@ -198,8 +225,10 @@ def test_language_values_that_are_refused(value):
 
 
 def test_bad_language_in_metadata_is_named_with_its_line(make_corpus):
-    rows = [{"file": "a.txt", "outlet": "X", "language": "en"},
-            {"file": "b.txt", "outlet": "X", "language": "Deutsch"}]
+    rows = [
+        {"file": "a.txt", "outlet": "X", "language": "en"},
+        {"file": "b.txt", "outlet": "X", "language": "Deutsch"},
+    ]
     folder = make_corpus({"a.txt": ARTICLE, "b.txt": ARTICLE}, rows=rows)
     with pytest.raises(CorpusError, match=r"line 3: language 'Deutsch' for 'b\.txt'"):
         check_corpus(folder)
@@ -207,9 +236,15 @@ def test_bad_language_in_metadata_is_named_with_its_line(make_corpus):
 
 @pytest.mark.parametrize(
     ("outlet", "oddity"),
-    [("AP", None), ("Novi Sad Daily", None), ("Vesti (Beograd)", None), ("...", "no letter"),
-     ("A" * 101, "101 characters"), ("AP\u202e", "control or format"),
-     ("<b>AP</b>", "HTML markup")],
+    [
+        ("AP", None),
+        ("Novi Sad Daily", None),
+        ("Vesti (Beograd)", None),
+        ("...", "no letter"),
+        ("A" * 101, "101 characters"),
+        ("AP\u202e", "control or format"),
+        ("<b>AP</b>", "HTML markup"),
+    ],
 )
 def test_outlet_flags(outlet, oddity):
     flags = outlet_flags(outlet)
@@ -227,7 +262,13 @@ def test_html_article_is_converted_and_every_piece_recorded(make_corpus):
     assert result.sentences["text"].tolist() == ["Serbia & Kosovo met.", "Talks resume."]
     (entry,) = result.report["files"]
     assert [item["text"] for item in entry["removed"]] == [
-        "<p>", "&amp;", "</p>", "<script>x()</script>", "<p>", "</p>"]
+        "<p>",
+        "&amp;",
+        "</p>",
+        "<script>x()</script>",
+        "<p>",
+        "</p>",
+    ]
     assert entry["flags"][0]["code"] == "html_stripped"
     assert entry["flags"][0]["count"] == 6
 
@@ -244,12 +285,18 @@ def test_removed_items_locate_header_and_markup(make_corpus):
 
 
 def test_sentence_rows_flag_like_boilerplate_reason():
-    body = ("Serbia will talk.\n\n©2022 Bloomberg L.P.\n\nWe are ready. — Name (@name) August 18, "
-            "2022\n\n(Reporting by A; Editing by B)\n\nSign up for our newsletter today.")
+    body = (
+        "Serbia will talk.\n\n©2022 Bloomberg L.P.\n\nWe are ready. — Name (@name) August 18, "
+        "2022\n\n(Reporting by A; Editing by B)\n\nSign up for our newsletter today."
+    )
     rows = sentence_rows("d", body)
     spans = paragraph_spans(body)
-    expected = [boilerplate_reason(seg.text, " ".join(
-        s.text for s in segment(body) if s.paragraph == seg.paragraph)) for seg in segment(body)]
+    expected = [
+        boilerplate_reason(
+            seg.text, " ".join(s.text for s in segment(body) if s.paragraph == seg.paragraph)
+        )
+        for seg in segment(body)
+    ]
     assert [r["boilerplate_reason"] for r in rows] == expected
     assert set(expected) == {None, "copyright", "social_embed", "credit", "promo"}
     assert len(spans) == 5
@@ -294,16 +341,19 @@ def test_one_paragraph_article_with_embedded_tweet_keeps_its_prose(make_corpus):
 
 
 def test_embed_only_paragraph_is_still_flagged(make_corpus):
-    tweet = ("We met today. Great talks! pic.twitter.com/abc123 — Jens Stoltenberg "
-             "(@jensstoltenberg) August 17, 2022")
+    tweet = (
+        "We met today. Great talks! pic.twitter.com/abc123 — Jens Stoltenberg "
+        "(@jensstoltenberg) August 17, 2022"
+    )
     body = f"Serbia will talk.\n\n{tweet}\n\nKosovo too.\n"
     sents = ingest_corpus(make_corpus({"a.txt": body})).sentences
-    rows = zip(sents["paragraph"], sents["text"], sents["boilerplate_reason"].fillna(""),
-               strict=True)
+    rows = zip(
+        sents["paragraph"], sents["text"], sents["boilerplate_reason"].fillna(""), strict=True
+    )
     assert list(rows) == [
         (0, "Serbia will talk.", ""),
         (1, "We met today.", "social_embed"),
-        (1, tweet[len("We met today. "):], "social_embed"),
+        (1, tweet[len("We met today. ") :], "social_embed"),
         (2, "Kosovo too.", ""),
     ]
 
@@ -318,8 +368,7 @@ def test_all_flagged_article_is_reported_by_file_name(make_corpus):
     (flag,) = [f for f in entry["flags"] if f["code"] == "no_content"]
     assert flag["n_sentences"] == 3
     assert flag["reasons"] == {"social_embed": 3}
-    assert flag["detail"] == ("all 3 sentences flagged as boilerplate or repeats "
-                              "(social_embed: 3)")
+    assert flag["detail"] == ("all 3 sentences flagged as boilerplate or repeats (social_embed: 3)")
     docs = result.documents.set_index("file")
     assert docs.loc["tweet_only.txt", "n_sentences"] == 3
     assert docs.loc["tweet_only.txt", "n_content_sentences"] == 0
@@ -328,9 +377,15 @@ def test_all_flagged_article_is_reported_by_file_name(make_corpus):
 def test_all_flagged_article_is_a_warning_in_the_ingest_log(make_corpus, tmp_path):
     folder = make_corpus({"tweet_only.txt": EMBED_TWEET, "scraped.txt": SCRAPED})
     log, out = tmp_path / "ingest.log", tmp_path / "out"
-    run_logged(str(log), ingest, corpus=str(folder), ingest={},
-               documents=str(out / "d.parquet"), sentences=str(out / "s.parquet"),
-               report=str(out / "r.json"))
+    run_logged(
+        str(log),
+        ingest,
+        corpus=str(folder),
+        ingest={},
+        documents=str(out / "d.parquet"),
+        sentences=str(out / "s.parquet"),
+        report=str(out / "r.json"),
+    )
     warnings = [line for line in log.read_text().splitlines() if " WARNING " in line]
     assert len(warnings) == 1
     assert "tweet_only.txt: no content sentence left (all 3 sentences flagged" in warnings[0]
@@ -375,11 +430,13 @@ def test_seeds_flags(seeds):
     assert reasons["003_d7abf4cea0ed4c53"] == ["repeated_headline"]
     assert "004_b30742ffba48f2e5" not in reasons
     repeats = sents[sents["duplicate_of"].notna()]
-    assert sorted(repeats["text"].str[:30]) == sorted([
-        '"Disagreed on almost every poi',
-        "With active mediation by the E",
-        "A NATO-led intervention in 199",
-    ])
+    assert sorted(repeats["text"].str[:30]) == sorted(
+        [
+            '"Disagreed on almost every poi',
+            "With active mediation by the E",
+            "A NATO-led intervention in 199",
+        ]
+    )
 
 
 def test_seed_tweet_paragraph_is_still_flagged_whole(seeds):

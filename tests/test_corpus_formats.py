@@ -18,8 +18,13 @@ from framelens.errors import CorpusError
 from tests.conftest import ROOT, SEEDS
 from tests.test_corpus import SCRAPED
 
-COLUMNS = {"text": "content", "outlet": "publisher", "date": "published_at",
-           "title": "headline", "id": "story_id"}
+COLUMNS = {
+    "text": "content",
+    "outlet": "publisher",
+    "date": "published_at",
+    "title": "headline",
+    "id": "story_id",
+}
 # Columns a table ingest fills differently from the folder by design (where it came from).
 PROVENANCE = ["file", "record", "sha256", "n_chars", "title_source"]
 
@@ -27,10 +32,17 @@ PROVENANCE = ["file", "record", "sha256", "n_chars", "title_source"]
 def seed_rows() -> list[dict[str, str]]:
     """The seed articles as export rows under non-framelens column names."""
     meta = pd.read_csv(SEEDS / "metadata.csv", dtype=str, keep_default_na=False)
-    return [{"story_id": row["file"][:-4], "content": (SEEDS / row["file"]).read_text(),
-             "publisher": row["outlet"], "published_at": row["date"],
-             "headline": row["title"], "lang": row["language"]}
-            for row in meta.to_dict("records")]
+    return [
+        {
+            "story_id": row["file"][:-4],
+            "content": (SEEDS / row["file"]).read_text(),
+            "publisher": row["outlet"],
+            "published_at": row["date"],
+            "headline": row["title"],
+            "lang": row["language"],
+        }
+        for row in meta.to_dict("records")
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -38,8 +50,10 @@ def seeds_folder():
     return ingest_corpus(SEEDS)
 
 
-@pytest.mark.parametrize("name", ["seeds.csv", "seeds.csv.gz", "seeds.tsv", "seeds.jsonl.zst",
-                                  "seeds.json", "seeds.parquet"])
+@pytest.mark.parametrize(
+    "name",
+    ["seeds.csv", "seeds.csv.gz", "seeds.tsv", "seeds.jsonl.zst", "seeds.json", "seeds.parquet"],
+)
 def test_seeds_as_a_table_give_the_folders_tables(tmp_path, seeds_folder, name):
     table = pd.DataFrame(seed_rows())
     path = tmp_path / name
@@ -58,8 +72,10 @@ def test_seeds_as_a_table_give_the_folders_tables(tmp_path, seeds_folder, name):
     keep = [c for c in seeds_folder.documents.columns if c not in PROVENANCE]
     pd.testing.assert_frame_equal(result.documents[keep], seeds_folder.documents[keep])
     assert result.sentences["text"].tolist() == seeds_folder.sentences["text"].tolist()
-    assert result.documents["record"].tolist() == [f"row {i}" for i in range(1, 6)] or \
-        result.documents["record"].str.startswith("line").all()
+    assert (
+        result.documents["record"].tolist() == [f"row {i}" for i in range(1, 6)]
+        or result.documents["record"].str.startswith("line").all()
+    )
 
 
 def test_column_names_are_guessed_when_unambiguous(tmp_path, seeds_folder):
@@ -68,8 +84,13 @@ def test_column_names_are_guessed_when_unambiguous(tmp_path, seeds_folder):
     result = ingest_corpus(str(path))
     mapping = result.report["columns"]["mapping"]
     assert {field: m["column"] for field, m in mapping.items()} == {
-        "id": "story_id", "text": "content", "outlet": "publisher", "date": "published_at",
-        "title": "headline", "language": "lang"}
+        "id": "story_id",
+        "text": "content",
+        "outlet": "publisher",
+        "date": "published_at",
+        "title": "headline",
+        "language": "lang",
+    }
     assert {m["how"] for m in mapping.values()} == {"guessed"}
     assert result.sentences["text"].tolist() == seeds_folder.sentences["text"].tolist()
 
@@ -77,8 +98,9 @@ def test_column_names_are_guessed_when_unambiguous(tmp_path, seeds_folder):
 @pytest.mark.parametrize("case", ["one-paragraph-embed-keeps-prose"])
 def test_one_paragraph_row_with_an_embedded_post_keeps_its_prose(tmp_path, case):
     path = tmp_path / "scraped.csv"
-    pd.DataFrame([{"body": SCRAPED, "source": "Daily", "url": "https://daily.example/a"}]
-                 ).to_csv(path, index=False)
+    pd.DataFrame([{"body": SCRAPED, "source": "Daily", "url": "https://daily.example/a"}]).to_csv(
+        path, index=False
+    )
     result = ingest_corpus({"path": str(path), "columns": {"text": "body"}})
     content = result.sentences.loc[~result.sentences["boilerplate"], "text"].tolist()
     assert "Meanwhile, NATO called for calm from all sides." in content
@@ -87,8 +109,10 @@ def test_one_paragraph_row_with_an_embedded_post_keeps_its_prose(tmp_path, case)
 
 def test_table_problems_stop_with_one_line_each_naming_the_row(tmp_path):
     path = tmp_path / "export.csv"
-    path.write_bytes(b"content,publisher\nGood text here. It has two sentences.,A\n"
-                     b"   ,B\nMore text. Fine.,\ncaf\xe9 au lait is served.,C\n")
+    path.write_bytes(
+        b"content,publisher\nGood text here. It has two sentences.,A\n"
+        b"   ,B\nMore text. Fine.,\ncaf\xe9 au lait is served.,C\n"
+    )
     with pytest.raises(CorpusError) as excinfo:
         ingest_corpus({"path": str(path), "columns": {"text": "content", "outlet": "publisher"}})
     lines = str(excinfo.value).splitlines()[1:]
@@ -98,10 +122,17 @@ def test_table_problems_stop_with_one_line_each_naming_the_row(tmp_path):
     assert len(lines) == 3
 
 
-@pytest.mark.parametrize("columns, message", [
-    ({"text": "content", "outlet": "source"}, "corpus.columns.outlet: 'source' is not a column"),
-    ({"text": "body"}, "corpus.columns.text: 'body' is not a column"),
-], ids=["unknown-columns-name", "missing-required-column"])
+@pytest.mark.parametrize(
+    "columns, message",
+    [
+        (
+            {"text": "content", "outlet": "source"},
+            "corpus.columns.outlet: 'source' is not a column",
+        ),
+        ({"text": "body"}, "corpus.columns.text: 'body' is not a column"),
+    ],
+    ids=["unknown-columns-name", "missing-required-column"],
+)
 def test_unknown_or_missing_column_is_named(tmp_path, columns, message):
     path = tmp_path / "export.csv"
     pd.DataFrame([{"content": "Some text. More.", "publisher": "A"}]).to_csv(path, index=False)
@@ -111,13 +142,27 @@ def test_unknown_or_missing_column_is_named(tmp_path, columns, message):
 
 def test_two_rows_with_one_id_are_reported_never_merged(tmp_path):
     path = tmp_path / "export.jsonl"
-    rows = [{"id": "17", "text": "First version of the story. It has facts.", "outlet": "A",
-             "url": "https://a.example/s"},
-            {"id": "17", "text": "First version of the story. It has facts.", "outlet": "A",
-             "url": "https://a.example/s"},
-            {"id": "17", "text": "A different story under the same id. Oops.", "outlet": "A"},
-            {"id": "18", "text": "The same page fetched again. Now updated.", "outlet": "A",
-             "url": "https://a.example/s"}]
+    rows = [
+        {
+            "id": "17",
+            "text": "First version of the story. It has facts.",
+            "outlet": "A",
+            "url": "https://a.example/s",
+        },
+        {
+            "id": "17",
+            "text": "First version of the story. It has facts.",
+            "outlet": "A",
+            "url": "https://a.example/s",
+        },
+        {"id": "17", "text": "A different story under the same id. Oops.", "outlet": "A"},
+        {
+            "id": "18",
+            "text": "The same page fetched again. Now updated.",
+            "outlet": "A",
+            "url": "https://a.example/s",
+        },
+    ]
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
     result = ingest_corpus(str(path))
     assert result.documents["doc_id"].tolist() == ["17", "17~2", "18"]
@@ -129,11 +174,20 @@ def test_two_rows_with_one_id_are_reported_never_merged(tmp_path):
 
 def test_outlet_falls_back_to_the_urls_domain(tmp_path):
     path = tmp_path / "export.csv"
-    pd.DataFrame([{"text": "Kosovo delayed the rule. Serbs blocked roads.",
-                   "url": "https://www.b92.example/en/news/1"}]).to_csv(path, index=False)
+    pd.DataFrame(
+        [
+            {
+                "text": "Kosovo delayed the rule. Serbs blocked roads.",
+                "url": "https://www.b92.example/en/news/1",
+            }
+        ]
+    ).to_csv(path, index=False)
     doc = ingest_corpus(str(path)).documents.iloc[0]
     assert (doc["outlet"], doc["outlet_source"], doc["doc_id"]) == (
-        "b92.example", "url_domain", "www.b92.example/en/news/1")
+        "b92.example",
+        "url_domain",
+        "www.b92.example/en/news/1",
+    )
 
 
 def run_ingest_rule(tmp_path: Path, corpus: object) -> subprocess.CompletedProcess[str]:
@@ -141,10 +195,26 @@ def run_ingest_rule(tmp_path: Path, corpus: object) -> subprocess.CompletedProce
     override = tmp_path / "corpus.yaml"
     override.write_text(yaml.safe_dump({"corpus": corpus}))
     return subprocess.run(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
-         "--directory", str(tmp_path), "--configfile", str(ROOT / "config" / "config.yaml"),
-         str(override), "--cores", "1", "results/corpus/documents.parquet"],
-        capture_output=True, text=True, cwd=ROOT, check=False)
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(tmp_path),
+            "--configfile",
+            str(ROOT / "config" / "config.yaml"),
+            str(override),
+            "--cores",
+            "1",
+            "results/corpus/documents.parquet",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
 
 
 def test_ingest_rule_reads_a_table_from_a_config_mapping(tmp_path):
@@ -171,17 +241,23 @@ def test_ingest_rule_reads_html_pages_and_a_warc(tmp_path):
     from warcio.statusandheaders import StatusAndHeaders
     from warcio.warcwriter import WARCWriter
 
-    body = "".join(f"<p>{p}</p>" for p in (
-        "Kosovo's government agreed on Sunday to delay by one month a rule requiring "
-        "Serbian-issued car plates to be replaced, after tensions flared in the north.",
-        "Serbs in the north blocked roads with trucks and the NATO peacekeeping mission said "
-        "it was ready to intervene if stability was jeopardised in the region.",
-        "The European Union welcomed the decision and called on both sides to keep talking."))
-    page = (f'<html lang="en"><head><meta property="og:site_name" content="Balkan Daily">'
-            f'<meta property="article:published_time" content="2022-08-01T09:30:00+02:00">'
-            f"<title>Plates delayed</title></head><body><nav><a href='/'>Home</a> "
-            f"<a href='/world'>World</a></nav><article><h1>Plates delayed</h1>{body}</article>"
-            f"<footer>Copyright 2022 Balkan Daily</footer></body></html>").encode()
+    body = "".join(
+        f"<p>{p}</p>"
+        for p in (
+            "Kosovo's government agreed on Sunday to delay by one month a rule requiring "
+            "Serbian-issued car plates to be replaced, after tensions flared in the north.",
+            "Serbs in the north blocked roads with trucks and the NATO peacekeeping mission said "
+            "it was ready to intervene if stability was jeopardised in the region.",
+            "The European Union welcomed the decision and called on both sides to keep talking.",
+        )
+    )
+    page = (
+        f'<html lang="en"><head><meta property="og:site_name" content="Balkan Daily">'
+        f'<meta property="article:published_time" content="2022-08-01T09:30:00+02:00">'
+        f"<title>Plates delayed</title></head><body><nav><a href='/'>Home</a> "
+        f"<a href='/world'>World</a></nav><article><h1>Plates delayed</h1>{body}</article>"
+        f"<footer>Copyright 2022 Balkan Daily</footer></body></html>"
+    ).encode()
     pages = tmp_path / "pages"
     pages.mkdir()
     (pages / "a.html").write_bytes(page)
@@ -189,20 +265,26 @@ def test_ingest_rule_reads_html_pages_and_a_warc(tmp_path):
     assert run.returncode == 0, run.stderr[-3000:]
     docs = pd.read_parquet(tmp_path / "results" / "corpus" / "documents.parquet")
     assert docs[["doc_id", "outlet", "date", "time"]].values.tolist() == [
-        ["a", "Balkan Daily", "2022-08-01", "09:30:00+02:00"]]
+        ["a", "Balkan Daily", "2022-08-01", "09:30:00+02:00"]
+    ]
     warc = tmp_path / "crawl.warc.gz"
     with warc.open("wb") as handle:
         writer = WARCWriter(handle, gzip=True)
-        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")],
-                                   protocol="HTTP/1.1")
-        writer.write_record(writer.create_warc_record(
-            "https://www.balkandaily.example/plates", "response", payload=io.BytesIO(page),
-            http_headers=headers))
+        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+        writer.write_record(
+            writer.create_warc_record(
+                "https://www.balkandaily.example/plates",
+                "response",
+                payload=io.BytesIO(page),
+                http_headers=headers,
+            )
+        )
     run = run_ingest_rule(tmp_path, str(warc))
     assert run.returncode == 0, run.stderr[-3000:]
     docs = pd.read_parquet(tmp_path / "results" / "corpus" / "documents.parquet")
-    assert docs["doc_id"].tolist() == ["balkandaily.example/plates"] or \
-        docs["doc_id"].tolist() == ["www.balkandaily.example/plates"]
+    assert docs["doc_id"].tolist() == ["balkandaily.example/plates"] or docs["doc_id"].tolist() == [
+        "www.balkandaily.example/plates"
+    ]
     assert docs["record"].str.startswith("<urn:uuid:").all()
 
 
@@ -213,8 +295,12 @@ def test_counting_articles_can_stop_at_a_limit(tmp_path, name):
 
     path = tmp_path / name
     pd.DataFrame([{"text": f"Story {i}. Done.", "outlet": "A"} for i in range(50)]).pipe(
-        lambda t: t.to_json(path, orient="records", lines=True) if name.endswith("jsonl")
-        else t.to_csv(path, index=False))
+        lambda t: (
+            t.to_json(path, orient="records", lines=True)
+            if name.endswith("jsonl")
+            else t.to_csv(path, index=False)
+        )
+    )
     source = CorpusSource.from_config(str(path))
     assert count_articles(source) == 50
     assert count_articles(source, limit=10) == 11

@@ -34,8 +34,11 @@ class CountingEncoder:
     def encode(self, texts, *, show_progress=False):
         self.calls.append(list(texts))
         vectors = np.array([[len(t), t.count("a") + 1, 1.0] for t in texts], dtype=np.float32)
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True) if len(texts) else \
-            np.zeros((0, 3), np.float32)
+        return (
+            vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+            if len(texts)
+            else np.zeros((0, 3), np.float32)
+        )
 
     def count_truncated(self, texts):
         return sum(len(t) > 20 for t in texts)
@@ -59,8 +62,9 @@ def test_chunks_are_stored_as_they_finish(tmp_path):
     class FailingEncoder(CountingEncoder):
         def __init__(self) -> None:
             super().__init__()
-            self.spec = ModelSpec.from_config("fake", {"kind": "package", "name": "fake",
-                                                       "batch_size": 2})
+            self.spec = ModelSpec.from_config(
+                "fake", {"kind": "package", "name": "fake", "batch_size": 2}
+            )
 
         def encode(self, texts, *, show_progress=False):
             if self.calls:
@@ -72,7 +76,9 @@ def test_chunks_are_stored_as_they_finish(tmp_path):
     with pytest.raises(KeyboardInterrupt):  # longest first: dddd, ccc | bb, a
         embed_texts(["a", "bb", "ccc", "dddd"], encoder, cache, chunk_size=2)
     assert set(cache.lookup([text_key(t) for t in ["a", "ccc", "dddd"]])) == {
-        text_key("dddd"), text_key("ccc")}
+        text_key("dddd"),
+        text_key("ccc"),
+    }
     again = CountingEncoder()
     _, stats = embed_texts(["a", "bb", "ccc", "dddd"], again, cache, chunk_size=2)
     assert again.calls == [["bb", "a"]] and stats.n_cached == 2
@@ -114,13 +120,15 @@ def test_vectors_roundtrip_dense_and_sparse(tmp_path):
 
 def test_document_vector_is_the_normalised_mean_of_content_sentences():
     vectors = np.array([[1, 0], [0, 1], [1, 0], [0, 1], [1, 1]], dtype=np.float32)
-    sentences = pd.DataFrame({
-        "doc_id": ["d1", "d1", "d1", "d2", "d3"],
-        "boilerplate": [False, False, True, False, True],
-        "duplicate_of": [None, None, None, None, None],
-    })
+    sentences = pd.DataFrame(
+        {
+            "doc_id": ["d1", "d1", "d1", "d2", "d3"],
+            "boilerplate": [False, False, True, False, True],
+            "duplicate_of": [None, None, None, None, None],
+        }
+    )
     docs = document_vectors(vectors, sentences, ["d1", "d2", "d3"])
-    np.testing.assert_allclose(docs[0], [2 ** -0.5, 2 ** -0.5], atol=1e-6)
+    np.testing.assert_allclose(docs[0], [2**-0.5, 2**-0.5], atol=1e-6)
     np.testing.assert_allclose(docs[1], [0, 1])
     np.testing.assert_array_equal(docs[2], [0, 0])  # nothing but boilerplate
 
@@ -130,8 +138,9 @@ def test_long_documents_are_not_truncated():
     n = 500
     vectors = np.tile(np.array([[1.0, 0.0]], dtype=np.float32), (n, 1))
     vectors[-1] = [0.0, 1.0]
-    sentences = pd.DataFrame({"doc_id": ["d"] * n, "boilerplate": [False] * n,
-                              "duplicate_of": [None] * n})
+    sentences = pd.DataFrame(
+        {"doc_id": ["d"] * n, "boilerplate": [False] * n, "duplicate_of": [None] * n}
+    )
     assert document_vectors(vectors, sentences, ["d"])[0, 1] > 0
 
 

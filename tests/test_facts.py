@@ -32,13 +32,17 @@ def only(text: str) -> Quantity:
     ("text", "value", "unit", "written", "approximate"),
     [
         ("now amounting to about 3,800 troops.", 3800, "troops", "about 3,800", True),
-        ("the alliance’s 3,700-strong peacekeeping force", 3700, "troops", "3,700-strong",
-         False),
+        ("the alliance’s 3,700-strong peacekeeping force", 3700, "troops", "3,700-strong", False),
         ("Nearly 4,000 NATO-led peacekeepers have been", 4000, "troops", "Nearly 4,000", True),
         ("NATO again refers to around 4,000 soldiers", 4000, "troops", "around 4,000", True),
         ("The currently almost 4,000 NATO soldiers are", 4000, "troops", "almost 4,000", True),
-        ("a population of about 1.8 million, after", 1_800_000, "million", "about 1.8 million",
-         True),
+        (
+            "a population of about 1.8 million, after",
+            1_800_000,
+            "million",
+            "about 1.8 million",
+            True,
+        ),
         ("the 1.8 million Kosovars", 1_800_000, "people", "1.8 million", False),
         ("Just over 100,000 Serbs live in Kosovo", 100_000, "people", "Just over 100,000", True),
         ("just 5 percent of the population", 5, "percent", "5 percent", False),
@@ -58,8 +62,13 @@ def only(text: str) -> Quantity:
 def test_counts_and_measures(text, value, unit, written, approximate):
     q = only(text)
     assert (q.value, q.unit, q.text, q.approximate, q.kind) == (
-        pytest.approx(value), unit, written, approximate, "quantity")
-    assert text[q.start:q.end] == q.text
+        pytest.approx(value),
+        unit,
+        written,
+        approximate,
+        "quantity",
+    )
+    assert text[q.start : q.end] == q.text
 
 
 @pytest.mark.parametrize(
@@ -117,11 +126,16 @@ def test_not_quantities(text):
 
 
 def test_several_quantities_in_order_without_overlap():
-    text = ("Nearly 4,000 NATO-led peacekeepers have been stationed in Kosovo since the "
-            "1998-99 war, more than 200,000 fled.")
+    text = (
+        "Nearly 4,000 NATO-led peacekeepers have been stationed in Kosovo since the "
+        "1998-99 war, more than 200,000 fled."
+    )
     found = extract_quantities(text)
     assert [(q.kind, q.text) for q in found] == [
-        ("quantity", "Nearly 4,000"), ("year", "1998-99"), ("quantity", "more than 200,000")]
+        ("quantity", "Nearly 4,000"),
+        ("year", "1998-99"),
+        ("quantity", "more than 200,000"),
+    ]
     assert found[2].unit is None  # "fled" counts nothing
 
 
@@ -132,8 +146,9 @@ def test_number_words():
 
 
 def test_unit_synonyms():
-    assert {normalise_unit(w) for w in ("troops", "Soldiers", "peacekeepers", "forces")} == \
-        {"troops"}
+    assert {normalise_unit(w) for w in ("troops", "Soldiers", "peacekeepers", "forces")} == {
+        "troops"
+    }
     assert normalise_unit("Serbs") == "people"
     assert normalise_unit("nations") == normalise_unit("nation") == "nation"
 
@@ -147,43 +162,56 @@ def table(*rows: tuple[str, str, str]) -> pd.DataFrame:
 
 
 def test_different_figures_across_documents_are_disputed():
-    sentences = table(("a:1", "a", "About 3,800 troops are deployed."),
-                      ("b:1", "b", "Some 4,000 soldiers are deployed."),
-                      ("b:2", "b", "The talks lasted ten days."))
+    sentences = table(
+        ("a:1", "a", "About 3,800 troops are deployed."),
+        ("b:1", "b", "Some 4,000 soldiers are deployed."),
+        ("b:2", "b", "The talks lasted ten days."),
+    )
     disputes = disputed_facts(sentences, pd.Series({"a:1": "g", "b:1": "g", "b:2": "g"}))
     assert list(disputes.columns) == DISPUTE_COLUMNS
     assert len(disputes) == 1
     row = disputes.iloc[0]
     assert (row["unit"], row["values"], row["n_documents"], row["n_approximate"]) == (
-        "troops", "3800;4000", 2, 2)
+        "troops",
+        "3800;4000",
+        2,
+        2,
+    )
     assert row["texts"] == "About 3,800;Some 4,000"
     assert row["doc_ids"] == "a;b"
     assert row["spread"] == pytest.approx(0.05)
 
 
 def test_identical_figures_are_not_disputed():
-    sentences = table(("a:1", "a", "Kurti postponed the measure to Sept. 1."),
-                      ("b:1", "b", "The plates are valid until September 1st."),
-                      ("c:1", "c", "Serbs make up just 5 percent of the population."),
-                      ("d:1", "d", "Around five percent of the 1.8 million Kosovars are Serbs."))
+    sentences = table(
+        ("a:1", "a", "Kurti postponed the measure to Sept. 1."),
+        ("b:1", "b", "The plates are valid until September 1st."),
+        ("c:1", "c", "Serbs make up just 5 percent of the population."),
+        ("d:1", "d", "Around five percent of the 1.8 million Kosovars are Serbs."),
+    )
     groups = pd.Series({"a:1": "deadline", "b:1": "deadline", "c:1": "share", "d:1": "share"})
     assert disputed_facts(sentences, groups).empty
 
 
 def test_figures_of_one_document_or_other_groups_are_not_disputed():
-    sentences = table(("a:1", "a", "About 3,800 troops, later 4,000 troops."),
-                      ("b:1", "b", "Some 4,000 soldiers are deployed."),
-                      ("c:1", "c", "3,000 peacekeepers"))
+    sentences = table(
+        ("a:1", "a", "About 3,800 troops, later 4,000 troops."),
+        ("b:1", "b", "Some 4,000 soldiers are deployed."),
+        ("c:1", "c", "3,000 peacekeepers"),
+    )
     groups = pd.Series({"a:1": "g1", "c:1": "g2"})
     assert disputed_facts(sentences, groups).empty
 
 
 def test_units_are_compared_only_with_the_same_unit():
-    sentences = table(("a:1", "a", "The 27-nation bloc sent 300 troops."),
-                      ("b:1", "b", "The 26 countries sent 300 soldiers."))
+    sentences = table(
+        ("a:1", "a", "The 27-nation bloc sent 300 troops."),
+        ("b:1", "b", "The 26 countries sent 300 soldiers."),
+    )
     disputes = disputed_facts(sentences, pd.Series({"a:1": 1, "b:1": 1}))
     assert disputes[["unit", "values"]].to_dict("records") == [
-        {"unit": "nation", "values": "26;27"}]
+        {"unit": "nation", "values": "26;27"}
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -193,15 +221,19 @@ def seed_sentences() -> pd.DataFrame:
 
 
 def test_seed_nato_troop_figures_are_disputed(seed_sentences):
-    troops = seed_sentences[seed_sentences["text"].str.contains(
-        r"3,800|3,700|4,000", regex=True)]
+    troops = seed_sentences[seed_sentences["text"].str.contains(r"3,800|3,700|4,000", regex=True)]
     assert len(troops) == 5
     disputes = disputed_facts(seed_sentences, pd.Series("nato_troops", index=troops["sent_id"]))
     row = disputes.set_index("unit").loc["troops"]
     assert row["values"] == "3700;3800;4000"
     assert row["n_documents"] == 4
-    assert row["texts"].split(";") == ["3,700-strong", "about 3,800", "around 4,000",
-                                       "almost 4,000", "Nearly 4,000"]
+    assert row["texts"].split(";") == [
+        "3,700-strong",
+        "about 3,800",
+        "around 4,000",
+        "almost 4,000",
+        "Nearly 4,000",
+    ]
     assert [d[:3] for d in row["doc_ids"].split(";")] == ["001", "000", "003", "003", "004"]
     assert row["spread"] == pytest.approx(300 / 4000)
     assert row["n_approximate"] == 4

@@ -9,17 +9,33 @@ from framelens.salience import lead_claims, position_class, salience_table
 
 def test_position_classes():
     assert [position_class(r, 3) for r in (0, 1, 2, 3, 10)] == [
-        "first", "lead", "lead", "later", "later"]
+        "first",
+        "lead",
+        "lead",
+        "later",
+        "later",
+    ]
 
 
 def small():
-    content = pd.DataFrame({"sent_id": ["a:0", "a:1", "a:2", "a:3", "b:0", "b:1"],
-                            "doc_id": ["a"] * 4 + ["b"] * 2, "position": [0, 1, 2, 3, 0, 1]})
-    claims = pd.DataFrame({"sent_id": ["a:0", "a:1", "a:2", "a:3", "b:0", "b:1"],
-                           "doc_id": ["a"] * 4 + ["b"] * 2, "event_id": "e1",
-                           "claim_id": ["c1", "c2", "c2", "c3", "c3", "c1"]})
-    summary = pd.DataFrame({"claim_id": ["c1", "c2", "c3"],
-                            "representative": ["one", "two", "three"]})
+    content = pd.DataFrame(
+        {
+            "sent_id": ["a:0", "a:1", "a:2", "a:3", "b:0", "b:1"],
+            "doc_id": ["a"] * 4 + ["b"] * 2,
+            "position": [0, 1, 2, 3, 0, 1],
+        }
+    )
+    claims = pd.DataFrame(
+        {
+            "sent_id": ["a:0", "a:1", "a:2", "a:3", "b:0", "b:1"],
+            "doc_id": ["a"] * 4 + ["b"] * 2,
+            "event_id": "e1",
+            "claim_id": ["c1", "c2", "c2", "c3", "c3", "c1"],
+        }
+    )
+    summary = pd.DataFrame(
+        {"claim_id": ["c1", "c2", "c3"], "representative": ["one", "two", "three"]}
+    )
     outlets = pd.Series({"a": "A", "b": "B"})
     return salience_table(claims, content, summary, outlets, lead_sentences=2)
 

@@ -19,9 +19,11 @@ from framelens.errors import CorpusError
 from framelens.repeats import SiteBoilerplateSettings
 from tests.conftest import ROOT
 
-STORY = ("Kosovo delayed the licence plate rule by one month on Sunday. "
-         "Serbs in the north had blocked roads with trucks. "
-         "NATO said its peacekeepers were ready to intervene.")
+STORY = (
+    "Kosovo delayed the licence plate rule by one month on Sunday. "
+    "Serbs in the north had blocked roads with trucks. "
+    "NATO said its peacekeepers were ready to intervene."
+)
 NEWSLETTER = "Sign up for the Morning Briefing, our daily email."
 BYLINE = "By Jane Doe, Balkans correspondent"
 
@@ -33,18 +35,22 @@ def as_objects(frame: pd.DataFrame) -> pd.DataFrame:
 
 def story(n: int) -> str:
     """A distinct short article."""
-    return (f"Talks number {n} between Belgrade and Pristina ended without a deal. "
-            f"The envoy met {n} officials in Brussels on Thursday. "
-            f"Both sides blamed each other for round {n} of the tension.")
+    return (
+        f"Talks number {n} between Belgrade and Pristina ended without a deal. "
+        f"The envoy met {n} officials in Brussels on Thursday. "
+        f"Both sides blamed each other for round {n} of the tension."
+    )
 
 
 @pytest.mark.parametrize("n_articles", [5], ids=["site-boilerplate-repeated-line"])
 def test_lines_an_outlet_repeats_are_site_boilerplate_with_their_count(make_corpus, n_articles):
-    files = {f"daily/{i}.txt": f"{BYLINE}\n\n{story(i)}\n\n{NEWSLETTER}\n"
-             for i in range(n_articles)}
+    files = {
+        f"daily/{i}.txt": f"{BYLINE}\n\n{story(i)}\n\n{NEWSLETTER}\n" for i in range(n_articles)
+    }
     files["other.txt"] = f"{story(99)}\n\n{NEWSLETTER}\n"
-    rows = [{"file": name, "outlet": "Daily" if name.startswith("daily") else "Other"}
-            for name in files]
+    rows = [
+        {"file": name, "outlet": "Daily" if name.startswith("daily") else "Other"} for name in files
+    ]
     result = ingest_corpus(make_corpus(files, rows=rows))
     sents = result.sentences.merge(result.documents[["doc_id", "outlet"]], on="doc_id")
     site = sents[sents["boilerplate_reason"] == "site_boilerplate"]
@@ -56,22 +62,33 @@ def test_lines_an_outlet_repeats_are_site_boilerplate_with_their_count(make_corp
 
 
 def test_a_line_in_too_few_articles_is_not_site_boilerplate(make_corpus):
-    files = {f"{i}.txt": story(i) + ("\n\nKosovo declared independence in 2008." if i < 3 else "")
-             for i in range(20)}
+    files = {
+        f"{i}.txt": story(i) + ("\n\nKosovo declared independence in 2008." if i < 3 else "")
+        for i in range(20)
+    }
     rows = [{"file": name, "outlet": "Daily"} for name in files]
     result = ingest_corpus(make_corpus(files, rows=rows))
     assert "site_boilerplate" not in set(result.sentences["boilerplate_reason"].dropna())
-    strict = ingest_corpus(make_corpus(files, rows=rows), settings=IngestSettings(
-        site_boilerplate=SiteBoilerplateSettings(min_articles=3, min_share=0.1)))
+    strict = ingest_corpus(
+        make_corpus(files, rows=rows),
+        settings=IngestSettings(
+            site_boilerplate=SiteBoilerplateSettings(min_articles=3, min_share=0.1)
+        ),
+    )
     # (3 of 20 articles: below the default 5 articles, at the lowered 3 and 10 %)
-    assert set(strict.sentences.loc[strict.sentences["boilerplate_reason"] == "site_boilerplate",
-                                    "text"]) == {"Kosovo declared independence in 2008."}
+    assert set(
+        strict.sentences.loc[strict.sentences["boilerplate_reason"] == "site_boilerplate", "text"]
+    ) == {"Kosovo declared independence in 2008."}
 
 
-@pytest.mark.parametrize("text", [
-    STORY + " The government said it would rec",
-    STORY + " The government said it would reconsider … [+2345 chars]",
-], ids=["truncated-mid-word", "truncated-api-marker"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        STORY + " The government said it would rec",
+        STORY + " The government said it would reconsider … [+2345 chars]",
+    ],
+    ids=["truncated-mid-word", "truncated-api-marker"],
+)
 def test_text_cut_off_keeps_its_last_sentence_flagged_partial(make_corpus, text):
     result = ingest_corpus(make_corpus({"a.txt": text}))
     (last,) = [row for _, row in result.sentences.iterrows() if row["partial"]]
@@ -90,13 +107,21 @@ def test_a_complete_article_is_not_truncated(make_corpus):
     assert not result.documents["truncated"].any()
 
 
-@pytest.mark.parametrize("stamp, date, time", [
-    ("2022-08-18T14:03:00Z", "2022-08-18", "14:03:00+00:00"),
-    ("Thu, 18 Aug 2022 14:03:00 +0200", "2022-08-18", "14:03:00+02:00"),
-    ("2022-08-18 00:30:00+02:00", "2022-08-18", "00:30:00+02:00"),
-    ("2022-08-18", "2022-08-18", None),
-], ids=["timestamp-iso-zulu", "timestamp-rfc2822-offset", "timestamp-local-day-kept",
-        "timestamp-date-only"])
+@pytest.mark.parametrize(
+    "stamp, date, time",
+    [
+        ("2022-08-18T14:03:00Z", "2022-08-18", "14:03:00+00:00"),
+        ("Thu, 18 Aug 2022 14:03:00 +0200", "2022-08-18", "14:03:00+02:00"),
+        ("2022-08-18 00:30:00+02:00", "2022-08-18", "00:30:00+02:00"),
+        ("2022-08-18", "2022-08-18", None),
+    ],
+    ids=[
+        "timestamp-iso-zulu",
+        "timestamp-rfc2822-offset",
+        "timestamp-local-day-kept",
+        "timestamp-date-only",
+    ],
+)
 def test_timestamps_become_dates_with_the_time_in_its_own_column(make_corpus, stamp, date, time):
     folder = make_corpus({"a.txt": STORY}, rows=[{"file": "a.txt", "outlet": "X", "date": stamp}])
     doc = ingest_corpus(folder).documents.iloc[0]
@@ -104,20 +129,22 @@ def test_timestamps_become_dates_with_the_time_in_its_own_column(make_corpus, st
 
 
 def test_bad_timestamp_is_an_error_naming_the_file(make_corpus):
-    folder = make_corpus({"a.txt": STORY}, rows=[{"file": "a.txt", "outlet": "X",
-                                                  "date": "18/08/2022 2pm"}])
+    folder = make_corpus(
+        {"a.txt": STORY}, rows=[{"file": "a.txt", "outlet": "X", "date": "18/08/2022 2pm"}]
+    )
     with pytest.raises(CorpusError, match=r"line 2: date '18/08/2022 2pm' for 'a.txt' is not"):
         ingest_corpus(folder)
 
 
 def test_syndicated_story_is_kept_in_every_outlet_and_marked(make_corpus):
     wire = f"{STORY} Officials will meet again next week."
-    files = {"ap.txt": wire, "abc.txt": f"{BYLINE}\n\n{wire}", "nbc.txt": wire,
-             "own.txt": story(1)}
-    rows = [{"file": "ap.txt", "outlet": "AP", "date": "2022-08-01T09:00:00Z"},
-            {"file": "abc.txt", "outlet": "ABC", "date": "2022-08-01T11:00:00Z"},
-            {"file": "nbc.txt", "outlet": "NBC", "date": "2022-08-02"},
-            {"file": "own.txt", "outlet": "AP", "date": "2022-08-01"}]
+    files = {"ap.txt": wire, "abc.txt": f"{BYLINE}\n\n{wire}", "nbc.txt": wire, "own.txt": story(1)}
+    rows = [
+        {"file": "ap.txt", "outlet": "AP", "date": "2022-08-01T09:00:00Z"},
+        {"file": "abc.txt", "outlet": "ABC", "date": "2022-08-01T11:00:00Z"},
+        {"file": "nbc.txt", "outlet": "NBC", "date": "2022-08-02"},
+        {"file": "own.txt", "outlet": "AP", "date": "2022-08-01"},
+    ]
     # ABC adds a byline: a copy is word for word in its sentences of six words or more.
     result = ingest_corpus(make_corpus(files, rows=rows))
     docs = result.documents.set_index("doc_id")
@@ -127,9 +154,10 @@ def test_syndicated_story_is_kept_in_every_outlet_and_marked(make_corpus):
 
 
 def test_a_structural_and_a_content_problem_are_reported_together(make_corpus):
-    folder = make_corpus({"a.txt": STORY, "empty.txt": "   \n", "unlisted.txt": STORY},
-                         rows=[{"file": "a.txt", "outlet": "X"},
-                               {"file": "empty.txt", "outlet": "X"}])
+    folder = make_corpus(
+        {"a.txt": STORY, "empty.txt": "   \n", "unlisted.txt": STORY},
+        rows=[{"file": "a.txt", "outlet": "X"}, {"file": "empty.txt", "outlet": "X"}],
+    )
     from framelens.corpus import check_corpus_source
 
     with pytest.raises(CorpusError) as excinfo:
@@ -141,14 +169,30 @@ def test_a_structural_and_a_content_problem_are_reported_together(make_corpus):
 
 def test_problems_the_run_stops_on_are_shown_in_the_terminal(make_corpus, tmp_path):
     """A broken corpus stops `snakemake` before any job, with every problem on stderr."""
-    folder = make_corpus({"a.txt": STORY, "empty.txt": "", "unlisted.txt": STORY},
-                         rows=[{"file": "a.txt", "outlet": "X"}, {"file": "empty.txt",
-                                                                  "outlet": "X"}])
+    folder = make_corpus(
+        {"a.txt": STORY, "empty.txt": "", "unlisted.txt": STORY},
+        rows=[{"file": "a.txt", "outlet": "X"}, {"file": "empty.txt", "outlet": "X"}],
+    )
     run = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"), "--directory",
-         str(tmp_path), "--configfile", str(ROOT / "config" / "config.yaml"), "--dry-run",
-         "--config", f"corpus={folder}"],
-        capture_output=True, text=True, cwd=ROOT, check=False)
+        [
+            sys.executable,
+            "-m",
+            "snakemake",
+            "--snakefile",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(tmp_path),
+            "--configfile",
+            str(ROOT / "config" / "config.yaml"),
+            "--dry-run",
+            "--config",
+            f"corpus={folder}",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
+    )
     assert run.returncode != 0
     assert "unlisted.txt: not listed in metadata.csv" in run.stderr
     assert "empty.txt: empty or whitespace-only article" in run.stderr
@@ -162,24 +206,33 @@ def test_streamed_ingest_writes_the_same_tables_as_in_memory(make_corpus, tmp_pa
     folder = make_corpus(files, rows=rows)
     expected = ingest_corpus(folder)
     monkeypatch.setattr("framelens.corpus.CHUNK_ROWS", 5)
-    report = ingest_to_files(folder, IngestSettings(), documents=tmp_path / "out" / "d.parquet",
-                             sentences=tmp_path / "out" / "s.parquet")
-    pd.testing.assert_frame_equal(as_objects(pd.read_parquet(tmp_path / "out" / "s.parquet")),
-                                  as_objects(expected.sentences))
-    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / "d.parquet"),
-                                  expected.documents)
+    report = ingest_to_files(
+        folder,
+        IngestSettings(),
+        documents=tmp_path / "out" / "d.parquet",
+        sentences=tmp_path / "out" / "s.parquet",
+    )
+    pd.testing.assert_frame_equal(
+        as_objects(pd.read_parquet(tmp_path / "out" / "s.parquet")), as_objects(expected.sentences)
+    )
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(tmp_path / "out" / "d.parquet"), expected.documents
+    )
     assert json.dumps(report, sort_keys=True, default=str) == json.dumps(
-        expected.report, sort_keys=True, default=str)
+        expected.report, sort_keys=True, default=str
+    )
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["d.parquet", "s.parquet"]
 
 
 def test_reuse_statistics_can_exclude_syndication():
     from framelens.overlap import drop_syndicated_pairs
 
-    docs = pd.DataFrame({"doc_id": ["ap", "abc", "nbc", "own"],
-                         "syndicated_of": ["", "ap", "ap", ""]}).replace("", None)
-    pairs = pd.DataFrame({"doc_id_a": ["ap", "abc", "ap", "own"],
-                          "doc_id_b": ["abc", "nbc", "own", "nbc"]})
+    docs = pd.DataFrame(
+        {"doc_id": ["ap", "abc", "nbc", "own"], "syndicated_of": ["", "ap", "ap", ""]}
+    ).replace("", None)
+    pairs = pd.DataFrame(
+        {"doc_id_a": ["ap", "abc", "ap", "own"], "doc_id_b": ["abc", "nbc", "own", "nbc"]}
+    )
     kept = drop_syndicated_pairs(pairs, docs)
     assert kept[["doc_id_a", "doc_id_b"]].values.tolist() == [["ap", "own"], ["own", "nbc"]]
 

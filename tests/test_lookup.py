@@ -15,8 +15,11 @@ def test_map_values_equals_pandas_map(dtype):
     keys = pd.Index([f"doc{i:03d}:{j}" for i in range(40) for j in range(3)], dtype=dtype)
     mapping = pd.Series(rng.integers(0, 9, size=len(keys)), index=keys)
     labels = pd.Series(rng.choice(["A", "B", None], size=len(keys)), index=keys, dtype=dtype)
-    values = pd.Series(np.r_[rng.choice(keys.to_numpy(), size=200), ["absent", None]],
-                       index=range(5, 207), dtype=dtype)
+    values = pd.Series(
+        np.r_[rng.choice(keys.to_numpy(), size=200), ["absent", None]],
+        index=range(5, 207),
+        dtype=dtype,
+    )
     for table in (mapping, labels):
         expected = values.map(table)
         result = map_values(values, table)

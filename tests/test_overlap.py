@@ -12,21 +12,30 @@ from framelens.overlap import bootstrap_shares, outlet_overlap, reuse_sources
 
 def small_corpus():
     """AP (4 sentences), UK (2, both reused from AP), DE (2, one paraphrase of AP)."""
-    documents = pd.DataFrame({
-        "doc_id": ["ap", "uk", "de"], "outlet": ["AP", "unattributed", "DE"],
-        "outlet_label": ["AP", "unattributed (uk)", "DE"],
-        "date": ["2022-08-18", "2022-08-21", None],
-    })
-    content = pd.DataFrame({
-        "sent_id": ["ap:0", "ap:1", "ap:2", "ap:3", "uk:0", "uk:1", "de:0", "de:1"],
-        "doc_id": ["ap"] * 4 + ["uk"] * 2 + ["de"] * 2,
-    })
-    alignments = pd.DataFrame({
-        "sent_id_a": ["ap:0", "ap:1", "ap:2"], "sent_id_b": ["uk:0", "uk:1", "de:0"],
-        "doc_id_a": ["ap", "ap", "ap"], "doc_id_b": ["uk", "uk", "de"],
-        "relation": ["verbatim", "rewrite", "paraphrase"],
-        "source_doc_id": ["ap", "ap", None],
-    })
+    documents = pd.DataFrame(
+        {
+            "doc_id": ["ap", "uk", "de"],
+            "outlet": ["AP", "unattributed", "DE"],
+            "outlet_label": ["AP", "unattributed (uk)", "DE"],
+            "date": ["2022-08-18", "2022-08-21", None],
+        }
+    )
+    content = pd.DataFrame(
+        {
+            "sent_id": ["ap:0", "ap:1", "ap:2", "ap:3", "uk:0", "uk:1", "de:0", "de:1"],
+            "doc_id": ["ap"] * 4 + ["uk"] * 2 + ["de"] * 2,
+        }
+    )
+    alignments = pd.DataFrame(
+        {
+            "sent_id_a": ["ap:0", "ap:1", "ap:2"],
+            "sent_id_b": ["uk:0", "uk:1", "de:0"],
+            "doc_id_a": ["ap", "ap", "ap"],
+            "doc_id_b": ["uk", "uk", "de"],
+            "relation": ["verbatim", "rewrite", "paraphrase"],
+            "source_doc_id": ["ap", "ap", None],
+        }
+    )
     events = pd.Series("all", index=documents["doc_id"])
     return content, alignments, documents, events
 
@@ -34,7 +43,8 @@ def small_corpus():
 def test_shares_are_directional_and_unattributed_is_its_own_outlet():
     content, alignments, documents, events = small_corpus()
     table = outlet_overlap(content, alignments, documents, events, n_boot=200).set_index(
-        ["outlet_a", "outlet_b"])
+        ["outlet_a", "outlet_b"]
+    )
     assert table.loc[("AP", "unattributed (uk)"), "reuse_share"] == pytest.approx(0.5)
     assert table.loc[("unattributed (uk)", "AP"), "reuse_share"] == pytest.approx(1.0)
     assert table.loc[("AP", "DE"), "share_a_in_b"] == pytest.approx(0.25)
@@ -50,16 +60,21 @@ def test_intervals_are_identical_across_runs_and_independent_of_other_outlets():
     first = outlet_overlap(content, alignments, documents, events, random_state=7)
     again = outlet_overlap(content, alignments, documents, events, random_state=7)
     pd.testing.assert_frame_equal(first, again)
-    without_de = outlet_overlap(content[content["doc_id"] != "de"],
-                                alignments[alignments["doc_id_b"] != "de"],
-                                documents[documents["doc_id"] != "de"], events, random_state=7)
+    without_de = outlet_overlap(
+        content[content["doc_id"] != "de"],
+        alignments[alignments["doc_id_b"] != "de"],
+        documents[documents["doc_id"] != "de"],
+        events,
+        random_state=7,
+    )
     pair = ["outlet_a", "outlet_b"]
     merged = first.merge(without_de, on=pair, suffixes=("", "_alone"))
     np.testing.assert_array_equal(merged["ci_low"], merged["ci_low_alone"])
     flags = np.random.default_rng(0).random((40, 1)) < 0.5
     docs = np.repeat(np.arange(4), 10)
-    one, two = (bootstrap_shares(flags, docs, n_boot=50, rng=np.random.default_rng(seed))
-                for seed in (1, 2))
+    one, two = (
+        bootstrap_shares(flags, docs, n_boot=50, rng=np.random.default_rng(seed)) for seed in (1, 2)
+    )
     assert not np.array_equal(one, two)  # the seed is used
 
 
@@ -72,8 +87,7 @@ def test_only_shared_events_count():
 
 def test_bootstrap_resamples_within_documents():
     flags = np.array([[1], [1], [0], [0]], dtype=bool)
-    boot = bootstrap_shares(flags, np.array([0, 0, 1, 1]), n_boot=500,
-                            rng=np.random.default_rng(0))
+    boot = bootstrap_shares(flags, np.array([0, 0, 1, 1]), n_boot=500, rng=np.random.default_rng(0))
     # document 0 is all ones and document 1 all zeros: every resample keeps that split
     np.testing.assert_array_equal(boot, 0.5)
 
@@ -81,13 +95,22 @@ def test_bootstrap_resamples_within_documents():
 def test_reuse_sources_says_how_much_of_an_article_is_copy():
     content, alignments, documents, _ = small_corpus()
     table = reuse_sources(content, alignments, documents)
-    assert table.to_dict("records") == [{
-        "doc_id": "uk", "outlet": "unattributed (uk)", "source_doc_id": "ap",
-        "source_outlet": "AP", "n_sentences": 2, "n_reused": 2, "reused_share": 1.0}]
+    assert table.to_dict("records") == [
+        {
+            "doc_id": "uk",
+            "outlet": "unattributed (uk)",
+            "source_doc_id": "ap",
+            "source_outlet": "AP",
+            "n_sentences": 2,
+            "n_reused": 2,
+            "reused_share": 1.0,
+        }
+    ]
 
 
-def reference_overlap(content, alignments, documents, events, *, n_boot, n_perm,
-                      random_state, confidence=0.95):
+def reference_overlap(
+    content, alignments, documents, events, *, n_boot, n_perm, random_state, confidence=0.95
+):
     """The plain per-pair pandas version of :func:`outlet_overlap` (the same draws)."""
     from framelens.overlap import (
         OVERLAP_COLUMNS,
@@ -108,8 +131,9 @@ def reference_overlap(content, alignments, documents, events, *, n_boot, n_perm,
         return totals / len(doc_index)
 
     outlet_of = outlet_keys(documents)
-    content = content.assign(outlet=content["doc_id"].map(outlet_of),
-                             event=content["doc_id"].map(events))
+    content = content.assign(
+        outlet=content["doc_id"].map(outlet_of), event=content["doc_id"].map(events)
+    )
     flags = counterpart_flags(content, alignments, outlet_of)
     partners = reuse_partner_counts(content, alignments, outlet_of)
     sizes = content.groupby(["event", "outlet"]).size()
@@ -124,23 +148,40 @@ def reference_overlap(content, alignments, documents, events, *, n_boot, n_perm,
                 continue
             mine = content[(content["outlet"] == a) & content["event"].isin(common)]
             found = flags[flags["other_outlet"] == b].set_index("sent_id")
-            has = np.column_stack([mine["sent_id"].isin(found.index).to_numpy(),
-                                   mine["sent_id"].map(found["reuse"]).eq(True).to_numpy()])
-            boot = boot_shares(has, pd.factorize(mine["doc_id"])[0],
-                               pair_seed(random_state, a, b))
+            has = np.column_stack(
+                [
+                    mine["sent_id"].isin(found.index).to_numpy(),
+                    mine["sent_id"].map(found["reuse"]).eq(True).to_numpy(),
+                ]
+            )
+            boot = boot_shares(has, pd.factorize(mine["doc_id"])[0], pair_seed(random_state, a, b))
             low, high = np.quantile(boot, [tail, 1 - tail], axis=0)
             own, theirs = sizes.xs(a, level="outlet"), sizes.xs(b, level="outlet")
             pool = mine["event"].map(event_sizes - own.reindex(event_sizes.index, fill_value=0))
             weight = mine["event"].map(theirs).fillna(0).to_numpy() / pool.to_numpy()
             p_value = reuse_permutation_test(
-                mine["sent_id"].map(partners).fillna(0).to_numpy(), weight,
-                int(has[:, 1].sum()), n_perm=n_perm, rng=permutation_seed(random_state, a, b))
-            rows.append({
-                "outlet_a": a, "outlet_b": b, "share_a_in_b": has[:, 0].mean(),
-                "reuse_share": has[:, 1].mean(), "ci_low": low[1], "ci_high": high[1],
-                "share_ci_low": low[0], "share_ci_high": high[0], "n_sentences": len(mine),
-                "n_documents": int(mine["doc_id"].nunique()), "n_events": len(common),
-                "p_value": p_value})
+                mine["sent_id"].map(partners).fillna(0).to_numpy(),
+                weight,
+                int(has[:, 1].sum()),
+                n_perm=n_perm,
+                rng=permutation_seed(random_state, a, b),
+            )
+            rows.append(
+                {
+                    "outlet_a": a,
+                    "outlet_b": b,
+                    "share_a_in_b": has[:, 0].mean(),
+                    "reuse_share": has[:, 1].mean(),
+                    "ci_low": low[1],
+                    "ci_high": high[1],
+                    "share_ci_low": low[0],
+                    "share_ci_high": high[0],
+                    "n_sentences": len(mine),
+                    "n_documents": int(mine["doc_id"].nunique()),
+                    "n_events": len(common),
+                    "p_value": p_value,
+                }
+            )
     table = pd.DataFrame.from_records(rows, columns=OVERLAP_COLUMNS)
     table["p_adjusted"] = benjamini_hochberg(table["p_value"])
     return table
@@ -152,12 +193,19 @@ def random_overlap_corpus(seed: int = 3):
     rng = np.random.default_rng(seed)
     outlets = rng.choice(["AP", "BBC", "DW", "N1", "RTS", "Zeri", "unattributed"], size=80)
     documents = pd.DataFrame({"doc_id": [f"d{i:02d}" for i in range(80)], "outlet": outlets})
-    documents["outlet_label"] = np.where(outlets == "unattributed",
-                                         "unattributed (" + documents["doc_id"] + ")", outlets)
-    events = pd.Series(rng.choice([f"e{j:02d}" for j in range(12)], size=80),
-                       index=documents["doc_id"])
-    content = pd.DataFrame([{"sent_id": f"{d}:{p}", "doc_id": d}
-                            for d in documents["doc_id"] for p in range(int(rng.integers(1, 9)))])
+    documents["outlet_label"] = np.where(
+        outlets == "unattributed", "unattributed (" + documents["doc_id"] + ")", outlets
+    )
+    events = pd.Series(
+        rng.choice([f"e{j:02d}" for j in range(12)], size=80), index=documents["doc_id"]
+    )
+    content = pd.DataFrame(
+        [
+            {"sent_id": f"{d}:{p}", "doc_id": d}
+            for d in documents["doc_id"]
+            for p in range(int(rng.integers(1, 9)))
+        ]
+    )
     content = content.sample(frac=1.0, random_state=seed).reset_index(drop=True)
     event_of_sent = content["doc_id"].map(events).to_numpy()
     pairs = []
@@ -166,19 +214,27 @@ def random_overlap_corpus(seed: int = 3):
         a, b = content.iloc[i], content.iloc[j]
         if a["doc_id"] == b["doc_id"] or event_of_sent[i] != event_of_sent[j]:
             continue
-        pairs.append({"sent_id_a": a["sent_id"], "sent_id_b": b["sent_id"],
-                      "doc_id_a": a["doc_id"], "doc_id_b": b["doc_id"],
-                      "relation": rng.choice(["verbatim", "rewrite", "paraphrase"]),
-                      "source_doc_id": None})
+        pairs.append(
+            {
+                "sent_id_a": a["sent_id"],
+                "sent_id_b": b["sent_id"],
+                "doc_id_a": a["doc_id"],
+                "doc_id_b": b["doc_id"],
+                "relation": rng.choice(["verbatim", "rewrite", "paraphrase"]),
+                "source_doc_id": None,
+            }
+        )
     return content, pd.DataFrame(pairs), documents, events
 
 
 def test_outlet_overlap_equals_the_plain_per_pair_computation():
     content, alignments, documents, events = random_overlap_corpus()
-    expected = reference_overlap(content, alignments, documents, events, n_boot=200,
-                                 n_perm=200, random_state=11)
-    result = outlet_overlap(content, alignments, documents, events, n_boot=200, n_perm=200,
-                            random_state=11)
+    expected = reference_overlap(
+        content, alignments, documents, events, n_boot=200, n_perm=200, random_state=11
+    )
+    result = outlet_overlap(
+        content, alignments, documents, events, n_boot=200, n_perm=200, random_state=11
+    )
     assert len(result) > 40 and result["p_value"].notna().any()
     pd.testing.assert_frame_equal(result, expected)
 

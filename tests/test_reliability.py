@@ -85,52 +85,99 @@ def one_file_corpus(folder: Path, text: str, **row: str) -> Path:
 # (files, metadata rows or None for one row per file, substrings the error must contain)
 
 ERROR_CASES = [
-    pytest.param({"latin1.txt": "First line is fine.\nSecond: caf\xe9.".encode("latin-1")}, None,
-                 ["latin1.txt, line 2: not valid UTF-8"], id="not-utf8"),
-    pytest.param({"empty.txt": b""}, None, ["empty.txt: empty or whitespace-only article"],
-                 id="empty-file"),
-    pytest.param({"blank.txt": " \n\t\r\n"}, None, ["blank.txt: empty or whitespace-only"],
-                 id="empty-file-whitespace-only"),
-    pytest.param({"image.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"}, None,
-                 ["image.txt: binary file"], id="binary-file"),
-    pytest.param({"a.txt": ARTICLE, "stray.txt": ARTICLE}, [{"file": "a.txt", "outlet": "X"}],
-                 ["stray.txt: not listed in metadata.csv"], id="missing-from-metadata"),
-    pytest.param({"a.txt": ARTICLE},
-                 [{"file": "a.txt", "outlet": "X"}, {"file": "gone.txt", "outlet": "Y"}],
-                 ["metadata.csv, line 3: lists 'gone.txt', which is not in the corpus folder"],
-                 id="row-without-file"),
-    pytest.param({"a.txt": ARTICLE},
-                 [{"file": "a.txt", "outlet": "X"}, {"file": "a.txt", "outlet": "Y"}],
-                 ["line 3: file 'a.txt' is listed twice (also line 2)"],
-                 id="duplicate-file-names-listed-twice"),
-    pytest.param({"a/b.txt": ARTICLE, "a__b.txt": ARTICLE}, None,
-                 ["files 'a/b.txt' (line 2) and 'a__b.txt' both get document id 'a__b'"],
-                 id="duplicate-file-names-same-doc-id"),
-    pytest.param({"A.txt": ARTICLE, "a.txt": ARTICLE}, None,
-                 ["files 'A.txt' (line 2) and 'a.txt'", "differ only in case"],
-                 id="duplicate-file-names-case"),
-    pytest.param({"caf\u00e9.txt": ARTICLE, "cafe\u0301.txt": ARTICLE}, None,
-                 ["files 'caf\u00e9.txt' (line 2) and 'cafe\u0301.txt'", "Unicode normalisation"],
-                 id="duplicate-file-names-unicode-normalisation"),
-    pytest.param({"a.txt": ARTICLE},
-                 [{"file": "a.txt", "outlet": "X"}, {"file": "../../etc/passwd", "outlet": "Y"}],
-                 ["line 3: file '../../etc/passwd' points outside the corpus folder"],
-                 id="path-traversal-dotdot"),
-    pytest.param({"a.txt": ARTICLE},
-                 [{"file": "a.txt", "outlet": "X"}, {"file": "/etc/hostname", "outlet": "Y"}],
-                 ["line 3: file '/etc/hostname' points outside the corpus folder"],
-                 id="path-traversal-absolute"),
-    pytest.param({"a.txt": ARTICLE},
-                 [{"file": "a.txt", "outlet": "X", "language": "English"}],
-                 ["line 2: language 'English' for 'a.txt' is not a BCP-47 language tag"],
-                 id="unknown-language-name-not-code"),
-    pytest.param({"a.txt": ARTICLE},
-                 [{"file": "a.txt", "outlet": "X", "language": "xx-??"}],
-                 ["line 2: language 'xx-??' for 'a.txt'"], id="unknown-language-malformed"),
-    pytest.param({"a.txt": ARTICLE}, [{"file": "a.txt", "outlet": ""}],
-                 ["line 2: empty 'outlet' for 'a.txt'"], id="unknown-outlet-empty"),
-    pytest.param({"a.txt": ARTICLE}, [{"file": "a.txt", "outlet": "X", "date": "21/08/2022"}],
-                 ["line 2: date '21/08/2022' for 'a.txt'"], id="bad-date"),
+    pytest.param(
+        {"latin1.txt": "First line is fine.\nSecond: caf\xe9.".encode("latin-1")},
+        None,
+        ["latin1.txt, line 2: not valid UTF-8"],
+        id="not-utf8",
+    ),
+    pytest.param(
+        {"empty.txt": b""}, None, ["empty.txt: empty or whitespace-only article"], id="empty-file"
+    ),
+    pytest.param(
+        {"blank.txt": " \n\t\r\n"},
+        None,
+        ["blank.txt: empty or whitespace-only"],
+        id="empty-file-whitespace-only",
+    ),
+    pytest.param(
+        {"image.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"},
+        None,
+        ["image.txt: binary file"],
+        id="binary-file",
+    ),
+    pytest.param(
+        {"a.txt": ARTICLE, "stray.txt": ARTICLE},
+        [{"file": "a.txt", "outlet": "X"}],
+        ["stray.txt: not listed in metadata.csv"],
+        id="missing-from-metadata",
+    ),
+    pytest.param(
+        {"a.txt": ARTICLE},
+        [{"file": "a.txt", "outlet": "X"}, {"file": "gone.txt", "outlet": "Y"}],
+        ["metadata.csv, line 3: lists 'gone.txt', which is not in the corpus folder"],
+        id="row-without-file",
+    ),
+    pytest.param(
+        {"a.txt": ARTICLE},
+        [{"file": "a.txt", "outlet": "X"}, {"file": "a.txt", "outlet": "Y"}],
+        ["line 3: file 'a.txt' is listed twice (also line 2)"],
+        id="duplicate-file-names-listed-twice",
+    ),
+    pytest.param(
+        {"a/b.txt": ARTICLE, "a__b.txt": ARTICLE},
+        None,
+        ["files 'a/b.txt' (line 2) and 'a__b.txt' both get document id 'a__b'"],
+        id="duplicate-file-names-same-doc-id",
+    ),
+    pytest.param(
+        {"A.txt": ARTICLE, "a.txt": ARTICLE},
+        None,
+        ["files 'A.txt' (line 2) and 'a.txt'", "differ only in case"],
+        id="duplicate-file-names-case",
+    ),
+    pytest.param(
+        {"caf\u00e9.txt": ARTICLE, "cafe\u0301.txt": ARTICLE},
+        None,
+        ["files 'caf\u00e9.txt' (line 2) and 'cafe\u0301.txt'", "Unicode normalisation"],
+        id="duplicate-file-names-unicode-normalisation",
+    ),
+    pytest.param(
+        {"a.txt": ARTICLE},
+        [{"file": "a.txt", "outlet": "X"}, {"file": "../../etc/passwd", "outlet": "Y"}],
+        ["line 3: file '../../etc/passwd' points outside the corpus folder"],
+        id="path-traversal-dotdot",
+    ),
+    pytest.param(
+        {"a.txt": ARTICLE},
+        [{"file": "a.txt", "outlet": "X"}, {"file": "/etc/hostname", "outlet": "Y"}],
+        ["line 3: file '/etc/hostname' points outside the corpus folder"],
+        id="path-traversal-absolute",
+    ),
+    pytest.param(
+        {"a.txt": ARTICLE},
+        [{"file": "a.txt", "outlet": "X", "language": "English"}],
+        ["line 2: language 'English' for 'a.txt' is not a BCP-47 language tag"],
+        id="unknown-language-name-not-code",
+    ),
+    pytest.param(
+        {"a.txt": ARTICLE},
+        [{"file": "a.txt", "outlet": "X", "language": "xx-??"}],
+        ["line 2: language 'xx-??' for 'a.txt'"],
+        id="unknown-language-malformed",
+    ),
+    pytest.param(
+        {"a.txt": ARTICLE},
+        [{"file": "a.txt", "outlet": ""}],
+        ["line 2: empty 'outlet' for 'a.txt'"],
+        id="unknown-outlet-empty",
+    ),
+    pytest.param(
+        {"a.txt": ARTICLE},
+        [{"file": "a.txt", "outlet": "X", "date": "21/08/2022"}],
+        ["line 2: date '21/08/2022' for 'a.txt'"],
+        id="bad-date",
+    ),
 ]
 
 
@@ -148,8 +195,10 @@ def test_bad_corpus_fails_naming_the_file_or_row(make_corpus, files, rows, expec
 def test_path_traversal_symlink_out_of_the_folder_is_rejected(case, make_corpus, tmp_path):
     secret = tmp_path / "secret.txt"
     secret.write_text("Outside the corpus.\n")
-    folder = make_corpus({"a.txt": ARTICLE}, rows=[{"file": "a.txt", "outlet": "X"},
-                                                   {"file": "link.txt", "outlet": "Y"}])
+    folder = make_corpus(
+        {"a.txt": ARTICLE},
+        rows=[{"file": "a.txt", "outlet": "X"}, {"file": "link.txt", "outlet": "Y"}],
+    )
     (folder / "link.txt").symlink_to(secret)
     with pytest.raises(CorpusError, match=r"line 3: file 'link\.txt' points outside"):
         ingest_corpus(folder)
@@ -179,15 +228,20 @@ def test_metadata_not_csv_is_named(case, make_corpus):
 
 
 @case("no-bare-traceback")
-def test_corpus_error_in_the_ingest_step_is_one_line_not_a_traceback(case, make_corpus,
-                                                                      tmp_path):
+def test_corpus_error_in_the_ingest_step_is_one_line_not_a_traceback(case, make_corpus, tmp_path):
     folder = make_corpus({"a.txt": ARTICLE, "b.txt": b"\x00\x01"})
     log = tmp_path / "ingest.log"
     out = tmp_path / "out"
     with pytest.raises(SystemExit) as excinfo:
-        run_logged(str(log), ingest, corpus=str(folder), ingest={},
-                   documents=str(out / "d.parquet"), sentences=str(out / "s.parquet"),
-                   report=str(out / "r.json"))
+        run_logged(
+            str(log),
+            ingest,
+            corpus=str(folder),
+            ingest={},
+            documents=str(out / "d.parquet"),
+            sentences=str(out / "s.parquet"),
+            report=str(out / "r.json"),
+        )
     assert excinfo.value.code == 1
     text = log.read_text()
     assert "b.txt: binary file" in text
@@ -211,7 +265,11 @@ def test_metadata_encoding_variants_are_read(make_corpus, options):
     result = ingest_corpus(make_corpus({"a.txt": ARTICLE}, rows=rows, **options))
     doc = result.documents.iloc[0]
     assert (doc["file"], doc["outlet"], doc["date"], doc["title"]) == (
-        "a.txt", "X", "2022-08-01", "T")
+        "a.txt",
+        "X",
+        "2022-08-01",
+        "T",
+    )
 
 
 @case("metadata-extra-columns")
@@ -245,12 +303,18 @@ def test_10mb_single_line_ingests_and_sentences_reconstruct_it(case, tmp_path):
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("© 2022 The Associated Press. All rights reserved.\n",
-                     id="no-sentence-after-cleaning-copyright-only"),
-        pytest.param("<div><p></p><script>var x = 1;</script></div>\n",
-                     id="no-sentence-after-cleaning-markup-only"),
-        pytest.param("(Reporting by Jane Doe; Editing by John Roe)\n",
-                     id="no-sentence-after-cleaning-credit-only"),
+        pytest.param(
+            "© 2022 The Associated Press. All rights reserved.\n",
+            id="no-sentence-after-cleaning-copyright-only",
+        ),
+        pytest.param(
+            "<div><p></p><script>var x = 1;</script></div>\n",
+            id="no-sentence-after-cleaning-markup-only",
+        ),
+        pytest.param(
+            "(Reporting by Jane Doe; Editing by John Roe)\n",
+            id="no-sentence-after-cleaning-credit-only",
+        ),
     ],
 )
 def test_no_sentence_after_cleaning_is_flagged_no_content(make_corpus, text):
@@ -295,10 +359,14 @@ def test_html_markup_is_converted_to_text_and_recorded(case, make_corpus):
 @pytest.mark.parametrize(
     "text",
     [
-        pytest.param("If a < b and c > d the model fails. Fans sent <3 to x<y and z>w.",
-                     id="html-markup-lookalike-prose"),
-        pytest.param("AT&T said Q&A sessions &c. continue. The <Reuters> tag is unknown.",
-                     id="html-markup-lookalike-ampersands"),
+        pytest.param(
+            "If a < b and c > d the model fails. Fans sent <3 to x<y and z>w.",
+            id="html-markup-lookalike-prose",
+        ),
+        pytest.param(
+            "AT&T said Q&A sessions &c. continue. The <Reuters> tag is unknown.",
+            id="html-markup-lookalike-ampersands",
+        ),
     ],
 )
 def test_prose_that_only_looks_like_markup_is_kept(make_corpus, text):
@@ -311,25 +379,44 @@ RTL_CASES = [
     pytest.param(
         "اجتمع قادة صربيا وكوسوفو في بروكسل يوم الخميس. وقال الاتحاد الأوروبي إن المحادثات "
         "كانت صعبة. هل ستستأنف المحادثات الأسبوع المقبل؟ لم يتم تحديد موعد بعد.",
-        "ar", 4, id="rtl-text-arabic"),
+        "ar",
+        4,
+        id="rtl-text-arabic",
+    ),
     pytest.param(
         "מנהיגי סרביה וקוסובו נפגשו בבריסל ביום חמישי. האיחוד האירופי אמר כי השיחות היו קשות. "
         "\u200fמועד חדש טרם נקבע.",
-        "he", 3, id="rtl-text-hebrew"),
+        "he",
+        3,
+        id="rtl-text-hebrew",
+    ),
 ]
 CJK_CASES = [
-    pytest.param("塞尔维亚和科索沃领导人周四在布鲁塞尔会面。欧盟表示会谈很艰难！下周会继续谈判吗？",
-                 "zh", 3, id="cjk-text-chinese"),
-    pytest.param("セルビアとコソボの首脳がブリュッセルで会談した。協議は難航している。来週も続く予定だ。",
-                 "ja", 3, id="cjk-text-japanese"),
-    pytest.param("세르비아와 코소보 정상이 브뤼셀에서 만났다. 회담은 어려웠다. "
-                 "다음 주에 다시 만난다.", "ko", 3, id="cjk-text-korean"),
+    pytest.param(
+        "塞尔维亚和科索沃领导人周四在布鲁塞尔会面。欧盟表示会谈很艰难！下周会继续谈判吗？",
+        "zh",
+        3,
+        id="cjk-text-chinese",
+    ),
+    pytest.param(
+        "セルビアとコソボの首脳がブリュッセルで会談した。協議は難航している。来週も続く予定だ。",
+        "ja",
+        3,
+        id="cjk-text-japanese",
+    ),
+    pytest.param(
+        "세르비아와 코소보 정상이 브뤼셀에서 만났다. 회담은 어려웠다. 다음 주에 다시 만난다.",
+        "ko",
+        3,
+        id="cjk-text-korean",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("text", "language", "n_sentences"), RTL_CASES + CJK_CASES)
-def test_rtl_and_cjk_text_give_sentences_and_detected_language(make_corpus, text, language,
-                                                               n_sentences):
+def test_rtl_and_cjk_text_give_sentences_and_detected_language(
+    make_corpus, text, language, n_sentences
+):
     result = ingest_corpus(make_corpus({"a.txt": text}))
     sentences = texts_of(result, "a.txt")
     assert len(sentences) == n_sentences
@@ -350,14 +437,18 @@ def test_rtl_and_cjk_text_give_sentences_and_detected_language(make_corpus, text
     ],
 )
 def test_unknown_outlet_is_kept_and_odd_ones_are_flagged(make_corpus, outlet, flagged):
-    result = ingest_corpus(make_corpus({"a.txt": ARTICLE},
-                                       rows=[{"file": "a.txt", "outlet": outlet}]))
+    result = ingest_corpus(
+        make_corpus({"a.txt": ARTICLE}, rows=[{"file": "a.txt", "outlet": outlet}])
+    )
     assert result.documents["outlet"].item() == outlet.strip()
     assert ("outlet_unusual" in flag_codes(result, "a.txt")) is flagged
 
 
-@pytest.mark.parametrize("code", ["sw", "tlh", "sr-Latn", "zh-Hant-TW", "es-419", "und", "EN"],
-                         ids=lambda code: f"unknown-language-well-formed-{code}")
+@pytest.mark.parametrize(
+    "code",
+    ["sw", "tlh", "sr-Latn", "zh-Hant-TW", "es-419", "und", "EN"],
+    ids=lambda code: f"unknown-language-well-formed-{code}",
+)
 def test_unknown_language_code_that_is_well_formed_is_kept(make_corpus, code):
     rows = [{"file": "a.txt", "outlet": "X", "language": code}]
     result = ingest_corpus(make_corpus({"a.txt": ARTICLE}, rows=rows))
@@ -371,14 +462,22 @@ def test_unknown_language_code_that_is_well_formed_is_kept(make_corpus, code):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        pytest.param({"random_state": "forty-two"}, "config key random_state",
-                     id="config-wrong-type-random-state"),
+        pytest.param(
+            {"random_state": "forty-two"},
+            "config key random_state",
+            id="config-wrong-type-random-state",
+        ),
         pytest.param({"corpus": 42}, "config key corpus", id="config-wrong-type-corpus"),
-        pytest.param({"models": {"m": {"kind": "tfidf", "batch_size": "big"}}},
-                     "config key models.m.batch_size", id="config-wrong-type-batch-size"),
-        pytest.param({"models": {"m": {"kind": "tfidf", "trust_remote_code": "yes"}}},
-                     "config key models.m.trust_remote_code",
-                     id="config-wrong-type-trust-remote-code"),
+        pytest.param(
+            {"models": {"m": {"kind": "tfidf", "batch_size": "big"}}},
+            "config key models.m.batch_size",
+            id="config-wrong-type-batch-size",
+        ),
+        pytest.param(
+            {"models": {"m": {"kind": "tfidf", "trust_remote_code": "yes"}}},
+            "config key models.m.trust_remote_code",
+            id="config-wrong-type-trust-remote-code",
+        ),
         pytest.param({"ingest": []}, "config key ingest", id="config-wrong-type-ingest"),
     ],
 )
@@ -391,8 +490,10 @@ def test_config_wrong_type_names_the_key(change, message):
 
 @case("unknown-model")
 def test_unknown_model_names_the_key_and_lists_alternatives(case):
-    config = {**yaml.safe_load((ROOT / "config" / "config.yaml").read_text()),
-              "models": {"mpnet": {"kind": "package", "name": "all-mpnet-base-v2"}}}
+    config = {
+        **yaml.safe_load((ROOT / "config" / "config.yaml").read_text()),
+        "models": {"mpnet": {"kind": "package", "name": "all-mpnet-base-v2"}},
+    }
     with pytest.raises(ModelError, match=r"models\.mpnet\.name: 'all-mpnet-base-v2'.*Available"):
         validate_config(config, SCHEMA)
 
@@ -402,13 +503,48 @@ def test_unknown_model_names_the_key_and_lists_alternatives(case):
 _FRAGMENTS = st.sampled_from(
     [
         *"aZé1 .!?…。؟,;:\n\r\t\u00a0\ufeff”\"’')]([“«@#-—<>&;/=",
-        " date 2022-08-21 (AP) -- ", "BRUSSELS (AP) — ", "Mr.", "U.S.", "The", " he", "\n\n",
-        "<p>", "</p>", "<br/>", "<BR>", "<div class=\"x\">", "</div>", "<td>", "<li>",
-        "<script>if (a<b) x='</p>';</script>", "<style>p{}</style>", "<script>", "</script>",
-        "<img src=x onerror=\"document.title='pwned'\">", "<a href='/x'>", "</a>",
-        "<!-- c -->", "<!--", "<!DOCTYPE html>", "<?xml v?>", "&amp;", "&lt;p&gt;", "&#8212;",
-        "&#x0d;", "&#0;", "&nbsp;", "&bogus;", "a < b", "<3", "x<y and z>", "c\u0301",
-        "©2022 X.", "pic.twitter.com/x", "你好。", "مرحبا.", "שלום.",
+        " date 2022-08-21 (AP) -- ",
+        "BRUSSELS (AP) — ",
+        "Mr.",
+        "U.S.",
+        "The",
+        " he",
+        "\n\n",
+        "<p>",
+        "</p>",
+        "<br/>",
+        "<BR>",
+        '<div class="x">',
+        "</div>",
+        "<td>",
+        "<li>",
+        "<script>if (a<b) x='</p>';</script>",
+        "<style>p{}</style>",
+        "<script>",
+        "</script>",
+        "<img src=x onerror=\"document.title='pwned'\">",
+        "<a href='/x'>",
+        "</a>",
+        "<!-- c -->",
+        "<!--",
+        "<!DOCTYPE html>",
+        "<?xml v?>",
+        "&amp;",
+        "&lt;p&gt;",
+        "&#8212;",
+        "&#x0d;",
+        "&#0;",
+        "&nbsp;",
+        "&bogus;",
+        "a < b",
+        "<3",
+        "x<y and z>",
+        "c\u0301",
+        "©2022 X.",
+        "pic.twitter.com/x",
+        "你好。",
+        "مرحبا.",
+        "שלום.",
     ]
 )
 _ANY_TEXT = st.one_of(st.text(), st.lists(_FRAGMENTS, max_size=50).map("".join))
@@ -445,12 +581,11 @@ def reconstruct(entry: dict[str, Any], sentences: pd.DataFrame) -> str:
             place(item["at"], item["text"])
     for start, text in zip(sentences["char_start"], sentences["text"], strict=True):
         place(entry["body_offset"] + int(start), text)
-    length = max([0, *(k + 1 for k in chars),
-                  *(m["at"] + len(m["replacement"]) for m in markup)])
+    length = max([0, *(k + 1 for k in chars), *(m["at"] + len(m["replacement"]) for m in markup)])
     cleaned = "".join(chars.get(i, " ") for i in range(length))
     for item in reversed(markup):
         at = item["at"]
-        cleaned = cleaned[:at] + item["text"] + cleaned[at + len(item["replacement"]):]
+        cleaned = cleaned[:at] + item["text"] + cleaned[at + len(item["replacement"]) :]
     return cleaned
 
 
@@ -496,19 +631,45 @@ def test_idempotent_same_folder_twice(case, raw: str) -> None:
     assert first.report == second.report
 
 
-_WORDS = st.sampled_from([
-    "the", "minister", "said", "talks", "would", "resume", "in", "Brussels", "on", "Monday",
-    "and", "Serbia", "Kosovo", "EU", "envoy", "1.8", "million", "Mr.", "Vucic", "U.S.", "plan",
-    "“not", "enough”", "(AP)", "leaders,", "agreed",
-])
+_WORDS = st.sampled_from(
+    [
+        "the",
+        "minister",
+        "said",
+        "talks",
+        "would",
+        "resume",
+        "in",
+        "Brussels",
+        "on",
+        "Monday",
+        "and",
+        "Serbia",
+        "Kosovo",
+        "EU",
+        "envoy",
+        "1.8",
+        "million",
+        "Mr.",
+        "Vucic",
+        "U.S.",
+        "plan",
+        "“not",
+        "enough”",
+        "(AP)",
+        "leaders,",
+        "agreed",
+    ]
+)
 _SENTENCE = st.builds(
     lambda first, rest, end: " ".join([first, *rest]) + end,
     st.sampled_from(["The", "Officials", "Serbia", "He", "In", "Talks", "“We", "Mr. Kurti"]),
     st.lists(_WORDS, min_size=1, max_size=12),
-    st.sampled_from([".", "!", "?", ".”", "?\""]),
+    st.sampled_from([".", "!", "?", ".”", '?"']),
 )
-_HEADING = st.lists(st.sampled_from(["Serbia", "Kosovo", "Talks", "Resume", "Plates"]),
-                    min_size=1, max_size=5).map(" ".join)
+_HEADING = st.lists(
+    st.sampled_from(["Serbia", "Kosovo", "Talks", "Resume", "Plates"]), min_size=1, max_size=5
+).map(" ".join)
 _PARAGRAPH = st.one_of(_HEADING, st.lists(_SENTENCE, min_size=1, max_size=4).map(" ".join))
 _NEWS = st.builds(
     lambda paragraphs, html: "\n\n".join(f"<p>{p}</p>" if html else p for p in paragraphs),
@@ -563,8 +724,12 @@ _FORBIDDEN = {
 
 def source_files() -> list[Path]:
     """Python sources of the package and the workflow."""
-    files = [*sorted((ROOT / "src").rglob("*.py")), *sorted((ROOT / "workflow").rglob("*.py")),
-             *sorted((ROOT / "workflow").rglob("*.smk")), ROOT / "Snakefile"]
+    files = [
+        *sorted((ROOT / "src").rglob("*.py")),
+        *sorted((ROOT / "workflow").rglob("*.py")),
+        *sorted((ROOT / "workflow").rglob("*.smk")),
+        ROOT / "Snakefile",
+    ]
     assert len(files) > 10
     return files
 
@@ -572,17 +737,23 @@ def source_files() -> list[Path]:
 @pytest.mark.parametrize("name", sorted(_FORBIDDEN), ids=lambda n: f"no-{n}")
 def test_no_code_path_deserialises_or_evaluates_untrusted_data(name):
     pattern = _FORBIDDEN[name]
-    hits = [f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
-            for path in source_files()
-            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
-            if pattern.search(line)]
+    hits = [
+        f"{path.relative_to(ROOT)}:{number}: {line.strip()}"
+        for path in source_files()
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if pattern.search(line)
+    ]
     assert hits == []
 
 
 @case("no-pickle-npz-loads")
 def test_every_npz_load_refuses_pickle(case):
-    loads = [(path, line) for path in source_files()
-             for line in path.read_text(encoding="utf-8").splitlines() if "np.load(" in line]
+    loads = [
+        (path, line)
+        for path in source_files()
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if "np.load(" in line
+    ]
     assert loads, "expected np.load calls in the package"
     for path, line in loads:
         assert "allow_pickle=False" in line, f"{path}: {line.strip()}"
@@ -616,19 +787,36 @@ HOSTILE_ARTICLE = (
 
 
 def snakemake_command(workdir: Path, *args: str) -> list[str]:
-    return [SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-            "--configfile", str(workdir / "config.yaml"), *args]
+    return [
+        SNAKEMAKE,
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(workdir / "config.yaml"),
+        *args,
+    ]
 
 
 def snakemake_env(cache: Path) -> dict[str, str]:
-    return {**os.environ, "HF_HUB_OFFLINE": "1", "FRAMELENS_CACHE_DIR": str(cache),
-            "FRAMELENS_MODEL_DIR": str(SHARED_MODEL_DIR)}
+    return {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "FRAMELENS_CACHE_DIR": str(cache),
+        "FRAMELENS_MODEL_DIR": str(SHARED_MODEL_DIR),
+    }
 
 
 def snakemake(workdir: Path, *args: str, cache: Path) -> subprocess.CompletedProcess[str]:
     """Run Snakemake in ``workdir`` (with its config.yaml) and wait for it."""
-    return subprocess.run(snakemake_command(workdir, *args), capture_output=True, text=True,
-                          env=snakemake_env(cache), timeout=600)
+    return subprocess.run(
+        snakemake_command(workdir, *args),
+        capture_output=True,
+        text=True,
+        env=snakemake_env(cache),
+        timeout=600,
+    )
 
 
 def write_config(workdir: Path, corpus: Path, models: list[str] | None = None) -> None:
@@ -667,10 +855,12 @@ def copy_corpus_subset(source: Path, target: Path, keep: Callable[[int, dict[str
 def hostile_corpus(tmp_path_factory) -> Path:
     """The seeds plus a copyright-only article and one full of script and markup, with
     markup in its metadata title and outlet too."""
-    corpus = copy_corpus_subset(SEEDS, tmp_path_factory.mktemp("hostile") / "corpus",
-                                lambda _n, _row: True)
+    corpus = copy_corpus_subset(
+        SEEDS, tmp_path_factory.mktemp("hostile") / "corpus", lambda _n, _row: True
+    )
     (corpus / "900_copyright_only.txt").write_text(
-        "© 2022 The Associated Press. All rights reserved.\n", encoding="utf-8")
+        "© 2022 The Associated Press. All rights reserved.\n", encoding="utf-8"
+    )
     (corpus / "901_untrusted.txt").write_text(HOSTILE_ARTICLE, encoding="utf-8")
     with open(corpus / "metadata.csv", newline="", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
@@ -710,8 +900,9 @@ def test_no_sentence_after_cleaning_workflow_finishes_and_flags_it(case, hostile
 
 @pytest.mark.slow
 @case("determinism-cores")
-def test_determinism_cores_1_and_2_give_identical_tables(case, hostile_run, hostile_corpus,
-                                                          tmp_path):
+def test_determinism_cores_1_and_2_give_identical_tables(
+    case, hostile_run, hostile_corpus, tmp_path
+):
     workdir, cache = tmp_path / "run_cores1", tmp_path / "cache_cores1"
     write_config(workdir, hostile_corpus)  # same corpus path: it is in ingest_report.json
     done = snakemake(workdir, "--cores", "1", cache=cache)
@@ -731,9 +922,11 @@ def chromium() -> str | None:
     return found
 
 
-@pytest.mark.parametrize(("ci", "outcome"), [("true", pytest.fail.Exception),
-                                             ("", pytest.skip.Exception)],
-                         ids=["chromium-missing-in-ci-fails", "chromium-missing-locally-skips"])
+@pytest.mark.parametrize(
+    ("ci", "outcome"),
+    [("true", pytest.fail.Exception), ("", pytest.skip.Exception)],
+    ids=["chromium-missing-in-ci-fails", "chromium-missing-locally-skips"],
+)
 def test_missing_chromium_fails_in_ci_and_skips_locally(monkeypatch, ci, outcome):
     monkeypatch.setattr(shutil, "which", lambda _name: None)
     monkeypatch.setenv("CI", ci)
@@ -743,10 +936,21 @@ def test_missing_chromium_fails_in_ci_and_skips_locally(monkeypatch, ci, outcome
 
 def dump_dom(browser: str, page: Path, profile: Path) -> str:
     """The DOM of ``page`` after its scripts ran (5 s of virtual time), via headless chromium."""
-    command = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-               "--no-first-run", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", f"--user-data-dir={profile}", "--virtual-time-budget=5000",
-               "--dump-dom", page.as_uri()]
+    command = [
+        browser,
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--virtual-time-budget=5000",
+        "--dump-dom",
+        page.as_uri(),
+    ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     return done.stdout
@@ -834,9 +1038,13 @@ def kill_while_encoding(workdir: Path, cache: Path, targets: list[str]) -> None:
     """Start Snakemake, wait until the MiniLM embed shard job logs "encoding", SIGKILL its
     group."""
     log = workdir / "results/logs/embed_shard/minilm-0.log"
-    process = subprocess.Popen(snakemake_command(workdir, "--cores", "2", *targets),
-                               env=snakemake_env(cache), start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        snakemake_command(workdir, "--cores", "2", *targets),
+        env=snakemake_env(cache),
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 300
         while not (log.is_file() and "encoding" in log.read_text(errors="replace")):

@@ -67,9 +67,12 @@ def test_batched_best_match_equals_pair_by_pair():
     first = np.array([0, 0, 0, 2, 2, 3])
     second = np.array([1, 2, 4, 3, 4, 4])
     got = best_match_pairs(vectors, starts, counts, first, second)
-    want = [best_match_pair(vectors[starts[a]:starts[a] + counts[a]],
-                            vectors[starts[b]:starts[b] + counts[b]])
-            for a, b in zip(first, second, strict=True)]
+    want = [
+        best_match_pair(
+            vectors[starts[a] : starts[a] + counts[a]], vectors[starts[b] : starts[b] + counts[b]]
+        )
+        for a, b in zip(first, second, strict=True)
+    ]
     np.testing.assert_allclose(got, want, atol=1e-12)
     assert got[0] == 0.0  # article 1 has no sentence
 
@@ -78,13 +81,26 @@ def test_batched_best_match_equals_pair_by_pair():
 def five_documents() -> tuple[np.ndarray, pd.DataFrame, pd.DataFrame]:
     rng = np.random.default_rng(11)
     doc_of = ["a", "a", "b", "b", "b", "c", "d", "d", "e"]
-    sentences = pd.DataFrame({"sent_id": [f"s{i}" for i in range(len(doc_of))],
-                              "doc_id": doc_of, "duplicate_of": None,
-                              "boilerplate": [False] * 8 + [True],
-                              "position": [0, 1, 0, 1, 2, 0, 0, 1, 0],
-                              "text": ["Talks in Brussels", "Kurti met Vucic", "Talks failed",
-                                       "NATO has 4,000 troops", "Borrell spoke", "Talks again",
-                                       "Vucic said 2008", "Brussels talks", "Sign up"]})
+    sentences = pd.DataFrame(
+        {
+            "sent_id": [f"s{i}" for i in range(len(doc_of))],
+            "doc_id": doc_of,
+            "duplicate_of": None,
+            "boilerplate": [False] * 8 + [True],
+            "position": [0, 1, 0, 1, 2, 0, 0, 1, 0],
+            "text": [
+                "Talks in Brussels",
+                "Kurti met Vucic",
+                "Talks failed",
+                "NATO has 4,000 troops",
+                "Borrell spoke",
+                "Talks again",
+                "Vucic said 2008",
+                "Brussels talks",
+                "Sign up",
+            ],
+        }
+    )
     events = pd.DataFrame({"doc_id": list("abcde"), "event_id": ["x", "y", "x", "x", "y"]})
     return unit_rows(rng, len(doc_of)).astype(np.float32), sentences, events
 
@@ -94,8 +110,16 @@ def test_within_event_pairs_equal_the_matrix_cells(five_documents, method):
     vectors, sentences, events = five_documents
     pairs = doc_pairs_within_events(vectors, sentences, events, method)
     matrix = doc_similarity(vectors, sentences, list("abcde"), method)
-    expected = {("a", "c"), ("c", "a"), ("a", "d"), ("d", "a"), ("c", "d"), ("d", "c"),
-                ("b", "e"), ("e", "b")}
+    expected = {
+        ("a", "c"),
+        ("c", "a"),
+        ("a", "d"),
+        ("d", "a"),
+        ("c", "d"),
+        ("d", "c"),
+        ("b", "e"),
+        ("e", "b"),
+    }
     assert set(zip(pairs["doc_id_a"], pairs["doc_id_b"], strict=True)) == expected
     for row in pairs.itertuples():
         want = matrix.at[row.doc_id_a, row.doc_id_b]
@@ -104,11 +128,14 @@ def test_within_event_pairs_equal_the_matrix_cells(five_documents, method):
 
 
 def test_agreement_reads_square_and_long_tables_alike():
-    square = pd.DataFrame([[1, .2, .5], [.3, 1, .1], [.6, .4, 1]], index=list("xyz"),
-                          columns=list("xyz"))
+    square = pd.DataFrame(
+        [[1, 0.2, 0.5], [0.3, 1, 0.1], [0.6, 0.4, 1]], index=list("xyz"), columns=list("xyz")
+    )
     other = square.T
-    long_other = pd.DataFrame([(a, b, other.at[a, b]) for a in "xyz" for b in "xyz" if a != b],
-                              columns=["doc_id_a", "doc_id_b", "similarity"])
+    long_other = pd.DataFrame(
+        [(a, b, other.at[a, b]) for a in "xyz" for b in "xyz" if a != b],
+        columns=["doc_id_a", "doc_id_b", "similarity"],
+    )
     assert doc_similarity_spearman(square, other) == doc_similarity_spearman(square, long_other)
     rho, n = doc_similarity_spearman(square, long_other.iloc[:4])
     assert n == 4 and -1 <= rho <= 1
@@ -124,22 +151,24 @@ def test_outlet_labels_stay_unique_on_many_articles_per_outlet():
 
 
 def test_sensitivity_samples_whole_events_within_the_budget():
-    sentences = pd.DataFrame({"doc_id": [f"d{i // 3}" for i in range(60)],
-                              "duplicate_of": None, "boilerplate": False})
-    events = pd.DataFrame({"doc_id": [f"d{i}" for i in range(20)],
-                           "event_id": [f"e{i // 2}" for i in range(20)]})  # 6 sentences each
+    sentences = pd.DataFrame(
+        {"doc_id": [f"d{i // 3}" for i in range(60)], "duplicate_of": None, "boilerplate": False}
+    )
+    events = pd.DataFrame(
+        {"doc_id": [f"d{i}" for i in range(20)], "event_id": [f"e{i // 2}" for i in range(20)]}
+    )  # 6 sentences each
     sample = sample_events(events, sentences, max_sentences=20, random_state=1)
     assert sample["event_id"].nunique() == 3  # 18 sentences; a fourth event would be 24
     assert (sample.groupby("event_id").size() == 2).all()  # events are never cut
     assert sample.equals(sample_events(events, sentences, max_sentences=20, random_state=1))
-    assert not sample.equals(sample_events(events, sentences, max_sentences=20,
-                                           random_state=2))
+    assert not sample.equals(sample_events(events, sentences, max_sentences=20, random_state=2))
     assert sample_events(events, sentences, None, 1) is events
     assert len(sample_events(events, sentences, 1, 1)) == 2  # one event at least
 
 
-def brute_window_frequency(counts: sp.csr_matrix, days: np.ndarray, max_days: int
-                           ) -> dict[tuple[int, int], int]:
+def brute_window_frequency(
+    counts: sp.csr_matrix, days: np.ndarray, max_days: int
+) -> dict[tuple[int, int], int]:
     """(article, term) -> articles in the article's date window holding the term."""
     dense = counts.toarray() > 0
     found = {}
@@ -161,20 +190,30 @@ def test_window_document_frequency_counts_each_articles_own_window():
     df, n_window = window_document_frequency(counts, days, 7)
     want = brute_window_frequency(counts, days, 7)
     rows = np.repeat(np.arange(40), np.diff(counts.indptr))
-    assert {(int(a), int(t)): int(f) for a, t, f in zip(rows, counts.indices, df, strict=True)
-            } == want
+    assert {
+        (int(a), int(t)): int(f) for a, t, f in zip(rows, counts.indices, df, strict=True)
+    } == want
     assert n_window[3] == 40
     assert n_window[0] == 3 + int((np.abs(days - days[0]) <= 7).sum())
 
 
 @pytest.mark.parametrize("min_df", [1, 2])
 def test_window_tfidf_without_dates_is_scikit_learns_tfidf(min_df):
-    texts = ["the plates dispute at the border", "border crossings closed over plates",
-             "talks in Brussels", "plates plates border", "an unrelated story"]
-    want = TfidfVectorizer(sublinear_tf=True, min_df=min_df, ngram_range=(1, 2)
-                           ).fit_transform(texts).toarray()
-    got = window_tfidf(term_counts(texts, min_df, ngram_range=(1, 2)),
-                       np.full(len(texts), np.nan), None, min_df).toarray()
+    texts = [
+        "the plates dispute at the border",
+        "border crossings closed over plates",
+        "talks in Brussels",
+        "plates plates border",
+        "an unrelated story",
+    ]
+    want = (
+        TfidfVectorizer(sublinear_tf=True, min_df=min_df, ngram_range=(1, 2))
+        .fit_transform(texts)
+        .toarray()
+    )
+    got = window_tfidf(
+        term_counts(texts, min_df, ngram_range=(1, 2)), np.full(len(texts), np.nan), None, min_df
+    ).toarray()
     np.testing.assert_allclose(got, want, atol=1e-12)
 
 
@@ -182,10 +221,18 @@ def test_coverage_in_other_months_leaves_an_articles_vector_unchanged():
     """A month and a year of coverage must weigh the same article the same: terms that
     other months repeat neither dilute it nor lose weight (they did, and events split
     more often as the corpus grew)."""
-    week = ["police arrest suspect after Oslo bank robbery", "Oslo bank robbery suspect held",
-            "storm floods coastal towns", "coastal towns flooded by storm surge"]
-    later = ["Oslo bank robbery trial opens", "suspect in bank robbery sentenced",
-             "storm surge again floods towns", "police arrest another suspect"] * 5
+    week = [
+        "police arrest suspect after Oslo bank robbery",
+        "Oslo bank robbery suspect held",
+        "storm floods coastal towns",
+        "coastal towns flooded by storm surge",
+    ]
+    later = [
+        "Oslo bank robbery trial opens",
+        "suspect in bank robbery sentenced",
+        "storm surge again floods towns",
+        "police arrest another suspect",
+    ] * 5
     week_days = np.array([0, 1, 0, 2], dtype=float)
     later_days = np.arange(len(later), dtype=float) * 3 + 60
     alone = window_tfidf(term_counts(week, 2), week_days, 7, 2)
@@ -195,4 +242,5 @@ def test_coverage_in_other_months_leaves_an_articles_vector_unchanged():
     # and the global weighting does change them: this is what the window prevents
     global_rows = TfidfVectorizer(sublinear_tf=True, min_df=2).fit_transform(week + later)[:4]
     assert (global_rows @ global_rows.T).toarray()[0, 1] != pytest.approx(
-        (alone @ alone.T).toarray()[0, 1])
+        (alone @ alone.T).toarray()[0, 1]
+    )

@@ -8,8 +8,10 @@ from bench.scale import cli, replicates
 
 
 def quality(ari: float, interval: list[float] | None = None) -> dict:
-    return {"events": {"ari": ari, "ari_interval": interval, "v_measure": 0.99},
-            "reuse": {"precision": 0.99, "recall_planted": 0.98}}
+    return {
+        "events": {"ari": ari, "ari_interval": interval, "v_measure": 0.99},
+        "reuse": {"precision": 0.99, "recall_planted": 0.98},
+    }
 
 
 def test_mean_interval_is_a_t_interval_of_the_mean():
@@ -21,9 +23,14 @@ def test_mean_interval_is_a_t_interval_of_the_mean():
 
 
 def replicated_run(aris: list[float]) -> dict:
-    run = {"models": ["static"], "quality": {"static": quality(aris[0])},
-           "replicates": [{"seed": 43 + i, "scores": {"static": replicates.picked_scores(
-               quality(a))}} for i, a in enumerate(aris[1:])]}
+    run = {
+        "models": ["static"],
+        "quality": {"static": quality(aris[0])},
+        "replicates": [
+            {"seed": 43 + i, "scores": {"static": replicates.picked_scores(quality(a))}}
+            for i, a in enumerate(aris[1:])
+        ],
+    }
     run["over_corpora"] = replicates.over_corpora(run)
     return run
 
@@ -31,10 +38,12 @@ def replicated_run(aris: list[float]) -> dict:
 def test_a_large_run_is_worse_only_when_the_whole_interval_is_below_the_small_mean():
     small = replicated_run([0.98, 0.97, 0.99, 0.98, 0.98])  # mean 0.98
     inside = replicates.against_replicated(
-        {"quality": {"static": quality(0.975, [0.973, 0.977])}}, small)["static"]["event_ari"]
+        {"quality": {"static": quality(0.975, [0.973, 0.977])}}, small
+    )["static"]["event_ari"]
     assert inside["difference"] == pytest.approx(-0.005) and not inside["worse"]
     below = replicates.against_replicated(
-        {"quality": {"static": quality(0.95, [0.948, 0.952])}}, small)["static"]["event_ari"]
+        {"quality": {"static": quality(0.95, [0.948, 0.952])}}, small
+    )["static"]["event_ari"]
     assert below["worse"] and below["interval"][1] < 0
 
 

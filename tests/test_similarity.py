@@ -18,8 +18,9 @@ def test_cos_sim_matches_sklearn_dense_and_sparse():
     a, b = rng.normal(size=(5, 8)), rng.normal(size=(3, 8))
     na, nb = l2_normalise(a), l2_normalise(b)
     np.testing.assert_allclose(cos_sim(na, nb), cosine_similarity(a, b), atol=1e-12)
-    np.testing.assert_allclose(cos_sim(sp.csr_matrix(na), sp.csr_matrix(nb)),
-                               cosine_similarity(a, b), atol=1e-12)
+    np.testing.assert_allclose(
+        cos_sim(sp.csr_matrix(na), sp.csr_matrix(nb)), cosine_similarity(a, b), atol=1e-12
+    )
 
 
 def brute_best_match(vectors, doc_of_row, n_docs):
@@ -37,16 +38,20 @@ def test_best_match_equals_brute_force_on_random_data():
     vectors = l2_normalise(rng.normal(size=(40, 6)))
     doc_of_row = rng.integers(0, 6, size=40)
     doc_of_row[doc_of_row == 5] = 4  # document 5 has no sentences
-    np.testing.assert_allclose(best_match_matrix(vectors, doc_of_row, 6),
-                               brute_best_match(vectors, doc_of_row, 6), atol=1e-12)
+    np.testing.assert_allclose(
+        best_match_matrix(vectors, doc_of_row, 6),
+        brute_best_match(vectors, doc_of_row, 6),
+        atol=1e-12,
+    )
 
 
 def test_best_match_sees_a_copied_article_that_mean_vectors_miss():
     """B copies two of A's four sentences: best match says half of A is in B."""
     basis = np.eye(6)
     vectors = np.vstack([basis[[0, 1, 2, 3]], basis[[0, 1]], basis[[4, 5]]])
-    sentences = pd.DataFrame({"doc_id": ["A"] * 4 + ["B"] * 2 + ["C"] * 2,
-                              "boilerplate": False, "duplicate_of": None})
+    sentences = pd.DataFrame(
+        {"doc_id": ["A"] * 4 + ["B"] * 2 + ["C"] * 2, "boilerplate": False, "duplicate_of": None}
+    )
     table = doc_similarity(vectors, sentences, ["A", "B", "C"], "best_match")
     assert table.loc["A", "B"] == pytest.approx(0.5)
     assert table.loc["B", "A"] == pytest.approx(1.0)
@@ -58,17 +63,25 @@ def test_best_match_sees_a_copied_article_that_mean_vectors_miss():
 
 def test_boilerplate_does_not_count_as_shared():
     vectors = np.eye(3)[[0, 1, 0, 2]]
-    sentences = pd.DataFrame({"doc_id": ["A", "A", "B", "B"],
-                              "boilerplate": [True, False, True, False],
-                              "duplicate_of": None})
+    sentences = pd.DataFrame(
+        {
+            "doc_id": ["A", "A", "B", "B"],
+            "boilerplate": [True, False, True, False],
+            "duplicate_of": None,
+        }
+    )
     table = doc_similarity(vectors, sentences, ["A", "B"], "best_match")
     assert table.loc["A", "B"] == pytest.approx(0.0)
 
 
 def test_unknown_method_lists_the_valid_ones():
     with pytest.raises(ConfigError, match="story, best_match, mean_vector"):
-        doc_similarity(np.eye(2), pd.DataFrame({"doc_id": ["a", "b"], "boilerplate": False,
-                                                "duplicate_of": None}), ["a", "b"], "jaccard")
+        doc_similarity(
+            np.eye(2),
+            pd.DataFrame({"doc_id": ["a", "b"], "boilerplate": False, "duplicate_of": None}),
+            ["a", "b"],
+            "jaccard",
+        )
 
 
 def test_pairwise_cos_sim_is_the_diagonal_of_cos_sim_dense_and_sparse():
@@ -76,23 +89,31 @@ def test_pairwise_cos_sim_is_the_diagonal_of_cos_sim_dense_and_sparse():
     a, b = l2_normalise(rng.normal(size=(4, 5))), l2_normalise(rng.normal(size=(4, 5)))
     want = np.diag(cos_sim(a, b))
     np.testing.assert_allclose(pairwise_cos_sim(a, b), want, atol=1e-12)
-    np.testing.assert_allclose(pairwise_cos_sim(sp.csr_matrix(a), sp.csr_matrix(b)), want,
-                               atol=1e-12)
+    np.testing.assert_allclose(
+        pairwise_cos_sim(sp.csr_matrix(a), sp.csr_matrix(b)), want, atol=1e-12
+    )
 
 
 def story_corpus(texts: dict[str, list[str]]) -> tuple[np.ndarray, pd.DataFrame]:
     """Sentences of the given articles, each sentence its own unit vector."""
     rows = [(d, i, t) for d, sents in texts.items() for i, t in enumerate(sents)]
-    sentences = pd.DataFrame({"doc_id": [r[0] for r in rows], "position": [r[1] for r in rows],
-                              "text": [r[2] for r in rows], "boilerplate": False,
-                              "duplicate_of": None})
+    sentences = pd.DataFrame(
+        {
+            "doc_id": [r[0] for r in rows],
+            "position": [r[1] for r in rows],
+            "text": [r[2] for r in rows],
+            "boilerplate": False,
+            "duplicate_of": None,
+        }
+    )
     return np.eye(len(rows)), sentences
 
 
 def test_story_weighs_the_lead_more_than_the_tail():
     """B shares A's first sentence, C shares A's last: B tells A's story more closely."""
-    vectors, sentences = story_corpus({"A": ["a0", "a1", "a2", "a3", "a4", "a5"],
-                                       "B": ["b0", "b1"], "C": ["c0", "c1"]})
+    vectors, sentences = story_corpus(
+        {"A": ["a0", "a1", "a2", "a3", "a4", "a5"], "B": ["b0", "b1"], "C": ["c0", "c1"]}
+    )
     vectors[6] = vectors[0]  # B's first sentence says what A's first says
     vectors[8] = vectors[5]  # C's first sentence says what A's last says
     only_model = StorySettings(names=0.0, words=0.0)
@@ -101,8 +122,10 @@ def test_story_weighs_the_lead_more_than_the_tail():
     assert table.loc["A", "B"] == pytest.approx(table.loc["B", "A"])
     weights = lead_weights(np.arange(6), only_model.lead_decay)
     assert table.loc["A", "C"] == pytest.approx(
-        weights[5] / np.linalg.norm(weights)
-        / np.linalg.norm(lead_weights(np.arange(2), only_model.lead_decay)))
+        weights[5]
+        / np.linalg.norm(weights)
+        / np.linalg.norm(lead_weights(np.arange(2), only_model.lead_decay))
+    )
 
 
 def test_story_counts_the_end_of_a_long_article():
@@ -117,13 +140,17 @@ def test_story_counts_the_end_of_a_long_article():
 
 def test_story_rises_with_shared_names_and_numbers():
     """Same model vectors; the pair naming the same people and figures scores higher."""
-    vectors, sentences = story_corpus({
-        "A": ["Kurti and Vucic met in Brussels on Thursday.", "Talks lasted 8 hours."],
-        "B": ["Vucic and Kurti met Borrell in Brussels.", "The 8 hours ended late."],
-        "C": ["Ministers met in Paris yesterday.", "It lasted long."]})
+    vectors, sentences = story_corpus(
+        {
+            "A": ["Kurti and Vucic met in Brussels on Thursday.", "Talks lasted 8 hours."],
+            "B": ["Vucic and Kurti met Borrell in Brussels.", "The 8 hours ended late."],
+            "C": ["Ministers met in Paris yesterday.", "It lasted long."],
+        }
+    )
     vectors = np.tile(np.eye(1, 3), (6, 1))  # the model sees every sentence alike
-    table = doc_similarity(vectors, sentences, ["A", "B", "C"], "story",
-                           StorySettings(names=0.5, words=0.0))
+    table = doc_similarity(
+        vectors, sentences, ["A", "B", "C"], "story", StorySettings(names=0.5, words=0.0)
+    )
     assert table.loc["A", "B"] > table.loc["A", "C"]
     assert table.loc["A", "C"] == pytest.approx(0.5)  # the model half only
 
@@ -136,11 +163,14 @@ def test_story_is_nan_for_an_article_without_content():
     assert table.loc["A", "A"] == 1.0
 
 
-@pytest.mark.parametrize(("settings", "key"), [
-    ({"names": 0.7, "words": 0.4}, r"names \+ words"),
-    ({"lead_decay": 0}, "similarity.story.lead_decay"),
-    ({"words": 1.5}, "similarity.story.words"),
-])
+@pytest.mark.parametrize(
+    ("settings", "key"),
+    [
+        ({"names": 0.7, "words": 0.4}, r"names \+ words"),
+        ({"lead_decay": 0}, "similarity.story.lead_decay"),
+        ({"words": 1.5}, "similarity.story.words"),
+    ],
+)
 def test_story_settings_name_the_bad_key(settings, key):
     with pytest.raises(ConfigError, match=key):
         StorySettings.from_config({"story": settings})

@@ -33,14 +33,30 @@ from framelens.sources.tables import (
 )
 
 ARTICLES = [
-    {"id": 17, "content": "Floods hit the valley.\n\nThousands were evacuated overnight.",
-     "source": "Daily Planet", "date": "2022-08-18", "title": "Floods",
-     "url": "https://planet.example/floods"},
-    {"id": 18, "content": "Officials said the dam held — «barely», one said.",
-     "source": "Gazette", "date": "2022-08-19", "title": "Dam holds",
-     "url": "https://gazette.example/dam"},
-    {"id": 19, "content": "Rain is forecast again.", "source": "Daily Planet",
-     "date": "2022-08-20", "title": "More rain", "url": "https://planet.example/rain"},
+    {
+        "id": 17,
+        "content": "Floods hit the valley.\n\nThousands were evacuated overnight.",
+        "source": "Daily Planet",
+        "date": "2022-08-18",
+        "title": "Floods",
+        "url": "https://planet.example/floods",
+    },
+    {
+        "id": 18,
+        "content": "Officials said the dam held — «barely», one said.",
+        "source": "Gazette",
+        "date": "2022-08-19",
+        "title": "Dam holds",
+        "url": "https://gazette.example/dam",
+    },
+    {
+        "id": 19,
+        "content": "Rain is forecast again.",
+        "source": "Daily Planet",
+        "date": "2022-08-20",
+        "title": "More rain",
+        "url": "https://planet.example/rain",
+    },
 ]
 COLUMNS = list(ARTICLES[0])
 
@@ -109,20 +125,38 @@ def read_all(source: CorpusSource) -> list:
     return list(read_table(source, mapping))
 
 
-NAMES = ["a.csv", "a.csv.gz", "a.tsv", "a.tsv.zst", "a.jsonl", "a.jsonl.zst", "a.ndjson.bz2",
-         "a.json", "a.json.gz", "a.parquet", "a.parquet.zst"]
+NAMES = [
+    "a.csv",
+    "a.csv.gz",
+    "a.tsv",
+    "a.tsv.zst",
+    "a.jsonl",
+    "a.jsonl.zst",
+    "a.ndjson.bz2",
+    "a.json",
+    "a.json.gz",
+    "a.parquet",
+    "a.parquet.zst",
+]
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_every_format_and_compression_reads_the_same_articles(tmp_path: Path,
-                                                              name: str) -> None:
+def test_every_format_and_compression_reads_the_same_articles(tmp_path: Path, name: str) -> None:
     path = write_table(tmp_path, name, ARTICLES)
     source = source_for(path)
     assert table_columns(source) == COLUMNS
     records = read_all(source)
     assert [r.fields for r in records] == [
-        {"id": str(a["id"]), "text": a["content"], "outlet": a["source"], "date": a["date"],
-         "title": a["title"], "url": a["url"]} for a in ARTICLES]
+        {
+            "id": str(a["id"]),
+            "text": a["content"],
+            "outlet": a["source"],
+            "date": a["date"],
+            "title": a["title"],
+            "url": a["url"],
+        }
+        for a in ARTICLES
+    ]
     assert [r.data for r in records] == [a["content"].encode("utf-8") for a in ARTICLES]
     assert all(r.problems == [] and r.file == str(path) for r in records)
     unit = "line" if name.split(".")[1] in ("jsonl", "ndjson") else "row"
@@ -155,7 +189,8 @@ def test_columns_from_config_win_and_are_marked_config(tmp_path: Path) -> None:
     assert mapping.columns == {"text": "story", "outlet": "paper"}
     assert mapping.how == {"text": "config", "outlet": "config"}
     assert [r.fields for r in read_table(source, mapping)] == [
-        {"text": "The text.", "outlet": "Gazette"}]
+        {"text": "The text.", "outlet": "Gazette"}
+    ]
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
@@ -172,38 +207,65 @@ def test_each_preset_maps_its_exports_columns(tmp_path: Path, preset: str) -> No
 
 
 def test_preset_takes_its_alternative_name_and_config_overrides_it(tmp_path: Path) -> None:
-    rows = [{"id": 5, "text": "T", "story_text": "S", "media_name": "M", "publish_date": "d",
-             "title": "t", "url": "u", "language": "en"}]
+    rows = [
+        {
+            "id": 5,
+            "text": "T",
+            "story_text": "S",
+            "media_name": "M",
+            "publish_date": "d",
+            "title": "t",
+            "url": "u",
+            "language": "en",
+        }
+    ]
     path = write_table(tmp_path, "a.csv", rows)
     mapping, problems = check_table(source_for(path, preset="mediacloud"))
     assert problems == []
     assert mapping is not None
     assert mapping.columns["id"] == "id" and mapping.columns["text"] == "text"
-    mapping, _ = check_table(source_for(path, preset="mediacloud",
-                                        columns={"text": "story_text"}))
+    mapping, _ = check_table(source_for(path, preset="mediacloud", columns={"text": "story_text"}))
     assert mapping is not None
     assert (mapping.columns["text"], mapping.how["text"]) == ("story_text", "config")
     assert mapping.how["outlet"] == "preset"
 
 
 def test_well_known_names_are_guessed_case_insensitively(tmp_path: Path) -> None:
-    rows = [{"Headline": "H", "Article_Text": "Body.", "Publisher": "P", "PubDate": "d",
-             "Link": "l", "Lang": "en", "Event_ID": "e1", "GUID": "g"}]
+    rows = [
+        {
+            "Headline": "H",
+            "Article_Text": "Body.",
+            "Publisher": "P",
+            "PubDate": "d",
+            "Link": "l",
+            "Lang": "en",
+            "Event_ID": "e1",
+            "GUID": "g",
+        }
+    ]
     path = write_table(tmp_path, "a.csv", rows)
     mapping, problems = check_table(source_for(path))
     assert problems == []
     assert mapping is not None
-    assert mapping.columns == {"id": "GUID", "text": "Article_Text", "outlet": "Publisher",
-                               "date": "PubDate", "title": "Headline", "url": "Link",
-                               "language": "Lang", "event": "Event_ID"}
+    assert mapping.columns == {
+        "id": "GUID",
+        "text": "Article_Text",
+        "outlet": "Publisher",
+        "date": "PubDate",
+        "title": "Headline",
+        "url": "Link",
+        "language": "Lang",
+        "event": "Event_ID",
+    }
     assert set(mapping.how.values()) == {"guessed"}
     assert all(name.lower() in WELL_KNOWN[key] for key, name in mapping.columns.items())
 
 
 def test_ambiguous_guess_is_left_unmapped_and_noted(tmp_path: Path) -> None:
     rows = [{"text": "T", "url": "u", "source": "a", "publisher": "b"}]
-    mapping, problems = resolve_columns(source_for(write_table(tmp_path, "a.csv", rows)),
-                                        list(rows[0]))
+    mapping, problems = resolve_columns(
+        source_for(write_table(tmp_path, "a.csv", rows)), list(rows[0])
+    )
     assert problems == []  # the outlet comes from the URL
     assert "outlet" not in mapping.columns
     assert any("outlet" in n and "'source'" in n and "'publisher'" in n for n in mapping.notes)
@@ -221,7 +283,8 @@ def test_unknown_config_column_names_key_file_and_columns(tmp_path: Path) -> Non
     _, problems = check_table(source_for(path, columns={"text": "content"}))
     assert [str(p) for p in problems] == [
         f"corpus.columns.text: 'content' is not a column of {path}; its columns are "
-        "['story', 'url']"]
+        "['story', 'url']"
+    ]
 
 
 def test_unknown_config_column_suggests_a_close_name(tmp_path: Path) -> None:
@@ -266,8 +329,9 @@ def test_unreadable_table_gives_no_mapping_and_a_file_problem(tmp_path: Path) ->
     not_array.write_text('{"text": "T"}')
     assert "expected a JSON array" in str(check_table(source_for(not_array))[1][0])
     with pytest.raises(CorpusError, match="not a readable Parquet file"):
-        table_columns(source_for(write_table(tmp_path, "d.csv", ARTICLES).rename(
-            tmp_path / "d.parquet")))
+        table_columns(
+            source_for(write_table(tmp_path, "d.csv", ARTICLES).rename(tmp_path / "d.parquet"))
+        )
 
 
 @pytest.mark.parametrize("name", ["a.csv", "a.jsonl", "a.json", "a.parquet"])
@@ -278,7 +342,8 @@ def test_empty_text_row_is_reported_naming_the_row(tmp_path: Path, name: str) ->
     assert [len(r.problems) for r in records] == [0, 1, 0]
     unit = "line" if name == "a.jsonl" else "row"
     assert str(records[1].problems[0]) == (
-        f"{tmp_path / name}, {unit} 2: empty text in column 'content'")
+        f"{tmp_path / name}, {unit} 2: empty text in column 'content'"
+    )
     assert records[1].fields["text"] is None and records[1].data == b""
 
 
@@ -291,7 +356,8 @@ def test_invalid_utf8_in_one_csv_row_spoils_only_that_row(tmp_path: Path) -> Non
     assert [len(r.problems) for r in records] == [0, 1, 0]
     offset = data.index(b"\xff")
     assert str(records[1].problems[0]).startswith(
-        f"{path}, row 2: invalid UTF-8 at byte {offset} of the file")
+        f"{path}, row 2: invalid UTF-8 at byte {offset} of the file"
+    )
     assert "\ufffd" in (records[1].fields["text"] or "")
 
 
@@ -308,11 +374,13 @@ def test_invalid_utf8_and_bad_json_lines_are_reported_per_line(tmp_path: Path) -
     assert [r.fields["id"] for r in records] == ["17", None, "18", "19", None]
     offset = b"".join(lines).index(b"\xc3y")
     assert str(records[0].problems[0]).startswith(
-        f"{path}, line 1: invalid UTF-8 at byte {offset} of the file")
+        f"{path}, line 1: invalid UTF-8 at byte {offset} of the file"
+    )
     assert str(records[1].problems[0]).startswith(f"{path}, line 3: not valid JSON: ")
     assert records[2].problems == [] and records[3].problems == []
     assert str(records[4].problems[0]) == (
-        f"{path}, line 6: a JSON array, not an object (one article per line)")
+        f"{path}, line 6: a JSON array, not an object (one article per line)"
+    )
     assert count_rows(source_for(path)) == 5
 
 
@@ -323,12 +391,12 @@ def test_invalid_utf8_in_a_json_array_is_reported_per_column(tmp_path: Path) -> 
     records = read_all(source_for(path))
     assert [len(r.problems) for r in records] == [0, 1, 0]
     assert str(records[1].problems[0]).startswith(
-        f"{path}, row 2: invalid UTF-8 in column 'source'")
+        f"{path}, row 2: invalid UTF-8 in column 'source'"
+    )
     assert records[1].fields["outlet"] == "Gaz\ufffdte"
 
 
-def test_csv_row_with_wrong_field_count_is_reported_and_reading_goes_on(
-        tmp_path: Path) -> None:
+def test_csv_row_with_wrong_field_count_is_reported_and_reading_goes_on(tmp_path: Path) -> None:
     extra = b"20,short row\r\n\r\n, , \r\n21,Last one.,X,d,t,u\r\n"  # a blank row, an empty one
     path = tmp_path / "a.csv"
     path.write_bytes(csv_bytes(ARTICLES) + extra)
@@ -340,18 +408,22 @@ def test_csv_row_with_wrong_field_count_is_reported_and_reading_goes_on(
 
 
 def test_multiline_quoted_csv_text_keeps_its_paragraphs(tmp_path: Path) -> None:
-    text = "First paragraph,\nstill first.\n\nSecond \"quoted\" paragraph.\n\nThird."
+    text = 'First paragraph,\nstill first.\n\nSecond "quoted" paragraph.\n\nThird.'
     path = tmp_path / "a.csv"
-    path.write_bytes(b"\xef\xbb\xbf" + csv_bytes([{"text": text, "url": "u"},
-                                                 {"text": "Next.", "url": "v"}]))
+    path.write_bytes(
+        b"\xef\xbb\xbf" + csv_bytes([{"text": text, "url": "u"}, {"text": "Next.", "url": "v"}])
+    )
     records = read_all(source_for(path))
     assert [r.fields["text"] for r in records] == [text, "Next."]
     assert table_columns(source_for(path)) == ["text", "url"]
 
 
 def test_integral_ids_read_as_integers_from_parquet_and_json(tmp_path: Path) -> None:
-    rows = [{"id": 17.0, "text": "a", "url": "u"}, {"id": None, "text": "b", "url": "u"},
-            {"id": 2.5, "text": "c", "url": "u"}]
+    rows = [
+        {"id": 17.0, "text": "a", "url": "u"},
+        {"id": None, "text": "b", "url": "u"},
+        {"id": 2.5, "text": "c", "url": "u"},
+    ]
     parquet = tmp_path / "a.parquet"
     parquet.write_bytes(parquet_bytes(pa.Table.from_pylist(rows)))
     assert pa.types.is_floating(pq.read_schema(parquet).field("id").type)
@@ -363,11 +435,14 @@ def test_integral_ids_read_as_integers_from_parquet_and_json(tmp_path: Path) -> 
 
 def test_parquet_timestamp_with_zone_becomes_iso_with_time(tmp_path: Path) -> None:
     moment = dt.datetime(2022, 8, 18, 12, 3, tzinfo=dt.UTC)
-    table = pa.table({
-        "text": ["a", "b"], "url": ["u", "v"],
-        "published_at": pa.array([moment, None], pa.timestamp("ns", tz="Europe/Belgrade")),
-        "day": pa.array([dt.date(2022, 8, 18), None], pa.date32()),
-    })
+    table = pa.table(
+        {
+            "text": ["a", "b"],
+            "url": ["u", "v"],
+            "published_at": pa.array([moment, None], pa.timestamp("ns", tz="Europe/Belgrade")),
+            "day": pa.array([dt.date(2022, 8, 18), None], pa.date32()),
+        }
+    )
     path = tmp_path / "a.parquet"
     path.write_bytes(parquet_bytes(table))
     records = read_all(source_for(path))
@@ -379,7 +454,8 @@ def test_parquet_timestamp_with_zone_becomes_iso_with_time(tmp_path: Path) -> No
 
 
 def test_truncated_compressed_table_keeps_earlier_rows_and_reports_the_break(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     rows = [{"id": n, "text": f"Article {n}. " * 40, "url": "u"} for n in range(2000)]
     data = gzip.compress(jsonl_bytes(rows))
     path = tmp_path / "a.jsonl.gz"
@@ -393,12 +469,20 @@ def test_truncated_compressed_table_keeps_earlier_rows_and_reports_the_break(
 
 
 def test_column_mapping_reports_fields_and_how_they_were_chosen() -> None:
-    mapping = ColumnMapping({"text": "body", "url": "link"}, {"text": "config", "url": "guessed"},
-                            ["outlet: not guessed"])
-    assert mapping.report() == {"text": {"column": "body", "how": "config"},
-                                "url": {"column": "link", "how": "guessed"}}
-    assert mapping.describe() == ["text <- 'body' (config)", "url <- 'link' (guessed)",
-                                  "outlet: not guessed"]
+    mapping = ColumnMapping(
+        {"text": "body", "url": "link"},
+        {"text": "config", "url": "guessed"},
+        ["outlet: not guessed"],
+    )
+    assert mapping.report() == {
+        "text": {"column": "body", "how": "config"},
+        "url": {"column": "link", "how": "guessed"},
+    }
+    assert mapping.describe() == [
+        "text <- 'body' (config)",
+        "url <- 'link' (guessed)",
+        "outlet: not guessed",
+    ]
     assert mapping.column("outlet") is None
 
 
@@ -412,8 +496,17 @@ def test_reading_a_large_jsonl_streams_in_flat_memory(tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     with path.open("wb") as fh:
         for n in range(20_000):
-            fh.write(jsonl_bytes([{"id": n, "text": f"Sentence {n} of the story. " * 20,
-                                   "url": f"https://x.example/{n}"}]))
+            fh.write(
+                jsonl_bytes(
+                    [
+                        {
+                            "id": n,
+                            "text": f"Sentence {n} of the story. " * 20,
+                            "url": f"https://x.example/{n}",
+                        }
+                    ]
+                )
+            )
     size = path.stat().st_size
     source = source_for(path)
     mapping, _ = check_table(source)

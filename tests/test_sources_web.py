@@ -54,8 +54,13 @@ PARAGRAPHS = [
 BOILERPLATE = [
     "We use cookies to improve your experience",
     "Accept all cookies",
-    "Home", "Politics", "Business", "Sport",
-    "Share on Facebook", "Tweet", "Email this article",
+    "Home",
+    "Politics",
+    "Business",
+    "Sport",
+    "Share on Facebook",
+    "Tweet",
+    "Email this article",
     "Related articles",
     "EU warns of escalation in northern Kosovo",
     "Belgrade recalls envoy after border incident",
@@ -73,8 +78,14 @@ METADATA = """
 """
 
 
-def news_page(paragraphs: list[str] = PARAGRAPHS, *, metadata: str = METADATA,
-              lang: str = "en", charset: str = "utf-8", headline: str = HEADLINE) -> str:
+def news_page(
+    paragraphs: list[str] = PARAGRAPHS,
+    *,
+    metadata: str = METADATA,
+    lang: str = "en",
+    charset: str = "utf-8",
+    headline: str = HEADLINE,
+) -> str:
     """A news page: boilerplate all around an <article> of ``paragraphs``."""
     body = "\n".join(f"<p>{p}</p>" for p in paragraphs)
     return f"""<!DOCTYPE html>
@@ -135,21 +146,22 @@ def test_article_text_keeps_every_paragraph(article: SourceRecord) -> None:
 
 
 def test_article_text_drops_menu_cookie_banner_share_bar_related_footer_scripts(
-        article: SourceRecord) -> None:
+    article: SourceRecord,
+) -> None:
     text = article.fields["text"] or ""
     for line in BOILERPLATE:
         assert line not in text, line
 
 
-def test_article_paragraphs_separated_by_blank_lines_headline_first(
-        article: SourceRecord) -> None:
+def test_article_paragraphs_separated_by_blank_lines_headline_first(article: SourceRecord) -> None:
     paragraphs = (article.fields["text"] or "").split("\n\n")
     assert paragraphs == [HEADLINE, *PARAGRAPHS]
     assert article.fields["title"] == HEADLINE
 
 
 def test_metadata_from_site_name_published_time_with_zone_and_canonical_link(
-        article: SourceRecord) -> None:
+    article: SourceRecord,
+) -> None:
     fields = article.fields
     assert fields["outlet"] == "Balkan Daily"
     assert fields["outlet_source"] == "site_name"
@@ -184,16 +196,23 @@ def test_copyright_year_is_not_taken_for_a_date() -> None:
 
 
 def test_published_time_from_json_ld() -> None:
-    metadata = ('<script type="application/ld+json">{"@context": "https://schema.org", '
-                '"@type": "NewsArticle", "datePublished": "2022-08-18T00:30:00+02:00"}'
-                '</script>')
+    metadata = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", '
+        '"@type": "NewsArticle", "datePublished": "2022-08-18T00:30:00+02:00"}'
+        "</script>"
+    )
     fields = extract_page(news_page(metadata=metadata).encode(), "p.html").fields
     assert (fields["date"], fields["time"], fields["date_source"]) == (
-        "2022-08-18", "00:30:00+02:00", "json_ld")
+        "2022-08-18",
+        "00:30:00+02:00",
+        "json_ld",
+    )
 
 
-@pytest.mark.parametrize(("lang", "expected"), [("sr-Latn", "sr-Latn"), ("en_GB", "en-GB"),
-                                                ("{{ lang }}", None), ("", None)])
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [("sr-Latn", "sr-Latn"), ("en_GB", "en-GB"), ("{{ lang }}", None), ("", None)],
+)
 def test_language_from_html_lang_when_plausible(lang: str, expected: str | None) -> None:
     fields = extract_page(news_page(lang=lang).encode(), "p.html").fields
     assert fields["language"] == expected
@@ -217,8 +236,7 @@ def test_page_without_article_text_is_a_problem_naming_the_file(tmp_path: Path) 
 def test_empty_page_is_a_problem(tmp_path: Path) -> None:
     (tmp_path / "empty.htm").write_bytes(b"")
     (record,) = read_html_folder(CorpusSource(paths=(tmp_path,), format="html"))
-    assert [(p.where, p.message) for p in record.problems] == [("empty.htm",
-                                                               "the page is empty")]
+    assert [(p.where, p.message) for p in record.problems] == [("empty.htm", "the page is empty")]
 
 
 def test_windows_1252_page_with_meta_charset_decodes_correctly() -> None:
@@ -229,14 +247,17 @@ def test_windows_1252_page_with_meta_charset_decodes_correctly() -> None:
     assert page.problems == []
     assert paragraphs[0] in (page.fields["text"] or "")
     assert (page.extraction["encoding"], page.extraction["encoding_source"]) == (
-        "cp1252", "meta_charset")
+        "cp1252",
+        "meta_charset",
+    )
     assert "decoding_note" not in page.extraction
 
 
 @pytest.mark.parametrize("charset", ["utf-8", ""], ids=["declared-utf-8", "undeclared"])
 def test_invalid_utf8_bytes_are_replaced_noted_and_flagged(charset: str) -> None:
-    page_text = news_page().replace('<meta charset="utf-8">', f'<meta charset="{charset}">'
-                                    if charset else "")
+    page_text = news_page().replace(
+        '<meta charset="utf-8">', f'<meta charset="{charset}">' if charset else ""
+    )
     data = page_text.encode("utf-8").replace(b"Brussels", b"Br\xfcssels")
     page = extract_page(data, "p.html")
     assert "Br\ufffdssels" in (page.fields["text"] or "")
@@ -254,8 +275,7 @@ def test_binary_page_cannot_be_decoded() -> None:
 
 def test_charset_from_http_header_wins_over_missing_meta() -> None:
     decoded = decode_html("Vu\u010di\u0107".encode("cp1250"), "text/html; charset=windows-1250")
-    assert (decoded.text, decoded.encoding, decoded.source) == ("Vučić", "cp1250",
-                                                                "http_header")
+    assert (decoded.text, decoded.encoding, decoded.source) == ("Vučić", "cp1250", "http_header")
 
 
 def test_extraction_summary_counts_dropped_lines(article: SourceRecord) -> None:
@@ -295,15 +315,22 @@ def test_read_html_folder_records_in_sorted_order_with_raw_bytes(tmp_path: Path)
 # ---------------------------------------------------------------------------- WARC
 
 
-def _response(writer: WARCWriter, uri: str, body: bytes, content_type: str, n: int,
-              status: str = "200 OK") -> object:
+def _response(
+    writer: WARCWriter, uri: str, body: bytes, content_type: str, n: int, status: str = "200 OK"
+) -> object:
     """A ``response`` record with a fixed record id (``<urn:uuid:…000n>``)."""
-    http = StatusAndHeaders(status, [("Content-Type", content_type),
-                                     ("Content-Length", str(len(body)))],
-                            protocol="HTTP/1.1")
-    return writer.create_warc_record(uri, "response", payload=BytesIO(body),
-                                     http_headers=http,
-                                     warc_headers_dict={"WARC-Record-ID": _rid(n)})
+    http = StatusAndHeaders(
+        status,
+        [("Content-Type", content_type), ("Content-Length", str(len(body)))],
+        protocol="HTTP/1.1",
+    )
+    return writer.create_warc_record(
+        uri,
+        "response",
+        payload=BytesIO(body),
+        http_headers=http,
+        warc_headers_dict={"WARC-Record-ID": _rid(n)},
+    )
 
 
 def _rid(n: int) -> str:
@@ -318,25 +345,44 @@ def write_crawl(path: Path, *, gzip: bool, first: int = 1) -> list[str]:
         writer = WARCWriter(out, gzip=gzip)
         writer.write_record(writer.create_warcinfo_record(path.name, {"software": "test"}))
         ids = []
-        pages = [("https://www.balkandaily.example/news/plates-deal", news_page()),
-                 ("https://www.kosovo-online.example/plates",
-                  news_page(PARAGRAPHS[::-1], metadata=""))]
+        pages = [
+            ("https://www.balkandaily.example/news/plates-deal", news_page()),
+            ("https://www.kosovo-online.example/plates", news_page(PARAGRAPHS[::-1], metadata="")),
+        ]
         for n, (uri, page) in enumerate(pages, start=first):
             request = f"GET / HTTP/1.1\r\nHost: {uri.split('/')[2]}\r\n\r\n".encode()
-            writer.write_record(writer.create_warc_record(uri, "request",
-                                                          payload=BytesIO(request)))
-            writer.write_record(_response(writer, uri, page.encode(),
-                                          "text/html; charset=utf-8", n))
+            writer.write_record(writer.create_warc_record(uri, "request", payload=BytesIO(request)))
+            writer.write_record(
+                _response(writer, uri, page.encode(), "text/html; charset=utf-8", n)
+            )
             ids.append(_rid(n))
-        writer.write_record(_response(writer, "https://www.balkandaily.example/logo.png",
-                                      b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png", 90))
-        writer.write_record(_response(writer, "https://www.balkandaily.example/gone",
-                                      b"<html><body>Not found</body></html>",
-                                      "text/html", 91, status="404 Not Found"))
-        writer.write_record(writer.create_warc_record(
-            "https://www.balkandaily.example/news/plates-deal", "metadata",
-            payload=BytesIO(b"outlink: https://www.balkandaily.example/a\r\n"),
-            warc_content_type="application/warc-fields"))
+        writer.write_record(
+            _response(
+                writer,
+                "https://www.balkandaily.example/logo.png",
+                b"\x89PNG\r\n\x1a\n" + bytes(64),
+                "image/png",
+                90,
+            )
+        )
+        writer.write_record(
+            _response(
+                writer,
+                "https://www.balkandaily.example/gone",
+                b"<html><body>Not found</body></html>",
+                "text/html",
+                91,
+                status="404 Not Found",
+            )
+        )
+        writer.write_record(
+            writer.create_warc_record(
+                "https://www.balkandaily.example/news/plates-deal",
+                "metadata",
+                payload=BytesIO(b"outlink: https://www.balkandaily.example/a\r\n"),
+                warc_content_type="application/warc-fields",
+            )
+        )
     return ids
 
 
@@ -359,7 +405,11 @@ def test_warc_skips_and_counts_requests_metadata_and_non_html(tmp_path: Path) ->
     records = list(read_warc(CorpusSource(paths=(path,), format="warc"), summary))
     assert len(records) == 2
     assert summary.as_dict() == {
-        "files": [str(path)], "records": 8, "responses": 4, "html": 2, "skipped": 6,
+        "files": [str(path)],
+        "records": 8,
+        "responses": 4,
+        "html": 2,
+        "skipped": 6,
         "skipped_records": {"metadata": 1, "request": 2, "warcinfo": 1},
         "skipped_responses": {"HTTP 404": 1, "image/png": 1},
         "problems": [],
@@ -382,9 +432,13 @@ def test_warc_url_falls_back_to_target_uri_and_outlet_to_its_domain(tmp_path: Pa
     assert first.fields["url"] == "https://www.balkandaily.example/news/2022/08/18/plates-deal"
     assert first.fields["outlet"] == "Balkan Daily"
     assert (second.fields["url"], second.fields["url_source"]) == (
-        "https://www.kosovo-online.example/plates", "given")
+        "https://www.kosovo-online.example/plates",
+        "given",
+    )
     assert (second.fields["outlet"], second.fields["outlet_source"]) == (
-        "kosovo-online.example", "url_domain")
+        "kosovo-online.example",
+        "url_domain",
+    )
 
 
 def test_count_warc_responses_matches_read_warc(tmp_path: Path) -> None:
@@ -405,18 +459,29 @@ def test_warc_folder_read_in_sorted_order(tmp_path: Path) -> None:
     records = list(read_warc(source))
     assert [r.record for r in records] == ids_a + ids_b
     assert [Path(r.file).name for r in records] == ["2022-08-18.warc"] * 2 + [
-        "2022-08-19.warc.gz"] * 2
+        "2022-08-19.warc.gz"
+    ] * 2
 
 
 def test_warc_charset_from_http_header(tmp_path: Path) -> None:
     path = tmp_path / "latin.warc"
     paragraphs = [*PARAGRAPHS[:3], "Café owners in Mitrovica – and others – welcomed it."]
-    page = news_page(paragraphs, charset="x-undeclared").replace(
-        '<meta charset="x-undeclared">', "").encode("cp1252")
+    page = (
+        news_page(paragraphs, charset="x-undeclared")
+        .replace('<meta charset="x-undeclared">', "")
+        .encode("cp1252")
+    )
     with open(path, "wb") as out:
         writer = WARCWriter(out, gzip=False)
-        writer.write_record(_response(writer, "https://www.balkandaily.example/cafe", page,
-                                      "text/html; charset=ISO-8859-1", 1))
+        writer.write_record(
+            _response(
+                writer,
+                "https://www.balkandaily.example/cafe",
+                page,
+                "text/html; charset=ISO-8859-1",
+                1,
+            )
+        )
     (record,) = read_warc(CorpusSource(paths=(path,), format="warc"))
     assert paragraphs[-1] in (record.fields["text"] or "")
     assert record.extraction is not None
@@ -454,24 +519,37 @@ def test_warc_payload_gzip_content_encoding_and_chunking_are_undone(tmp_path: Pa
     chunked = b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
     with open(path, "wb") as out:
         writer = WARCWriter(out, gzip=True)
-        for n, (payload, headers) in enumerate([
-                (compressed, [("Content-Encoding", "gzip"),
-                              ("Content-Length", str(len(compressed)))]),
-                (chunked, [("Transfer-Encoding", "chunked")])], start=1):
-            http = StatusAndHeaders("200 OK", [("Content-Type", "text/html"), *headers],
-                                    protocol="HTTP/1.1")
-            writer.write_record(writer.create_warc_record(
-                f"https://www.balkandaily.example/{n}", "response", payload=BytesIO(payload),
-                http_headers=http, warc_headers_dict={"WARC-Record-ID": _rid(n)}))
+        for n, (payload, headers) in enumerate(
+            [
+                (
+                    compressed,
+                    [("Content-Encoding", "gzip"), ("Content-Length", str(len(compressed)))],
+                ),
+                (chunked, [("Transfer-Encoding", "chunked")]),
+            ],
+            start=1,
+        ):
+            http = StatusAndHeaders(
+                "200 OK", [("Content-Type", "text/html"), *headers], protocol="HTTP/1.1"
+            )
+            writer.write_record(
+                writer.create_warc_record(
+                    f"https://www.balkandaily.example/{n}",
+                    "response",
+                    payload=BytesIO(payload),
+                    http_headers=http,
+                    warc_headers_dict={"WARC-Record-ID": _rid(n)},
+                )
+            )
     records = list(read_warc(CorpusSource(paths=(path,), format="warc")))
     assert [r.data for r in records] == [body, body]
     assert all(r.problems == [] for r in records)
 
 
-def test_oversized_page_is_a_problem_and_not_parsed(tmp_path: Path,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+def test_oversized_page_is_a_problem_and_not_parsed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(web, "MAX_PAGE_BYTES", 1000)
     (tmp_path / "big.html").write_text(news_page(), encoding="utf-8")
     (record,) = read_html_folder(CorpusSource(paths=(tmp_path,), format="html"))
-    assert [p.message for p in record.problems] == [
-        "the page is larger than the 1,000-byte limit"]
+    assert [p.message for p in record.problems] == ["the page is larger than the 1,000-byte limit"]

@@ -38,11 +38,19 @@ RULES = workflow_rules()
 def script_call(rule: str) -> tuple[str, str, set[str]]:
     """The module and function a script imports its step from, and the keywords it passes."""
     tree = ast.parse((SCRIPTS_DIR / f"{rule}.py").read_text(encoding="utf-8"))
-    imported = {alias.asname or alias.name: node.module
-                for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
-                for alias in node.names}
-    calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
-             and isinstance(node.func, ast.Name) and node.func.id == "run_logged"]
+    imported = {
+        alias.asname or alias.name: node.module
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    calls = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == "run_logged"
+    ]
     assert len(calls) == 1, f"{rule}.py: one run_logged call expected"
     (call,) = calls
     step = call.args[1]
@@ -80,15 +88,26 @@ def test_every_script_is_a_rules_and_every_step_a_rules():
     assert modules - stages == {"__init__", "_common", "dag"}
     for stage in stages:
         module = importlib.import_module(f"framelens.steps.{stage}")
-        public = {name for name, value in vars(module).items()
-                  if inspect.isfunction(value) and value.__module__ == module.__name__
-                  and not name.startswith("_")}
+        public = {
+            name
+            for name, value in vars(module).items()
+            if inspect.isfunction(value)
+            and value.__module__ == module.__name__
+            and not name.startswith("_")
+        }
         assert public == {r for r, (s, _) in RULES.items() if s == stage}, stage
 
 
 def test_the_job_graph_module_imports_nothing_heavy():
-    code = ("import sys, framelens.steps.dag; "
-            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r}))")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                            check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    code = (
+        "import sys, framelens.steps.dag; "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "HF_HUB_OFFLINE": "1"},
+    )
     assert result.stdout.strip() == "[]"

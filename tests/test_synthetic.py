@@ -20,8 +20,9 @@ from .conftest import ROOT, SHARED
 ECBPLUS = SHARED / "data" / "ecbplus"
 N = 50
 
-pytestmark = pytest.mark.skipif(not (ECBPLUS / "gold_events.csv").is_file(),
-                                reason="ECB+ is not in ../shared/data/ecbplus")
+pytestmark = pytest.mark.skipif(
+    not (ECBPLUS / "gold_events.csv").is_file(), reason="ECB+ is not in ../shared/data/ecbplus"
+)
 
 
 def rows(path: Path) -> list[dict[str, str]]:
@@ -30,8 +31,11 @@ def rows(path: Path) -> list[dict[str, str]]:
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +63,9 @@ def test_events_and_outlets_have_the_intended_shape(corpus):
     sizes = Counter(r["event"] for r in events)
     assert len(sizes) == N // 10 and min(sizes.values()) >= 2
     for event in sizes:  # an event's articles lie within a few days of each other
-        dates = sorted(dt.date.fromisoformat(meta[r["file"]]["date"]) for r in events
-                       if r["event"] == event)
+        dates = sorted(
+            dt.date.fromisoformat(meta[r["file"]]["date"]) for r in events if r["event"] == event
+        )
         assert (dates[-1] - dates[0]).days <= 3
     assert len({r["outlet"] for r in meta.values()}) > 5
 
@@ -68,23 +73,31 @@ def test_events_and_outlets_have_the_intended_shape(corpus):
 def test_every_gold_pair_is_in_the_named_files(corpus):
     result = ingest_corpus(corpus)
     doc_of = dict(zip(result.documents["file"], result.documents["doc_id"], strict=True))
-    placed = set(zip(result.sentences["doc_id"], result.sentences["position"],
-                     result.sentences["text"], strict=True))
+    placed = set(
+        zip(
+            result.sentences["doc_id"],
+            result.sentences["position"],
+            result.sentences["text"],
+            strict=True,
+        )
+    )
     event_of = {r["file"]: r["event"] for r in rows(corpus / "gold_events.csv")}
     pairs = rows(corpus / "gold_reuse.csv")
     planted = [p for p in pairs if p["planted"] == "True"]
     assert planted, "no planted reuse at all"
     for pair in pairs:
         for side in "ab":
-            file, index, text = pair[f"file_{side}"], int(pair[f"index_{side}"]), \
-                pair[f"text_{side}"]
+            file, index, text = (
+                pair[f"file_{side}"],
+                int(pair[f"index_{side}"]),
+                pair[f"text_{side}"],
+            )
             lines = (corpus / file).read_text(encoding="utf-8").split("\n\n")
             assert lines[index].strip() == text
             assert (doc_of[file], index, text) in placed
         assert event_of[pair["file_a"]] == event_of[pair["file_b"]] == pair["event"]
         assert pair["file_a"] != pair["file_b"]
-        assert pair["relation"] == ("verbatim" if pair["text_a"] == pair["text_b"]
-                                    else "rewrite")
+        assert pair["relation"] == ("verbatim" if pair["text_a"] == pair["text_b"] else "rewrite")
     assert {p["how"] for p in planted} <= {"copy", "trimmed", "reordered"}
 
 
@@ -99,22 +112,39 @@ def test_about_a_fifth_of_articles_reuse_a_fifth_to_a_half(corpus):
 
 def test_same_seed_same_bytes_other_seed_other_corpus(tmp_path, corpus):
     for name, seed in (("again", 42), ("other", 7)):
-        subprocess.run([sys.executable, "-m", "bench.synthetic", "--n", str(N), "--out",
-                        str(tmp_path / name), "--seed", str(seed), "--ecbplus", str(ECBPLUS)],
-                       check=True, capture_output=True, cwd=ROOT)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.synthetic",
+                "--n",
+                str(N),
+                "--out",
+                str(tmp_path / name),
+                "--seed",
+                str(seed),
+                "--ecbplus",
+                str(ECBPLUS),
+            ],
+            check=True,
+            capture_output=True,
+            cwd=ROOT,
+        )
     assert snapshot(tmp_path / "again") == snapshot(corpus)
     assert snapshot(tmp_path / "other") != snapshot(corpus)
 
 
 def test_near_repeats_stand_as_the_sentence_they_repeat():
-    group = synthetic.near_repeat_groups([
-        "The minister resigned on Tuesday after a long dispute over the budget.",
-        "Rain fell across the northern hills for most of the week.",
-        "the minister resigned on tuesday after a long dispute over the budget",  # same key
-        "The minister resigned on Tuesday after a long dispute, officials said.",  # near
-        "Rain fell across the northern hills for most of the week.",  # exact repeat
-        "Shares in the carmaker rose sharply in early trading.",
-    ])
+    group = synthetic.near_repeat_groups(
+        [
+            "The minister resigned on Tuesday after a long dispute over the budget.",
+            "Rain fell across the northern hills for most of the week.",
+            "the minister resigned on tuesday after a long dispute over the budget",  # same key
+            "The minister resigned on Tuesday after a long dispute, officials said.",  # near
+            "Rain fell across the northern hills for most of the week.",  # exact repeat
+            "Shares in the carmaker rose sharply in early trading.",
+        ]
+    )
     assert group == [0, 1, 0, 0, 1, 5]
 
 

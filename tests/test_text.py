@@ -326,9 +326,13 @@ def test_cjk_split_without_whitespace() -> None:
 
 def test_bidi_mark_before_next_sentence_still_splits() -> None:
     assert sentences("השיחות היו קשות. \u200fמועד חדש טרם נקבע.") == [
-        "השיחות היו קשות.", "\u200fמועד חדש טרם נקבע."]
+        "השיחות היו קשות.",
+        "\u200fמועד חדש טרם נקבע.",
+    ]
     assert sentences("Talks ended.\u200f Officials left.") == [
-        "Talks ended.", "\u200f Officials left."]
+        "Talks ended.",
+        "\u200f Officials left.",
+    ]
     assert sentences("Talks ended.\u200fOfficials left.") == ["Talks ended.\u200fOfficials left."]
 
 
@@ -807,10 +811,40 @@ def test_unclosed_script_is_only_a_tag() -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(st.text(), st.lists(st.sampled_from(
-    ["<p>", "</p>", "<br/>", "<script>", "</script>", "<!--", "-->", "&amp;", "&#13;", "<", ">",
-     "a", " ", "\n", "\"", "'", "=", "<img src=x>", "&", ";", "#", "x"]),
-    max_size=40).map("".join)))
+@given(
+    st.one_of(
+        st.text(),
+        st.lists(
+            st.sampled_from(
+                [
+                    "<p>",
+                    "</p>",
+                    "<br/>",
+                    "<script>",
+                    "</script>",
+                    "<!--",
+                    "-->",
+                    "&amp;",
+                    "&#13;",
+                    "<",
+                    ">",
+                    "a",
+                    " ",
+                    "\n",
+                    '"',
+                    "'",
+                    "=",
+                    "<img src=x>",
+                    "&",
+                    ";",
+                    "#",
+                    "x",
+                ]
+            ),
+            max_size=40,
+        ).map("".join),
+    )
+)
 def test_strip_markup_is_reversible(text: str) -> None:
     out, edits = strip_markup(text)
     assert undo_markup(out, edits) == text
@@ -924,8 +958,10 @@ def embed_split(body: str) -> tuple[list[str], list[str]]:
     """(embed sentences, other sentences) of ``body``, by :func:`embedded_segments`."""
     segs = segment(body)
     embedded = embedded_segments(segs)
-    return ([s.text for i, s in enumerate(segs) if i in embedded],
-            [s.text for i, s in enumerate(segs) if i not in embedded])
+    return (
+        [s.text for i, s in enumerate(segs) if i in embedded],
+        [s.text for i, s in enumerate(segs) if i not in embedded],
+    )
 
 
 def test_one_paragraph_article_with_embedded_tweet_keeps_its_prose() -> None:
@@ -950,8 +986,10 @@ def test_one_paragraph_article_with_embedded_tweet_keeps_its_prose() -> None:
 
 
 def test_embed_only_paragraph_is_still_flagged() -> None:
-    tweet = ("We met today. Great talks! Watch: pic.twitter.com/abc123 — Jens Stoltenberg "
-             "(@jensstoltenberg) August 17, 2022")
+    tweet = (
+        "We met today. Great talks! Watch: pic.twitter.com/abc123 — Jens Stoltenberg "
+        "(@jensstoltenberg) August 17, 2022"
+    )
     body = f"Intro text.\n\n{tweet}\n\nOutro text."
     embeds, prose = embed_split(body)
     assert embeds == ["We met today.", "Great talks!", tweet[27:]]
@@ -969,18 +1007,23 @@ def test_tweet_signature_ends_a_sentence_in_run_on_text() -> None:
 
 def test_tweet_link_ends_a_sentence_but_not_before_its_signature() -> None:
     assert sentences("Watch: https://t.co/AbC123 The talks resumed.") == [
-        "Watch: https://t.co/AbC123", "The talks resumed."]
+        "Watch: https://t.co/AbC123",
+        "The talks resumed.",
+    ]
     signed = "Watch pic.twitter.com/AbC123 — Jo Doe (@jo) May 2, 2022"
     assert sentences(signed) == [signed]
 
 
 def test_prose_before_a_tweet_without_mentions_is_not_flagged() -> None:
-    body = ("The minister spoke for an hour about the plates, the cards and the border, and said "
-            "the talks would go on. Calm must prevail. pic.twitter.com/x1 — Josep Borrell "
-            "(@JosepBorrellF) Aug. 18, 2022 The talks resumed on Friday.")
+    body = (
+        "The minister spoke for an hour about the plates, the cards and the border, and said "
+        "the talks would go on. Calm must prevail. pic.twitter.com/x1 — Josep Borrell "
+        "(@JosepBorrellF) Aug. 18, 2022 The talks resumed on Friday."
+    )
     embeds, prose = embed_split(body)
     assert embeds == [
-        "Calm must prevail. pic.twitter.com/x1 — Josep Borrell (@JosepBorrellF) Aug. 18, 2022"]
+        "Calm must prevail. pic.twitter.com/x1 — Josep Borrell (@JosepBorrellF) Aug. 18, 2022"
+    ]
     assert prose == [
         "The minister spoke for an hour about the plates, the cards and the border, and said the "
         "talks would go on.",
@@ -989,9 +1032,11 @@ def test_prose_before_a_tweet_without_mentions_is_not_flagged() -> None:
 
 
 def test_instagram_embed_in_one_paragraph_is_flagged_but_not_its_prose() -> None:
-    body = ("The singer joined the protest on Friday. View this post on Instagram Kosovo tonight. "
-            "Stay safe everyone A post shared by Dua Lipa (@dualipa) on Aug 18, 2022 at 10:15am "
-            "PDT She later said she was worried.")
+    body = (
+        "The singer joined the protest on Friday. View this post on Instagram Kosovo tonight. "
+        "Stay safe everyone A post shared by Dua Lipa (@dualipa) on Aug 18, 2022 at 10:15am "
+        "PDT She later said she was worried."
+    )
     embeds, prose = embed_split(body)
     assert embeds == [
         "View this post on Instagram",
@@ -1004,26 +1049,46 @@ def test_instagram_embed_in_one_paragraph_is_flagged_but_not_its_prose() -> None
 @pytest.mark.parametrize(
     ("body", "embeds"),
     [
-        ("Vucic spoke on Sunday. Posted by Aleksandar Vučić on Sunday, August 21, 2022 He then "
-         "left.", ["Posted by Aleksandar Vučić on Sunday, August 21, 2022"]),
-        ("The talks ended late. This content is imported from Twitter. You may be able to find "
-         "the same content in another format, or you may be able to find more information, at "
-         "their web site. Both sides left.",
-         ["This content is imported from Twitter.",
-          "You may be able to find the same content in another format, or you may be able to find "
-          "more information, at their web site."]),
-        ("The leaders met. https://www.youtube.com/embed/abc123 The talks ended late.",
-         ["https://www.youtube.com/embed/abc123"]),
-        ("Watch on YouTube: https://youtu.be/abc123 The talks ended late.", [
-            "Watch on YouTube: https://youtu.be/abc123"]),
-        ("He posted a video (youtube.com/watch?v=abc) of the talks. See "
-         "https://twitter.com/jens/status/123 for what he said, the minister added.", []),
+        (
+            "Vucic spoke on Sunday. Posted by Aleksandar Vučić on Sunday, August 21, 2022 He then "
+            "left.",
+            ["Posted by Aleksandar Vučić on Sunday, August 21, 2022"],
+        ),
+        (
+            "The talks ended late. This content is imported from Twitter. You may be able to find "
+            "the same content in another format, or you may be able to find more information, at "
+            "their web site. Both sides left.",
+            [
+                "This content is imported from Twitter.",
+                "You may be able to find the same content in another format, or you may be able "
+                "to find more information, at their web site.",
+            ],
+        ),
+        (
+            "The leaders met. https://www.youtube.com/embed/abc123 The talks ended late.",
+            ["https://www.youtube.com/embed/abc123"],
+        ),
+        (
+            "Watch on YouTube: https://youtu.be/abc123 The talks ended late.",
+            ["Watch on YouTube: https://youtu.be/abc123"],
+        ),
+        (
+            "He posted a video (youtube.com/watch?v=abc) of the talks. See "
+            "https://twitter.com/jens/status/123 for what he said, the minister added.",
+            [],
+        ),
     ],
-    ids=["facebook-signature", "imported-placeholder", "youtube-embed-url", "youtube-link-alone",
-         "post-links-cited-in-prose"],
+    ids=[
+        "facebook-signature",
+        "imported-placeholder",
+        "youtube-embed-url",
+        "youtube-link-alone",
+        "post-links-cited-in-prose",
+    ],
 )
-def test_other_embed_leftovers_are_flagged_sentence_by_sentence(body: str,
-                                                                 embeds: list[str]) -> None:
+def test_other_embed_leftovers_are_flagged_sentence_by_sentence(
+    body: str, embeds: list[str]
+) -> None:
     found, prose = embed_split(body)
     assert found == embeds
     assert prose
@@ -1032,15 +1097,17 @@ def test_other_embed_leftovers_are_flagged_sentence_by_sentence(body: str,
 def test_social_embed_flags_keeps_prose_between_two_tweets() -> None:
     """Prose longer than a tweet between two embeds is prose (a shorter stretch there could be
     either, and a paragraph ending in an embed takes it as the second tweet's text)."""
-    flags = social_embed_flags([
-        "Good talks. pic.twitter.com/a1 — Jo Doe (@jo) May 2, 2022",
-        "The minister, who spoke after the meeting for more than an hour, said that neither side "
-        "had moved on the licence plates and that the next round would be harder still, and he "
-        "added that he expected the European Union to put forward a new proposal before the end "
-        "of the month, though he would not say what it might hold or when the leaders would meet "
-        "again.",
-        "Calm. pic.twitter.com/b2 — Al Roe (@al) May 3, 2022",
-    ])
+    flags = social_embed_flags(
+        [
+            "Good talks. pic.twitter.com/a1 — Jo Doe (@jo) May 2, 2022",
+            "The minister, who spoke after the meeting for more than an hour, said that neither "
+            "side had moved on the licence plates and that the next round would be harder still, "
+            "and he added that he expected the European Union to put forward a new proposal "
+            "before the end of the month, though he would not say what it might hold or when the "
+            "leaders would meet again.",
+            "Calm. pic.twitter.com/b2 — Al Roe (@al) May 3, 2022",
+        ]
+    )
     assert flags == [True, False, True]
 
 

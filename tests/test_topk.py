@@ -38,8 +38,7 @@ def test_blocked_topk_equals_brute_force(block_size):
     groups = np.sort(rng.integers(0, 6, size=90))
     reference = brute_topk(vectors, groups, k=3)
     seen = {}
-    for rows, group, neighbours, scores in other_groups(vectors, groups, 3,
-                                                        block_size=block_size):
+    for rows, group, neighbours, scores in other_groups(vectors, groups, 3, block_size=block_size):
         for row, cand, score in zip(rows, neighbours, scores, strict=True):
             seen[(int(row), group)] = (cand, score)
     assert seen.keys() == reference.keys()
@@ -63,23 +62,33 @@ def tied_corpus(dtype):
     return vectors, groups
 
 
-SEARCH_PATHS = pytest.mark.parametrize("small_tile", [0, 1 << 14],
-                                       ids=["vectorised", "per-group-sort"])
+SEARCH_PATHS = pytest.mark.parametrize(
+    "small_tile", [0, 1 << 14], ids=["vectorised", "per-group-sort"]
+)
 
 
 @SEARCH_PATHS
-@pytest.mark.parametrize(("k", "block_size", "column_block", "dtype"), [
-    (3, 64, None, np.float32), (1, 100, 50, np.float64), (3, 1000, 1, np.float32),
-    (30, 64, 100, np.float64), (2, 7, None, np.float64)])
+@pytest.mark.parametrize(
+    ("k", "block_size", "column_block", "dtype"),
+    [
+        (3, 64, None, np.float32),
+        (1, 100, 50, np.float64),
+        (3, 1000, 1, np.float32),
+        (30, 64, 100, np.float64),
+        (2, 7, None, np.float64),
+    ],
+)
 def test_blocked_topk_equals_brute_force_with_ties_and_groups_of_one(
-        k, block_size, column_block, dtype, small_tile, monkeypatch):
+    k, block_size, column_block, dtype, small_tile, monkeypatch
+):
     monkeypatch.setattr("framelens.basics.similarity._SMALL_TILE", small_tile)
     monkeypatch.setattr("framelens.basics.similarity._PARALLEL_TILE", 4096)  # threads
     vectors, groups = tied_corpus(dtype)
     reference = brute_topk(vectors, groups, k=k)
     seen = {}
     for rows, group, neighbours, scores in other_groups(
-            vectors, groups, k, block_size=block_size, column_block=column_block):
+        vectors, groups, k, block_size=block_size, column_block=column_block
+    ):
         assert neighbours.shape == scores.shape == (len(rows), min(k, (groups == group).sum()))
         assert scores.dtype == dtype
         for row, cand, score in zip(rows, neighbours, scores, strict=True):
@@ -93,8 +102,10 @@ def test_blocked_topk_equals_brute_force_with_ties_and_groups_of_one(
 
 def test_blocked_topk_yields_blocks_in_row_order_and_groups_in_order():
     vectors, groups = tied_corpus(np.float64)
-    order = [(int(rows[0]), group) for rows, group, _, _ in
-             other_groups(vectors, groups, 2, block_size=128, column_block=64)]
+    order = [
+        (int(rows[0]), group)
+        for rows, group, _, _ in other_groups(vectors, groups, 2, block_size=128, column_block=64)
+    ]
     blocks = [row // 128 for row, _ in order]
     assert blocks == sorted(blocks)
     for block in set(blocks):
@@ -129,11 +140,11 @@ def claims_reference(vectors, k, block_size=1024):
     n = vectors.shape[0]
     edges = {}
     for lo in range(0, n, block_size):
-        block = cos_sim(vectors[lo:lo + block_size], vectors)
+        block = cos_sim(vectors[lo : lo + block_size], vectors)
         for offset, row in enumerate(block):
             i = lo + offset
             row[i] = -np.inf
-            for j in np.argsort(-row, kind="stable")[:min(k, n - 1)]:
+            for j in np.argsort(-row, kind="stable")[: min(k, n - 1)]:
                 edges[(min(i, int(j)), max(i, int(j)))] = float(row[j])
     return edges
 
@@ -145,24 +156,31 @@ def claims_edges(vectors, k, block_size=1024):
 
 
 @SEARCH_PATHS
-@pytest.mark.parametrize(("n", "k", "block_size", "dtype", "sparse"), [
-    (1, 10, 1024, np.float32, False), (2, 10, 1024, np.float32, False),
-    (150, 10, 1024, np.float32, False), (150, 200, 64, np.float64, False),
-    (300, 12, 100, np.float64, True), (300, 3, 7, np.float32, False),
-    (300, 10, 1024, "random", False), (300, 10, 128, "random", False)])
-def test_claim_edges_equal_the_stable_sort_of_each_row(n, k, block_size, dtype, sparse,
-                                                        small_tile, monkeypatch):
+@pytest.mark.parametrize(
+    ("n", "k", "block_size", "dtype", "sparse"),
+    [
+        (1, 10, 1024, np.float32, False),
+        (2, 10, 1024, np.float32, False),
+        (150, 10, 1024, np.float32, False),
+        (150, 200, 64, np.float64, False),
+        (300, 12, 100, np.float64, True),
+        (300, 3, 7, np.float32, False),
+        (300, 10, 1024, "random", False),
+        (300, 10, 128, "random", False),
+    ],
+)
+def test_claim_edges_equal_the_stable_sort_of_each_row(
+    n, k, block_size, dtype, sparse, small_tile, monkeypatch
+):
     monkeypatch.setattr("framelens.basics.similarity._SMALL_TILE", small_tile)
     monkeypatch.setattr("framelens.basics.similarity._PARALLEL_TILE", 4096)
     if dtype == "random":  # inexact products: the scores must be the same bits
-        vectors = l2_normalise(np.random.default_rng(2).normal(size=(n, 48))).astype(
-            np.float32)
+        vectors = l2_normalise(np.random.default_rng(2).normal(size=(n, 48))).astype(np.float32)
     else:
         vectors = tied_corpus(dtype)[0][:n]
     if sparse:
         vectors = sp.csr_matrix(np.abs(vectors))
-    mine, reference = claims_edges(vectors, k, block_size), claims_reference(vectors, k,
-                                                                               block_size)
+    mine, reference = claims_edges(vectors, k, block_size), claims_reference(vectors, k, block_size)
     assert list(mine.items()) == list(reference.items())  # same edges, order and values
 
 
@@ -183,7 +201,7 @@ def events_reference(views, k, days=None, max_days=None, block_size=512):
         bounds = np.searchsorted(rows, np.arange(sims.shape[0] + 1))
         result = []
         for r in range(sims.shape[0]):
-            found = cols[bounds[r]:bounds[r + 1]]
+            found = cols[bounds[r] : bounds[r + 1]]
             result.append(found[np.lexsort((found, -sims[r, found]))[:kk]])
         return result
 
@@ -195,8 +213,8 @@ def events_reference(views, k, days=None, max_days=None, block_size=512):
     pairs = set()
     for rows_in_order in (order, undated):
         for start in range(0, len(rows_in_order), block_size):
-            rows = rows_in_order[start:start + block_size]
-            cols = np.sort(np.concatenate([order[lo[rows].min():hi[rows].max()], undated]))
+            rows = rows_in_order[start : start + block_size]
+            cols = np.sort(np.concatenate([order[lo[rows].min() : hi[rows].max()], undated]))
             sims = cos_sim(stacked[rows], stacked[cols])
             if max_days is not None:
                 gap = np.abs(days[rows][:, None] - days[cols][None, :])
@@ -208,11 +226,20 @@ def events_reference(views, k, days=None, max_days=None, block_size=512):
 
 
 @SEARCH_PATHS
-@pytest.mark.parametrize(("k", "block_size", "max_days", "undated"), [
-    (5, 512, 7, 0.1), (5, 17, 7, 0.0), (40, 9, 3, 0.3), (2, 512, None, 0.0),
-    (8, 33, None, 0.5), (3, 4, 0, 0.2)])
-def test_event_candidates_equal_the_windowed_search(k, block_size, max_days, undated,
-                                                     small_tile, monkeypatch):
+@pytest.mark.parametrize(
+    ("k", "block_size", "max_days", "undated"),
+    [
+        (5, 512, 7, 0.1),
+        (5, 17, 7, 0.0),
+        (40, 9, 3, 0.3),
+        (2, 512, None, 0.0),
+        (8, 33, None, 0.5),
+        (3, 4, 0, 0.2),
+    ],
+)
+def test_event_candidates_equal_the_windowed_search(
+    k, block_size, max_days, undated, small_tile, monkeypatch
+):
     from framelens.events import candidate_pairs
 
     monkeypatch.setattr("framelens.basics.similarity._SMALL_TILE", small_tile)
@@ -235,7 +262,7 @@ def test_masked_candidates_come_last_as_minus_one():
     def far(rows, cols, sims):
         sims[:, cols == 1] = -np.inf
 
-    (rows, group, neighbours, scores), = blocked_topk(vectors, 4, mask=far)
+    ((rows, group, neighbours, scores),) = blocked_topk(vectors, 4, mask=far)
     assert group == 0 and rows.tolist() == [0, 1, 2, 3]
     assert neighbours[0].tolist() == [3, 2, -1, -1]  # itself and the masked row last
     assert neighbours[3].tolist() == [0, 2, -1, -1]

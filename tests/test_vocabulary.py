@@ -64,8 +64,9 @@ def test_explicit_prior_and_strength():
 
 
 def test_a_word_used_once_is_not_top():
-    counts = pd.DataFrame({"A": [1, 30, 20, 5], "B": [0, 10, 40, 5]},
-                          index=["hapax", "frequent", "other", "shared"])
+    counts = pd.DataFrame(
+        {"A": [1, 30, 20, 5], "B": [0, 10, 40, 5]}, index=["hapax", "frequent", "other", "shared"]
+    )
     a = by_term(weighted_log_odds(counts), "A")
     assert a.index[0] == "frequent"
     assert a.loc["hapax", "z"] < 0.5 * a.loc["frequent", "z"]
@@ -86,13 +87,20 @@ def test_ngrams_skip_stop_words_at_the_edges():
 
 
 def test_term_counts_per_group_skips_boilerplate_and_repeats():
-    sentences = pd.DataFrame({
-        "doc_id": ["a", "a", "b", "b", "c"],
-        "text": ["Licence plates issued.", "©2022 Bloomberg licence", "Licence plates!",
-                 "Licence plates!", "Ignored text."],
-        "boilerplate": [False, True, False, False, False],
-        "duplicate_of": [None, None, None, "b:0", None],
-    })
+    sentences = pd.DataFrame(
+        {
+            "doc_id": ["a", "a", "b", "b", "c"],
+            "text": [
+                "Licence plates issued.",
+                "©2022 Bloomberg licence",
+                "Licence plates!",
+                "Licence plates!",
+                "Ignored text.",
+            ],
+            "boilerplate": [False, True, False, False, False],
+            "duplicate_of": [None, None, None, "b:0", None],
+        }
+    )
     counts = term_counts(sentences, pd.Series({"a": "X", "b": "Y"}))
     assert list(counts.columns) == ["X", "Y"]
     assert counts.loc["licence plates"].tolist() == [1, 1]
@@ -114,12 +122,14 @@ def tiny_corpus() -> tuple[pd.DataFrame, pd.DataFrame]:
         "c2": "Rain kept voters home. Rain fell on the ballot day. Rain, rain, rain.",
     }
     sentences = pd.DataFrame({"doc_id": list(texts), "text": list(texts.values())})
-    documents = pd.DataFrame({
-        "doc_id": list(texts),
-        "outlet": ["A", "B", "A", "B", "C"],
-        "outlet_label": ["A (a1)", "B (b1)", "A (a2)", "B (b2)", "C"],
-        "event": ["floods", "floods", "election", "election", "election"],
-    })
+    documents = pd.DataFrame(
+        {
+            "doc_id": list(texts),
+            "outlet": ["A", "B", "A", "B", "C"],
+            "outlet_label": ["A (a1)", "B (b1)", "A (a2)", "B (b2)", "C"],
+            "event": ["floods", "floods", "election", "election", "election"],
+        }
+    )
     return sentences, documents
 
 
@@ -133,8 +143,9 @@ def test_outlet_is_compared_only_on_the_events_it_covers():
     assert c.loc["rain", "count_other"] == 0  # A's and B's flood stories are not compared
     assert c.loc["rain", "n_events"] == 1
     # compared against every article instead, "rain" is what everybody says
-    pooled = distinctive_terms(sentences, documents, top=50,
-                               events=pd.Series("all", index=documents["doc_id"]))
+    pooled = distinctive_terms(
+        sentences, documents, top=50, events=pd.Series("all", index=documents["doc_id"])
+    )
     c_pooled = pooled[pooled["outlet"] == "C"].set_index("term")
     assert c_pooled.loc["rain", "z"] < c.loc["rain", "z"]
     assert c_pooled.loc["rain", "count_other"] == 7
@@ -151,8 +162,12 @@ def test_an_outlet_without_a_shared_event_gets_no_rows():
 def test_seed_outlets_get_ranked_terms():
     result = ingest_corpus(SEEDS)
     terms = distinctive_terms(result.sentences, result.documents, top=10)
-    assert terms.groupby("outlet")["rank"].apply(list).map(
-        lambda ranks: ranks == list(range(1, 11))).all()
+    assert (
+        terms.groupby("outlet")["rank"]
+        .apply(list)
+        .map(lambda ranks: ranks == list(range(1, 11)))
+        .all()
+    )
     assert terms["outlet"].nunique() == 5
     assert "borrell" in set(terms.loc[terms["outlet"] == "AP", "term"])
     assert terms.groupby("outlet")["z"].apply(lambda z: z.is_monotonic_decreasing).all()
@@ -162,22 +177,48 @@ def random_corpus(seed: int = 5) -> tuple[pd.DataFrame, pd.DataFrame]:
     """60 articles by 7 outlets (one unattributed) on 9 events, from a small vocabulary so
     that terms repeat across outlets; a few boilerplate lines and repeats."""
     rng = np.random.default_rng(seed)
-    words = ["rain", "flood", "mayor", "ballot", "police", "border", "talks", "minister",
-             "valley", "roads", "crops", "voters", "troops", "the", "of", "and", "said"]
-    documents = pd.DataFrame({
-        "doc_id": [f"d{i:02d}" for i in range(60)],
-        "outlet": rng.choice(["A", "B", "C", "D", "E", "F", "unattributed"], size=60),
-        "event": rng.choice([f"e{j}" for j in range(9)], size=60),
-    })
+    words = [
+        "rain",
+        "flood",
+        "mayor",
+        "ballot",
+        "police",
+        "border",
+        "talks",
+        "minister",
+        "valley",
+        "roads",
+        "crops",
+        "voters",
+        "troops",
+        "the",
+        "of",
+        "and",
+        "said",
+    ]
+    documents = pd.DataFrame(
+        {
+            "doc_id": [f"d{i:02d}" for i in range(60)],
+            "outlet": rng.choice(["A", "B", "C", "D", "E", "F", "unattributed"], size=60),
+            "event": rng.choice([f"e{j}" for j in range(9)], size=60),
+        }
+    )
     documents["outlet_label"] = documents["outlet"].where(
-        documents["outlet"] != "unattributed", "unattributed (" + documents["doc_id"] + ")")
+        documents["outlet"] != "unattributed", "unattributed (" + documents["doc_id"] + ")"
+    )
     rows = []
     for doc_id in documents["doc_id"]:
         for position in range(int(rng.integers(1, 6))):
             text = " ".join(rng.choice(words, size=int(rng.integers(3, 12)))) + "."
-            rows.append({"sent_id": f"{doc_id}:{position}", "doc_id": doc_id, "text": text,
-                         "boilerplate": bool(rng.random() < 0.05),
-                         "duplicate_of": None if rng.random() > 0.05 else "x"})
+            rows.append(
+                {
+                    "sent_id": f"{doc_id}:{position}",
+                    "doc_id": doc_id,
+                    "text": text,
+                    "boilerplate": bool(rng.random() < 0.05),
+                    "duplicate_of": None if rng.random() > 0.05 else "x",
+                }
+            )
     return pd.DataFrame(rows), documents
 
 
@@ -204,14 +245,14 @@ def dense_distinctive_terms(sentences, documents, events, top=20):
         scored = scored[scored["group"] == "mine"].copy()
         scored["count_other"] = pair.loc[scored["term"], OTHER].to_numpy().astype(int)
         scored = scored.reset_index(drop=True).head(top)
-        tables.append(scored.assign(outlet=outlet, rank=range(1, len(scored) + 1),
-                                    n_events=len(covered)))
+        tables.append(
+            scored.assign(outlet=outlet, rank=range(1, len(scored) + 1), n_events=len(covered))
+        )
     return pd.concat(tables, ignore_index=True)[DISTINCTIVE_COLUMNS]
 
 
 @pytest.mark.parametrize(("flush_every", "texts_at_once"), [(7, 5), (1 << 20, 1 << 16)])
-def test_sparse_counting_gives_the_dense_reference_table(flush_every, texts_at_once,
-                                                         monkeypatch):
+def test_sparse_counting_gives_the_dense_reference_table(flush_every, texts_at_once, monkeypatch):
     monkeypatch.setattr("framelens.vocabulary._FLUSH_EVERY", flush_every)
     monkeypatch.setattr("framelens.vocabulary._TEXTS_AT_ONCE", texts_at_once)
     sentences, documents = random_corpus()
@@ -234,7 +275,8 @@ def test_term_counts_match_plain_counting():
     expected: dict[str, Counter] = {}
     for doc_id, text in zip(kept["doc_id"], kept["text"], strict=True):
         expected.setdefault(group_of[doc_id], Counter()).update(
-            ngrams(word_tokens(text), (1, 2), PHRASE_STOP_WORDS))
+            ngrams(word_tokens(text), (1, 2), PHRASE_STOP_WORDS)
+        )
     table = term_counts(sentences, group_of)
     assert list(table.columns) == sorted(expected)
     assert list(table.index) == sorted(set().union(*expected.values()))

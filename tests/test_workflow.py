@@ -47,22 +47,54 @@ TABLES = [
     "results/models/agreement.csv",
     "results/models/reuse_significance.csv",
 ]
-PER_MODEL_RULES = {"embed", "doc_similarity", "doc_pairs", "plot_doc_similarity", "events",
-                   "align",
-                   "outlet_overlap", "plot_outlet_overlap", "plot_alignment_views", "claims",
-                   "plot_coverage", "framing", "plot_framing", "sensitivity",
-                   "plot_sensitivity", "model_card"}
-CROSS_MODEL_RULES = {"provenance", "model_agreement", "plot_model_agreement",
-                     "plot_reuse_significance"}
+PER_MODEL_RULES = {
+    "embed",
+    "doc_similarity",
+    "doc_pairs",
+    "plot_doc_similarity",
+    "events",
+    "align",
+    "outlet_overlap",
+    "plot_outlet_overlap",
+    "plot_alignment_views",
+    "claims",
+    "plot_coverage",
+    "framing",
+    "plot_framing",
+    "sensitivity",
+    "plot_sensitivity",
+    "model_card",
+}
+CROSS_MODEL_RULES = {
+    "provenance",
+    "model_agreement",
+    "plot_model_agreement",
+    "plot_reuse_significance",
+}
 
 
 def snakemake(workdir: Path, *args: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HF_HUB_OFFLINE": "1", "FRAMELENS_CACHE_DIR": str(cache),
-           "FRAMELENS_MODEL_DIR": str(SHARED_MODEL_DIR)}
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "FRAMELENS_CACHE_DIR": str(cache),
+        "FRAMELENS_MODEL_DIR": str(SHARED_MODEL_DIR),
+    }
     return subprocess.run(
-        [SNAKEMAKE, "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir),
-         "--configfile", str(workdir / "config.yaml"), *args],
-        capture_output=True, text=True, env=env, timeout=900,
+        [
+            SNAKEMAKE,
+            "--snakefile",
+            str(ROOT / "Snakefile"),
+            "--directory",
+            str(workdir),
+            "--configfile",
+            str(workdir / "config.yaml"),
+            *args,
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
     )
 
 
@@ -100,9 +132,21 @@ def run(tmp_path_factory):
 
 def test_every_output_is_there(run):
     workdir, _ = run
-    figures = [f"results/{m}/figures/{f}.png" for m in ("minilm", "tfidf")
-               for f in ("doc_similarity", "outlet_overlap", "alignment_1", "alignment_3",
-                         "coverage_1", "claim_sets_1", "leads", "speakers", "vocabulary")]
+    figures = [
+        f"results/{m}/figures/{f}.png"
+        for m in ("minilm", "tfidf")
+        for f in (
+            "doc_similarity",
+            "outlet_overlap",
+            "alignment_1",
+            "alignment_3",
+            "coverage_1",
+            "claim_sets_1",
+            "leads",
+            "speakers",
+            "vocabulary",
+        )
+    ]
     for name in [*TABLES, *figures, "results/provenance.json", "results/report.html"]:
         assert (workdir / name).stat().st_size > 0, name
 
@@ -113,9 +157,13 @@ def test_similarity_tables_are_square_and_ap_uk_reuse_stands_out(run):
         table = pd.read_csv(workdir / f"results/{model}/doc_similarity.csv", index_col=0)
         assert list(table.index) == list(table.columns)
         assert len(table) == 5
-        off = table.where(~pd.DataFrame(
-            [[i == j for j in table.columns] for i in table.index], index=table.index,
-            columns=table.columns))
+        off = table.where(
+            ~pd.DataFrame(
+                [[i == j for j in table.columns] for i in table.index],
+                index=table.index,
+                columns=table.columns,
+            )
+        )
         # AP's sentences are best found in the UK piece that reuses AP copy
         assert off.stack().idxmax() == ("002_a0ebff16809bcad7", "004_b30742ffba48f2e5")
 
@@ -126,7 +174,8 @@ def test_ap_uk_pair_has_the_highest_reuse_share_under_both_models(run):
         table = pd.read_csv(workdir / f"results/{model}/outlet_overlap.csv")
         top = table.sort_values("reuse_share", ascending=False).head(2)
         assert {frozenset(p) for p in zip(top["outlet_a"], top["outlet_b"], strict=True)} == {
-            frozenset({"AP", "unattributed (004)"})}, model
+            frozenset({"AP", "unattributed (004)"})
+        }, model
         sources = pd.read_csv(workdir / f"results/{model}/reuse_sources.csv")
         assert sources.iloc[0]["source_outlet"] == "AP"
         assert sources.iloc[0]["reused_share"] > 0.3
@@ -145,8 +194,7 @@ def test_framing_tables_on_the_seeds(run):
     troops = disputed[disputed["unit"] == "troops"]
     assert len(troops) and {"3800", "4000"} <= set(";".join(troops["values"]).split(";"))
     salience = pd.read_csv(workdir / "results/minilm/salience.csv")
-    assert (salience.groupby("doc_id")["position"].apply(lambda p: (p == "first").sum())
-            == 1).all()
+    assert (salience.groupby("doc_id")["position"].apply(lambda p: (p == "first").sum()) == 1).all()
 
 
 def test_provenance_names_model_revision_packages_and_corpus(run):
@@ -179,12 +227,24 @@ def test_adding_a_model_reruns_only_that_model(run):
     config = yaml.safe_load((workdir / "config.yaml").read_text())
     config["models"]["bigrams"] = {"kind": "tfidf", "options": {"ngram_range": [1, 2]}}
     (workdir / "more.yaml").write_text(yaml.safe_dump(config))
-    plan = snakemake(workdir, "--cores", "1", "--dry-run", "--quiet", "rules",
-                     "--configfile", str(workdir / "more.yaml"), cache=cache)
+    plan = snakemake(
+        workdir,
+        "--cores",
+        "1",
+        "--dry-run",
+        "--quiet",
+        "rules",
+        "--configfile",
+        str(workdir / "more.yaml"),
+        cache=cache,
+    )
     assert plan.returncode == 0, plan.stderr[-2000:]
     out = plan.stdout + plan.stderr
-    counts = {line.split()[0]: int(line.split()[1]) for line in out.splitlines()
-              if len(line.split()) == 2 and line.split()[1].isdigit()}
+    counts = {
+        line.split()[0]: int(line.split()[1])
+        for line in out.splitlines()
+        if len(line.split()) == 2 and line.split()[1].isdigit()
+    }
     counts.pop("total", None)
     counts.pop("all", None)
     assert set(counts) == PER_MODEL_RULES | CROSS_MODEL_RULES, out

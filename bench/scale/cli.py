@@ -20,32 +20,57 @@ from bench.scale.run import run_workflow
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m bench.scale",
-                                     description=bench.scale.__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.scale", description=bench.scale.__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--sizes", type=int, nargs="+", required=True)
     parser.add_argument("--models", nargs="+", default=["minilm"])
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--cores", type=int, default=2)
-    parser.add_argument("--timeout", type=float, default=3600,
-                        help="seconds per size before the run is stopped")
-    parser.add_argument("--warm-cache", action="store_true",
-                        help="keep the run's embedding cache (default: embed cold)")
-    parser.add_argument("--parallel", action="store_true",
-                        help="let independent jobs run at the same time")
+    parser.add_argument(
+        "--timeout", type=float, default=3600, help="seconds per size before the run is stopped"
+    )
+    parser.add_argument(
+        "--warm-cache",
+        action="store_true",
+        help="keep the run's embedding cache (default: embed cold)",
+    )
+    parser.add_argument(
+        "--parallel", action="store_true", help="let independent jobs run at the same time"
+    )
     parser.add_argument("--fresh", action="store_true", help="forget earlier runs")
-    parser.add_argument("--omit", nargs="+", default=[], metavar="RULE",
-                        help="rules left out with everything downstream (--omit-from)")
-    parser.add_argument("--rescore", action="store_true",
-                        help="measure and score the existing run folders, run nothing")
+    parser.add_argument(
+        "--omit",
+        nargs="+",
+        default=[],
+        metavar="RULE",
+        help="rules left out with everything downstream (--omit-from)",
+    )
+    parser.add_argument(
+        "--rescore",
+        action="store_true",
+        help="measure and score the existing run folders, run nothing",
+    )
     parser.add_argument("--ecbplus", default=str(ROOT.parent / "shared/data/ecbplus"))
-    parser.add_argument("--profile", metavar="STAGE",
-                        help="profile one stage of an earlier run instead of running")
+    parser.add_argument(
+        "--profile", metavar="STAGE", help="profile one stage of an earlier run instead of running"
+    )
     parser.add_argument("--top", type=int, default=25)
-    parser.add_argument("--replicates", nargs="+", default=[], metavar="N:K",
-                        help="also score K more corpora of size N (quality only, untimed)")
-    parser.add_argument("--slices", type=int, default=0, metavar="K",
-                        help="at the largest size, cluster K slices of --slice-events gold "
-                             "events alone and compare with the whole run")
+    parser.add_argument(
+        "--replicates",
+        nargs="+",
+        default=[],
+        metavar="N:K",
+        help="also score K more corpora of size N (quality only, untimed)",
+    )
+    parser.add_argument(
+        "--slices",
+        type=int,
+        default=0,
+        metavar="K",
+        help="at the largest size, cluster K slices of --slice-events gold "
+        "events alone and compare with the whole run",
+    )
     parser.add_argument("--slice-events", type=int, default=1000)
     args = parser.parse_args()
     models = sorted(args.models)
@@ -62,29 +87,53 @@ def main() -> None:
         work = run_folder(n, models)
         if args.rescore:
             earlier = [r for r in report["runs"] if r["n"] == n and r["models"] == models]
-            outcome = ({k: earlier[-1][k] for k in ("status", "wall_s", "log", "command",
-                                                     "load_1min", "omitted") if k in earlier[-1]}
-                       if earlier else logged_outcome(work / "snakemake.log"))
+            outcome = (
+                {
+                    k: earlier[-1][k]
+                    for k in ("status", "wall_s", "log", "command", "load_1min", "omitted")
+                    if k in earlier[-1]
+                }
+                if earlier
+                else logged_outcome(work / "snakemake.log")
+            )
         else:
-            outcome = run_workflow(n, models, corpus, cores=args.cores, timeout=args.timeout,
-                                   warm_cache=args.warm_cache, parallel=args.parallel,
-                                   omit=args.omit)
-        run = {"n": n, "models": models, "seed": args.seed, "cores": args.cores,
-               "serial": not args.parallel, "warm_cache": args.warm_cache,
-               "omitted": outcome.pop("omitted", args.omit),
-               "recorded": datetime.now().isoformat(timespec="seconds"), **outcome,
-               "corpus": json.loads((corpus / "synthetic.json").read_text()),
-               "stages": stage_rows(work), "quality": quality(work, corpus, models)}
+            outcome = run_workflow(
+                n,
+                models,
+                corpus,
+                cores=args.cores,
+                timeout=args.timeout,
+                warm_cache=args.warm_cache,
+                parallel=args.parallel,
+                omit=args.omit,
+            )
+        run = {
+            "n": n,
+            "models": models,
+            "seed": args.seed,
+            "cores": args.cores,
+            "serial": not args.parallel,
+            "warm_cache": args.warm_cache,
+            "omitted": outcome.pop("omitted", args.omit),
+            "recorded": datetime.now().isoformat(timespec="seconds"),
+            **outcome,
+            "corpus": json.loads((corpus / "synthetic.json").read_text()),
+            "stages": stage_rows(work),
+            "quality": quality(work, corpus, models),
+        }
         if replicates.get(n):
             run["replicates"] = [
-                replicate_scores(n, models, args.seed + i, args.ecbplus, args.cores,
-                                 args.rescore) for i in range(1, replicates[n] + 1)]
+                replicate_scores(n, models, args.seed + i, args.ecbplus, args.cores, args.rescore)
+                for i in range(1, replicates[n] + 1)
+            ]
             run["over_corpora"] = over_corpora(run)
         if args.slices and n == max(args.sizes) and run["status"] == "ok":
-            run["slices"] = {m: slice_check(work, corpus, m, args.slice_events, args.slices)
-                             for m in models}
-        report["runs"] = [r for r in report["runs"]
-                          if not (r["n"] == n and r["models"] == models)] + [run]
+            run["slices"] = {
+                m: slice_check(work, corpus, m, args.slice_events, args.slices) for m in models
+            }
+        report["runs"] = [
+            r for r in report["runs"] if not (r["n"] == n and r["models"] == models)
+        ] + [run]
         report["exponents"] = exponents(report["runs"])
         report["against_replicated"] = comparisons(report["runs"])
         OUT.mkdir(parents=True, exist_ok=True)
@@ -93,9 +142,11 @@ def main() -> None:
         print_run(run)
     print("\ngrowth exponents (time, memory) over every recorded size:")
     for stage, exp in report["exponents"].items():
-        print(f"  {stage:<32} time N^{fmt(exp['time'])}  CPU N^{fmt(exp.get('cpu'))}  "
-              f"memory N^{fmt(exp['memory'])}  (two largest N: time "
-              f"N^{fmt(exp.get('time_top'))}, CPU N^{fmt(exp.get('cpu_top'))})")
+        print(
+            f"  {stage:<32} time N^{fmt(exp['time'])}  CPU N^{fmt(exp.get('cpu'))}  "
+            f"memory N^{fmt(exp['memory'])}  (two largest N: time "
+            f"N^{fmt(exp.get('time_top'))}, CPU N^{fmt(exp.get('cpu_top'))})"
+        )
     print_comparisons(report["against_replicated"])
     print(f"written: {report_path}, {OUT / 'scale.png'}")
 

@@ -22,8 +22,11 @@ def synthetic_corpus(n: int, seed: int, ecbplus: str) -> Path:
     summary = folder / "synthetic.json"
     if summary.is_file():
         known = json.loads(summary.read_text())
-        if (known.get("n_requested") == n and known.get("seed") == seed
-                and known.get("generator_version") == synthetic.GENERATOR_VERSION):
+        if (
+            known.get("n_requested") == n
+            and known.get("seed") == seed
+            and known.get("generator_version") == synthetic.GENERATOR_VERSION
+        ):
             return folder
     started = time.perf_counter()
     synthetic.generate(n, folder, seed=seed, ecbplus=ecbplus)
@@ -40,8 +43,9 @@ def write_config(corpus: Path, models: list[str], folder: Path) -> Path:
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     unknown = [m for m in models if m not in config["models"]]
     if unknown:
-        raise SystemExit(f"unknown model(s) {unknown}; config/config.yaml has "
-                         f"{sorted(config['models'])}")
+        raise SystemExit(
+            f"unknown model(s) {unknown}; config/config.yaml has {sorted(config['models'])}"
+        )
     config["models"] = {m: config["models"][m] for m in models}
     config["corpus"] = str(corpus)
     path = folder / "config.yaml"

@@ -15,9 +15,15 @@ import pandas as pd
 from bench.scale import ROOT
 
 # what a stage's throughput counts (rules not listed: articles)
-UNITS = {"embed": "sentences", "align": "sentences", "outlet_overlap": "sentences",
-         "claims": "sentences", "framing": "sentences", "plot_alignment_views": "sentences",
-         "sensitivity": "sentences"}
+UNITS = {
+    "embed": "sentences",
+    "align": "sentences",
+    "outlet_overlap": "sentences",
+    "claims": "sentences",
+    "framing": "sentences",
+    "plot_alignment_views": "sentences",
+    "sensitivity": "sentences",
+}
 
 
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
@@ -68,10 +74,13 @@ def sampled_peaks(work: Path) -> dict[str, float]:
     for record in json.loads(path.read_text()):
         rule = rule_of_script.get(record["script"])
         seen = datetime.fromtimestamp(record["first_seen"])
-        candidates = [(abs((start - seen).total_seconds()), stage)
-                      for stage, start, end in spans if stage.split("/")[0] == rule
-                      and (start - seen).total_seconds() <= 2
-                      and (seen - end).total_seconds() <= 2]
+        candidates = [
+            (abs((start - seen).total_seconds()), stage)
+            for stage, start, end in spans
+            if stage.split("/")[0] == rule
+            and (start - seen).total_seconds() <= 2
+            and (seen - end).total_seconds() <= 2
+        ]
         if candidates:
             stage = min(candidates)[1]
             peaks[stage] = max(peaks.get(stage, 0.0), round(record["peak_mb"], 1))
@@ -96,15 +105,21 @@ def logged_outcome(log_path: Path) -> dict[str, Any]:
     if not log_path.is_file():
         raise SystemExit(f"--rescore: {log_path} not found; run the size first")
     text = log_path.read_text(encoding="utf-8", errors="replace")
-    stamps = [datetime.strptime(" ".join(m.group(1).split()), "%a %b %d %H:%M:%S %Y")
-              for m in (STAMP.match(line) for line in text.splitlines()) if m]
+    stamps = [
+        datetime.strptime(" ".join(m.group(1).split()), "%a %b %d %H:%M:%S %Y")
+        for m in (STAMP.match(line) for line in text.splitlines())
+        if m
+    ]
     command = re.search(r"^\s*Command: (.*)$", text, re.MULTILINE)
     omitted = re.search(r"--omit-from ((?:(?!--)\S+ ?)+)", command.group(1)) if command else None
     done = re.search(r"\d+ of \d+ steps \(100%\) done", text)
-    return {"status": "ok" if done else "incomplete",
-            "wall_s": (stamps[-1] - stamps[0]).total_seconds() if stamps else None,
-            "log": str(log_path), "command": command.group(1) if command else None,
-            "omitted": omitted.group(1).split() if omitted else []}
+    return {
+        "status": "ok" if done else "incomplete",
+        "wall_s": (stamps[-1] - stamps[0]).total_seconds() if stamps else None,
+        "log": str(log_path),
+        "command": command.group(1) if command else None,
+        "omitted": omitted.group(1).split() if omitted else [],
+    }
 
 
 def benchmark_table(results: Path) -> dict[str, dict[str, float]]:
@@ -124,8 +139,11 @@ def benchmark_table(results: Path) -> dict[str, dict[str, float]]:
             continue
         row = table.iloc[-1]
         stage = path.relative_to(folder).with_suffix("").as_posix()
-        values = {k: float(row[k]) for k in ("s", "max_rss", "max_uss", "cpu_time",
-                                             "mean_load") if k in row}
+        values = {
+            k: float(row[k])
+            for k in ("s", "max_rss", "max_uss", "cpu_time", "mean_load")
+            if k in row
+        }
         if stage.startswith("embed_shard/"):
             shards.setdefault(stage.split("/", 1)[1].rsplit("-", 1)[0], []).append(values)
         else:
@@ -133,10 +151,14 @@ def benchmark_table(results: Path) -> dict[str, dict[str, float]]:
     for model, parts in shards.items():
         gather = stages.get(f"embed/{model}", {})
         jobs = [*parts, gather] if gather else parts
-        merged = {key: (max if key in ("max_rss", "max_uss") else sum)(j[key] for j in jobs)
-                  for key in ("s", "max_rss", "max_uss", "cpu_time") if all(key in j for j in jobs)}
-        merged.update(shards=len(parts), shard_s=sum(p["s"] for p in parts),
-                      gather_s=gather.get("s"))
+        merged = {
+            key: (max if key in ("max_rss", "max_uss") else sum)(j[key] for j in jobs)
+            for key in ("s", "max_rss", "max_uss", "cpu_time")
+            if all(key in j for j in jobs)
+        }
+        merged.update(
+            shards=len(parts), shard_s=sum(p["s"] for p in parts), gather_s=gather.get("s")
+        )
         stages[f"embed/{model}"] = merged
     return stages
 
@@ -144,8 +166,9 @@ def benchmark_table(results: Path) -> dict[str, dict[str, float]]:
 def item_counts(results: Path) -> dict[str, int]:
     """Articles, sentences and content sentences of a run's corpus."""
     docs = pd.read_parquet(results / "corpus" / "documents.parquet", columns=["doc_id"])
-    sents = pd.read_parquet(results / "corpus" / "sentences.parquet",
-                            columns=["boilerplate", "duplicate_of"])
+    sents = pd.read_parquet(
+        results / "corpus" / "sentences.parquet", columns=["boilerplate", "duplicate_of"]
+    )
     content = (~sents["boilerplate"].astype(bool)) & sents["duplicate_of"].isna()
     return {"articles": len(docs), "sentences": len(sents), "content": int(content.sum())}
 
@@ -155,8 +178,7 @@ def stage_rows(work: Path) -> dict[str, dict[str, Any]]:
     results = work / "results"
     bench = benchmark_table(results)
     wall = job_times(work / "snakemake.log") if (work / "snakemake.log").is_file() else {}
-    counts = item_counts(results) if (results / "corpus" / "sentences.parquet").is_file() \
-        else {}
+    counts = item_counts(results) if (results / "corpus" / "sentences.parquet").is_file() else {}
     peaks = sampled_peaks(work)
     for stage in [s for s in set(wall) | set(peaks) if s.startswith("embed_shard/")]:
         model = stage.split("/", 1)[1]  # shard jobs are part of embed/<model>
@@ -168,24 +190,34 @@ def stage_rows(work: Path) -> dict[str, dict[str, Any]]:
     for stage in sorted(set(bench) | set(wall)):
         row: dict[str, Any] = {"source": "benchmark" if stage in bench else "log"}
         if stage in bench:
-            row.update(s=bench[stage]["s"], max_rss_mb=bench[stage].get("max_rss"),
-                       cpu_s=bench[stage].get("cpu_time"))
-            row.update({k: bench[stage][k] for k in ("shards", "shard_s", "gather_s")
-                        if k in bench[stage]})
+            row.update(
+                s=bench[stage]["s"],
+                max_rss_mb=bench[stage].get("max_rss"),
+                cpu_s=bench[stage].get("cpu_time"),
+            )
+            row.update(
+                {k: bench[stage][k] for k in ("shards", "shard_s", "gather_s") if k in bench[stage]}
+            )
         else:
             row.update(s=wall[stage], max_rss_mb=None, cpu_s=None)
         row["peak_rss_mb"] = peaks.get(stage)
         row["memory_mb"] = peaks.get(stage) or row["max_rss_mb"]
         unit = UNITS.get(stage.split("/")[0], "articles")
         if counts:
-            row.update(unit=unit, items=counts[unit],
-                       items_per_s=counts[unit] / row["s"] if row["s"] > 0 else None)
+            row.update(
+                unit=unit,
+                items=counts[unit],
+                items_per_s=counts[unit] / row["s"] if row["s"] > 0 else None,
+            )
         rows[stage] = row
     for stage, row in rows.items():
         stats = results / stage.split("/")[-1] / "embedding.json"
         if stage.startswith("embed/") and stats.is_file():
             summary = json.loads(stats.read_text())
-            row.update(unique=summary.get("n_unique"), encoded=summary.get("n_encoded"),
-                       cached=summary.get("n_cached"),
-                       encoder_s=summary.get("seconds"))
+            row.update(
+                unique=summary.get("n_unique"),
+                encoded=summary.get("n_encoded"),
+                cached=summary.get("n_cached"),
+                encoder_s=summary.get("seconds"),
+            )
     return rows

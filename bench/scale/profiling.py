@@ -24,28 +24,61 @@ def profile_stage(stage: str, n: int, models: list[str], top: int) -> None:
     script_name = rule_scripts().get(rule)
     if script_name is None:
         raise SystemExit(f"no rule {rule!r} with a script in workflow/rules/*.smk")
-    env = {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
-           "FRAMELENS_CACHE_DIR": str(work / "cache")}
-    scripts = sorted((work / ".snakemake" / "scripts").glob(f"tmp*.{script_name}"),
-                     key=lambda p: p.stat().st_mtime)
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
+        "FRAMELENS_CACHE_DIR": str(work / "cache"),
+    }
+    scripts = sorted(
+        (work / ".snakemake" / "scripts").glob(f"tmp*.{script_name}"),
+        key=lambda p: p.stat().st_mtime,
+    )
     if not scripts:  # a run without kept scripts: run that one job again, keeping it
         config = work / "config.yaml"
         if not config.is_file():
             raise SystemExit(f"{config} missing: run N={n} {models} first")
         print(f"re-running {rule} once to keep its generated script ...", flush=True)
-        subprocess.run([str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--directory",
-                        str(work), "--configfile", str(config), "--cores", "2", "--nolock",
-                        "--forcerun", rule, "--until", rule, "--rerun-triggers", "mtime",
-                        "--skip-script-cleanup", "--quiet"], cwd=work, env=env, check=True)
-        scripts = sorted((work / ".snakemake" / "scripts").glob(f"tmp*.{script_name}"),
-                         key=lambda p: p.stat().st_mtime)
+        subprocess.run(
+            [
+                str(SNAKEMAKE),
+                "--snakefile",
+                str(ROOT / "Snakefile"),
+                "--directory",
+                str(work),
+                "--configfile",
+                str(config),
+                "--cores",
+                "2",
+                "--nolock",
+                "--forcerun",
+                rule,
+                "--until",
+                rule,
+                "--rerun-triggers",
+                "mtime",
+                "--skip-script-cleanup",
+                "--quiet",
+            ],
+            cwd=work,
+            env=env,
+            check=True,
+        )
+        scripts = sorted(
+            (work / ".snakemake" / "scripts").glob(f"tmp*.{script_name}"),
+            key=lambda p: p.stat().st_mtime,
+        )
     dump = OUT / f"profile-{rule}-{'+'.join(models)}-n{n}.prof"
     dump.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cProfile", "-o", str(dump), str(scripts[-1])],
-                   cwd=work, env=env, check=True)
-    print(f"{stage} ({'+'.join(models)}, N={n}): {time.perf_counter() - started:.1f} s "
-          f"under cProfile")
+    subprocess.run(
+        [sys.executable, "-m", "cProfile", "-o", str(dump), str(scripts[-1])],
+        cwd=work,
+        env=env,
+        check=True,
+    )
+    print(
+        f"{stage} ({'+'.join(models)}, N={n}): {time.perf_counter() - started:.1f} s under cProfile"
+    )
     out = io.StringIO()
     stats = pstats.Stats(str(dump), stream=out)
     stats.sort_stats("cumulative").print_stats(top)

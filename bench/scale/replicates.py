@@ -15,31 +15,39 @@ from bench.scale.run import run_to_targets
 
 # the scores summarised over replicate corpora: name -> (quality section, key, key of its
 # bootstrap interval or None)
-REPLICATED = {"event_ari": ("events", "ari", "ari_interval"),
-              "event_v_measure": ("events", "v_measure", None),
-              "reuse_precision": ("reuse", "precision", "precision_interval"),
-              "reuse_recall_planted": ("reuse", "recall_planted", "recall_planted_interval")}
+REPLICATED = {
+    "event_ari": ("events", "ari", "ari_interval"),
+    "event_v_measure": ("events", "v_measure", None),
+    "reuse_precision": ("reuse", "precision", "precision_interval"),
+    "reuse_recall_planted": ("reuse", "recall_planted", "recall_planted_interval"),
+}
 
 
-def replicate_scores(n: int, models: list[str], seed: int, ecbplus: str, cores: int,
-                     rescore: bool) -> dict[str, Any]:
+def replicate_scores(
+    n: int, models: list[str], seed: int, ecbplus: str, cores: int, rescore: bool
+) -> dict[str, Any]:
     """The quality scores of one more corpus of size ``n`` (seed ``seed``): the workflow
     run only as far as each model's events and alignments, untimed. ``rescore`` scores a
     replicate already run again (and runs only the missing ones)."""
     corpus = synthetic_corpus(n, seed, ecbplus)
     work = RUNS / "replicates" / f"n{n}-{'+'.join(models)}-s{seed}"
-    targets = [f"results/{m}/{name}" for m in models
-               for name in ("events.csv", "alignments.parquet")]
+    targets = [
+        f"results/{m}/{name}" for m in models for name in ("events.csv", "alignments.parquet")
+    ]
     if not (rescore and all((work / t).is_file() for t in targets)):
         run_to_targets(work, write_config(corpus, models, reset_folder(work)), targets, cores)
-    return {"seed": seed, "scores": {m: picked_scores(q)
-                                     for m, q in quality(work, corpus, models).items()}}
+    return {
+        "seed": seed,
+        "scores": {m: picked_scores(q) for m, q in quality(work, corpus, models).items()},
+    }
 
 
 def picked_scores(quality_of_model: dict[str, Any]) -> dict[str, float | None]:
     """The replicated scores (``REPLICATED``) of one model's quality record."""
-    return {name: quality_of_model.get(section, {}).get(key)
-            for name, (section, key, _) in REPLICATED.items()}
+    return {
+        name: quality_of_model.get(section, {}).get(key)
+        for name, (section, key, _) in REPLICATED.items()
+    }
 
 
 def mean_interval(values: list[float]) -> dict[str, Any]:
@@ -54,8 +62,10 @@ def mean_interval(values: list[float]) -> dict[str, Any]:
     if len(x) > 1:
         sd = float(x.std(ddof=1))
         half = float(stats.t.ppf(0.975, len(x) - 1) * sd / np.sqrt(len(x)))
-        summary.update(sd=sd, mean_interval=[round(summary["mean"] - half, 4),
-                                             round(summary["mean"] + half, 4)])
+        summary.update(
+            sd=sd,
+            mean_interval=[round(summary["mean"] - half, 4), round(summary["mean"] + half, 4)],
+        )
     return summary
 
 
@@ -63,9 +73,12 @@ def over_corpora(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Per model and score: :func:`mean_interval` over the timed corpus and the replicates."""
     per_corpus = [{m: picked_scores(q) for m, q in run.get("quality", {}).items()}]
     per_corpus += [r["scores"] for r in run.get("replicates", [])]
-    return {m: {name: mean_interval([c.get(m, {}).get(name) for c in per_corpus])
-                for name in REPLICATED}
-            for m in run["models"]}
+    return {
+        m: {
+            name: mean_interval([c.get(m, {}).get(name) for c in per_corpus]) for name in REPLICATED
+        }
+        for m in run["models"]
+    }
 
 
 def half_width(bounds: list[float] | None) -> float:
@@ -73,8 +86,7 @@ def half_width(bounds: list[float] | None) -> float:
     return (bounds[1] - bounds[0]) / 2 if bounds else 0.0
 
 
-def against_replicated(large: dict[str, Any], small: dict[str, Any]
-                       ) -> dict[str, dict[str, Any]]:
+def against_replicated(large: dict[str, Any], small: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Per model and score, the large run's score minus the small size's mean over corpora,
     with a 95% interval whose half-width combines both (root sum of squared half-widths:
     the small mean's t interval, the large score's bootstrap interval where it has one)."""
@@ -88,13 +100,22 @@ def against_replicated(large: dict[str, Any], small: dict[str, Any]
             if picked.get(name) is None or "mean_interval" not in summary:
                 continue
             section, _, interval_key = REPLICATED[name]
-            half = float(np.hypot(half_width(summary.get("mean_interval")), half_width(
-                quality_of_model[section].get(interval_key) if interval_key else None)))
+            half = float(
+                np.hypot(
+                    half_width(summary.get("mean_interval")),
+                    half_width(
+                        quality_of_model[section].get(interval_key) if interval_key else None
+                    ),
+                )
+            )
             difference = picked[name] - summary["mean"]
             compared.setdefault(model, {})[name] = {
-                "large": picked[name], "small_mean": summary["mean"],
-                "difference": difference, "interval": [difference - half, difference + half],
-                "worse": bool(difference + half < 0)}
+                "large": picked[name],
+                "small_mean": summary["mean"],
+                "difference": difference,
+                "interval": [difference - half, difference + half],
+                "worse": bool(difference + half < 0),
+            }
     return compared
 
 
@@ -106,8 +127,13 @@ def comparisons(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
         large = mine[-1]
         for small in mine[:-1]:
             if small.get("over_corpora"):
-                found.append({"models": list(models), "large_n": large["n"],
-                              "small_n": small["n"],
-                              "corpora": len(small.get("replicates", [])) + 1,
-                              "scores": against_replicated(large, small)})
+                found.append(
+                    {
+                        "models": list(models),
+                        "large_n": large["n"],
+                        "small_n": small["n"],
+                        "corpora": len(small.get("replicates", [])) + 1,
+                        "scores": against_replicated(large, small),
+                    }
+                )
     return sorted(found, key=lambda c: (c["models"], c["small_n"]))

@@ -29,19 +29,41 @@ SNAKEMAKE = Path(sys.executable).with_name("snakemake")
 def workflow_env(work: Path) -> dict[str, str]:
     """The environment a run in ``work`` gets: offline hub, its own vector cache, and the
     shared folder of distilled models (built once, not timed again in every run)."""
-    return {**os.environ, "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
-            "FRAMELENS_CACHE_DIR": str(work / "cache"),
-            "FRAMELENS_MODEL_DIR": os.environ.get("FRAMELENS_MODEL_DIR", str(RUNS / "models"))}
+    return {
+        **os.environ,
+        "HF_HUB_OFFLINE": os.environ.get("HF_HUB_OFFLINE", "1"),
+        "FRAMELENS_CACHE_DIR": str(work / "cache"),
+        "FRAMELENS_MODEL_DIR": os.environ.get("FRAMELENS_MODEL_DIR", str(RUNS / "models")),
+    }
 
 
 def snakemake_command(work: Path, config: Path, cores: int) -> list[str]:
     """Snakemake on the project's workflow, run in ``work`` with ``config``."""
-    return [str(SNAKEMAKE), "--snakefile", str(ROOT / "Snakefile"), "--directory", str(work),
-            "--configfile", str(config), "--cores", str(cores), "--nolock"]
+    return [
+        str(SNAKEMAKE),
+        "--snakefile",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(work),
+        "--configfile",
+        str(config),
+        "--cores",
+        str(cores),
+        "--nolock",
+    ]
 
 
-def run_workflow(n: int, models: list[str], corpus: Path, *, cores: int, timeout: float,
-                 warm_cache: bool, parallel: bool, omit: list[str]) -> dict[str, Any]:
+def run_workflow(
+    n: int,
+    models: list[str],
+    corpus: Path,
+    *,
+    cores: int,
+    timeout: float,
+    warm_cache: bool,
+    parallel: bool,
+    omit: list[str],
+) -> dict[str, Any]:
     """Run the workflow from scratch for one size; return status, wall time, log path."""
     work = run_folder(n, models)
     cache = work / "cache"
@@ -55,8 +77,7 @@ def run_workflow(n: int, models: list[str], corpus: Path, *, cores: int, timeout
     with tempfile.TemporaryDirectory(prefix="framelens-scale-") as tmp:
         config = write_config(corpus, models, Path(tmp))
         shutil.copyfile(config, work / "config.yaml")  # for --profile and reruns
-        command = [*snakemake_command(work, config, cores), "--forceall",
-                   "--skip-script-cleanup"]
+        command = [*snakemake_command(work, config, cores), "--forceall", "--skip-script-cleanup"]
         if not parallel:
             command += ["--default-resources", "serial=1", "--resources", "serial=1"]
         if omit:
@@ -69,8 +90,14 @@ def run_workflow(n: int, models: list[str], corpus: Path, *, cores: int, timeout
         sampler = threading.Thread(target=sample_load, args=(loads, done), daemon=True)
         sampler.start()
         with log_path.open("w", encoding="utf-8") as log:
-            process = subprocess.Popen(command, cwd=work, env=env, stdout=log,
-                                       stderr=subprocess.STDOUT, start_new_session=True)
+            process = subprocess.Popen(
+                command,
+                cwd=work,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
             try:
                 rc = process.wait(timeout=timeout)
                 status = "ok" if rc == 0 else f"failed (exit {rc})"
@@ -87,14 +114,20 @@ def run_workflow(n: int, models: list[str], corpus: Path, *, cores: int, timeout
     sampler.join()
     memory.done.set()
     memory.join()
-    (work / "memory.json").write_text(json.dumps(sorted(memory.jobs.values(),
-                                                        key=lambda r: r["first_seen"]),
-                                                 indent=1) + "\n")
+    (work / "memory.json").write_text(
+        json.dumps(sorted(memory.jobs.values(), key=lambda r: r["first_seen"]), indent=1) + "\n"
+    )
     load = loads[:]
-    return {"status": status, "wall_s": round(wall, 2), "log": str(log_path),
-            "command": " ".join(command[1:]),
-            "load_1min": {"mean": round(float(np.mean(load)), 2) if load else None,
-                          "max": round(max(load), 2) if load else None}}
+    return {
+        "status": status,
+        "wall_s": round(wall, 2),
+        "log": str(log_path),
+        "command": " ".join(command[1:]),
+        "load_1min": {
+            "mean": round(float(np.mean(load)), 2) if load else None,
+            "max": round(max(load), 2) if load else None,
+        },
+    }
 
 
 def sample_load(loads: list[float], done: threading.Event, every: float = 10.0) -> None:
@@ -131,8 +164,10 @@ class MemorySampler(threading.Thread):
     def look(self, proc: Path) -> None:
         try:
             args = (proc / "cmdline").read_bytes().split(b"\0")
-            script = next((a.decode() for a in args if a.decode(errors="replace")
-                           .startswith(self.marker)), None)
+            script = next(
+                (a.decode() for a in args if a.decode(errors="replace").startswith(self.marker)),
+                None,
+            )
             if script is None:
                 return
             status = (proc / "status").read_text()
@@ -141,9 +176,14 @@ class MemorySampler(threading.Thread):
         rss = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
         if rss is None:
             return
-        record = self.jobs.setdefault(int(proc.name), {
-            "script": script.rsplit("/", 1)[-1].split(".", 1)[1], "first_seen": time.time(),
-            "peak_mb": 0.0})
+        record = self.jobs.setdefault(
+            int(proc.name),
+            {
+                "script": script.rsplit("/", 1)[-1].split(".", 1)[1],
+                "first_seen": time.time(),
+                "peak_mb": 0.0,
+            },
+        )
         record["peak_mb"] = max(record["peak_mb"], int(rss.group(1)) / 1024)
         record["last_seen"] = time.time()
 
@@ -153,7 +193,12 @@ def run_to_targets(work: Path, config: Path, targets: list[str], cores: int) -> 
     failure."""
     log_path = work / "snakemake.log"
     with log_path.open("w", encoding="utf-8") as log:
-        rc = subprocess.call([*snakemake_command(work, config, cores), *targets], cwd=work,
-                             env=workflow_env(work), stdout=log, stderr=subprocess.STDOUT)
+        rc = subprocess.call(
+            [*snakemake_command(work, config, cores), *targets],
+            cwd=work,
+            env=workflow_env(work),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     if rc != 0:
         raise SystemExit(f"{work.name} failed (exit {rc}); see {log_path}")

@@ -55,8 +55,18 @@ from framelens.lookup import run_bounds
 from framelens.schema import defaults, model_defaults
 
 ALIGNMENT_COLUMNS = [
-    "event", "sent_id_a", "sent_id_b", "doc_id_a", "doc_id_b", "semantic", "lexical",
-    "sequence", "relation", "matched_from", "source_doc_id", "evidence",
+    "event",
+    "sent_id_a",
+    "sent_id_b",
+    "doc_id_a",
+    "doc_id_b",
+    "semantic",
+    "lexical",
+    "sequence",
+    "relation",
+    "matched_from",
+    "source_doc_id",
+    "evidence",
 ]
 
 
@@ -102,10 +112,14 @@ class Thresholds:
         """The thresholds of config ``alignment`` with one model's ``paraphrase_threshold``
         (``alignment.evidence`` when given, else :data:`DEFAULT_WEIGHTS`)."""
         weights = alignment.get("evidence")
-        return cls(verbatim=alignment["verbatim"], rewrite_alone=alignment["rewrite_alone"],
-                   rewrite=alignment["rewrite"], min_shared=alignment["min_shared"],
-                   paraphrase=paraphrase,
-                   evidence=EvidenceWeights(**weights) if weights else DEFAULT_WEIGHTS)
+        return cls(
+            verbatim=alignment["verbatim"],
+            rewrite_alone=alignment["rewrite_alone"],
+            rewrite=alignment["rewrite"],
+            min_shared=alignment["min_shared"],
+            paraphrase=paraphrase,
+            evidence=EvidenceWeights(**weights) if weights else DEFAULT_WEIGHTS,
+        )
 
     def __post_init__(self) -> None:
         if not isinstance(self.evidence, EvidenceWeights):  # e.g. a list from a JSON report
@@ -116,8 +130,10 @@ class Thresholds:
             if not -1.0 <= value <= 1.0:
                 raise ConfigError(f"alignment.{name}: {value} is outside [-1, 1]")
         if not self.rewrite <= self.rewrite_alone <= self.verbatim:
-            raise ConfigError("alignment: expected rewrite <= rewrite_alone <= verbatim, got "
-                              f"{self.rewrite}, {self.rewrite_alone}, {self.verbatim}")
+            raise ConfigError(
+                "alignment: expected rewrite <= rewrite_alone <= verbatim, got "
+                f"{self.rewrite}, {self.rewrite_alone}, {self.verbatim}"
+            )
         if self.min_shared < 1:
             raise ConfigError(f"alignment.min_shared: {self.min_shared} is below 1")
 
@@ -127,7 +143,7 @@ class Thresholds:
 
 def ngram_set(tokens: list[str], n: int) -> set[tuple[str, ...]]:
     """The set of word n-grams of a token list."""
-    return {tuple(tokens[i:i + n]) for i in range(len(tokens) - n + 1)}
+    return {tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1)}
 
 
 def lexical_overlap(a: list[str], b: list[str]) -> float:
@@ -227,8 +243,10 @@ def ngram_rows(tokens: list[list[str]], n: int) -> tuple[sp.csr_matrix, np.ndarr
         indices.extend(sorted(ids))
         indptr.append(len(indices))
     sizes = np.diff(np.asarray(indptr, dtype=np.int64))
-    rows = sp.csr_matrix((np.ones(len(indices)), np.asarray(indices, dtype=np.int64), indptr),
-                         shape=(len(tokens), max(len(vocabulary), 1)))
+    rows = sp.csr_matrix(
+        (np.ones(len(indices)), np.asarray(indices, dtype=np.int64), indptr),
+        shape=(len(tokens), max(len(vocabulary), 1)),
+    )
     return rows, sizes
 
 
@@ -252,7 +270,12 @@ def sequence_similarity(a: list[str], b: list[str]) -> float:
 
 
 def classify(
-    semantic: float, lexical: float, sequence: float, th: Thresholds, *, shared_pairs: int = 1,
+    semantic: float,
+    lexical: float,
+    sequence: float,
+    th: Thresholds,
+    *,
+    shared_pairs: int = 1,
     evidence: float | None = None,
 ) -> Relation | None:
     """The relation of a sentence pair, or None when the pair does not correspond.
@@ -279,8 +302,12 @@ def classify(
 
 
 def align_event(
-    vectors: Matrix, sentences: pd.DataFrame, thresholds: Thresholds, *,
-    k: int = 3, block_size: int = 1024,
+    vectors: Matrix,
+    sentences: pd.DataFrame,
+    thresholds: Thresholds,
+    *,
+    k: int = 3,
+    block_size: int = 1024,
 ) -> pd.DataFrame:
     """Aligned sentence pairs between the documents of one event.
 
@@ -292,14 +319,19 @@ def align_event(
     its evidence score (:func:`candidate_evidence`); then it is labelled, with
     the count of overlapping pairs per document pair as passage evidence.
     """
-    pairs, sentences, codes = candidate_pairs(vectors, sentences, thresholds, k=k,
-                                              block_size=block_size)
+    pairs, sentences, codes = candidate_pairs(
+        vectors, sentences, thresholds, k=k, block_size=block_size
+    )
     return label_pairs(pairs, sentences, codes, thresholds)
 
 
 def candidate_pairs(
-    vectors: Matrix, sentences: pd.DataFrame, thresholds: Thresholds, *,
-    k: int = 3, block_size: int = 1024,
+    vectors: Matrix,
+    sentences: pd.DataFrame,
+    thresholds: Thresholds,
+    *,
+    k: int = 3,
+    block_size: int = 1024,
 ) -> tuple[dict[tuple[int, int], CandidatePair], pd.DataFrame, np.ndarray]:
     """The candidate pairs of :func:`align_event` before labelling, with their features
     (``semantic``, ``lexical``, ``sequence``, ``margin``, ``anchor``, ``contradiction``,
@@ -312,21 +344,33 @@ def candidate_pairs(
     tokens = NgramCache([word_tokens(t) for t in sentences["text"]])
     pairs: dict[tuple[int, int], CandidatePair] = {}
     # each sentence's k nearest in every other document of the event (general products)
-    found = list(blocked_topk(vectors, k, groups=codes, skip="group", block_size=block_size,
-                              copy_blocks=True))
+    found = list(
+        blocked_topk(
+            vectors, k, groups=codes, skip="group", block_size=block_size, copy_blocks=True
+        )
+    )
     if not found:
         return pairs, sentences, codes
-    first = np.concatenate([np.repeat(np.asarray(rows, dtype=np.int64), [len(c) for c in n])
-                            for rows, _g, n, _s in found])
-    second = np.concatenate([np.concatenate([np.asarray(c, dtype=np.int64) for c in n] or
-                                            [np.empty(0, dtype=np.int64)])
-                             for _r, _g, n, _s in found])
+    first = np.concatenate(
+        [
+            np.repeat(np.asarray(rows, dtype=np.int64), [len(c) for c in n])
+            for rows, _g, n, _s in found
+        ]
+    )
+    second = np.concatenate(
+        [
+            np.concatenate(
+                [np.asarray(c, dtype=np.int64) for c in n] or [np.empty(0, dtype=np.int64)]
+            )
+            for _r, _g, n, _s in found
+        ]
+    )
     lexical = tokens.overlaps(first, second)
     runners = RunnersUp(found, len(sentences), int(codes.max()) + 1)
     at = 0
     for rows, _group, neighbours, scores in found:
         for row, cands, sims in zip(rows, neighbours, scores, strict=True):
-            laps = lexical[at:at + len(cands)]
+            laps = lexical[at : at + len(cands)]
             at += len(cands)
             choice = best_candidate(int(row), cands, sims, laps, tokens, thresholds)
             if choice is None:
@@ -359,13 +403,21 @@ class RunnersUp:
     def margin(self, row: int, other: int, other_group: int, cosine: float) -> float:
         """``cosine`` (of ``row`` and ``other``) minus ``row``'s best cosine with another
         sentence of ``other``'s document."""
-        rival = (self.second[other_group, row] if self.best_row[other_group, row] == other
-                 else self.best[other_group, row])
+        rival = (
+            self.second[other_group, row]
+            if self.best_row[other_group, row] == other
+            else self.best[other_group, row]
+        )
         return cosine - float(rival)
 
 
-def candidate_evidence(pairs: dict[tuple[int, int], CandidatePair], texts: list[str],
-                       codes: np.ndarray, runners: RunnersUp, thresholds: Thresholds) -> None:
+def candidate_evidence(
+    pairs: dict[tuple[int, int], CandidatePair],
+    texts: list[str],
+    codes: np.ndarray,
+    runners: RunnersUp,
+    thresholds: Thresholds,
+) -> None:
     """Add each candidate pair's evidence features and score (in place).
 
     ``margin``: the smaller over the two sentences of :meth:`RunnersUp.margin`
@@ -381,15 +433,17 @@ def candidate_evidence(pairs: dict[tuple[int, int], CandidatePair], texts: list[
     amounts: dict[int, dict[str, set[float]]] = {}
     for (i, j), pair in pairs.items():
         cosine = float(pair["semantic"])
-        margin = min(runners.margin(i, j, int(codes[j]), cosine),
-                     runners.margin(j, i, int(codes[i]), cosine))
+        margin = min(
+            runners.margin(i, j, int(codes[j]), cosine), runners.margin(j, i, int(codes[i]), cosine)
+        )
         for row in (i, j):
             if row not in amounts:
                 amounts[row] = quantities(texts[row])
         anchor = anchor_overlap(sets[i], sets[j], idf)
         contradiction = contradicts(amounts[i], amounts[j])
-        evidence = evidence_score(cosine, margin > 0, anchor, contradiction,
-                                  thresholds.paraphrase, thresholds.evidence)
+        evidence = evidence_score(
+            cosine, margin > 0, anchor, contradiction, thresholds.paraphrase, thresholds.evidence
+        )
         pair["margin"] = margin
         pair["anchor"] = anchor
         pair["contradiction"] = float(contradiction)
@@ -397,8 +451,12 @@ def candidate_evidence(pairs: dict[tuple[int, int], CandidatePair], texts: list[
 
 
 def best_candidate(
-    row: int, candidates: np.ndarray, sims: np.ndarray, overlaps: np.ndarray,
-    tokens: NgramCache, thresholds: Thresholds,
+    row: int,
+    candidates: np.ndarray,
+    sims: np.ndarray,
+    overlaps: np.ndarray,
+    tokens: NgramCache,
+    thresholds: Thresholds,
 ) -> Candidate | None:
     """Of one sentence's candidates in one document, the one sharing most wording
     (when any reaches ``thresholds.rewrite``), else the most similar; None when no
@@ -410,14 +468,21 @@ def best_candidate(
     for other, semantic, lexical in zip(candidates, sims, overlaps.tolist(), strict=True):
         if lexical < thresholds.rewrite and semantic < floor:
             continue
-        rank = (lexical >= thresholds.rewrite, lexical if lexical >= thresholds.rewrite
-                else float(semantic))
+        rank = (
+            lexical >= thresholds.rewrite,
+            lexical if lexical >= thresholds.rewrite else float(semantic),
+        )
         if best_rank is None or rank > best_rank:
             best_rank = rank
-            best = {"other": int(other), "semantic": float(semantic), "lexical": lexical,
-                    "sequence": None}
-    if best is not None and (best["lexical"] >= thresholds.rewrite
-                             or best["semantic"] >= thresholds.paraphrase):
+            best = {
+                "other": int(other),
+                "semantic": float(semantic),
+                "lexical": lexical,
+                "sequence": None,
+            }
+    if best is not None and (
+        best["lexical"] >= thresholds.rewrite or best["semantic"] >= thresholds.paraphrase
+    ):
         # a candidate admitted only by the evidence floor can be a paraphrase and nothing
         # else (reuse is what it was without the floor): its sequence similarity is
         # computed only if it is aligned (label_pairs)
@@ -426,8 +491,10 @@ def best_candidate(
 
 
 def label_pairs(
-    pairs: dict[tuple[int, int], CandidatePair], sentences: pd.DataFrame,
-    codes: np.ndarray, thresholds: Thresholds,
+    pairs: dict[tuple[int, int], CandidatePair],
+    sentences: pd.DataFrame,
+    codes: np.ndarray,
+    thresholds: Thresholds,
 ) -> pd.DataFrame:
     """Label candidate pairs with their relation; drop those that are none."""
     shared: dict[tuple[int, int], int] = {}
@@ -440,23 +507,34 @@ def label_pairs(
         evidence = pair.get("evidence")
         sequence = pair["sequence"]
         floor_only = sequence is None  # see best_candidate: paraphrase or nothing
-        relation = classify(float(pair["semantic"]),
-                            0.0 if floor_only else float(pair["lexical"]),
-                            0.0 if sequence is None else float(sequence), thresholds,
-                            shared_pairs=shared.get((int(codes[i]), int(codes[j])), 0),
-                            evidence=None if evidence is None else float(evidence))
+        relation = classify(
+            float(pair["semantic"]),
+            0.0 if floor_only else float(pair["lexical"]),
+            0.0 if sequence is None else float(sequence),
+            thresholds,
+            shared_pairs=shared.get((int(codes[i]), int(codes[j])), 0),
+            evidence=None if evidence is None else float(evidence),
+        )
         if relation is None:
             continue
         if floor_only:
-            pair["sequence"] = sequence_similarity(word_tokens(sentences.at[i, "text"]),
-                                                   word_tokens(sentences.at[j, "text"]))
-        records.append({
-            "sent_id_a": sentences.at[i, "sent_id"], "sent_id_b": sentences.at[j, "sent_id"],
-            "doc_id_a": sentences.at[i, "doc_id"], "doc_id_b": sentences.at[j, "doc_id"],
-            "semantic": pair["semantic"], "lexical": pair["lexical"],
-            "sequence": pair["sequence"], "relation": relation.value,
-            "matched_from": pair["matched_from"], "evidence": evidence,
-        })
+            pair["sequence"] = sequence_similarity(
+                word_tokens(sentences.at[i, "text"]), word_tokens(sentences.at[j, "text"])
+            )
+        records.append(
+            {
+                "sent_id_a": sentences.at[i, "sent_id"],
+                "sent_id_b": sentences.at[j, "sent_id"],
+                "doc_id_a": sentences.at[i, "doc_id"],
+                "doc_id_b": sentences.at[j, "doc_id"],
+                "semantic": pair["semantic"],
+                "lexical": pair["lexical"],
+                "sequence": pair["sequence"],
+                "relation": relation.value,
+                "matched_from": pair["matched_from"],
+                "evidence": evidence,
+            }
+        )
     columns = [c for c in ALIGNMENT_COLUMNS if c not in {"event", "source_doc_id"}]
     return pd.DataFrame.from_records(records, columns=columns)
 
@@ -470,8 +548,14 @@ def likely_source(doc_a: str, doc_b: str, dates: dict[str, str | None]) -> str |
 
 
 def align_corpus(
-    vectors: Matrix, sentences: pd.DataFrame, documents: pd.DataFrame, thresholds: Thresholds,
-    *, events: pd.Series | None = None, k: int = 3, block_size: int = 1024,
+    vectors: Matrix,
+    sentences: pd.DataFrame,
+    documents: pd.DataFrame,
+    thresholds: Thresholds,
+    *,
+    events: pd.Series | None = None,
+    k: int = 3,
+    block_size: int = 1024,
 ) -> pd.DataFrame:
     """All aligned pairs, event by event, with the likely source of reused pairs.
 
@@ -498,8 +582,9 @@ def align_corpus(
         if lo == hi or np.all(doc_codes[lo:hi] == doc_codes[lo]):
             continue  # one document: nothing to align
         event = event_of_row[lo]
-        table = align_event(vectors[vector_rows[lo:hi]], content.iloc[lo:hi], thresholds,
-                            k=k, block_size=block_size)
+        table = align_event(
+            vectors[vector_rows[lo:hi]], content.iloc[lo:hi], thresholds, k=k, block_size=block_size
+        )
         table.insert(0, "event", event)
         tables.append(table)
     if not tables:
@@ -511,4 +596,3 @@ def align_corpus(
         for a, b, is_reuse in zip(result["doc_id_a"], result["doc_id_b"], reused, strict=True)
     ]
     return result[ALIGNMENT_COLUMNS]
-

@@ -41,8 +41,17 @@ from framelens.basics.tokens import ENGLISH_STOP_WORDS, anchors, quantities
 from framelens.lookup import run_bounds
 
 CLAIM_COLUMNS = ["sent_id", "doc_id", "event_id", "claim_id"]
-SUMMARY_COLUMNS = ["claim_id", "event_id", "label", "representative", "representative_id",
-                   "n_sentences", "n_documents", "n_outlets", "outlets"]
+SUMMARY_COLUMNS = [
+    "claim_id",
+    "event_id",
+    "label",
+    "representative",
+    "representative_id",
+    "n_sentences",
+    "n_documents",
+    "n_outlets",
+    "outlets",
+]
 
 
 class UnionFind:
@@ -65,13 +74,13 @@ class UnionFind:
             self.parent[max(a, b)] = min(a, b)
 
 
-def neighbour_edges(vectors: Matrix, k: int, block_size: int = 1024
-                    ) -> dict[tuple[int, int], float]:
+def neighbour_edges(
+    vectors: Matrix, k: int, block_size: int = 1024
+) -> dict[tuple[int, int], float]:
     """Cosine of each row with its ``k`` most similar other rows, as sparse edges."""
     edges: dict[tuple[int, int], float] = {}
     for rows, _group, neighbours, scores in blocked_topk(vectors, k, block_size=block_size):
-        for i, found, sims in zip(rows.tolist(), neighbours.tolist(), scores.tolist(),
-                                  strict=True):
+        for i, found, sims in zip(rows.tolist(), neighbours.tolist(), scores.tolist(), strict=True):
             for j, s in zip(found, sims, strict=True):
                 if j >= 0:  # not the row itself
                     edges[(min(i, j), max(i, j))] = s
@@ -83,8 +92,9 @@ def neighbour_edges(vectors: Matrix, k: int, block_size: int = 1024
 CONTRADICTION_COST = DEFAULT_WEIGHTS.contradiction / DEFAULT_WEIGHTS.cosine
 
 
-def claim_similarity(cosine: float, anchor: float, contradiction: bool = False,
-                     cost: float = CONTRADICTION_COST) -> float:
+def claim_similarity(
+    cosine: float, anchor: float, contradiction: bool = False, cost: float = CONTRADICTION_COST
+) -> float:
     """Cosine, raised towards the shared-anchor score when that is higher:
     max(cos, (cos + anchor) / 2), less :data:`CONTRADICTION_COST` when the two give
     different numbers for one unit. Shared rare names and numbers are evidence of the
@@ -92,8 +102,9 @@ def claim_similarity(cosine: float, anchor: float, contradiction: bool = False,
     return max(cosine, (cosine + anchor) / 2) - cost * float(contradiction)
 
 
-def group_edges(edges: dict[tuple[int, int], float], group_of: list[int]
-                ) -> dict[tuple[int, int], float]:
+def group_edges(
+    edges: dict[tuple[int, int], float], group_of: list[int]
+) -> dict[tuple[int, int], float]:
     """Sum member-pair similarities into edges between groups (pairs inside a group
     are dropped)."""
     summed: dict[tuple[int, int], float] = {}
@@ -105,11 +116,16 @@ def group_edges(edges: dict[tuple[int, int], float], group_of: list[int]
     return summed
 
 
-def cluster_event_sentences(vectors: Matrix, texts: list[str],
-                            must_link: list[tuple[int, int]], threshold: float,
-                            n_documents: int, *,
-                            contradiction_cost: float = CONTRADICTION_COST,
-                            strong_links: list[tuple[int, int]] | None = None) -> np.ndarray:
+def cluster_event_sentences(
+    vectors: Matrix,
+    texts: list[str],
+    must_link: list[tuple[int, int]],
+    threshold: float,
+    n_documents: int,
+    *,
+    contradiction_cost: float = CONTRADICTION_COST,
+    strong_links: list[tuple[int, int]] | None = None,
+) -> np.ndarray:
     """Claim index of each sentence of one event (see the module docstring).
 
     ``must_link`` pairs are joined before clustering (transitively); each
@@ -128,14 +144,21 @@ def cluster_event_sentences(vectors: Matrix, texts: list[str],
     sets = [anchors(t) for t in texts]
     idf = anchor_idf(sets)
     amounts = [quantities(t) for t in texts]
-    edges = {(i, j): claim_similarity(cosine, anchor_overlap(sets[i], sets[j], idf),
-                                      contradicts(amounts[i], amounts[j]), contradiction_cost)
-             for (i, j), cosine in neighbour_edges(vectors, k).items()}
+    edges = {
+        (i, j): claim_similarity(
+            cosine,
+            anchor_overlap(sets[i], sets[j], idf),
+            contradicts(amounts[i], amounts[j]),
+            contradiction_cost,
+        )
+        for (i, j), cosine in neighbour_edges(vectors, k).items()
+    }
     for i, j in strong_links or []:
         key = (min(i, j), max(i, j))
         edges[key] = max(edges.get(key, 0.0), threshold)
-    labels = sparse_average_linkage(len(roots), group_edges(edges, group_of), threshold,
-                                    sizes=sizes)
+    labels = sparse_average_linkage(
+        len(roots), group_edges(edges, group_of), threshold, sizes=sizes
+    )
     return labels[group_of]
 
 
@@ -169,9 +192,16 @@ def quote_continuations(part: pd.DataFrame) -> list[tuple[int, int]]:
     return links
 
 
-def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFrame,
-                   alignments: pd.DataFrame, outlet_of: pd.Series, *, threshold: float,
-                   min_evidence: float = DEFAULT_WEIGHTS.link) -> pd.DataFrame:
+def cluster_claims(
+    vectors: Matrix,
+    sentences: pd.DataFrame,
+    events: pd.DataFrame,
+    alignments: pd.DataFrame,
+    outlet_of: pd.Series,
+    *,
+    threshold: float,
+    min_evidence: float = DEFAULT_WEIGHTS.link,
+) -> pd.DataFrame:
     """``sent_id, doc_id, event_id, claim_id`` for every content sentence.
 
     ``events`` has ``doc_id, event_id``; ``alignments`` the aligned pairs (verbatim and
@@ -187,16 +217,20 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
     content["event_id"] = content["doc_id"].map(event_of)
     # One sort (event, then article order) and slices, not one scan per event.
     content = content[content["event_id"].notna()].sort_values(
-        ["event_id", "doc_id", "position"], kind="stable")
+        ["event_id", "doc_id", "position"], kind="stable"
+    )
     rows_of_content = content.index.to_numpy()
     content = content.reset_index(drop=True)
     event_codes = content["event_id"].to_numpy()
     bounds = run_bounds(event_codes)
-    must_by_event = reuse_links_by_event(alignments, content, bounds,
-                                         relations=REUSE_RELATIONS)
-    strong_by_event = reuse_links_by_event(alignments, content, bounds,
-                                           relations=(Relation.PARAPHRASE.value,),
-                                           min_evidence=min_evidence)
+    must_by_event = reuse_links_by_event(alignments, content, bounds, relations=REUSE_RELATIONS)
+    strong_by_event = reuse_links_by_event(
+        alignments,
+        content,
+        bounds,
+        relations=(Relation.PARAPHRASE.value,),
+        min_evidence=min_evidence,
+    )
     outlet_lookup = outlet_of.to_dict()
     tables = []
     for number, (lo, hi) in enumerate(itertools.pairwise(bounds.tolist())):
@@ -204,10 +238,14 @@ def cluster_claims(vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFram
             continue
         part = content.iloc[lo:hi].reset_index(drop=True)
         must = must_by_event.get(number, []) + quote_continuations(part)
-        labels = cluster_event_sentences(vectors[content_rows[rows_of_content[lo:hi]]],
-                                         part["text"].tolist(), must, threshold,
-                                         part["doc_id"].nunique(),
-                                         strong_links=strong_by_event.get(number, []))
+        labels = cluster_event_sentences(
+            vectors[content_rows[rows_of_content[lo:hi]]],
+            part["text"].tolist(),
+            must,
+            threshold,
+            part["doc_id"].nunique(),
+            strong_links=strong_by_event.get(number, []),
+        )
         part["claim"] = labels
         tables.append(rank_claims(part, str(event_codes[lo]), outlet_lookup))
     if not tables:
@@ -223,9 +261,12 @@ REUSE_RELATIONS = (Relation.VERBATIM.value, Relation.REWRITE.value)
 LINK_RELATIONS = (*REUSE_RELATIONS, Relation.PARAPHRASE.value)
 
 
-def alignment_links(table: pd.DataFrame, row_of: pd.Series,
-                    relations: tuple[str, ...] | None = None, min_evidence: float = 0.0
-                    ) -> list[tuple[int, int]]:
+def alignment_links(
+    table: pd.DataFrame,
+    row_of: pd.Series,
+    relations: tuple[str, ...] | None = None,
+    min_evidence: float = 0.0,
+) -> list[tuple[int, int]]:
     """The aligned pairs of ``table`` whose relation is in ``relations`` (default
     :data:`LINK_RELATIONS`) and whose two sentences are in ``row_of`` (sent_id -> row),
     as (row, row), in the table's order. A paraphrase with an ``evidence`` score below
@@ -234,18 +275,24 @@ def alignment_links(table: pd.DataFrame, row_of: pd.Series,
     chosen = table[table["relation"].isin(list(relations))]
     if min_evidence > 0 and "evidence" in chosen:
         weak = (chosen["relation"] == Relation.PARAPHRASE.value) & ~(
-            chosen["evidence"].astype(float) >= min_evidence)
+            chosen["evidence"].astype(float) >= min_evidence
+        )
         chosen = chosen[~weak.to_numpy()]
     a = chosen["sent_id_a"].map(row_of).to_numpy(dtype=float)
     b = chosen["sent_id_b"].map(row_of).to_numpy(dtype=float)
     found = ~np.isnan(a) & ~np.isnan(b)
-    return list(zip(a[found].astype(np.int64).tolist(), b[found].astype(np.int64).tolist(),
-                    strict=True))
+    return list(
+        zip(a[found].astype(np.int64).tolist(), b[found].astype(np.int64).tolist(), strict=True)
+    )
 
 
-def reuse_links_by_event(alignments: pd.DataFrame, content: pd.DataFrame,
-                         bounds: np.ndarray, relations: tuple[str, ...] | None = None,
-                         min_evidence: float = 0.0) -> dict[int, list[tuple[int, int]]]:
+def reuse_links_by_event(
+    alignments: pd.DataFrame,
+    content: pd.DataFrame,
+    bounds: np.ndarray,
+    relations: tuple[str, ...] | None = None,
+    min_evidence: float = 0.0,
+) -> dict[int, list[tuple[int, int]]]:
     """The aligned pairs of ``alignments`` (relations as :func:`alignment_links`) whose two
     sentences are in one event, as (row, row) inside that event, keyed by the event's
     number (its slice ``bounds[e]:bounds[e + 1]`` of ``content``), in the alignments'
@@ -258,15 +305,17 @@ def reuse_links_by_event(alignments: pd.DataFrame, content: pd.DataFrame,
     event_a = np.searchsorted(bounds, a, side="right") - 1
     event_b = np.searchsorted(bounds, b, side="right") - 1
     links: dict[int, list[tuple[int, int]]] = {}
-    for i, j, event, other in zip(a.tolist(), b.tolist(), event_a.tolist(), event_b.tolist(),
-                                  strict=True):
+    for i, j, event, other in zip(
+        a.tolist(), b.tolist(), event_a.tolist(), event_b.tolist(), strict=True
+    ):
         if event == other:
             links.setdefault(event, []).append((i - int(bounds[event]), j - int(bounds[event])))
     return links
 
 
-def rank_claims(part: pd.DataFrame, event_id: str, outlet_of: pd.Series | dict[str, Any]
-                ) -> pd.DataFrame:
+def rank_claims(
+    part: pd.DataFrame, event_id: str, outlet_of: pd.Series | dict[str, Any]
+) -> pd.DataFrame:
     """Give one event's claims their stable ids: most outlets first, then most sentences,
     then the lowest sentence id (plain Python: an event has few claims, and pandas'
     grouping costs more than the counting)."""
@@ -274,8 +323,9 @@ def rank_claims(part: pd.DataFrame, event_id: str, outlet_of: pd.Series | dict[s
     outlets: dict[Any, set[str]] = {}
     sizes: dict[Any, int] = {}
     first: dict[Any, str] = {}
-    for claim, doc_id, sent_id in zip(part["claim"].tolist(), part["doc_id"].tolist(),
-                                      part["sent_id"].tolist(), strict=True):
+    for claim, doc_id, sent_id in zip(
+        part["claim"].tolist(), part["doc_id"].tolist(), part["sent_id"].tolist(), strict=True
+    ):
         outlet = lookup.get(doc_id)
         found = outlets.setdefault(claim, set())
         if isinstance(outlet, str):
@@ -290,6 +340,7 @@ def rank_claims(part: pd.DataFrame, event_id: str, outlet_of: pd.Series | dict[s
 
 # --------------------------------------------------------------------------- summaries
 
+
 def class_tfidf_labels(texts_by_claim: pd.Series, n_terms: int = 4) -> dict[str, str]:
     """Label each claim with its most distinctive words (class-based TF-IDF).
 
@@ -299,8 +350,9 @@ def class_tfidf_labels(texts_by_claim: pd.Series, n_terms: int = 4) -> dict[str,
     """
     docs = [" ".join(texts) for texts in texts_by_claim]
     try:
-        vectorizer = CountVectorizer(stop_words=list(ENGLISH_STOP_WORDS),
-                                     token_pattern=r"(?u)\b[^\W\d_]{3,}\b")
+        vectorizer = CountVectorizer(
+            stop_words=list(ENGLISH_STOP_WORDS), token_pattern=r"(?u)\b[^\W\d_]{3,}\b"
+        )
         counts = vectorizer.fit_transform(docs).toarray().astype(float)
     except ValueError:
         return {claim: "" for claim in texts_by_claim.index}
@@ -322,15 +374,17 @@ def central_sentence(vectors: Matrix) -> int:
     return int(np.argmax(sims.mean(axis=1)))
 
 
-def claims_summary(claims: pd.DataFrame, sentences: pd.DataFrame, vectors: Matrix,
-                   outlet_of: pd.Series) -> pd.DataFrame:
+def claims_summary(
+    claims: pd.DataFrame, sentences: pd.DataFrame, vectors: Matrix, outlet_of: pd.Series
+) -> pd.DataFrame:
     """One row per claim (by event, then claim id): label, representative sentence, size
     and outlets. Counts are computed for all claims at once; only claims of three or more
     sentences need a product of their vectors to find the representative."""
     row_of = pd.Series(np.arange(len(sentences)), index=sentences["sent_id"].to_numpy())
     text_of = sentences.set_index("sent_id")["text"]
-    table = claims.assign(outlet=claims["doc_id"].map(outlet_of),
-                          text=claims["sent_id"].map(text_of))
+    table = claims.assign(
+        outlet=claims["doc_id"].map(outlet_of), text=claims["sent_id"].map(text_of)
+    )
     table = table.sort_values(["event_id", "claim_id", "sent_id"], kind="stable")
     table = table.reset_index(drop=True)
     if table.empty:
@@ -340,30 +394,41 @@ def claims_summary(claims: pd.DataFrame, sentences: pd.DataFrame, vectors: Matri
     starts = run_bounds(codes)[:-1]
     sizes = np.diff(np.r_[starts, len(table)])
     grouped = table.groupby(pd.factorize(keys)[0], sort=False)
-    outlets = (table.drop_duplicates(["event_id", "claim_id", "outlet"])
-               .sort_values(["event_id", "claim_id", "outlet"], kind="stable")
-               .groupby(["event_id", "claim_id"], sort=True)["outlet"].agg(";".join))
+    outlets = (
+        table.drop_duplicates(["event_id", "claim_id", "outlet"])
+        .sort_values(["event_id", "claim_id", "outlet"], kind="stable")
+        .groupby(["event_id", "claim_id"], sort=True)["outlet"]
+        .agg(";".join)
+    )
     sent_rows = row_of.reindex(table["sent_id"]).to_numpy()
     centres = starts.copy()
     for g in np.flatnonzero(sizes > 2):
-        members = sent_rows[starts[g]:starts[g] + sizes[g]]
+        members = sent_rows[starts[g] : starts[g] + sizes[g]]
         centres[g] = starts[g] + central_sentence(vectors[members])
     labels: dict[tuple[str, str], str] = {}
     for event_id, part in table.groupby("event_id", sort=True):
         for claim_id, label in class_tfidf_labels(
-                part.groupby("claim_id")["text"].agg(list)).items():
+            part.groupby("claim_id")["text"].agg(list)
+        ).items():
             labels[(event_id, claim_id)] = label
     event_ids = table["event_id"].to_numpy()[starts]
     claim_ids = table["claim_id"].to_numpy()[starts]
-    return pd.DataFrame({
-        "claim_id": claim_ids, "event_id": event_ids,
-        "label": [labels[(e, c)] for e, c in zip(event_ids, claim_ids, strict=True)],
-        "representative": table["text"].to_numpy()[centres],
-        "representative_id": table["sent_id"].to_numpy()[centres],
-        "n_sentences": sizes, "n_documents": grouped["doc_id"].nunique().to_numpy(),
-        "n_outlets": grouped["outlet"].nunique().to_numpy(),
-        "outlets": outlets.reindex(pd.MultiIndex.from_arrays([event_ids, claim_ids])).to_numpy(),
-    }, columns=SUMMARY_COLUMNS)
+    return pd.DataFrame(
+        {
+            "claim_id": claim_ids,
+            "event_id": event_ids,
+            "label": [labels[(e, c)] for e, c in zip(event_ids, claim_ids, strict=True)],
+            "representative": table["text"].to_numpy()[centres],
+            "representative_id": table["sent_id"].to_numpy()[centres],
+            "n_sentences": sizes,
+            "n_documents": grouped["doc_id"].nunique().to_numpy(),
+            "n_outlets": grouped["outlet"].nunique().to_numpy(),
+            "outlets": outlets.reindex(
+                pd.MultiIndex.from_arrays([event_ids, claim_ids])
+            ).to_numpy(),
+        },
+        columns=SUMMARY_COLUMNS,
+    )
 
 
 def shorten(text: str, width: int = 70) -> str:
@@ -371,5 +436,4 @@ def shorten(text: str, width: int = 70) -> str:
     text = re.sub(r"\s+", " ", text).strip()
     if len(text) <= width:
         return text
-    return text[:width - 1].rsplit(" ", 1)[0] + "…"
-
+    return text[: width - 1].rsplit(" ", 1)[0] + "…"

@@ -30,15 +30,22 @@ def schema_errors(config: dict[str, Any], schema: dict[str, Any]) -> list[str]:
         where = key_path(error.absolute_path)
         if error.validator == "additionalProperties":
             allowed = sorted(error.schema.get("properties", {}))
-            extra = sorted(set(error.instance) - set(allowed)) if isinstance(
-                error.instance, dict) else []
+            extra = (
+                sorted(set(error.instance) - set(allowed))
+                if isinstance(error.instance, dict)
+                else []
+            )
             lines.append(f"config key {where}: unknown key(s) {extra}; allowed: {allowed}")
         elif "propertyNames" in error.schema_path and error.validator == "not":
-            lines.append(f"config key {where}: {error.instance!r} is reserved for a results "
-                         "folder; choose another name")
+            lines.append(
+                f"config key {where}: {error.instance!r} is reserved for a results "
+                "folder; choose another name"
+            )
         elif "propertyNames" in error.schema_path:
-            lines.append(f"config key {where}: name {error.instance!r} may only use letters, "
-                         "digits, '_', '-' and '.'")
+            lines.append(
+                f"config key {where}: name {error.instance!r} may only use letters, "
+                "digits, '_', '-' and '.'"
+            )
         else:
             lines.append(f"config key {where}: {error.message}")
     return lines

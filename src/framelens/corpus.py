@@ -92,22 +92,59 @@ __all__ = ["METADATA_FILE", "UNATTRIBUTED", "check_corpus", "doc_id_for", "list_
 log = logging.getLogger(__name__)
 
 DOCUMENT_COLUMNS = [
-    "doc_id", "file", "outlet", "outlet_label", "date", "date_source", "title",
-    "title_source", "language", "language_source", "event", "url", "dateline",
-    "n_sentences", "n_content_sentences", "n_chars", "sha256",
-    "time", "record", "outlet_source", "truncated", "syndicated_of",
+    "doc_id",
+    "file",
+    "outlet",
+    "outlet_label",
+    "date",
+    "date_source",
+    "title",
+    "title_source",
+    "language",
+    "language_source",
+    "event",
+    "url",
+    "dateline",
+    "n_sentences",
+    "n_content_sentences",
+    "n_chars",
+    "sha256",
+    "time",
+    "record",
+    "outlet_source",
+    "truncated",
+    "syndicated_of",
 ]
 SENTENCE_COLUMNS = [
-    "sent_id", "doc_id", "position", "paragraph", "text", "heading", "duplicate_of",
-    "boilerplate", "boilerplate_reason", "char_start", "char_end", "partial",
+    "sent_id",
+    "doc_id",
+    "position",
+    "paragraph",
+    "text",
+    "heading",
+    "duplicate_of",
+    "boilerplate",
+    "boilerplate_reason",
+    "char_start",
+    "char_end",
+    "partial",
 ]
-SENTENCE_SCHEMA = pa.schema([
-    ("sent_id", pa.string()), ("doc_id", pa.string()), ("position", pa.int64()),
-    ("paragraph", pa.int64()), ("text", pa.string()), ("heading", pa.bool_()),
-    ("duplicate_of", pa.string()), ("boilerplate", pa.bool_()),
-    ("boilerplate_reason", pa.string()), ("char_start", pa.int64()), ("char_end", pa.int64()),
-    ("partial", pa.bool_()),
-])
+SENTENCE_SCHEMA = pa.schema(
+    [
+        ("sent_id", pa.string()),
+        ("doc_id", pa.string()),
+        ("position", pa.int64()),
+        ("paragraph", pa.int64()),
+        ("text", pa.string()),
+        ("heading", pa.bool_()),
+        ("duplicate_of", pa.string()),
+        ("boilerplate", pa.bool_()),
+        ("boilerplate_reason", pa.string()),
+        ("char_start", pa.int64()),
+        ("char_end", pa.int64()),
+        ("partial", pa.bool_()),
+    ]
+)
 #: Sentence rows held in memory before a chunk is spooled to disk (ingest_to_files).
 CHUNK_ROWS = 50_000
 #: Flagged sentences listed per article in the report (the counts cover all of them).
@@ -138,15 +175,17 @@ class IngestSettings:
 
     def __post_init__(self) -> None:
         if self.on_decode_error not in DECODE_POLICIES:
-            raise ValueError(f"on_decode_error must be one of {DECODE_POLICIES}, "
-                             f"not {self.on_decode_error!r}")
+            raise ValueError(
+                f"on_decode_error must be one of {DECODE_POLICIES}, not {self.on_decode_error!r}"
+            )
 
     @classmethod
     def from_config(cls, entry: dict[str, Any]) -> IngestSettings:
         """From the validated ``ingest`` config mapping."""
-        return cls(on_decode_error=entry.get("on_decode_error", cls.on_decode_error),
-                   site_boilerplate=SiteBoilerplateSettings.from_config(
-                       entry.get("site_boilerplate")))
+        return cls(
+            on_decode_error=entry.get("on_decode_error", cls.on_decode_error),
+            site_boilerplate=SiteBoilerplateSettings.from_config(entry.get("site_boilerplate")),
+        )
 
 
 def duplicate_key(text: str) -> str:
@@ -165,8 +204,7 @@ def sentence_rows(doc_id: str, body: str) -> list[dict[str, Any]]:
         key = duplicate_key(seg.text)
         duplicate_of = first_seen.get(key)
         first_seen.setdefault(key, sent_id)
-        reason = ("social_embed" if position in embeds
-                  else sentence_boilerplate_reason(seg.text))
+        reason = "social_embed" if position in embeds else sentence_boilerplate_reason(seg.text)
         if reason is None and seg.heading and duplicate_of is not None:
             reason = "repeated_headline"
         rows.append(
@@ -231,7 +269,7 @@ def sorted_neighbours(sorted_ids: list[str], doc_id: str) -> list[str]:
     """
     before = bisect.bisect_left(sorted_ids, doc_id)
     after = bisect.bisect_right(sorted_ids, doc_id)
-    return sorted_ids[max(before - 1, 0):before] + sorted_ids[after:after + 1]
+    return sorted_ids[max(before - 1, 0) : before] + sorted_ids[after : after + 1]
 
 
 def short_unique_prefix(doc_id: str, others: list[str]) -> str:
@@ -245,9 +283,12 @@ def short_unique_prefix(doc_id: str, others: list[str]) -> str:
     return doc_id
 
 
-def ingest_corpus(corpus: str | Path | dict[str, Any] | CorpusSource, *,
-                  on_decode_error: str = "fail",
-                  settings: IngestSettings | None = None) -> IngestResult:
+def ingest_corpus(
+    corpus: str | Path | dict[str, Any] | CorpusSource,
+    *,
+    on_decode_error: str = "fail",
+    settings: IngestSettings | None = None,
+) -> IngestResult:
     """Read every article of a corpus (any format, :mod:`framelens.sources`) into documents
     and sentences tables held in memory, with the ingest report.
 
@@ -260,14 +301,22 @@ def ingest_corpus(corpus: str | Path | dict[str, Any] | CorpusSource, *,
     settings = settings or IngestSettings(on_decode_error=on_decode_error)
     spool = SentenceSpool()
     state = read_corpus(source, settings, spool)
-    sentences = pd.concat(list(finish_sentences(spool, state)), ignore_index=True) \
-        if spool.n_rows else pd.DataFrame(columns=SENTENCE_COLUMNS)
+    sentences = (
+        pd.concat(list(finish_sentences(spool, state)), ignore_index=True)
+        if spool.n_rows
+        else pd.DataFrame(columns=SENTENCE_COLUMNS)
+    )
     docs = finish_documents(state)
     return IngestResult(docs, sentences, build_report(source, docs, state))
 
 
-def ingest_to_files(corpus: str | Path | dict[str, Any] | CorpusSource, settings: IngestSettings,
-                    *, documents: str | Path, sentences: str | Path) -> dict[str, Any]:
+def ingest_to_files(
+    corpus: str | Path | dict[str, Any] | CorpusSource,
+    settings: IngestSettings,
+    *,
+    documents: str | Path,
+    sentences: str | Path,
+) -> dict[str, Any]:
     """Ingest a corpus straight to the Parquet tables, streaming: sentence rows go to disk in
     chunks of :data:`CHUNK_ROWS`, so memory does not grow with the corpus' text. Returns the
     report (written by the caller)."""
@@ -324,8 +373,9 @@ class SentenceSpool:
             self.spill_parent.mkdir(parents=True, exist_ok=True)
             self.folder = Path(tempfile.mkdtemp(prefix=".ingest.", dir=self.spill_parent))
         path = self.folder / f"{len(self.chunks):06d}.parquet"
-        pq.write_table(pa.Table.from_pandas(frame, schema=SENTENCE_SCHEMA, preserve_index=False),
-                       path)
+        pq.write_table(
+            pa.Table.from_pandas(frame, schema=SENTENCE_SCHEMA, preserve_index=False), path
+        )
         self.chunks.append(path)
 
     def __iter__(self) -> Iterator[pd.DataFrame]:
@@ -360,8 +410,9 @@ class CorpusState:
     totals: Counter[str] = field(default_factory=Counter)
 
 
-def read_corpus(source: CorpusSource, settings: IngestSettings,
-                spool: SentenceSpool) -> CorpusState:
+def read_corpus(
+    source: CorpusSource, settings: IngestSettings, spool: SentenceSpool
+) -> CorpusState:
     """Pass one: every record to a document row, sentence rows (into ``spool``) and a report
     entry; raise one :class:`CorpusError` with every problem found."""
     problems = check_source(source)
@@ -369,12 +420,18 @@ def read_corpus(source: CorpusSource, settings: IngestSettings,
         raise CorpusError(source.label, problems + content_problems(source, settings))
     state = CorpusState(source, repeats=SiteRepeats(settings.site_boilerplate))
     seen = SeenRecords()
-    for record in read_records(source, on_decode_error=settings.on_decode_error,
-                               extra=state.extra, checked=True):
+    for record in read_records(
+        source, on_decode_error=settings.on_decode_error, extra=state.extra, checked=True
+    ):
         errors = [p for p in record.problems if not p.message.startswith("flag:")]
         if errors and source.format in WEB_FORMATS:
-            state.skipped.append({"where": record.where, "url": record.get("url"),
-                                  "why": "; ".join(p.message for p in errors)})
+            state.skipped.append(
+                {
+                    "where": record.where,
+                    "url": record.get("url"),
+                    "why": "; ".join(p.message for p in errors),
+                }
+            )
             continue
         row = None if errors else record_row(record, source.format, errors)
         if row is None:
@@ -385,8 +442,9 @@ def read_corpus(source: CorpusSource, settings: IngestSettings,
             state.duplicate_records.append(duplicate)
             continue
         document, rows, entry = ingest_article(row, row["text"], record.data)
-        entry["flags"] += [{"code": "decode_replaced", "detail": str(p)}
-                           for p in record.problems] + row["flags"]
+        entry["flags"] += [
+            {"code": "decode_replaced", "detail": str(p)} for p in record.problems
+        ] + row["flags"]
         if record.extraction is not None:
             entry["extraction"] = record.extraction
         if record.record is not None:
@@ -399,9 +457,13 @@ def read_corpus(source: CorpusSource, settings: IngestSettings,
         raise CorpusError(source.label, problems)
     if state.skipped:
         shown = "; ".join(f"{item['where']}: {item['why']}" for item in state.skipped[:5])
-        log.warning("%d page(s) skipped, not articles or not readable (all listed under "
-                    "'skipped' in the ingest report): %s%s", len(state.skipped), shown,
-                    " …" if len(state.skipped) > 5 else "")
+        log.warning(
+            "%d page(s) skipped, not articles or not readable (all listed under "
+            "'skipped' in the ingest report): %s%s",
+            len(state.skipped),
+            shown,
+            " …" if len(state.skipped) > 5 else "",
+        )
     return state
 
 
@@ -420,8 +482,9 @@ def content_problems(source: CorpusSource, settings: IngestSettings) -> list[Pro
     """Problems inside the articles of a corpus that also has structural problems, so both
     kinds are reported in one run (nothing is ingested)."""
     try:
-        records = read_records(source, on_decode_error=settings.on_decode_error, extra={},
-                               skip_structure=True)
+        records = read_records(
+            source, on_decode_error=settings.on_decode_error, extra={}, skip_structure=True
+        )
         found: list[Problem] = []
         for record in records:
             errors = [p for p in record.problems if not p.message.startswith("flag:")]
@@ -448,20 +511,33 @@ class SeenRecords:
         if doc_id in self.ids:
             where, first_digest = self.ids[doc_id]
             if first_digest == digest:
-                return {"doc_id": doc_id, "kept": where, "skipped": record.where,
-                        "why": "same id and same text"}
+                return {
+                    "doc_id": doc_id,
+                    "kept": where,
+                    "skipped": record.where,
+                    "why": "same id and same text",
+                }
             n = 2
             while f"{doc_id}~{n}" in self.ids:
                 n += 1
             row["doc_id"] = f"{doc_id}~{n}"
-            row["flags"].append({"code": "duplicate_id", "detail": f"id {doc_id!r} is also "
-                                 f"{where} (other text); this one is {row['doc_id']!r}"})
+            row["flags"].append(
+                {
+                    "code": "duplicate_id",
+                    "detail": f"id {doc_id!r} is also "
+                    f"{where} (other text); this one is {row['doc_id']!r}",
+                }
+            )
         self.ids[row["doc_id"]] = (record.where, digest)
         url = row.get("url")
         if url:
             if url in self.urls and self.urls[url] != row["doc_id"]:
-                row["flags"].append({"code": "duplicate_url", "detail": f"URL {url!r} is also "
-                                     f"document {self.urls[url]!r}"})
+                row["flags"].append(
+                    {
+                        "code": "duplicate_url",
+                        "detail": f"URL {url!r} is also document {self.urls[url]!r}",
+                    }
+                )
             self.urls.setdefault(url, row["doc_id"])
         return None
 
@@ -486,22 +562,37 @@ def record_row(record: SourceRecord, fmt: str, problems: list[Problem]) -> dict[
     if raw_date:
         stamp = parse_timestamp(raw_date)
         if stamp is None:
-            faults.append(f"date {raw_date!r} is not a date (YYYY-MM-DD) or a timestamp "
-                          "(ISO 8601 such as 2022-08-18T14:03:00Z, or RFC 2822)")
+            faults.append(
+                f"date {raw_date!r} is not a date (YYYY-MM-DD) or a timestamp "
+                "(ISO 8601 such as 2022-08-18T14:03:00Z, or RFC 2822)"
+            )
         else:
             date, time = stamp.date, record.get("time") or stamp.time
     language = record.get("language")
     if language and not is_language_tag(language):
-        faults.append(f"language {language!r} is not a BCP-47 language tag such as 'en' "
-                      "(leave it empty to detect the language)")
+        faults.append(
+            f"language {language!r} is not a BCP-47 language tag such as 'en' "
+            "(leave it empty to detect the language)"
+        )
     problems += [Problem(where, fault) for fault in faults]
     if faults:
         return None
-    return {"doc_id": record_doc_id(record, fmt), "file": record.file, "record": record.record,
-            "text": text, "outlet": outlet, "outlet_source": outlet_source, "date": date,
-            "time": time, "date_source": record.fields.get("date_source"),
-            "title": record.get("title"), "url": url, "language": language,
-            "event": record.get("event"), "flags": []}
+    return {
+        "doc_id": record_doc_id(record, fmt),
+        "file": record.file,
+        "record": record.record,
+        "text": text,
+        "outlet": outlet,
+        "outlet_source": outlet_source,
+        "date": date,
+        "time": time,
+        "date_source": record.fields.get("date_source"),
+        "title": record.get("title"),
+        "url": url,
+        "language": language,
+        "event": record.get("event"),
+        "flags": [],
+    }
 
 
 def record_doc_id(record: SourceRecord, fmt: str) -> str:
@@ -515,8 +606,9 @@ def record_doc_id(record: SourceRecord, fmt: str) -> str:
     url = record.get("url")
     if url:
         parts = urlsplit(url.strip())
-        return (parts.netloc + parts.path.rstrip("/")
-                + (f"?{parts.query}" if parts.query else "")) or url.strip()
+        return (
+            parts.netloc + parts.path.rstrip("/") + (f"?{parts.query}" if parts.query else "")
+        ) or url.strip()
     return f"{Path(record.file).name}#{record.record.replace(' ', '')}"
 
 
@@ -533,7 +625,8 @@ def finish_sentences(spool: SentenceSpool, state: CorpusState) -> Iterator[pd.Da
         n_content.update(chunk.loc[content, "doc_id"].tolist())
         for doc_id, texts in chunk.loc[content].groupby("doc_id", sort=False)["text"]:
             state.fingerprints[doc_id] = content_fingerprint(
-                key for key in map(duplicate_key, texts) if key.count(" ") >= SYNDICATION_WORDS - 1)
+                key for key in map(duplicate_key, texts) if key.count(" ") >= SYNDICATION_WORDS - 1
+            )
         note_flagged(chunk.loc[~content], state)
         state.totals["n_sentences"] += len(chunk)
         state.totals["n_boilerplate"] += int(chunk["boilerplate"].sum())
@@ -548,24 +641,31 @@ def note_flagged(flagged: pd.DataFrame, state: CorpusState) -> None:
     count them by reason."""
     for row in flagged.astype(object).where(flagged.notna(), None).to_dict("records"):
         state.flagged.setdefault(row["doc_id"], []).append(
-            {key: row[key] for key in ("sent_id", "boilerplate_reason", "duplicate_of", "text")})
+            {key: row[key] for key in ("sent_id", "boilerplate_reason", "duplicate_of", "text")}
+        )
         state.doc_reasons.setdefault(row["doc_id"], Counter())[
-            row["boilerplate_reason"] or "repeat"] += 1
+            row["boilerplate_reason"] or "repeat"
+        ] += 1
         if row["boilerplate_reason"]:
             state.reasons[row["boilerplate_reason"]] += 1
 
 
-def flag_site_boilerplate(chunk: pd.DataFrame, outlet_of: dict[str, str],
-                          site: dict[tuple[str, int], int],
-                          lines: dict[str, dict[int, dict[str, Any]]]) -> None:
+def flag_site_boilerplate(
+    chunk: pd.DataFrame,
+    outlet_of: dict[str, str],
+    site: dict[tuple[str, int], int],
+    lines: dict[str, dict[int, dict[str, Any]]],
+) -> None:
     """Flag (in place) the not yet flagged sentences that are their outlet's site
     boilerplate, and note each line's text and article count per outlet."""
     candidates = chunk.index[~chunk["boilerplate"]]
     outlets = [outlet_of[d] for d in chunk.loc[candidates, "doc_id"]]
     hashes = [text_hash(duplicate_key(t)) for t in chunk.loc[candidates, "text"]]
-    hits = [(index, outlet, hashed, site[(outlet, hashed)])
-            for index, outlet, hashed in zip(candidates, outlets, hashes, strict=True)
-            if (outlet, hashed) in site]
+    hits = [
+        (index, outlet, hashed, site[(outlet, hashed)])
+        for index, outlet, hashed in zip(candidates, outlets, hashes, strict=True)
+        if (outlet, hashed) in site
+    ]
     hits = spare_whole_articles(chunk, hits)
     if not hits:
         return
@@ -575,11 +675,13 @@ def flag_site_boilerplate(chunk: pd.DataFrame, outlet_of: dict[str, str],
     chunk.loc[rows, "partial"] = False
     for index, outlet, hashed, n_articles in hits:
         lines.setdefault(outlet, {}).setdefault(
-            hashed, {"text": chunk.at[index, "text"], "n_articles": n_articles})
+            hashed, {"text": chunk.at[index, "text"], "n_articles": n_articles}
+        )
 
 
-def spare_whole_articles(chunk: pd.DataFrame, hits: list[tuple[Any, str, int, int]]
-                         ) -> list[tuple[Any, str, int, int]]:
+def spare_whole_articles(
+    chunk: pd.DataFrame, hits: list[tuple[Any, str, int, int]]
+) -> list[tuple[Any, str, int, int]]:
     """The site-boilerplate hits, less those in articles they would leave without a content
     sentence: an outlet's repeated text that is all an article holds is its story (say, one
     story republished under several ids), not its template."""
@@ -601,8 +703,9 @@ def write_sentences(chunks: Iterable[pd.DataFrame], target: Path) -> None:
         writer = pq.ParquetWriter(tmp, SENTENCE_SCHEMA)
         try:
             for chunk in chunks:
-                writer.write_table(pa.Table.from_pandas(chunk, schema=SENTENCE_SCHEMA,
-                                                        preserve_index=False))
+                writer.write_table(
+                    pa.Table.from_pandas(chunk, schema=SENTENCE_SCHEMA, preserve_index=False)
+                )
         finally:
             writer.close()
 
@@ -614,13 +717,21 @@ def finish_documents(state: CorpusState) -> pd.DataFrame:
     for doc, entry in zip(state.documents, state.entries, strict=True):
         doc["syndicated_of"] = copies.get(doc["doc_id"])
         if doc["syndicated_of"] is not None:
-            entry["flags"].append({"code": "syndicated", "detail": "content equals document "
-                                   f"{doc['syndicated_of']!r} word for word"})
+            entry["flags"].append(
+                {
+                    "code": "syndicated",
+                    "detail": f"content equals document {doc['syndicated_of']!r} word for word",
+                }
+            )
         if doc["n_content_sentences"] == 0:
-            entry["flags"].append(no_content_flag(state.doc_reasons.get(doc["doc_id"], {}),
-                                                  doc["n_sentences"]))
-            log.warning("%s: no content sentence left (%s); every measure will skip it",
-                        entry["where"], entry["flags"][-1]["detail"])
+            entry["flags"].append(
+                no_content_flag(state.doc_reasons.get(doc["doc_id"], {}), doc["n_sentences"])
+            )
+            log.warning(
+                "%s: no content sentence left (%s); every measure will skip it",
+                entry["where"],
+                entry["flags"][-1]["detail"],
+            )
     docs = pd.DataFrame.from_records(state.documents, columns=DOCUMENT_COLUMNS)
     docs["outlet_label"] = outlet_labels(docs)
     return docs
@@ -646,17 +757,26 @@ def ingest_article(
     if date_source == "metadata" and row.get("date_source"):
         date_source = row["date_source"]
     if header.outlet and header.outlet.casefold() != row["outlet"].casefold():
-        flags.append({"code": "outlet_differs",
-                      "detail": f"text names {header.outlet!r}, metadata says {row['outlet']!r}"})
+        flags.append(
+            {
+                "code": "outlet_differs",
+                "detail": f"text names {header.outlet!r}, metadata says {row['outlet']!r}",
+            }
+        )
     title, title_source = _title(row, rows)
     content = [r["text"] for r in rows if not r["boilerplate"] and r["duplicate_of"] is None]
     language, language_source = _language(row, content)
     partial = [r for r in rows[-2:] if r["partial"]]
     truncated = bool(partial)
     if truncated:
-        flags.append({"code": "truncated", "sent_id": partial[0]["sent_id"],
-                      "detail": f"the text stops mid-sentence: {partial[0]['text'][-80:]!r} "
-                                "(kept, marked partial)"})
+        flags.append(
+            {
+                "code": "truncated",
+                "sent_id": partial[0]["sent_id"],
+                "detail": f"the text stops mid-sentence: {partial[0]['text'][-80:]!r} "
+                "(kept, marked partial)",
+            }
+        )
     document = {
         "doc_id": doc_id,
         "file": row["file"],
@@ -705,8 +825,7 @@ def no_content_flag(reasons: dict[str, int], n_sentences: int) -> dict[str, Any]
     else:
         counted = ", ".join(f"{reason}: {n}" for reason, n in reasons.items())
         detail = f"all {n_sentences} sentences flagged as boilerplate or repeats ({counted})"
-    return {"code": "no_content", "n_sentences": n_sentences, "reasons": reasons,
-            "detail": detail}
+    return {"code": "no_content", "n_sentences": n_sentences, "reasons": reasons, "detail": detail}
 
 
 def _title(row: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[str | None, str | None]:
@@ -734,8 +853,12 @@ def removed_items(header: Header, markup: list[MarkupEdit]) -> list[dict[str, An
     text); markup items also have ``replacement``, the text that took its place there.
     """
     items: list[dict[str, Any]] = [
-        {"what": f"html_{edit.kind}", "text": edit.text, "at": edit.at,
-         "replacement": edit.replacement}
+        {
+            "what": f"html_{edit.kind}",
+            "text": edit.text,
+            "at": edit.at,
+            "replacement": edit.replacement,
+        }
         for edit in markup
     ]
     stripped = header.text.strip()
@@ -751,8 +874,13 @@ def markup_flags(markup: list[MarkupEdit]) -> list[dict[str, Any]]:
         return []
     kinds = Counter(edit.kind for edit in markup)
     counted = ", ".join(f"{n} {kind}" for kind, n in sorted(kinds.items()))
-    return [{"code": "html_stripped", "count": len(markup),
-             "detail": f"HTML converted to text ({counted}); each piece is under 'removed'"}]
+    return [
+        {
+            "code": "html_stripped",
+            "count": len(markup),
+            "detail": f"HTML converted to text ({counted}); each piece is under 'removed'",
+        }
+    ]
 
 
 def outlet_flags(outlet: str) -> list[dict[str, str]]:
@@ -772,8 +900,12 @@ def outlet_flags(outlet: str) -> list[dict[str, str]]:
         oddities.append("HTML markup")
     if not oddities:
         return []
-    return [{"code": "outlet_unusual", "detail": f"outlet {outlet[:MAX_OUTLET_CHARS]!r}: "
-                                                 + ", ".join(oddities)}]
+    return [
+        {
+            "code": "outlet_unusual",
+            "detail": f"outlet {outlet[:MAX_OUTLET_CHARS]!r}: " + ", ".join(oddities),
+        }
+    ]
 
 
 def _choose(
@@ -781,8 +913,12 @@ def _choose(
 ) -> tuple[str | None, str | None]:
     """Prefer metadata, fall back to the text; flag a disagreement between the two."""
     if from_metadata and from_text and from_metadata != from_text:
-        flags.append({"code": f"{what}_differs",
-                      "detail": f"text says {from_text!r}, metadata says {from_metadata!r}"})
+        flags.append(
+            {
+                "code": f"{what}_differs",
+                "detail": f"text says {from_text!r}, metadata says {from_metadata!r}",
+            }
+        )
     if from_metadata:
         return from_metadata, "metadata"
     if from_text:
@@ -793,8 +929,11 @@ def _choose(
 def build_report(source: CorpusSource, docs: pd.DataFrame, state: CorpusState) -> dict[str, Any]:
     """The ingest report: per article what was removed and flagged, plus totals."""
     totals = state.totals
-    no_content = [e["where"] for e in state.entries
-                  if any(flag["code"] == "no_content" for flag in e["flags"])]
+    no_content = [
+        e["where"]
+        for e in state.entries
+        if any(flag["code"] == "no_content" for flag in e["flags"])
+    ]
     files = []
     for entry in state.entries:
         entry = {key: value for key, value in entry.items() if key != "where"}

@@ -16,10 +16,28 @@ import pandas as pd
 
 from framelens.basics.tables import sentence_positions
 
-COVERAGE_COLUMNS = ["event_id", "claim_id", "outlet", "present", "first_position", "lead",
-                    "n_sentences", "core", "own"]
-OUTLET_COLUMNS = ["outlet", "n_events", "n_claims", "n_own_claims", "n_core_claims",
-                  "n_core_carried", "n_core_omitted", "core_carried_share", "n_core_in_lead"]
+COVERAGE_COLUMNS = [
+    "event_id",
+    "claim_id",
+    "outlet",
+    "present",
+    "first_position",
+    "lead",
+    "n_sentences",
+    "core",
+    "own",
+]
+OUTLET_COLUMNS = [
+    "outlet",
+    "n_events",
+    "n_claims",
+    "n_own_claims",
+    "n_core_claims",
+    "n_core_carried",
+    "n_core_omitted",
+    "core_carried_share",
+    "n_core_in_lead",
+]
 
 
 def core_size(n_outlets: int, share: float) -> int:
@@ -27,8 +45,14 @@ def core_size(n_outlets: int, share: float) -> int:
     return max(2, math.ceil(share * n_outlets))
 
 
-def coverage_table(claims: pd.DataFrame, content: pd.DataFrame, outlet_of: pd.Series, *,
-                   core_share: float = 0.5, lead_sentences: int = 3) -> pd.DataFrame:
+def coverage_table(
+    claims: pd.DataFrame,
+    content: pd.DataFrame,
+    outlet_of: pd.Series,
+    *,
+    core_share: float = 0.5,
+    lead_sentences: int = 3,
+) -> pd.DataFrame:
     """One row per event, claim and outlet covering the event (present or absent).
 
     ``first_position`` is the earliest position of the claim in the outlet's
@@ -36,32 +60,51 @@ def coverage_table(claims: pd.DataFrame, content: pd.DataFrame, outlet_of: pd.Se
     the first ``lead_sentences`` content sentences.
     """
     positions = sentence_positions(content)
-    table = claims.assign(outlet=claims["doc_id"].map(outlet_of),
-                          rank=claims["sent_id"].map(positions["rank"]),
-                          fraction=claims["sent_id"].map(positions["fraction"]))
+    table = claims.assign(
+        outlet=claims["doc_id"].map(outlet_of),
+        rank=claims["sent_id"].map(positions["rank"]),
+        fraction=claims["sent_id"].map(positions["fraction"]),
+    )
     table = table[table["outlet"].notna()]
-    carried = table.groupby(["event_id", "claim_id", "outlet"]).agg(
-        first_position=("fraction", "min"), first_rank=("rank", "min"),
-        n_sentences=("sent_id", "size")).reset_index()
+    carried = (
+        table.groupby(["event_id", "claim_id", "outlet"])
+        .agg(
+            first_position=("fraction", "min"),
+            first_rank=("rank", "min"),
+            n_sentences=("sent_id", "size"),
+        )
+        .reset_index()
+    )
     # Every claim of an event against every outlet covering it, in one merge.
     outlets = table[["event_id", "outlet"]].drop_duplicates()
     n_event_outlets = outlets.groupby("event_id").size()
-    per_claim = (table.groupby(["event_id", "claim_id"])["outlet"].nunique()
-                 .rename("n_outlets").reset_index())
+    per_claim = (
+        table.groupby(["event_id", "claim_id"])["outlet"]
+        .nunique()
+        .rename("n_outlets")
+        .reset_index()
+    )
     grid = per_claim.merge(outlets, on="event_id").sort_values(
-        ["event_id", "claim_id", "outlet"], kind="stable")
+        ["event_id", "claim_id", "outlet"], kind="stable"
+    )
     grid = grid.merge(carried, on=["event_id", "claim_id", "outlet"], how="left")
     present = grid["n_sentences"].notna().to_numpy()
     need = grid["event_id"].map(n_event_outlets.map(lambda n: core_size(int(n), core_share)))
     lead = grid["first_rank"].fillna(lead_sentences).to_numpy() < lead_sentences
-    return pd.DataFrame({
-        "event_id": grid["event_id"].to_numpy(), "claim_id": grid["claim_id"].to_numpy(),
-        "outlet": grid["outlet"].to_numpy(), "present": present,
-        "first_position": grid["first_position"].astype(float).to_numpy(),
-        "lead": lead & present, "n_sentences": grid["n_sentences"].fillna(0).astype(int),
-        "core": (grid["n_outlets"] >= need).to_numpy(),
-        "own": (grid["n_outlets"] == 1).to_numpy() & present,
-    }, columns=COVERAGE_COLUMNS)
+    return pd.DataFrame(
+        {
+            "event_id": grid["event_id"].to_numpy(),
+            "claim_id": grid["claim_id"].to_numpy(),
+            "outlet": grid["outlet"].to_numpy(),
+            "present": present,
+            "first_position": grid["first_position"].astype(float).to_numpy(),
+            "lead": lead & present,
+            "n_sentences": grid["n_sentences"].fillna(0).astype(int),
+            "core": (grid["n_outlets"] >= need).to_numpy(),
+            "own": (grid["n_outlets"] == 1).to_numpy() & present,
+        },
+        columns=COVERAGE_COLUMNS,
+    )
 
 
 def outlet_coverage(coverage: pd.DataFrame) -> pd.DataFrame:
@@ -71,12 +114,17 @@ def outlet_coverage(coverage: pd.DataFrame) -> pd.DataFrame:
     for outlet, part in coverage.groupby("outlet", sort=True):
         present = part[part["present"]]
         core = part[part["core"]]
-        rows.append({
-            "outlet": outlet, "n_events": part["event_id"].nunique(),
-            "n_claims": len(present), "n_own_claims": int(part["own"].sum()),
-            "n_core_claims": len(core), "n_core_carried": int(core["present"].sum()),
-            "n_core_omitted": int((~core["present"]).sum()),
-            "core_carried_share": float(core["present"].mean()) if len(core) else None,
-            "n_core_in_lead": int((core["present"] & core["lead"]).sum()),
-        })
+        rows.append(
+            {
+                "outlet": outlet,
+                "n_events": part["event_id"].nunique(),
+                "n_claims": len(present),
+                "n_own_claims": int(part["own"].sum()),
+                "n_core_claims": len(core),
+                "n_core_carried": int(core["present"].sum()),
+                "n_core_omitted": int((~core["present"]).sum()),
+                "core_carried_share": float(core["present"].mean()) if len(core) else None,
+                "n_core_in_lead": int((core["present"] & core["lead"]).sum()),
+            }
+        )
     return pd.DataFrame.from_records(rows, columns=OUTLET_COLUMNS)

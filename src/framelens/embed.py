@@ -86,9 +86,13 @@ class EmbeddingCache:
         if not keys:
             return
         name = hashlib.sha256("\n".join(keys).encode()).hexdigest()[:16]
-        write_arrays({"keys": np.asarray(keys, dtype="U64"),
-                      "vectors": np.asarray(vectors, dtype=np.float32)},
-                     self.folder / f"shard-{name}.npz")
+        write_arrays(
+            {
+                "keys": np.asarray(keys, dtype="U64"),
+                "vectors": np.asarray(vectors, dtype=np.float32),
+            },
+            self.folder / f"shard-{name}.npz",
+        )
 
 
 @dataclass
@@ -163,19 +167,24 @@ class EmbeddingPlan:
     def build(cls, texts: Iterable[str], batch_size: int, n_shards: int = 1) -> EmbeddingPlan:
         """The plan for a corpus's sentence texts (repeats are encoded once)."""
         if batch_size < 1 or n_shards < 1:
-            raise ValueError(f"batch_size and n_shards must be >= 1, got {batch_size}, "
-                             f"{n_shards}")
+            raise ValueError(f"batch_size and n_shards must be >= 1, got {batch_size}, {n_shards}")
         counted = Counter(texts)
         unique = list(counted)
         keys = [text_key(t) for t in unique]
         lengths = np.fromiter((len(t) for t in unique), dtype=np.int64, count=len(unique))
-        order = (np.lexsort((np.asarray(keys, dtype="S64"), -lengths)) if unique
-                 else np.zeros(0, dtype=np.int64))
+        order = (
+            np.lexsort((np.asarray(keys, dtype="S64"), -lengths))
+            if unique
+            else np.zeros(0, dtype=np.int64)
+        )
         planned = [unique[i] for i in order]
-        return cls(texts=planned, keys=[keys[i] for i in order],
-                   counts=np.fromiter((counted[t] for t in planned), dtype=np.int64,
-                                      count=len(planned)),
-                   batch_size=batch_size, n_shards=n_shards)
+        return cls(
+            texts=planned,
+            keys=[keys[i] for i in order],
+            counts=np.fromiter((counted[t] for t in planned), dtype=np.int64, count=len(planned)),
+            batch_size=batch_size,
+            n_shards=n_shards,
+        )
 
     @property
     def n_batches(self) -> int:
@@ -191,8 +200,9 @@ class EmbeddingPlan:
 
     def digest(self, shard: int) -> str:
         """SHA-256 of one shard's text keys, in order: names exactly what the shard holds."""
-        return hashlib.sha256("\n".join(self.keys[i] for i in self.rows(shard))
-                              .encode("ascii")).hexdigest()
+        return hashlib.sha256(
+            "\n".join(self.keys[i] for i in self.rows(shard)).encode("ascii")
+        ).hexdigest()
 
     def sentence_rows(self, texts: Sequence[str]) -> np.ndarray:
         """For each of ``texts`` (the sentences the plan was built from), its row."""
@@ -202,8 +212,14 @@ class EmbeddingPlan:
 
 
 def encode_planned(
-    texts: list[str], keys: list[str], encoder: Encoder, cache: EmbeddingCache | None,
-    *, batch_size: int, chunk_size: int = 4096, show_progress: bool = False,
+    texts: list[str],
+    keys: list[str],
+    encoder: Encoder,
+    cache: EmbeddingCache | None,
+    *,
+    batch_size: int,
+    chunk_size: int = 4096,
+    show_progress: bool = False,
 ) -> tuple[np.ndarray, int]:
     """Vectors of unique ``texts`` (in plan order): from the cache, or encoded in batches.
 
@@ -216,8 +232,7 @@ def encode_planned(
     """
     found = cache.lookup(keys) if cache is not None else {}
     missing = [i for i, k in enumerate(keys) if k not in found]
-    log.info("cache has %d of %d unique texts; encoding %d", len(found), len(keys),
-             len(missing))
+    log.info("cache has %d of %d unique texts; encoding %d", len(found), len(keys), len(missing))
     matrix: np.ndarray | None = None
     if found:
         hits = [i for i, k in enumerate(keys) if k in found]
@@ -231,11 +246,16 @@ def encode_planned(
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="framelens-cache") as writer:
         pending: Future[None] | None = None
         for offset in range(0, len(missing), step):
-            chunk = missing[offset:offset + step]
-            fresh = np.concatenate([
-                np.asarray(encoder.encode([texts[i] for i in chunk[b:b + batch_size]]),
-                           dtype=np.float32)
-                for b in range(0, len(chunk), batch_size)])
+            chunk = missing[offset : offset + step]
+            fresh = np.concatenate(
+                [
+                    np.asarray(
+                        encoder.encode([texts[i] for i in chunk[b : b + batch_size]]),
+                        dtype=np.float32,
+                    )
+                    for b in range(0, len(chunk), batch_size)
+                ]
+            )
             if cache is not None:
                 if pending is not None:
                     pending.result()  # raises the write's error, if any
@@ -244,9 +264,13 @@ def encode_planned(
                 matrix = np.empty((len(keys), fresh.shape[1]), dtype=np.float32)
             matrix[chunk] = fresh
             done, elapsed = offset + len(chunk), time.perf_counter() - started
-            log.log(logging.INFO if show_progress else logging.DEBUG,
-                    "encoded %d/%d texts (%.1f per second)", done, len(missing),
-                    done / elapsed if elapsed > 0 else float("nan"))
+            log.log(
+                logging.INFO if show_progress else logging.DEBUG,
+                "encoded %d/%d texts (%.1f per second)",
+                done,
+                len(missing),
+                done / elapsed if elapsed > 0 else float("nan"),
+            )
         if pending is not None:
             pending.result()
     if matrix is None:
@@ -255,20 +279,36 @@ def encode_planned(
 
 
 def embed_shard(
-    plan: EmbeddingPlan, shard: int, encoder: Encoder, cache: EmbeddingCache | None = None,
-    *, chunk_size: int = 4096, show_progress: bool = False,
+    plan: EmbeddingPlan,
+    shard: int,
+    encoder: Encoder,
+    cache: EmbeddingCache | None = None,
+    *,
+    chunk_size: int = 4096,
+    show_progress: bool = False,
 ) -> tuple[np.ndarray, EmbeddingStats]:
     """Vectors of one shard's texts (rows :meth:`EmbeddingPlan.rows`), using and filling
     the cache. What a shard job of the workflow runs."""
     start = time.perf_counter()
     rows = plan.rows(shard)
     texts = [plan.texts[i] for i in rows]
-    matrix, n_cached = encode_planned(texts, [plan.keys[i] for i in rows], encoder, cache,
-                                      batch_size=plan.batch_size, chunk_size=chunk_size,
-                                      show_progress=show_progress)
-    stats = EmbeddingStats(int(plan.counts[rows].sum()), len(rows), n_cached,
-                           len(rows) - n_cached, encoder.count_truncated(texts),
-                           time.perf_counter() - start)
+    matrix, n_cached = encode_planned(
+        texts,
+        [plan.keys[i] for i in rows],
+        encoder,
+        cache,
+        batch_size=plan.batch_size,
+        chunk_size=chunk_size,
+        show_progress=show_progress,
+    )
+    stats = EmbeddingStats(
+        int(plan.counts[rows].sum()),
+        len(rows),
+        n_cached,
+        len(rows) - n_cached,
+        encoder.count_truncated(texts),
+        time.perf_counter() - start,
+    )
     return matrix, stats
 
 
@@ -281,15 +321,18 @@ def gather_shards(plan: EmbeddingPlan, parts: Iterable[np.ndarray]) -> np.ndarra
         count += 1
         rows = plan.rows(shard) if shard < plan.n_shards else np.zeros(0, dtype=np.int64)
         if len(part) != len(rows):
-            raise ValueError(f"shard {shard} has {len(part)} vectors; the plan gives it "
-                             f"{len(rows)} texts")
+            raise ValueError(
+                f"shard {shard} has {len(part)} vectors; the plan gives it {len(rows)} texts"
+            )
         if not len(rows):
             continue
         if matrix is None:
             matrix = np.zeros((len(plan.texts), part.shape[1]), dtype=np.float32)
         elif part.shape[1] != matrix.shape[1]:
-            raise ValueError(f"shard {shard} has vectors of dimension {part.shape[1]}, "
-                             f"the shards before it {matrix.shape[1]}")
+            raise ValueError(
+                f"shard {shard} has vectors of dimension {part.shape[1]}, "
+                f"the shards before it {matrix.shape[1]}"
+            )
         matrix[rows] = part
     if count != plan.n_shards:
         raise ValueError(f"expected {plan.n_shards} shards, got {count}")
@@ -297,8 +340,12 @@ def gather_shards(plan: EmbeddingPlan, parts: Iterable[np.ndarray]) -> np.ndarra
 
 
 def embed_texts(
-    texts: list[str], encoder: Encoder, cache: EmbeddingCache | None = None,
-    *, show_progress: bool = False, chunk_size: int = 4096,
+    texts: list[str],
+    encoder: Encoder,
+    cache: EmbeddingCache | None = None,
+    *,
+    show_progress: bool = False,
+    chunk_size: int = 4096,
 ) -> tuple[Matrix, EmbeddingStats]:
     """Vectors for ``texts`` (one row each, same order), using and filling the cache.
 
@@ -313,49 +360,86 @@ def embed_texts(
         row_of = {t: i for i, t in enumerate(unique)}
         matrix = encoder.encode(unique, show_progress=show_progress)
         order = np.fromiter((row_of[t] for t in texts), dtype=np.int64, count=len(texts))
-        stats = EmbeddingStats(len(texts), len(unique), 0, len(unique),
-                               encoder.count_truncated(unique), time.perf_counter() - start)
+        stats = EmbeddingStats(
+            len(texts),
+            len(unique),
+            0,
+            len(unique),
+            encoder.count_truncated(unique),
+            time.perf_counter() - start,
+        )
         return matrix[order], stats
     plan = EmbeddingPlan.build(texts, encoder.spec.batch_size)
-    vectors, stats = embed_shard(plan, 0, encoder, cache, chunk_size=chunk_size,
-                                 show_progress=show_progress)
+    vectors, stats = embed_shard(
+        plan, 0, encoder, cache, chunk_size=chunk_size, show_progress=show_progress
+    )
     stats.seconds = time.perf_counter() - start
     return vectors[plan.sentence_rows(texts)], stats
 
 
 def save_shard(path: str | Path, vectors: np.ndarray, digest: str) -> None:
     """Write one shard's vectors with the digest of the text keys they belong to."""
-    write_arrays({"vectors": np.asarray(vectors, dtype=np.float32),
-                  "keys_sha256": np.asarray(digest)}, path)
+    write_arrays(
+        {"vectors": np.asarray(vectors, dtype=np.float32), "keys_sha256": np.asarray(digest)}, path
+    )
 
 
 def load_shard(path: str | Path, digest: str) -> np.ndarray:
     """A shard's vectors, checked to belong to the texts ``digest`` names."""
     arrays = read_arrays(path)
     if str(arrays["keys_sha256"]) != digest:
-        raise FramelensError(f"{path} holds other texts than this corpus gives its shard "
-                             "(another corpus, batch size or shard count); rerun embed_shard")
+        raise FramelensError(
+            f"{path} holds other texts than this corpus gives its shard "
+            "(another corpus, batch size or shard count); rerun embed_shard"
+        )
     return arrays["vectors"]
 
 
 def summarise_shards(records: Sequence[dict[str, Any]], n_sentences: int) -> dict[str, Any]:
     """``embedding.json`` fields from the shard jobs' summaries: counts and seconds summed,
     throughput over the summed encoding time, the device(s) that ran them."""
-    total = {k: sum(int(r[k]) for r in records)
-             for k in ("n_sentences", "n_unique", "n_cached", "n_encoded", "n_truncated")}
+    total = {
+        k: sum(int(r[k]) for r in records)
+        for k in ("n_sentences", "n_unique", "n_cached", "n_encoded", "n_truncated")
+    }
     if total["n_sentences"] != n_sentences:
-        raise FramelensError(f"the shards hold {total['n_sentences']} sentences, the corpus "
-                             f"{n_sentences}; rerun embed_shard")
+        raise FramelensError(
+            f"the shards hold {total['n_sentences']} sentences, the corpus "
+            f"{n_sentences}; rerun embed_shard"
+        )
     seconds = sum(float(r["seconds"]) for r in records)
     devices = sorted({r["device"] for r in records if r.get("device")})
-    stats = EmbeddingStats(n_sentences, total["n_unique"], total["n_cached"],
-                           total["n_encoded"], total["n_truncated"], seconds)
-    return {**stats.as_dict(), "device": "+".join(devices) or None, "shards": len(records),
-            "load_seconds": sum(float(r.get("load_seconds") or 0) for r in records),
-            "per_shard": [{k: r.get(k) for k in ("shard", "device", "n_sentences", "n_unique",
-                                                  "n_cached", "n_encoded", "seconds",
-                                                  "load_seconds", "sentences_per_second")}
-                          for r in records]}
+    stats = EmbeddingStats(
+        n_sentences,
+        total["n_unique"],
+        total["n_cached"],
+        total["n_encoded"],
+        total["n_truncated"],
+        seconds,
+    )
+    return {
+        **stats.as_dict(),
+        "device": "+".join(devices) or None,
+        "shards": len(records),
+        "load_seconds": sum(float(r.get("load_seconds") or 0) for r in records),
+        "per_shard": [
+            {
+                k: r.get(k)
+                for k in (
+                    "shard",
+                    "device",
+                    "n_sentences",
+                    "n_unique",
+                    "n_cached",
+                    "n_encoded",
+                    "seconds",
+                    "load_seconds",
+                    "sentences_per_second",
+                )
+            }
+            for r in records
+        ],
+    }
 
 
 def save_vectors(path: str | Path, ids: list[str], matrix: Matrix) -> None:
@@ -363,12 +447,26 @@ def save_vectors(path: str | Path, ids: list[str], matrix: Matrix) -> None:
     ids_array = np.asarray(ids, dtype=str)
     if sp.issparse(matrix):
         csr = sp.csr_matrix(matrix)
-        write_arrays({"ids": ids_array, "format": np.asarray("csr"), "data": csr.data,
-                      "indices": csr.indices, "indptr": csr.indptr,
-                      "shape": np.asarray(csr.shape)}, path)
+        write_arrays(
+            {
+                "ids": ids_array,
+                "format": np.asarray("csr"),
+                "data": csr.data,
+                "indices": csr.indices,
+                "indptr": csr.indptr,
+                "shape": np.asarray(csr.shape),
+            },
+            path,
+        )
     else:
-        write_arrays({"ids": ids_array, "format": np.asarray("dense"),
-                      "vectors": np.asarray(matrix, dtype=np.float32)}, path)
+        write_arrays(
+            {
+                "ids": ids_array,
+                "format": np.asarray("dense"),
+                "vectors": np.asarray(matrix, dtype=np.float32),
+            },
+            path,
+        )
 
 
 def load_vectors(path: str | Path) -> tuple[list[str], Matrix]:
@@ -377,6 +475,7 @@ def load_vectors(path: str | Path) -> tuple[list[str], Matrix]:
     ids = [str(i) for i in arrays["ids"]]
     if str(arrays["format"]) == "csr":
         shape = tuple(int(n) for n in arrays["shape"])
-        return ids, sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]),
-                                  shape=shape)
+        return ids, sp.csr_matrix(
+            (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
+        )
     return ids, arrays["vectors"]

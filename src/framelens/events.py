@@ -61,8 +61,11 @@ class EventSettings:
     @classmethod
     def from_config(cls, events: dict[str, Any], event_threshold: float) -> EventSettings:
         """From the config's ``events`` section and one model's ``event_threshold``."""
-        return cls(min_similarity=event_threshold, max_days_apart=events["max_days_apart"],
-                   neighbours=events["neighbours"])
+        return cls(
+            min_similarity=event_threshold,
+            max_days_apart=events["max_days_apart"],
+            neighbours=events["neighbours"],
+        )
 
 
 def names_and_numbers(sentences: list[str]) -> str:
@@ -102,9 +105,9 @@ def window_bounds(days: np.ndarray, max_days: int | None) -> tuple[np.ndarray, .
     return order, lo, hi
 
 
-def window_document_frequency(counts: sp.csr_matrix, days: np.ndarray,
-                              max_days: int | None, chunk: int = 2_000_000
-                              ) -> tuple[np.ndarray, np.ndarray]:
+def window_document_frequency(
+    counts: sp.csr_matrix, days: np.ndarray, max_days: int | None, chunk: int = 2_000_000
+) -> tuple[np.ndarray, np.ndarray]:
     """For each stored entry of ``counts`` (article ``a``, term ``t``; indices sorted), how
     many articles that may share an event with ``a`` hold ``t`` (``a`` itself included):
     those dated within ``max_days`` of ``a``, and every undated one; all articles when
@@ -120,8 +123,9 @@ def window_document_frequency(counts: sp.csr_matrix, days: np.ndarray,
     undated = np.isnan(days)
     dated_entry = np.repeat(~undated, np.diff(counts.indptr))
     undated_df = np.bincount(counts.indices[~dated_entry], minlength=n_terms)
-    by_term = sp.csr_matrix((np.ones(counts.nnz, dtype=np.int32), counts.indices,
-                             counts.indptr), shape=counts.shape)[order].tocsc()
+    by_term = sp.csr_matrix(
+        (np.ones(counts.nnz, dtype=np.int32), counts.indices, counts.indptr), shape=counts.shape
+    )[order].tocsc()
     by_term.sort_indices()  # per term, the positions (in date order) of its articles
     stride = len(order) + 1
     keys = np.repeat(np.arange(n_terms, dtype=np.int64) * stride, np.diff(by_term.indptr))
@@ -131,12 +135,14 @@ def window_document_frequency(counts: sp.csr_matrix, days: np.ndarray,
         position = by_term.indices[part]
         first_key = keys[part] - position  # the term's key for position 0
         article = order[position]
-        by_term.data[part] = (np.searchsorted(keys, first_key + hi[article], side="left")
-                              - np.searchsorted(keys, first_key + lo[article], side="left"))
+        by_term.data[part] = np.searchsorted(
+            keys, first_key + hi[article], side="left"
+        ) - np.searchsorted(keys, first_key + lo[article], side="left")
     del keys
     if undated.any():
-        by_term.data += undated_df[np.repeat(np.arange(n_terms), np.diff(by_term.indptr))
-                                   ].astype(np.int32)
+        by_term.data += undated_df[np.repeat(np.arange(n_terms), np.diff(by_term.indptr))].astype(
+            np.int32
+        )
     position_of = np.empty(n, dtype=np.int64)
     position_of[order] = np.arange(len(order))
     df = np.empty(counts.nnz, dtype=np.int32)
@@ -147,8 +153,9 @@ def window_document_frequency(counts: sp.csr_matrix, days: np.ndarray,
     return df, n_window
 
 
-def window_tfidf(counts: sp.csr_matrix, days: np.ndarray, max_days: int | None,
-                 min_df: int = 1) -> sp.csr_matrix:
+def window_tfidf(
+    counts: sp.csr_matrix, days: np.ndarray, max_days: int | None, min_df: int = 1
+) -> sp.csr_matrix:
     """L2-normalised TF-IDF rows (sublinear term frequency, smoothed IDF, as scikit-learn's
     ``TfidfVectorizer``) whose document frequencies are counted within each article's
     date window (:func:`window_document_frequency`), and without the terms fewer than
@@ -171,8 +178,12 @@ def window_tfidf(counts: sp.csr_matrix, days: np.ndarray, max_days: int | None,
     return l2_normalise(matrix)
 
 
-def lexical_views(content: pd.DataFrame, doc_ids: list[str], days: np.ndarray | None = None,
-                  max_days: int | None = None) -> tuple[sp.csr_matrix, ...]:
+def lexical_views(
+    content: pd.DataFrame,
+    doc_ids: list[str],
+    days: np.ndarray | None = None,
+    max_days: int | None = None,
+) -> tuple[sp.csr_matrix, ...]:
     """The word and the names-and-numbers TF-IDF rows of each article, in ``doc_ids``
     order, weighted within each article's date window (:func:`window_tfidf`)."""
     grouped = content.groupby("doc_id")["text"].agg(list).reindex(doc_ids)
@@ -181,12 +192,17 @@ def lexical_views(content: pd.DataFrame, doc_ids: list[str], days: np.ndarray | 
     min_df = 2 if len(doc_ids) >= 3 else 1
     # counting only terms in min_df articles of the corpus drops nothing the window keeps
     # (a window holds no more of a term's articles than the corpus) and saves memory
-    words = term_counts([" ".join(s) for s in grouped], min_df, stop_words="english",
-                        ngram_range=(1, 2))
-    names = term_counts([names_and_numbers(s) for s in grouped], 1, token_pattern=r"\S+",
-                        lowercase=False, ngram_range=(1, 2))
-    return (window_tfidf(words, days, max_days, min_df),
-            window_tfidf(names, days, max_days, 1))
+    words = term_counts(
+        [" ".join(s) for s in grouped], min_df, stop_words="english", ngram_range=(1, 2)
+    )
+    names = term_counts(
+        [names_and_numbers(s) for s in grouped],
+        1,
+        token_pattern=r"\S+",
+        lowercase=False,
+        ngram_range=(1, 2),
+    )
+    return (window_tfidf(words, days, max_days, min_df), window_tfidf(names, days, max_days, 1))
 
 
 def day_numbers(dates: list[object]) -> np.ndarray:
@@ -195,9 +211,13 @@ def day_numbers(dates: list[object]) -> np.ndarray:
     return ((parsed - pd.Timestamp("1970-01-01")).dt.days).to_numpy(dtype=float)
 
 
-def candidate_pairs(views: tuple[sp.csr_matrix, ...], k: int, days: np.ndarray | None = None,
-                    max_days: int | None = None, block_size: int = 512
-                    ) -> set[tuple[int, int]]:
+def candidate_pairs(
+    views: tuple[sp.csr_matrix, ...],
+    k: int,
+    days: np.ndarray | None = None,
+    max_days: int | None = None,
+    block_size: int = 512,
+) -> set[tuple[int, int]]:
     """Each article's ``k`` nearest others by the mean cosine of the lexical views, among
     the articles it may share an event with: dated within ``max_days`` of it, or undated.
 
@@ -214,19 +234,22 @@ def candidate_pairs(views: tuple[sp.csr_matrix, ...], k: int, days: np.ndarray |
 
     def window(rows: np.ndarray) -> np.ndarray:
         """The union of the rows' windows (every article once a row is undated)."""
-        return np.sort(np.concatenate([order[lo[rows].min():hi[rows].max()], undated]))
+        return np.sort(np.concatenate([order[lo[rows].min() : hi[rows].max()], undated]))
 
     def too_far(rows: np.ndarray, cols: np.ndarray, sims: np.ndarray) -> None:
         """Articles dated more than ``max_days`` apart are never neighbours."""
         gap = np.abs(days[rows][:, None] - days[cols][None, :])
         sims[gap > max_days] = -np.inf  # NaN (undated) compares False: kept
 
-    blocks = [part[start:start + block_size] for part in (order, undated)
-              for start in range(0, len(part), block_size)]
+    blocks = [
+        part[start : start + block_size]
+        for part in (order, undated)
+        for start in range(0, len(part), block_size)
+    ]
     pairs: set[tuple[int, int]] = set()
     for rows, _group, nearest, scores in blocked_topk(
-            stacked, k, blocks=blocks, columns=window,
-            mask=too_far if max_days is not None else None):
+        stacked, k, blocks=blocks, columns=window, mask=too_far if max_days is not None else None
+    ):
         for i, found, sims in zip(rows.tolist(), nearest, scores, strict=True):
             # a pair with no similarity at all is no candidate
             pairs.update((min(i, j), max(i, j)) for j in found[sims > 0].tolist())
@@ -241,8 +264,9 @@ def best_match_pair(a: Matrix, b: Matrix) -> float:
     return float((sims.max(axis=1).mean() + sims.max(axis=0).mean()) / 2)
 
 
-def best_match_pairs(vectors: Matrix, starts: np.ndarray, counts: np.ndarray,
-                     first: np.ndarray, second: np.ndarray) -> np.ndarray:
+def best_match_pairs(
+    vectors: Matrix, starts: np.ndarray, counts: np.ndarray, first: np.ndarray, second: np.ndarray
+) -> np.ndarray:
     """:func:`best_match_pair` of many article pairs at once.
 
     Article ``d``'s sentence vectors are rows ``starts[d]:starts[d] + counts[d]``;
@@ -258,7 +282,7 @@ def best_match_pairs(vectors: Matrix, starts: np.ndarray, counts: np.ndarray,
             continue
         others = second[partners]
         rows = np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in others])
-        sims = cos_sim(vectors[starts[a]:starts[a] + counts[a]], vectors[rows])
+        sims = cos_sim(vectors[starts[a] : starts[a] + counts[a]], vectors[rows])
         seg = np.concatenate([[0], np.cumsum(counts[others])[:-1]])
         a_side = np.maximum.reduceat(sims, seg, axis=1).mean(axis=0)
         b_side = np.add.reduceat(sims.max(axis=0), seg) / counts[others]
@@ -267,7 +291,10 @@ def best_match_pairs(vectors: Matrix, starts: np.ndarray, counts: np.ndarray,
 
 
 def similarity_edges(
-    vectors: Matrix, sentences: pd.DataFrame, documents: pd.DataFrame, settings: EventSettings,
+    vectors: Matrix,
+    sentences: pd.DataFrame,
+    documents: pd.DataFrame,
+    settings: EventSettings,
 ) -> dict[tuple[int, int], float]:
     """Combined similarity of each candidate article pair (indices into ``documents``)."""
     doc_ids = documents["doc_id"].tolist()
@@ -281,19 +308,23 @@ def similarity_edges(
     content_vectors = vectors[np.flatnonzero(keep)[by_doc]]  # one copy, in article order
     counts = np.bincount(doc_of_row, minlength=len(doc_ids))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    found = sorted(candidate_pairs((words, names), settings.neighbours, days,
-                                   settings.max_days_apart))
+    found = sorted(
+        candidate_pairs((words, names), settings.neighbours, days, settings.max_days_apart)
+    )
     if not found:
         return {}
     first, second = (np.array(side, dtype=np.int64) for side in zip(*found, strict=True))
     sentence_sim = best_match_pairs(content_vectors, starts, counts, first, second)
-    combined = (sentence_sim + rowwise_dot(words, first, second)
-                + rowwise_dot(names, first, second)) / 3
+    combined = (
+        sentence_sim + rowwise_dot(words, first, second) + rowwise_dot(names, first, second)
+    ) / 3
     return {(int(i), int(j)): float(s) for i, j, s in zip(first, second, combined, strict=True)}
 
 
 def cluster_events(
-    vectors: Matrix, sentences: pd.DataFrame, documents: pd.DataFrame,
+    vectors: Matrix,
+    sentences: pd.DataFrame,
+    documents: pd.DataFrame,
     settings: EventSettings = EventSettings(),
 ) -> pd.DataFrame:
     """``doc_id, event_id, event_source``: from metadata where every article names its
@@ -302,10 +333,19 @@ def cluster_events(
     documents = documents.sort_values("doc_id").reset_index(drop=True)
     given = documents["event"]
     if given.notna().all() and len(documents):
-        return pd.DataFrame({"doc_id": documents["doc_id"], "event_id": given.astype(str),
-                             "event_source": "metadata"})
+        return pd.DataFrame(
+            {
+                "doc_id": documents["doc_id"],
+                "event_id": given.astype(str),
+                "event_source": "metadata",
+            }
+        )
     edges = similarity_edges(vectors, sentences, documents, settings)
     labels = sparse_average_linkage(len(documents), edges, settings.min_similarity)
-    return pd.DataFrame({"doc_id": documents["doc_id"],
-                         "event_id": [f"e{label + 1:04d}" for label in labels],
-                         "event_source": "clustered"})
+    return pd.DataFrame(
+        {
+            "doc_id": documents["doc_id"],
+            "event_id": [f"e{label + 1:04d}" for label in labels],
+            "event_source": "clustered",
+        }
+    )

@@ -51,8 +51,17 @@ __all__ = [
 ]
 
 DISPUTE_COLUMNS = [
-    "group", "kind", "unit", "values", "n_values", "spread", "n_documents", "n_approximate",
-    "doc_ids", "sent_ids", "texts",
+    "group",
+    "kind",
+    "unit",
+    "values",
+    "n_values",
+    "spread",
+    "n_documents",
+    "n_approximate",
+    "doc_ids",
+    "sent_ids",
+    "texts",
 ]
 LOOKAHEAD_WORDS = 3
 
@@ -78,8 +87,11 @@ def _group(words: str, unit: str) -> dict[str, str]:
 
 
 UNIT_SYNONYMS: dict[str, str] = {
-    **_group("troop troops soldier soldiers peacekeeper peacekeepers force forces "
-             "servicemen servicemembers personnel", "troops"),
+    **_group(
+        "troop troops soldier soldiers peacekeeper peacekeepers force forces "
+        "servicemen servicemembers personnel",
+        "troops",
+    ),
     **_group("people person persons residents inhabitants citizens", "people"),
     **_group("nation nations country countries state states", "nation"),
     **_group("percent per-cent pc %", "percent"),
@@ -93,25 +105,80 @@ UNIT_SYNONYMS: dict[str, str] = {
     **_group("mile miles", "miles"),
 }
 _MULTIPLIERS = {
-    "thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12,
-    "mn": 1e6, "bn": 1e9, "m": 1e6, "k": 1e3,
+    "thousand": 1e3,
+    "million": 1e6,
+    "billion": 1e9,
+    "trillion": 1e12,
+    "mn": 1e6,
+    "bn": 1e9,
+    "m": 1e6,
+    "k": 1e3,
 }
 _SMALL = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
-    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13,
-    "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18,
-    "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
-    "seventy": 70, "eighty": 80, "ninety": 90,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 _SCALES = {"hundred": 100, "thousand": 1000, "million": 1e6, "billion": 1e9}
-_A_AMOUNTS = {"dozen": (12.0, None), "decade": (10.0, "years"), "century": (100.0, "years"),
-              "hundred": (100.0, None), "thousand": (1e3, None), "million": (1e6, None),
-              "billion": (1e9, None)}
+_A_AMOUNTS = {
+    "dozen": (12.0, None),
+    "decade": (10.0, "years"),
+    "century": (100.0, "years"),
+    "hundred": (100.0, None),
+    "thousand": (1e3, None),
+    "million": (1e6, None),
+    "billion": (1e9, None),
+}
 _MONTHS = {
-    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4,
-    "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9, "october": 10, "oct": 10, "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
 }
 
 
@@ -129,14 +196,20 @@ _HEDGES = (
     r"as\s+few\s+as|~"
 )
 _HEDGE_RE = re.compile(r"(?:^|(?<=\W))(?P<hedge>" + _HEDGES + r")\s*$", re.IGNORECASE)
-_MONTH = r"(?P<month>" + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len,
-                                          reverse=True)) + r")\.?"
+_MONTH = (
+    r"(?P<month>"
+    + "|".join(sorted((m.capitalize() for m in _MONTHS), key=len, reverse=True))
+    + r")\.?"
+)
 _DATE_PATTERNS = (
     re.compile(r"\b(?P<year>\d{4})-(?P<mm>\d{2})-(?P<day>\d{2})\b"),
-    re.compile(r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
-               r"(?:,?\s+(?P<year>\d{4})\b)?"),
-    re.compile(r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH
-               + r"(?:,?\s+(?P<year>\d{4})\b)?"),
+    re.compile(
+        r"\b" + _MONTH + r"\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
+        r"(?:,?\s+(?P<year>\d{4})\b)?"
+    ),
+    re.compile(
+        r"\b(?P<day>\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH + r"(?:,?\s+(?P<year>\d{4})\b)?"
+    ),
     re.compile(r"\b" + _MONTH + r",?\s+(?P<year>\d{4})\b"),
 )
 _PHONE_RE = re.compile(
@@ -144,8 +217,10 @@ _PHONE_RE = re.compile(
     r"(?![\w,])"
 )
 _TIME_RE = re.compile(r"\b\d{1,2}:\d{2}\b")
-_NUMBER_RE = re.compile(r"(?<![\w.,])(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-                        r"(?![\d]|,\d{3})")
+_NUMBER_RE = re.compile(
+    r"(?<![\w.,])(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?![\d]|,\d{3})"
+)
 _NUMBER_WORD_RE = re.compile(
     r"\b(?:(?:" + "|".join(sorted({*_SMALL, *_SCALES}, key=len, reverse=True)) + r")"
     r"(?:[\s-]+(?:and\s+)?(?=(?:" + "|".join(sorted({*_SMALL, *_SCALES})) + r")\b))?)+\b",
@@ -171,16 +246,25 @@ def normalise_unit(word: str) -> str:
 
 
 def _is_capitalised_plural(word: str) -> bool:
-    """"Serbs", "Kosovars": a group of people; not "NATO", "Belgrade's" or "NATO-led"."""
-    return (word[:1].isupper() and word.endswith("s") and not word.isupper()
-            and "-" not in word and not word.endswith(("'s", "’s")))
+    """ "Serbs", "Kosovars": a group of people; not "NATO", "Belgrade's" or "NATO-led"."""
+    return (
+        word[:1].isupper()
+        and word.endswith("s")
+        and not word.isupper()
+        and "-" not in word
+        and not word.endswith(("'s", "’s"))
+    )
 
 
 def _is_noun_like(word: str) -> bool:
     """A word that may be the noun a number counts: lower-case letters, not a function word,
     not a past participle or gerund ("fled", "peacekeeping")."""
-    return (word.isalpha() and word.islower() and word not in UNIT_STOP_WORDS
-            and not word.endswith(("ed", "ing")))
+    return (
+        word.isalpha()
+        and word.islower()
+        and word not in UNIT_STOP_WORDS
+        and not word.endswith(("ed", "ing"))
+    )
 
 
 def counted_unit(text: str, at: int) -> str | None:
@@ -230,13 +314,13 @@ def parse_number_words(words: str) -> float | None:
 
 def _hedge_start(text: str, start: int) -> int | None:
     """Start of a hedge word ("about", "just over") right before ``start``, if any."""
-    match = _HEDGE_RE.search(text[max(0, start - 20):start])
+    match = _HEDGE_RE.search(text[max(0, start - 20) : start])
     return max(0, start - 20) + match.start("hedge") if match else None
 
 
 def _attached_to_letters(text: str, start: int, end: int) -> bool:
     """True for a number written into a name: "G7", "COVID-19", "F-16", "5G"."""
-    before = text[max(0, start - 2):start]
+    before = text[max(0, start - 2) : start]
     if before[-1:].isalpha() or (before[-1:] in "-‑" and before[:1].isalpha()):
         return True
     after = re.match(r"[^\W\d_]+", text[end:])
@@ -245,7 +329,7 @@ def _attached_to_letters(text: str, start: int, end: int) -> bool:
 
 def _after_reference_word(text: str, start: int) -> bool:
     """True for a number that refers to something: "Article 5", "Resolution 1244"."""
-    previous = re.search(r"([^\W\d_]+)\.?\s+$", text[max(0, start - 30):start])
+    previous = re.search(r"([^\W\d_]+)\.?\s+$", text[max(0, start - 30) : start])
     return previous is not None and previous.group(1).lower() in _REFERENCE_WORDS
 
 
@@ -264,14 +348,22 @@ def find_dates(text: str) -> list[Quantity]:
             if any(match.start() < e and s < match.end() for s, e in taken):
                 continue
             groups = match.groupdict()
-            month = int(groups["mm"]) if groups.get("mm") else \
-                _MONTHS[groups["month"].lower()]
+            month = int(groups["mm"]) if groups.get("mm") else _MONTHS[groups["month"].lower()]
             day, year = groups.get("day"), groups.get("year")
             if not _valid_date(year, month, day):
                 continue
             taken.append((match.start(), match.end()))
-            found.append(Quantity(_date_value(year, month, day), None, match.group(),
-                                  match.start(), match.end(), False, "date"))
+            found.append(
+                Quantity(
+                    _date_value(year, month, day),
+                    None,
+                    match.group(),
+                    match.start(),
+                    match.end(),
+                    False,
+                    "date",
+                )
+            )
     return found
 
 
@@ -333,7 +425,7 @@ def _measure(text: str, start: int, end: int, value: float) -> Quantity:
         if compound:  # "3,700-strong peacekeeping force": the noun follows
             end += compound.end()
         unit = counted_unit(text, end) or (multiplier.group(1) if multiplier else None)
-    currency = re.search(r"(?:US\$|[$€£])\s?$", text[max(0, start - 4):start])
+    currency = re.search(r"(?:US\$|[$€£])\s?$", text[max(0, start - 4) : start])
     if currency:
         start -= len(currency.group())
         unit = _CURRENCIES[currency.group().strip()]
@@ -356,8 +448,9 @@ def _word_quantities(text: str) -> list[Quantity]:
         value, unit = _A_AMOUNTS[match.group("what")]
         quantity = _measure(text, match.start(), match.end(), value)
         if unit is not None:
-            quantity = Quantity(value, unit, quantity.text, quantity.start, quantity.end,
-                                quantity.approximate)
+            quantity = Quantity(
+                value, unit, quantity.text, quantity.start, quantity.end, quantity.approximate
+            )
         found.append(quantity)
     return found
 
@@ -379,8 +472,9 @@ def extract_quantities(text: str) -> list[Quantity]:
             found.append(quantity)
             blocked.append((quantity.start, quantity.end))
     taken = [(q.start, q.end) for q in found]
-    found += [q for q in _word_quantities(text)
-              if not any(q.start < e and s < q.end for s, e in taken)]
+    found += [
+        q for q in _word_quantities(text) if not any(q.start < e and s < q.end for s, e in taken)
+    ]
     return sorted(found, key=lambda q: q.start)
 
 
@@ -408,17 +502,31 @@ def quantity_mentions(sentences: pd.DataFrame, groups: pd.Series) -> pd.DataFram
     rows = np.flatnonzero(group.notna().to_numpy())
     found: dict[str, list[object]] = {column: [] for column in columns}
     for lo in range(0, len(rows), _SENTENCES_AT_ONCE):  # Python strings a chunk at a time
-        chunk = rows[lo:lo + _SENTENCES_AT_ONCE]
+        chunk = rows[lo : lo + _SENTENCES_AT_ONCE]
         for text, group_id, doc_id, sent_id in zip(
-                sentences["text"].iloc[chunk].tolist(), group.iloc[chunk].tolist(),
-                sentences["doc_id"].iloc[chunk].tolist(),
-                sentences["sent_id"].iloc[chunk].tolist(), strict=True):
+            sentences["text"].iloc[chunk].tolist(),
+            group.iloc[chunk].tolist(),
+            sentences["doc_id"].iloc[chunk].tolist(),
+            sentences["sent_id"].iloc[chunk].tolist(),
+            strict=True,
+        ):
             for q in extract_quantities(str(text)):
                 if q.kind == "quantity" and q.unit is None:
                     continue
-                for column, value in zip(columns, (group_id, q.kind, q.unit or q.kind, q.value,
-                                                   q.approximate, doc_id, sent_id, q.text),
-                                         strict=True):
+                for column, value in zip(
+                    columns,
+                    (
+                        group_id,
+                        q.kind,
+                        q.unit or q.kind,
+                        q.value,
+                        q.approximate,
+                        doc_id,
+                        sent_id,
+                        q.text,
+                    ),
+                    strict=True,
+                ):
                     found[column].append(value)
     if not found["group"]:
         return pd.DataFrame.from_records([], columns=columns)
@@ -444,7 +552,8 @@ def disputed_facts(sentences: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
     keys = ["group", "kind", "unit"]
     if len(mentions):  # only figures with two values in two documents can be disputed
         spread = mentions.groupby(keys, sort=False).agg(
-            n_values=("value", "nunique"), n_documents=("doc_id", "nunique"))
+            n_values=("value", "nunique"), n_documents=("doc_id", "nunique")
+        )
         candidates = spread.index[(spread["n_values"] >= 2) & (spread["n_documents"] >= 2)]
         mentions = mentions[pd.MultiIndex.from_frame(mentions[keys]).isin(candidates)]
     records = []
@@ -454,15 +563,19 @@ def disputed_facts(sentences: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
             continue
         rows = rows.sort_values(["value", "sent_id", "text"], kind="stable")
         top = max(abs(v) for v in values)
-        records.append({
-            "group": group, "kind": kind, "unit": unit,
-            "values": ";".join(_format_value(v) for v in values),
-            "n_values": len(values),
-            "spread": (values[-1] - values[0]) / top if top else 0.0,
-            "n_documents": int(rows["doc_id"].nunique()),
-            "n_approximate": int(rows["approximate"].sum()),
-            "doc_ids": ";".join(rows["doc_id"].astype(str)),
-            "sent_ids": ";".join(rows["sent_id"].astype(str)),
-            "texts": ";".join(rows["text"]),
-        })
+        records.append(
+            {
+                "group": group,
+                "kind": kind,
+                "unit": unit,
+                "values": ";".join(_format_value(v) for v in values),
+                "n_values": len(values),
+                "spread": (values[-1] - values[0]) / top if top else 0.0,
+                "n_documents": int(rows["doc_id"].nunique()),
+                "n_approximate": int(rows["approximate"].sum()),
+                "doc_ids": ";".join(rows["doc_id"].astype(str)),
+                "sent_ids": ";".join(rows["sent_id"].astype(str)),
+                "texts": ";".join(rows["text"]),
+            }
+        )
     return pd.DataFrame.from_records(records, columns=DISPUTE_COLUMNS)

@@ -31,8 +31,7 @@ def _strings(values: object) -> pa.Array | None:
     return array.cast(pa.large_string())
 
 
-def index_in(values: pd.Series | np.ndarray, keys: pd.Index | pd.Series | np.ndarray
-             ) -> np.ndarray:
+def index_in(values: pd.Series | np.ndarray, keys: pd.Index | pd.Series | np.ndarray) -> np.ndarray:
     """Position of each of ``values`` in ``keys`` (the first, when a key repeats), -1 where
     it is absent; missing values match a missing key.
 

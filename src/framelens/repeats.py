@@ -83,8 +83,10 @@ class SiteRepeats:
         names = list(self.outlets)
         limits = np.array([self.settings.threshold(self.articles[name]) for name in names])
         keep = counts >= limits[unique["code"]]
-        return {(names[int(code)], int(hashed)): int(n) for (code, hashed), n
-                in zip(unique[keep].tolist(), counts[keep].tolist(), strict=True)}
+        return {
+            (names[int(code)], int(hashed)): int(n)
+            for (code, hashed), n in zip(unique[keep].tolist(), counts[keep].tolist(), strict=True)
+        }
 
 
 def content_fingerprint(keys: Iterable[str]) -> int | None:
@@ -97,8 +99,9 @@ def content_fingerprint(keys: Iterable[str]) -> int | None:
     return None if empty else int.from_bytes(digest.digest(), "big")
 
 
-def syndication_sources(documents: list[dict[str, Any]],
-                        fingerprints: dict[str, int | None]) -> dict[str, str]:
+def syndication_sources(
+    documents: list[dict[str, Any]], fingerprints: dict[str, int | None]
+) -> dict[str, str]:
     """doc_id -> the doc_id it copies, for every article whose content equals an earlier one.
 
     ``documents`` in corpus order (each with ``doc_id``, ``date``, ``time``); the original of

@@ -14,8 +14,17 @@ import pandas as pd
 from framelens.basics.tables import sentence_positions
 from framelens.lookup import index_in, map_values
 
-SALIENCE_COLUMNS = ["event_id", "claim_id", "outlet", "doc_id", "position", "first_position",
-                    "article_share", "n_sentences", "representative"]
+SALIENCE_COLUMNS = [
+    "event_id",
+    "claim_id",
+    "outlet",
+    "doc_id",
+    "position",
+    "first_position",
+    "article_share",
+    "n_sentences",
+    "representative",
+]
 
 
 def position_class(rank: int, lead_sentences: int) -> str:
@@ -30,26 +39,40 @@ def _by_position(column: pd.Series) -> pd.Series:
     return pd.Series(column.array, index=pd.RangeIndex(len(column)))
 
 
-def salience_table(claims: pd.DataFrame, content: pd.DataFrame, summary: pd.DataFrame,
-                   outlet_of: pd.Series, *, lead_sentences: int = 3) -> pd.DataFrame:
+def salience_table(
+    claims: pd.DataFrame,
+    content: pd.DataFrame,
+    summary: pd.DataFrame,
+    outlet_of: pd.Series,
+    *,
+    lead_sentences: int = 3,
+) -> pd.DataFrame:
     """One row per claim and article carrying it (see the module docstring)."""
     positions = sentence_positions(content[["sent_id", "doc_id", "position"]])  # not the text
     sizes = content.groupby("doc_id").size()
     at = pd.Series(index_in(claims["sent_id"], positions.index), index=claims.index)
-    table = claims.assign(rank=map_values(at, _by_position(positions["rank"])),
-                          fraction=map_values(at, _by_position(positions["fraction"])))
-    grouped = table.groupby(["event_id", "claim_id", "doc_id"]).agg(
-        rank=("rank", "min"), first_position=("fraction", "min"),
-        n_sentences=("sent_id", "size")).reset_index()
+    table = claims.assign(
+        rank=map_values(at, _by_position(positions["rank"])),
+        fraction=map_values(at, _by_position(positions["fraction"])),
+    )
+    grouped = (
+        table.groupby(["event_id", "claim_id", "doc_id"])
+        .agg(
+            rank=("rank", "min"),
+            first_position=("fraction", "min"),
+            n_sentences=("sent_id", "size"),
+        )
+        .reset_index()
+    )
     del table
     # sorted before the text columns are added, so they are built once, in order
-    grouped = grouped.sort_values(["event_id", "doc_id", "rank", "claim_id"]).reset_index(
-        drop=True)
+    grouped = grouped.sort_values(["event_id", "doc_id", "rank", "claim_id"]).reset_index(drop=True)
     grouped["outlet"] = map_values(grouped["doc_id"], outlet_of)
     grouped["position"] = [position_class(int(r), lead_sentences) for r in grouped["rank"]]
     grouped["article_share"] = grouped["n_sentences"] / map_values(grouped["doc_id"], sizes)
-    grouped["representative"] = map_values(grouped["claim_id"],
-                                           summary.set_index("claim_id")["representative"])
+    grouped["representative"] = map_values(
+        grouped["claim_id"], summary.set_index("claim_id")["representative"]
+    )
     return grouped[SALIENCE_COLUMNS]
 
 

@@ -40,8 +40,10 @@ def fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> dict[str, A
             if sub.get("type") == "object" and "properties" in sub:
                 result[name] = fill_defaults(result[name], sub)
             elif isinstance(sub.get("additionalProperties"), dict):
-                result[name] = {k: fill_defaults(v, sub["additionalProperties"])
-                                if isinstance(v, dict) else v for k, v in result[name].items()}
+                result[name] = {
+                    k: fill_defaults(v, sub["additionalProperties"]) if isinstance(v, dict) else v
+                    for k, v in result[name].items()
+                }
     return result
 
 

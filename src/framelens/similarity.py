@@ -91,11 +91,13 @@ class StorySettings:
             raise ConfigError(f"similarity.story.lead_decay: {self.lead_decay} is not > 0")
         for name in ("names", "words"):
             if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ConfigError(f"similarity.story.{name}: {getattr(self, name)} is "
-                                  "outside [0, 1]")
+                raise ConfigError(
+                    f"similarity.story.{name}: {getattr(self, name)} is outside [0, 1]"
+                )
         if self.names + self.words > 1.0:
-            raise ConfigError("similarity.story: names + words is "
-                              f"{self.names + self.words:g}, above 1")
+            raise ConfigError(
+                f"similarity.story: names + words is {self.names + self.words:g}, above 1"
+            )
 
     @property
     def model(self) -> float:
@@ -122,8 +124,9 @@ def lead_weights(positions: np.ndarray, decay: float) -> np.ndarray:
     return 1.0 / (1.0 + np.asarray(positions, dtype=np.float64) / decay)
 
 
-def content_layout(sentences: pd.DataFrame, doc_ids: list[str]
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def content_layout(
+    sentences: pd.DataFrame, doc_ids: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows of ``sentences`` that carry content and belong to ``doc_ids``, with the
     document index of each and its position among its document's content sentences
     (article order)."""
@@ -131,15 +134,19 @@ def content_layout(sentences: pd.DataFrame, doc_ids: list[str]
     doc_of_row = sentences["doc_id"].map(index).to_numpy()
     keep = np.flatnonzero(content_mask(sentences) & ~pd.isna(doc_of_row))
     docs = doc_of_row[keep].astype(np.int64)
-    order = (np.lexsort((sentences["position"].to_numpy()[keep], docs))
-             if "position" in sentences else np.argsort(docs, kind="stable"))
+    order = (
+        np.lexsort((sentences["position"].to_numpy()[keep], docs))
+        if "position" in sentences
+        else np.argsort(docs, kind="stable")
+    )
     keep, docs = keep[order], docs[order]
     starts = np.searchsorted(docs, docs, side="left")
     return keep, docs, np.arange(len(docs)) - starts
 
 
-def weighted_document_vectors(vectors: Matrix, rows: np.ndarray, docs: np.ndarray,
-                              weights: np.ndarray, n_docs: int) -> Matrix:
+def weighted_document_vectors(
+    vectors: Matrix, rows: np.ndarray, docs: np.ndarray, weights: np.ndarray, n_docs: int
+) -> Matrix:
     """Weighted sum of each document's sentence vectors, L2-normalised; [n_docs, dim]
     (sparse when ``vectors`` is). A document without rows gets a zero row."""
     assign = sp.csr_matrix((weights, (docs, np.arange(len(rows)))), shape=(n_docs, len(rows)))
@@ -153,8 +160,11 @@ def tfidf_profiles(texts: list[str], **options: Any) -> sp.csr_matrix:
     """Sublinear TF-IDF of each text over these texts, L2-normalised rows; an all-zero
     matrix (one column) when no text holds a term."""
     try:
-        return TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **options
-                               ).fit_transform(texts).tocsr()
+        return (
+            TfidfVectorizer(sublinear_tf=True, dtype=np.float32, **options)
+            .fit_transform(texts)
+            .tocsr()
+        )
     except ValueError:  # empty vocabulary: no text has a term
         return sp.csr_matrix((len(texts), 1), dtype=np.float32)
 
@@ -169,8 +179,9 @@ class StoryProfiles:
     empty: np.ndarray  # documents without a content sentence
 
 
-def story_profiles(vectors: Matrix, sentences: pd.DataFrame, doc_ids: list[str],
-                   settings: StorySettings) -> StoryProfiles:
+def story_profiles(
+    vectors: Matrix, sentences: pd.DataFrame, doc_ids: list[str], settings: StorySettings
+) -> StoryProfiles:
     """The three profiles of every document in ``doc_ids``, from its content sentences
     (``vectors`` has one row per row of ``sentences``). TF-IDF weights are fitted on
     these documents, so a document's profile depends on the corpus it is in."""
@@ -179,22 +190,28 @@ def story_profiles(vectors: Matrix, sentences: pd.DataFrame, doc_ids: list[str],
     texts = sentences["text"].to_numpy()[rows]
     by_doc = np.searchsorted(docs, np.arange(n + 1))
     words = [" ".join(texts[lo:hi]) for lo, hi in itertools.pairwise(by_doc.tolist())]
-    names = [" ".join(sorted(set().union(*(anchors(t) for t in texts[lo:hi]))))
-             for lo, hi in itertools.pairwise(by_doc.tolist())]
+    names = [
+        " ".join(sorted(set().union(*(anchors(t) for t in texts[lo:hi]))))
+        for lo, hi in itertools.pairwise(by_doc.tolist())
+    ]
     return StoryProfiles(
-        vectors=weighted_document_vectors(vectors, rows, docs,
-                                          lead_weights(positions, settings.lead_decay), n),
+        vectors=weighted_document_vectors(
+            vectors, rows, docs, lead_weights(positions, settings.lead_decay), n
+        ),
         names=tfidf_profiles(names, token_pattern=r"\S+", lowercase=False),
         words=tfidf_profiles(words, stop_words="english"),
-        empty=np.bincount(docs, minlength=n) == 0)
+        empty=np.bincount(docs, minlength=n) == 0,
+    )
 
 
 def story_matrix(profiles: StoryProfiles, settings: StorySettings) -> np.ndarray:
     """``story`` similarity of every pair of documents; [n_docs, n_docs], symmetric, 1 on
     the diagonal, NaN in the rows and columns of documents without content."""
-    result = (settings.model * cos_sim(profiles.vectors, profiles.vectors)
-              + settings.names * cos_sim(profiles.names, profiles.names)
-              + settings.words * cos_sim(profiles.words, profiles.words))
+    result = (
+        settings.model * cos_sim(profiles.vectors, profiles.vectors)
+        + settings.names * cos_sim(profiles.names, profiles.names)
+        + settings.words * cos_sim(profiles.words, profiles.words)
+    )
     result = np.clip(result, -1.0, 1.0)
     np.fill_diagonal(result, 1.0)
     result[profiles.empty, :] = np.nan
@@ -202,13 +219,16 @@ def story_matrix(profiles: StoryProfiles, settings: StorySettings) -> np.ndarray
     return result
 
 
-def story_pairs(profiles: StoryProfiles, a: np.ndarray, b: np.ndarray,
-                settings: StorySettings) -> np.ndarray:
+def story_pairs(
+    profiles: StoryProfiles, a: np.ndarray, b: np.ndarray, settings: StorySettings
+) -> np.ndarray:
     """``story`` similarity of documents ``a[i]`` and ``b[i]``; the values of
     :func:`story_matrix` for those cells, without the matrix."""
-    result = (settings.model * rowwise_dot(profiles.vectors, a, b)
-              + settings.names * rowwise_dot(profiles.names, a, b)
-              + settings.words * rowwise_dot(profiles.words, a, b))
+    result = (
+        settings.model * rowwise_dot(profiles.vectors, a, b)
+        + settings.names * rowwise_dot(profiles.names, a, b)
+        + settings.words * rowwise_dot(profiles.words, a, b)
+    )
     result = np.clip(result, -1.0, 1.0)
     result[a == b] = 1.0
     result[profiles.empty[a] | profiles.empty[b]] = np.nan
@@ -234,7 +254,7 @@ def best_match_matrix(vectors: Matrix, doc_of_row: np.ndarray, n_docs: int) -> n
     present = np.flatnonzero(counts)
     result = np.full((n_docs, n_docs), np.nan)
     for a in present:
-        block = cos_sim(vectors[starts[a]:starts[a] + counts[a]], vectors)
+        block = cos_sim(vectors[starts[a] : starts[a] + counts[a]], vectors)
         best = np.maximum.reduceat(block, starts[present], axis=1)
         result[a, present] = best.mean(axis=0)
     result[present, present] = 1.0
@@ -252,7 +272,10 @@ def mean_vector_matrix(doc_vectors: np.ndarray) -> np.ndarray:
 
 
 def doc_similarity(
-    vectors: Matrix, sentences: pd.DataFrame, doc_ids: list[str], method: DocMethod | str,
+    vectors: Matrix,
+    sentences: pd.DataFrame,
+    doc_ids: list[str],
+    method: DocMethod | str,
     story: StorySettings | None = None,
 ) -> pd.DataFrame:
     """Square document × document similarity table, ``doc_id`` on both axes.
@@ -278,7 +301,10 @@ DOC_PAIR_COLUMNS = ["event_id", "doc_id_a", "doc_id_b", "similarity"]
 
 
 def doc_pairs_within_events(
-    vectors: Matrix, sentences: pd.DataFrame, events: pd.DataFrame, method: DocMethod | str,
+    vectors: Matrix,
+    sentences: pd.DataFrame,
+    events: pd.DataFrame,
+    method: DocMethod | str,
     story: StorySettings | None = None,
 ) -> pd.DataFrame:
     """The document similarity of every ordered pair of documents in the same event.
@@ -298,20 +324,34 @@ def doc_pairs_within_events(
         if hi - lo < 2:
             continue
         a, b = np.nonzero(~np.eye(hi - lo, dtype=bool))
-        parts.append((np.full(len(a), event_codes[lo], dtype=object), lo + a, lo + b,
-                      block_values(lo, hi, a, b)))
+        parts.append(
+            (
+                np.full(len(a), event_codes[lo], dtype=object),
+                lo + a,
+                lo + b,
+                block_values(lo, hi, a, b),
+            )
+        )
     if not parts:
-        return pd.DataFrame({c: pd.Series(dtype=object if c != "similarity" else float)
-                             for c in DOC_PAIR_COLUMNS})
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object if c != "similarity" else float) for c in DOC_PAIR_COLUMNS}
+        )
     ids = np.asarray(doc_ids, dtype=object)
-    return pd.DataFrame({"event_id": np.concatenate([p[0] for p in parts]),
-                         "doc_id_a": ids[np.concatenate([p[1] for p in parts])],
-                         "doc_id_b": ids[np.concatenate([p[2] for p in parts])],
-                         "similarity": np.concatenate([p[3] for p in parts])})
+    return pd.DataFrame(
+        {
+            "event_id": np.concatenate([p[0] for p in parts]),
+            "doc_id_a": ids[np.concatenate([p[1] for p in parts])],
+            "doc_id_b": ids[np.concatenate([p[2] for p in parts])],
+            "similarity": np.concatenate([p[3] for p in parts]),
+        }
+    )
 
 
 def event_block_scorer(
-    vectors: Matrix, sentences: pd.DataFrame, doc_ids: list[str], method: DocMethod | str,
+    vectors: Matrix,
+    sentences: pd.DataFrame,
+    doc_ids: list[str],
+    method: DocMethod | str,
     story: StorySettings | None = None,
 ) -> Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]:
     """A function ``(lo, hi, a, b) -> values`` giving the similarity of documents

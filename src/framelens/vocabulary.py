@@ -35,7 +35,14 @@ __all__ = [
 
 LOG_ODDS_COLUMNS = ["group", "term", "count", "log_odds", "variance", "z"]
 DISTINCTIVE_COLUMNS = [
-    "outlet", "term", "z", "log_odds", "count", "count_other", "rank", "n_events",
+    "outlet",
+    "term",
+    "z",
+    "log_odds",
+    "count",
+    "count_other",
+    "rank",
+    "n_events",
 ]
 MIN_ALPHA = 0.01
 OTHER = "\x00other"
@@ -45,7 +52,9 @@ OTHER = "\x00other"
 
 
 def weighted_log_odds(
-    counts: pd.DataFrame, prior: pd.Series | None = None, alpha0: float | None = None,
+    counts: pd.DataFrame,
+    prior: pd.Series | None = None,
+    alpha0: float | None = None,
 ) -> pd.DataFrame:
     """Log-odds ratio of each term in each group against all other groups pooled, with an
     informative Dirichlet prior (Monroe, Colaresi & Quinn 2008, section 3.5).
@@ -76,8 +85,11 @@ def weighted_log_odds(
     y = counts.to_numpy(dtype=float)
     if (y < 0).any():
         raise ValueError("counts must be non-negative")
-    background = (prior.reindex(counts.index).fillna(0.0).to_numpy(dtype=float)
-                  if prior is not None else y.sum(axis=1))
+    background = (
+        prior.reindex(counts.index).fillna(0.0).to_numpy(dtype=float)
+        if prior is not None
+        else y.sum(axis=1)
+    )
     shares = background / background.sum() if background.sum() > 0 else background
     strength = float(y.sum()) if alpha0 is None else float(alpha0)
     alpha = np.maximum(strength * shares, MIN_ALPHA)
@@ -87,25 +99,36 @@ def weighted_log_odds(
     for column, group in enumerate(counts.columns):
         mine, rest = y[:, column], totals - y[:, column]
         n_mine, n_rest = mine.sum(), rest.sum()
-        log_odds = (np.log((mine + alpha) / (n_mine + a0 - mine - alpha))
-                    - np.log((rest + alpha) / (n_rest + a0 - rest - alpha)))
+        log_odds = np.log((mine + alpha) / (n_mine + a0 - mine - alpha)) - np.log(
+            (rest + alpha) / (n_rest + a0 - rest - alpha)
+        )
         variance = 1.0 / (mine + alpha) + 1.0 / (rest + alpha)
-        tables.append(pd.DataFrame({
-            "group": group, "term": counts.index, "count": mine, "log_odds": log_odds,
-            "variance": variance, "z": log_odds / np.sqrt(variance),
-        }))
+        tables.append(
+            pd.DataFrame(
+                {
+                    "group": group,
+                    "term": counts.index,
+                    "count": mine,
+                    "log_odds": log_odds,
+                    "variance": variance,
+                    "z": log_odds / np.sqrt(variance),
+                }
+            )
+        )
     table = pd.concat(tables, ignore_index=True)
     table["count"] = table["count"].round().astype(int)
-    order = table.assign(_neg=-table["z"]).sort_values(["group", "_neg", "term"],
-                                                       kind="stable").index
+    order = (
+        table.assign(_neg=-table["z"]).sort_values(["group", "_neg", "term"], kind="stable").index
+    )
     return table.loc[order, LOG_ODDS_COLUMNS].reset_index(drop=True)
 
 
 # --------------------------------------------------------------------------- counting
 
 
-def ngrams(tokens: list[str], ngram_range: tuple[int, int],
-           stop_words: frozenset[str]) -> list[str]:
+def ngrams(
+    tokens: list[str], ngram_range: tuple[int, int], stop_words: frozenset[str]
+) -> list[str]:
     """Word n-grams of a token list, space-joined, for n in ``ngram_range`` (inclusive).
 
     An n-gram is kept when every word has a letter and at least two characters, and it
@@ -118,9 +141,8 @@ def ngrams(tokens: list[str], ngram_range: tuple[int, int],
     found = []
     for n in range(low, high + 1):
         for i in range(len(tokens) - n + 1):
-            gram = tokens[i:i + n]
-            if all(usable[i:i + n]) and gram[0] not in stop_words \
-                    and gram[-1] not in stop_words:
+            gram = tokens[i : i + n]
+            if all(usable[i : i + n]) and gram[0] not in stop_words and gram[-1] not in stop_words:
                 found.append(" ".join(gram))
     return found
 
@@ -137,7 +159,9 @@ def _content_rows(sentences: pd.DataFrame) -> np.ndarray:
 
 
 def term_counts(
-    sentences: pd.DataFrame, group_of_doc: pd.Series, ngram_range: tuple[int, int] = (1, 2),
+    sentences: pd.DataFrame,
+    group_of_doc: pd.Series,
+    ngram_range: tuple[int, int] = (1, 2),
     stop_words: frozenset[str] = PHRASE_STOP_WORDS,
 ) -> pd.DataFrame:
     """Counts of words and phrases per group.
@@ -153,9 +177,11 @@ def term_counts(
     """
     matrix, groups, terms = _count_matrix(sentences, group_of_doc, ngram_range, stop_words)
     order = sorted(range(len(groups)), key=lambda i: str(groups[i]))
-    table = pd.DataFrame(matrix[order].T.toarray().astype(np.int64),
-                         index=pd.Index(terms, name="term"),
-                         columns=[groups[i] for i in order])
+    table = pd.DataFrame(
+        matrix[order].T.toarray().astype(np.int64),
+        index=pd.Index(terms, name="term"),
+        columns=[groups[i] for i in order],
+    )
     return table
 
 
@@ -164,8 +190,11 @@ _TEXTS_AT_ONCE = 1 << 16  # sentences turned into Python strings at a time
 
 
 def _count_matrix(
-    sentences: pd.DataFrame, group_of_doc: pd.Series, ngram_range: tuple[int, int],
-    stop_words: frozenset[str], groups: list[object] | None = None,
+    sentences: pd.DataFrame,
+    group_of_doc: pd.Series,
+    ngram_range: tuple[int, int],
+    stop_words: frozenset[str],
+    groups: list[object] | None = None,
 ) -> tuple[sp.csr_matrix, list[object], np.ndarray]:
     """Sparse counts of words and phrases per group: ``(matrix, groups, terms)``.
 
@@ -192,30 +221,41 @@ def _count_matrix(
     first_row = 0  # groups before this one are in ``parts``
 
     def flush(end_row: int) -> None:
-        part = sp.coo_matrix((np.ones(len(columns), dtype=np.int32),
-                              (np.frombuffer(rows, dtype=np.int64) - first_row,
-                               np.frombuffer(columns, dtype=np.int64))),
-                             shape=(end_row - first_row, len(vocabulary))).tocsr()
+        part = sp.coo_matrix(
+            (
+                np.ones(len(columns), dtype=np.int32),
+                (
+                    np.frombuffer(rows, dtype=np.int64) - first_row,
+                    np.frombuffer(columns, dtype=np.int64),
+                ),
+            ),
+            shape=(end_row - first_row, len(vocabulary)),
+        ).tocsr()
         part.sum_duplicates()
         parts.append(part)
         del rows[:], columns[:]
 
     for chunk in range(0, len(rows_used), _TEXTS_AT_ONCE):  # texts as Python strings
-        chunk_codes = codes[chunk:chunk + _TEXTS_AT_ONCE].tolist()
-        texts = text.iloc[rows_used[chunk:chunk + _TEXTS_AT_ONCE]].tolist()
-        for position, (code, sentence) in enumerate(zip(chunk_codes, texts, strict=True),
-                                                    start=chunk):
+        chunk_codes = codes[chunk : chunk + _TEXTS_AT_ONCE].tolist()
+        texts = text.iloc[rows_used[chunk : chunk + _TEXTS_AT_ONCE]].tolist()
+        for position, (code, sentence) in enumerate(
+            zip(chunk_codes, texts, strict=True), start=chunk
+        ):
             for gram in ngrams(word_tokens(str(sentence)), ngram_range, stop_words):
                 columns.append(vocabulary.setdefault(gram, len(vocabulary)))
                 rows.append(code)
-            if len(columns) >= _FLUSH_EVERY and (position + 1 == len(codes)
-                                                  or codes[position + 1] != code):
+            if len(columns) >= _FLUSH_EVERY and (
+                position + 1 == len(codes) or codes[position + 1] != code
+            ):
                 flush(code + 1)
                 first_row = code + 1
     flush(len(groups))
     n_terms = len(vocabulary)
-    matrix = sp.vstack([sp.csr_matrix((p.data, p.indices, p.indptr), shape=(p.shape[0], n_terms))
-                        for p in parts], format="csr", dtype=np.int32)
+    matrix = sp.vstack(
+        [sp.csr_matrix((p.data, p.indices, p.indptr), shape=(p.shape[0], n_terms)) for p in parts],
+        format="csr",
+        dtype=np.int32,
+    )
     del parts[:]
     terms = np.array(list(vocabulary), dtype=object)
     vocabulary.clear()
@@ -232,8 +272,13 @@ def _count_matrix(
 
 
 def distinctive_terms(
-    sentences: pd.DataFrame, documents: pd.DataFrame, *, events: pd.Series | None = None,
-    top: int = 20, ngram_range: tuple[int, int] = (1, 2), alpha0: float | None = None,
+    sentences: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    events: pd.Series | None = None,
+    top: int = 20,
+    ngram_range: tuple[int, int] = (1, 2),
+    alpha0: float | None = None,
 ) -> pd.DataFrame:
     """Each outlet's most distinctive words and phrases against the other outlets, on the
     same events.
@@ -256,7 +301,7 @@ def distinctive_terms(
     per outlet.
     """
     outlet_of = outlet_keys(documents)
-    event_of = (events if events is not None else event_of_documents(documents))
+    event_of = events if events is not None else event_of_documents(documents)
     event_of = event_of.reindex(outlet_of.index).fillna("unassigned").astype(str)
     # one row per (event, outlet) cell that has a document
     cell_of_doc = pd.MultiIndex.from_arrays([event_of.to_numpy(), outlet_of.to_numpy()])
@@ -264,8 +309,12 @@ def distinctive_terms(
     cell_event = cells.get_level_values(0).to_numpy()
     cell_outlet = cells.get_level_values(1).to_numpy()
     counts, _, terms = _count_matrix(
-        sentences, pd.Series(cell_codes, index=outlet_of.index), ngram_range, PHRASE_STOP_WORDS,
-        groups=list(range(len(cells))))
+        sentences,
+        pd.Series(cell_codes, index=outlet_of.index),
+        ngram_range,
+        PHRASE_STOP_WORDS,
+        groups=list(range(len(cells))),
+    )
     cells_of_event = pd.Series(np.arange(len(cells))).groupby(cell_event).agg(list)
     cells_of_outlet = pd.Series(np.arange(len(cells))).groupby(cell_outlet).agg(list)
     tables = []
@@ -277,32 +326,44 @@ def distinctive_terms(
         table = _outlet_vs_others(counts, terms, own, others, alpha0)
         if table is None:
             continue
-        table = table.head(top).assign(outlet=outlet, rank=range(1, min(top, len(table)) + 1),
-                                       n_events=len(covered))
+        table = table.head(top).assign(
+            outlet=outlet, rank=range(1, min(top, len(table)) + 1), n_events=len(covered)
+        )
         tables.append(table)
     if not tables:
         return pd.DataFrame(columns=DISTINCTIVE_COLUMNS)
     return pd.concat(tables, ignore_index=True)[DISTINCTIVE_COLUMNS]
 
 
-def _outlet_vs_others(counts: sp.csr_matrix, terms: np.ndarray, mine: np.ndarray,
-                      others: np.ndarray, alpha0: float | None) -> pd.DataFrame | None:
+def _outlet_vs_others(
+    counts: sp.csr_matrix,
+    terms: np.ndarray,
+    mine: np.ndarray,
+    others: np.ndarray,
+    alpha0: float | None,
+) -> pd.DataFrame | None:
     """Log-odds of one outlet's (event, outlet) cells against the compared cells, best
     first; None when either side has no words. Only the terms either side uses enter."""
     if not len(others):
         return None
-    pick = sp.csr_matrix((np.ones(len(mine) + len(others), dtype=counts.dtype),
-                          (np.r_[np.zeros(len(mine), dtype=np.intp),
-                                 np.ones(len(others), dtype=np.intp)],
-                           np.r_[mine, others])),
-                         shape=(2, counts.shape[0]))
+    pick = sp.csr_matrix(
+        (
+            np.ones(len(mine) + len(others), dtype=counts.dtype),
+            (
+                np.r_[np.zeros(len(mine), dtype=np.intp), np.ones(len(others), dtype=np.intp)],
+                np.r_[mine, others],
+            ),
+        ),
+        shape=(2, counts.shape[0]),
+    )
     sides = (pick @ counts).tocsc()
     used = np.flatnonzero(np.diff(sides.indptr))  # terms in sorted order
     values = sides[:, used].toarray().astype(np.int64)
     if values[0].sum() == 0 or values[1].sum() == 0:
         return None
-    pair = pd.DataFrame({"mine": values[0], OTHER: values[1]},
-                        index=pd.Index(terms[used], name="term"))
+    pair = pd.DataFrame(
+        {"mine": values[0], OTHER: values[1]}, index=pd.Index(terms[used], name="term")
+    )
     scored = weighted_log_odds(pair, alpha0=alpha0)
     scored = scored[scored["group"] == "mine"].copy()
     scored["count_other"] = pair.loc[scored["term"], OTHER].to_numpy().astype(int)

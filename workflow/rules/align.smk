@@ -13,15 +13,15 @@ rule align:
         events=rules.events.output.events,
     output:
         alignments="results/{model}/alignments.parquet",
-    params:
-        alignment=config["alignment"],
-        paraphrase_threshold=paraphrase_threshold,
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/align/{model}.log",
     benchmark:
         "results/benchmarks/align/{model}.tsv"
+    conda:
+        "../envs/framelens.yaml"
+    params:
+        alignment=config["alignment"],
+        paraphrase_threshold=paraphrase_threshold,
     script:
         "../scripts/align.py"
 
@@ -35,18 +35,18 @@ rule outlet_overlap:
     output:
         overlap="results/{model}/outlet_overlap.csv",
         sources="results/{model}/reuse_sources.csv",
+    log:
+        "results/logs/outlet_overlap/{model}.log",
+    benchmark:
+        "results/benchmarks/outlet_overlap/{model}.tsv"
+    conda:
+        "../envs/framelens.yaml"
     params:
         bootstrap=config["overlap"]["bootstrap"],
         confidence=config["overlap"]["confidence"],
         permutations=config["overlap"]["permutations"],
         syndication=config["overlap"]["syndication"],
         random_state=config["random_state"],
-    conda:
-        "../envs/framelens.yaml"
-    log:
-        "results/logs/outlet_overlap/{model}.log",
-    benchmark:
-        "results/benchmarks/outlet_overlap/{model}.tsv"
     script:
         "../scripts/outlet_overlap.py"
 
@@ -63,10 +63,10 @@ rule plot_outlet_overlap:
             subcategory="{model}",
             labels={"model": "{model}", "figure": "outlet overlap"},
         ),
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/plot_outlet_overlap/{model}.log",
+    conda:
+        "../envs/framelens.yaml"
     script:
         "../scripts/plot_outlet_overlap.py"
 
@@ -88,9 +88,9 @@ rule plot_alignment_views:
             )
             for rank in ALIGNMENT_VIEW_RANKS
         ],
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/plot_alignment_views/{model}.log",
+    conda:
+        "../envs/framelens.yaml"
     script:
         "../scripts/plot_alignment_views.py"

@@ -14,16 +14,16 @@ rule claims:
         summary="results/{model}/claims_summary.csv",
         coverage="results/{model}/coverage.csv",
         outlets="results/{model}/outlet_coverage.csv",
-    params:
-        claim_threshold=claim_threshold,
-        evidence_link=config["alignment"]["evidence"]["link"],
-        coverage=config["coverage"],
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/claims/{model}.log",
     benchmark:
         "results/benchmarks/claims/{model}.tsv"
+    conda:
+        "../envs/framelens.yaml"
+    params:
+        claim_threshold=claim_threshold,
+        evidence_link=config["alignment"]["evidence"]["link"],
+        coverage=config["coverage"],
     script:
         "../scripts/claims.py"
 
@@ -54,9 +54,9 @@ rule plot_coverage:
             )
             for rank in COVERAGE_EVENT_RANKS
         ],
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/plot_coverage/{model}.log",
+    conda:
+        "../envs/framelens.yaml"
     script:
         "../scripts/plot_coverage.py"

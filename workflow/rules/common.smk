@@ -21,9 +21,13 @@ def fail_before_jobs(error):
 
 try:
     config.update(
-        validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
+        validate_config(
+            config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml"
+        )
     )
-    SOURCE = check_corpus_source(config["corpus"], IngestSettings.from_config(config["ingest"]))
+    SOURCE = check_corpus_source(
+        config["corpus"], IngestSettings.from_config(config["ingest"])
+    )
 except FramelensError as error:
     fail_before_jobs(error)
 
@@ -101,11 +105,18 @@ def stsb_input(wildcards):
 def model_card_benchmarks(wildcards):
     """Benchmark files (time, memory) of one model's main rules and its embed_shard jobs,
     for its model card."""
-    names = [n if FULL_MATRIX or n != "doc_similarity" else "doc_pairs" for n in CARD_RULES]
-    shards = expand(str(rules.embed_shard.benchmark), model=wildcards.model,
-                    shard=range(embedding_shards(wildcards)))
-    return [str(getattr(rules, name).benchmark).format(model=wildcards.model)
-            for name in names] + shards
+    names = [
+        n if FULL_MATRIX or n != "doc_similarity" else "doc_pairs" for n in CARD_RULES
+    ]
+    shards = expand(
+        str(rules.embed_shard.benchmark),
+        model=wildcards.model,
+        shard=range(embedding_shards(wildcards)),
+    )
+    return [
+        str(getattr(rules, name).benchmark).format(model=wildcards.model)
+        for name in names
+    ] + shards
 
 
 def doc_similarity_tables(wildcards):
@@ -120,8 +131,16 @@ def get_final_output():
     return [
         *rules.ingest.output,
         *expand(rules.doc_pairs.output.table, model=MODELS),
-        *(expand(rules.doc_similarity.output.table, model=MODELS) if FULL_MATRIX else []),
-        *(expand(rules.plot_doc_similarity.output.figure, model=MODELS) if FULL_MATRIX else []),
+        *(
+            expand(rules.doc_similarity.output.table, model=MODELS)
+            if FULL_MATRIX
+            else []
+        ),
+        *(
+            expand(rules.plot_doc_similarity.output.figure, model=MODELS)
+            if FULL_MATRIX
+            else []
+        ),
         *expand(rules.outlet_overlap.output, model=MODELS),
         *expand(rules.plot_outlet_overlap.output.figure, model=MODELS),
         *expand(rules.plot_alignment_views.output.figures, model=MODELS),

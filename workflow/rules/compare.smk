@@ -11,6 +11,12 @@ rule sensitivity:
         events=rules.events.output.events,
     output:
         table="results/{model}/sensitivity.csv",
+    log:
+        "results/logs/sensitivity/{model}.log",
+    benchmark:
+        "results/benchmarks/sensitivity/{model}.tsv"
+    conda:
+        "../envs/framelens.yaml"
     params:
         alignment=config["alignment"],
         paraphrase_threshold=paraphrase_threshold,
@@ -18,12 +24,6 @@ rule sensitivity:
         offsets=config["compare"]["sensitivity_offsets"],
         max_sentences=config["compare"]["sensitivity_max_sentences"],
         random_state=config["random_state"],
-    conda:
-        "../envs/framelens.yaml"
-    log:
-        "results/logs/sensitivity/{model}.log",
-    benchmark:
-        "results/benchmarks/sensitivity/{model}.tsv"
     script:
         "../scripts/sensitivity.py"
 
@@ -40,10 +40,10 @@ rule plot_sensitivity:
             subcategory="{model}",
             labels={"model": "{model}", "figure": "threshold sensitivity"},
         ),
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/plot_sensitivity/{model}.log",
+    conda:
+        "../envs/framelens.yaml"
     script:
         "../scripts/plot_sensitivity.py"
 
@@ -61,15 +61,15 @@ rule model_card:
             subcategory="{model}",
             labels={"model": "{model}", "figure": "model card"},
         ),
+    log:
+        "results/logs/model_card/{model}.log",
+    conda:
+        "../envs/framelens.yaml"
     params:
         model=model_entry,
         stsb=config["compare"]["stsb"],
         device=config["device"],
         cache_dir=CACHE_DIR,
-    conda:
-        "../envs/framelens.yaml"
-    log:
-        "results/logs/model_card/{model}.log",
     script:
         "../scripts/model_card.py"
 
@@ -84,14 +84,14 @@ rule model_agreement:
     output:
         agreement="results/models/agreement.csv",
         significance="results/models/reuse_significance.csv",
-    params:
-        models=MODELS,
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/model_agreement.log",
     benchmark:
         "results/benchmarks/model_agreement.tsv"
+    conda:
+        "../envs/framelens.yaml"
+    params:
+        models=MODELS,
     script:
         "../scripts/model_agreement.py"
 
@@ -106,12 +106,12 @@ rule plot_model_agreement:
             category="Model comparison",
             labels={"figure": "agreement between models"},
         ),
-    params:
-        models=MODELS,
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/plot_model_agreement.log",
+    conda:
+        "../envs/framelens.yaml"
+    params:
+        models=MODELS,
     script:
         "../scripts/plot_model_agreement.py"
 
@@ -125,11 +125,14 @@ rule plot_reuse_significance:
             caption="../report/reuse_significance.rst",
             category="Outlet overlap",
             subcategory="all models",
-            labels={"model": "all models", "figure": "significance of the top reuse pair"},
+            labels={
+                "model": "all models",
+                "figure": "significance of the top reuse pair",
+            },
         ),
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/plot_reuse_significance.log",
+    conda:
+        "../envs/framelens.yaml"
     script:
         "../scripts/plot_reuse_significance.py"

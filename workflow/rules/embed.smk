@@ -12,20 +12,20 @@ rule embed_shard:
     output:
         vectors="results/{model}/shards/{shard}.npz",
         stats="results/{model}/shards/{shard}.json",
+    log:
+        "results/logs/embed_shard/{model}-{shard}.log",
+    benchmark:
+        "results/benchmarks/embed_shard/{model}-{shard}.tsv"
     wildcard_constraints:
         shard=r"\d+",
+    conda:
+        "../envs/framelens.yaml"
+    threads: 2
     params:
         model=model_entry,
         device=config["device"],
         cache_dir=CACHE_DIR,
         shards=embedding_shards,
-    conda:
-        "../envs/framelens.yaml"
-    log:
-        "results/logs/embed_shard/{model}-{shard}.log",
-    benchmark:
-        "results/benchmarks/embed_shard/{model}-{shard}.tsv"
-    threads: 2
     script:
         "../scripts/embed_shard.py"
 
@@ -38,16 +38,16 @@ rule embed:
     output:
         vectors="results/{model}/sentence_vectors.npz",
         stats="results/{model}/embedding.json",
-    params:
-        model=model_entry,
-        device=config["device"],
-        shards=embedding_shards,
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/embed/{model}.log",
     benchmark:
         "results/benchmarks/embed/{model}.tsv"
+    conda:
+        "../envs/framelens.yaml"
     threads: 1
+    params:
+        model=model_entry,
+        device=config["device"],
+        shards=embedding_shards,
     script:
         "../scripts/embed.py"

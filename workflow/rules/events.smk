@@ -9,14 +9,14 @@ rule events:
         vectors=rules.embed.output.vectors,
     output:
         events="results/{model}/events.csv",
-    params:
-        settings=config["events"],
-        event_threshold=event_threshold,
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/events/{model}.log",
     benchmark:
         "results/benchmarks/events/{model}.tsv"
+    conda:
+        "../envs/framelens.yaml"
+    params:
+        settings=config["events"],
+        event_threshold=event_threshold,
     script:
         "../scripts/events.py"

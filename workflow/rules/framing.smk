@@ -21,15 +21,15 @@ rule framing:
             subcategory="{model}",
             labels={"model": "{model}", "table": "disputed facts"},
         ),
-    params:
-        lead_sentences=config["coverage"]["lead_sentences"],
-        vocabulary_top=config["framing"]["vocabulary_top"],
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/framing/{model}.log",
     benchmark:
         "results/benchmarks/framing/{model}.tsv"
+    conda:
+        "../envs/framelens.yaml"
+    params:
+        lead_sentences=config["coverage"]["lead_sentences"],
+        vocabulary_top=config["framing"]["vocabulary_top"],
     script:
         "../scripts/framing.py"
 
@@ -63,9 +63,9 @@ rule plot_framing:
             subcategory="{model}",
             labels={"model": "{model}", "figure": "distinctive words"},
         ),
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/plot_framing/{model}.log",
+    conda:
+        "../envs/framelens.yaml"
     script:
         "../scripts/plot_framing.py"

@@ -13,14 +13,14 @@ rule ingest:
             caption="../report/ingest_report.rst",
             category="Corpus",
         ),
-    params:
-        corpus=config["corpus"],
-        ingest=config["ingest"],
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/ingest.log",
     benchmark:
         "results/benchmarks/ingest.tsv"
+    conda:
+        "../envs/framelens.yaml"
+    params:
+        corpus=config["corpus"],
+        ingest=config["ingest"],
     script:
         "../scripts/ingest.py"

@@ -14,11 +14,11 @@ rule provenance:
             caption="../report/provenance.rst",
             category="Provenance",
         ),
-    params:
-        config=config,
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/provenance.log",
+    conda:
+        "../envs/framelens.yaml"
+    params:
+        config=config,
     script:
         "../scripts/provenance.py"

@@ -10,14 +10,14 @@ rule doc_similarity:
         vectors=rules.embed.output.vectors,
     output:
         table="results/{model}/doc_similarity.csv",
-    params:
-        similarity=config["similarity"],
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/doc_similarity/{model}.log",
     benchmark:
         "results/benchmarks/doc_similarity/{model}.tsv"
+    conda:
+        "../envs/framelens.yaml"
+    params:
+        similarity=config["similarity"],
     script:
         "../scripts/doc_similarity.py"
 
@@ -30,14 +30,14 @@ rule doc_pairs:
         events=rules.events.output.events,
     output:
         table="results/{model}/doc_pairs.parquet",
-    params:
-        similarity=config["similarity"],
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/doc_pairs/{model}.log",
     benchmark:
         "results/benchmarks/doc_pairs/{model}.tsv"
+    conda:
+        "../envs/framelens.yaml"
+    params:
+        similarity=config["similarity"],
     script:
         "../scripts/doc_pairs.py"
 
@@ -55,11 +55,11 @@ rule plot_doc_similarity:
             subcategory="{model}",
             labels={"model": "{model}", "figure": "clustered heatmap"},
         ),
-    params:
-        method=config["similarity"]["doc_method"],
-    conda:
-        "../envs/framelens.yaml"
     log:
         "results/logs/plot_doc_similarity/{model}.log",
+    conda:
+        "../envs/framelens.yaml"
+    params:
+        method=config["similarity"]["doc_method"],
     script:
         "../scripts/plot_doc_similarity.py"

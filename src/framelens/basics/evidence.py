@@ -109,16 +109,32 @@ class EvidenceWeights(NamedTuple):
 DEFAULT_WEIGHTS = EvidenceWeights(**defaults("alignment")["evidence"])
 
 
-def evidence_logit(cosine: float, mutual: bool, anchor: float, contradiction: bool,
-                   paraphrase: float, weights: EvidenceWeights) -> float:
+def evidence_logit(
+    cosine: float,
+    mutual: bool,
+    anchor: float,
+    contradiction: bool,
+    paraphrase: float,
+    weights: EvidenceWeights,
+) -> float:
     """The linear part of :func:`evidence_score`."""
-    return (weights.intercept + weights.cosine * (cosine - paraphrase)
-            + weights.mutual * float(mutual) + weights.anchor * anchor
-            - weights.contradiction * float(contradiction))
+    return (
+        weights.intercept
+        + weights.cosine * (cosine - paraphrase)
+        + weights.mutual * float(mutual)
+        + weights.anchor * anchor
+        - weights.contradiction * float(contradiction)
+    )
 
 
-def evidence_score(cosine: float, mutual: bool, anchor: float, contradiction: bool,
-                   paraphrase: float, weights: EvidenceWeights = DEFAULT_WEIGHTS) -> float:
+def evidence_score(
+    cosine: float,
+    mutual: bool,
+    anchor: float,
+    contradiction: bool,
+    paraphrase: float,
+    weights: EvidenceWeights = DEFAULT_WEIGHTS,
+) -> float:
     """Probability that a candidate pair states the same fact (module docstring).
 
     ``mutual``: each sentence is the other's best candidate in the other article.

@@ -12,9 +12,12 @@ import heapq
 import numpy as np
 
 
-def sparse_average_linkage(n: int, edges: dict[tuple[int, int], float],
-                           min_similarity: float, sizes: list[int] | None = None
-                           ) -> np.ndarray:
+def sparse_average_linkage(
+    n: int,
+    edges: dict[tuple[int, int], float],
+    min_similarity: float,
+    sizes: list[int] | None = None,
+) -> np.ndarray:
     """Average-linkage clusters of ``n`` items from sparse similarities.
 
     The similarity of two clusters is the mean over all their member pairs,
@@ -57,8 +60,7 @@ def sparse_average_linkage(n: int, edges: dict[tuple[int, int], float],
         links[new] = merged
         for other, s in merged.items():
             links[other][new] = s
-            heapq.heappush(heap, (-s / (size[new] * size[other]), min(other, new),
-                                  max(other, new)))
+            heapq.heappush(heap, (-s / (size[new] * size[other]), min(other, new), max(other, new)))
     return first_appearance_labels([root_of(parent, i) for i in range(n)])
 
 

@@ -56,8 +56,9 @@ def pairwise_cos_sim(a: Matrix, b: Matrix) -> np.ndarray:
     return np.einsum("ij,ij->i", np.asarray(a), np.asarray(b))
 
 
-def rowwise_dot(rows: Matrix, first: np.ndarray, second: np.ndarray,
-                chunk: int = 50_000) -> np.ndarray:
+def rowwise_dot(
+    rows: Matrix, first: np.ndarray, second: np.ndarray, chunk: int = 50_000
+) -> np.ndarray:
     """Dot product (cosine, for L2-normalised rows) of row ``first[p]`` with row
     ``second[p]`` of ``rows`` for every pair ``p``; dense or sparse, ``chunk`` pairs at a
     time, so memory stays bounded however many pairs.
@@ -82,12 +83,12 @@ def document_vectors(vectors: Matrix, sentences: pd.DataFrame, doc_ids: list[str
     index = {d: i for i, d in enumerate(doc_ids)}
     rows = sentences["doc_id"].map(index).to_numpy()
     keep = np.flatnonzero(mask & ~pd.isna(rows))
-    assign = sp.csr_matrix((np.ones(len(keep)), (rows[keep].astype(int), keep)),
-                           shape=(len(doc_ids), vectors.shape[0]))
+    assign = sp.csr_matrix(
+        (np.ones(len(keep)), (rows[keep].astype(int), keep)), shape=(len(doc_ids), vectors.shape[0])
+    )
     summed = assign @ vectors
     summed = summed.toarray() if sp.issparse(summed) else np.asarray(summed)
     return np.asarray(l2_normalise(summed), dtype=np.float32)
-
 
 
 # --------------------------------------------------------------------------- nearest neighbours
@@ -105,8 +106,14 @@ class Neighbours(NamedTuple):
 
 
 def blocked_topk(
-    vectors: Matrix, k: int, *, groups: np.ndarray | None = None, skip: str = "self",
-    block_size: int = 1024, column_block: int | None = None, copy_blocks: bool = False,
+    vectors: Matrix,
+    k: int,
+    *,
+    groups: np.ndarray | None = None,
+    skip: str = "self",
+    block_size: int = 1024,
+    column_block: int | None = None,
+    copy_blocks: bool = False,
     blocks: Iterable[np.ndarray] | None = None,
     columns: Callable[[np.ndarray], np.ndarray] | None = None,
     mask: Callable[[np.ndarray, np.ndarray, np.ndarray], None] | None = None,
@@ -146,9 +153,14 @@ def blocked_topk(
     _check_finite(vectors)
     present, starts, counts = np.unique(groups, return_index=True, return_counts=True)
     width = max(int(column_block if column_block is not None else 4 * block_size), 1)
-    tiles = None if columns is not None else [
-        _Tile(np.arange(first, last), _GroupTile(starts[first:last], counts[first:last], k))
-        for first, last in _tile_bounds(counts, width)]
+    tiles = (
+        None
+        if columns is not None
+        else [
+            _Tile(np.arange(first, last), _GroupTile(starts[first:last], counts[first:last], k))
+            for first, last in _tile_bounds(counts, width)
+        ]
+    )
     widest = n if columns is not None else min(n, width)
     workers = _workers() if min(n, block_size) * widest >= _PARALLEL_TILE else 1
     pool = ThreadPoolExecutor(workers) if workers > 1 else None  # shut down in ``finally``
@@ -181,21 +193,23 @@ def blocked_topk(
                         continue
                     keep = np.flatnonzero(~own)
                     if len(keep):
-                        yield Neighbours(rows[keep], int(present[g]), found[:, keep].T,
-                                         best[:, keep].T)
+                        yield Neighbours(
+                            rows[keep], int(present[g]), found[:, keep].T, best[:, keep].T
+                        )
     finally:
         if pool is not None:
             pool.shutdown()
 
 
-def _blocks(vectors: Matrix, block_size: int, blocks: Iterable[np.ndarray] | None,
-            copy: bool) -> Iterator[tuple[np.ndarray, Matrix]]:
+def _blocks(
+    vectors: Matrix, block_size: int, blocks: Iterable[np.ndarray] | None, copy: bool
+) -> Iterator[tuple[np.ndarray, Matrix]]:
     """The blocks of rows, with their vectors (for consecutive rows, a slice unless
     ``copy``)."""
     if blocks is None:
         for lo in range(0, vectors.shape[0], block_size):
             rows = np.arange(lo, min(lo + block_size, vectors.shape[0]))
-            yield rows, vectors[rows] if copy else vectors[lo:lo + len(rows)]
+            yield rows, vectors[rows] if copy else vectors[lo : lo + len(rows)]
         return
     for rows in blocks:
         rows = np.asarray(rows, dtype=np.int64)
@@ -207,15 +221,17 @@ class _Tile:
     None; the search gives global indices) or a window of sorted rows (the search gives
     positions in ``window``)."""
 
-    def __init__(self, groups: np.ndarray, search: _GroupTile,
-                 window: np.ndarray | None = None) -> None:
+    def __init__(
+        self, groups: np.ndarray, search: _GroupTile, window: np.ndarray | None = None
+    ) -> None:
         self.groups = groups  # positions of the tile's groups among all groups
         self.search = search
         self.window = window
 
     @classmethod
-    def of_window(cls, cols: np.ndarray, groups: np.ndarray, present: np.ndarray, k: int
-                  ) -> list[_Tile]:
+    def of_window(
+        cls, cols: np.ndarray, groups: np.ndarray, present: np.ndarray, k: int
+    ) -> list[_Tile]:
         """The tile of the rows ``cols`` (sorted; none when empty), holding their groups."""
         cols = np.asarray(cols, dtype=np.int64)
         if not len(cols):
@@ -228,12 +244,15 @@ class _Tile:
         if self.window is not None:
             return vectors[self.window]
         whole = self.search.start == 0 and self.search.stop == vectors.shape[0]
-        return vectors if whole else vectors[self.search.start:self.search.stop]
+        return vectors if whole else vectors[self.search.start : self.search.stop]
 
     def columns(self) -> np.ndarray:
         """The rows the tile's columns are."""
-        return (self.window if self.window is not None
-                else np.arange(self.search.start, self.search.stop))
+        return (
+            self.window
+            if self.window is not None
+            else np.arange(self.search.start, self.search.stop)
+        )
 
     def mask_self(self, sims: np.ndarray, rows: np.ndarray) -> None:
         """Set each row's similarity with itself, where it is a column, to -inf."""
@@ -311,21 +330,24 @@ class _GroupTile:
         sizes = self.counts[order]
         classes, begin = [], 0
         for end in range(1, len(order) + 1):
-            if end < len(order) and sizes[end] <= max(sizes[begin] * _SIZE_CLASS_RATIO,
-                                                      sizes[begin] + 1):
+            if end < len(order) and sizes[end] <= max(
+                sizes[begin] * _SIZE_CLASS_RATIO, sizes[begin] + 1
+            ):
                 continue
             members = np.sort(order[begin:end])
             counts = self.counts[members]
             offsets = np.arange(int(counts.max()))
             pad = offsets[None, :] >= counts[:, None]
-            gather = self.local[members][:, None] + np.minimum(offsets[None, :],
-                                                               counts[:, None] - 1)
+            gather = self.local[members][:, None] + np.minimum(
+                offsets[None, :], counts[:, None] - 1
+            )
             classes.append((members, gather, pad if pad.any() else None))
             begin = end
         return classes
 
-    def topk(self, sims: np.ndarray, pool: ThreadPoolExecutor | None = None,
-             workers: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    def topk(
+        self, sims: np.ndarray, pool: ThreadPoolExecutor | None = None, workers: int = 1
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Per group of the tile, each row's best ``k`` columns of ``sims`` [rows, columns]
         (rows split over ``workers`` threads of ``pool`` when the tile is large; the
         result is the same)."""
@@ -336,7 +358,7 @@ class _GroupTile:
         if sims.size <= _SMALL_TILE:
             for j, (start, count) in enumerate(zip(self.local, self.counts, strict=True)):
                 kk = min(self.k, int(count))
-                sub = sims[:, start:start + count]
+                sub = sims[:, start : start + count]
                 order = np.argsort(-sub, axis=1, kind="stable")[:, :kk]
                 neighbours[j, :kk] = (order + (start + self.start)).T
                 scores[j, :kk] = np.take_along_axis(sub, order, axis=1).T
@@ -348,8 +370,15 @@ class _GroupTile:
         def rows_topk(lo: int, hi: int) -> None:
             transposed = _transpose(sims[lo:hi])  # [columns, rows]: a group's are contiguous
             for members, gather, pad in classes:
-                _class_topk(transposed[gather], pad, self.k, neighbours[:, :, lo:hi],
-                            scores[:, :, lo:hi], members, self.local[members] + self.start)
+                _class_topk(
+                    transposed[gather],
+                    pad,
+                    self.k,
+                    neighbours[:, :, lo:hi],
+                    scores[:, :, lo:hi],
+                    members,
+                    self.local[members] + self.start,
+                )
 
         parts = workers if pool is not None and sims.size >= _PARALLEL_TILE else 1
         bounds = np.linspace(0, n_rows, parts + 1).astype(int)
@@ -364,12 +393,19 @@ def _transpose(matrix: np.ndarray, chunk: int = 256) -> np.ndarray:
     """A C-contiguous transpose, copied in cache-sized strips."""
     out = np.empty((matrix.shape[1], matrix.shape[0]), dtype=matrix.dtype)
     for lo in range(0, matrix.shape[0], chunk):
-        out[:, lo:lo + chunk] = matrix[lo:lo + chunk].T
+        out[:, lo : lo + chunk] = matrix[lo : lo + chunk].T
     return out
 
 
-def _class_topk(values: np.ndarray, pad: np.ndarray | None, k: int, neighbours: np.ndarray,
-                scores: np.ndarray, members: np.ndarray, first_column: np.ndarray) -> None:
+def _class_topk(
+    values: np.ndarray,
+    pad: np.ndarray | None,
+    k: int,
+    neighbours: np.ndarray,
+    scores: np.ndarray,
+    members: np.ndarray,
+    first_column: np.ndarray,
+) -> None:
     """Top-k of one size class, written into ``neighbours``/``scores`` at ``members``.
 
     ``values`` [G, s, rows] holds each group's similarities, a group's columns along
@@ -384,8 +420,7 @@ def _class_topk(values: np.ndarray, pad: np.ndarray | None, k: int, neighbours: 
     weight = (width - np.arange(width)).astype(np.min_scalar_type(width))[None, :, None]
     hit = np.empty(values.shape, dtype=bool)
     flat_values = values.reshape(-1)  # a view: ``values`` is a fresh contiguous gather
-    flat_base = (np.arange(n_groups)[:, None] * (width * n_rows)
-                 + np.arange(n_rows)[None, :])
+    flat_base = np.arange(n_groups)[:, None] * (width * n_rows) + np.arange(n_rows)[None, :]
     rounds = min(k, width)
     for rank in range(rounds):
         best = values.max(axis=1)

@@ -45,8 +45,7 @@ def outlet_keys(documents: pd.DataFrame) -> pd.Series:
     An unattributed document is its own outlet (its label, e.g.
     ``unattributed (003)``): unknown sources are not merged into one.
     """
-    keys = documents["outlet"].where(documents["outlet"] != UNATTRIBUTED,
-                                     documents["outlet_label"])
+    keys = documents["outlet"].where(documents["outlet"] != UNATTRIBUTED, documents["outlet_label"])
     return pd.Series(keys.to_numpy(), index=documents["doc_id"], name="outlet")
 
 

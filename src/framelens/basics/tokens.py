@@ -80,9 +80,20 @@ def word_tokens(text: str) -> list[str]:
 
 # --------------------------------------------------------------------------- anchors
 
-MONTHS = {"jan": "january", "feb": "february", "mar": "march", "apr": "april",
-          "jun": "june", "jul": "july", "aug": "august", "sep": "september",
-          "sept": "september", "oct": "october", "nov": "november", "dec": "december"}
+MONTHS = {
+    "jan": "january",
+    "feb": "february",
+    "mar": "march",
+    "apr": "april",
+    "jun": "june",
+    "jul": "july",
+    "aug": "august",
+    "sep": "september",
+    "sept": "september",
+    "oct": "october",
+    "nov": "november",
+    "dec": "december",
+}
 MONTH_NAMES = frozenset(MONTHS.values()) | {"may"}
 ORDINAL = re.compile(r"^(\d+)(?:st|nd|rd|th)$")
 
@@ -112,8 +123,10 @@ def anchors(sentence: str) -> set[str]:
 
 NUMBER = re.compile(r"([$£€])?(\d[\d,]*(?:\.\d+)?)(%)?")
 QUANTITY_TOKEN = re.compile(r"[$£€]?\d[\d,]*(?:\.\d+)?%?|[\w'’.-]+")
-_NUMBER_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve "
-                 "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty")
+_NUMBER_WORDS = (
+    "zero one two three four five six seven eight nine ten eleven twelve "
+    "thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty"
+)
 WORD_NUMBERS = {w: i for i, w in enumerate(_NUMBER_WORDS.split())}
 SCALES = {"hundred", "thousand", "million", "billion", "trillion", "m", "bn", "k"}
 YEAR = re.compile(r"^(1[89]|20)\d\d$")
@@ -146,21 +159,36 @@ def quantities(sentence: str) -> dict[str, set[float]]:
             value = float(WORD_NUMBERS[lower])
         else:
             continue
-        following = [w.strip(".,'’").lower() for w in words[i + 1:i + 3]]
+        following = [w.strip(".,'’").lower() for w in words[i + 1 : i + 3]]
         if following and following[0] in SCALES:
-            value *= {"hundred": 1e2, "thousand": 1e3, "k": 1e3, "million": 1e6, "m": 1e6,
-                      "billion": 1e9, "bn": 1e9, "trillion": 1e12}[following[0]]
+            value *= {
+                "hundred": 1e2,
+                "thousand": 1e3,
+                "k": 1e3,
+                "million": 1e6,
+                "m": 1e6,
+                "billion": 1e9,
+                "bn": 1e9,
+                "trillion": 1e12,
+            }[following[0]]
             following = following[1:]
-        previous = MONTHS.get(words[i - 1].strip(".,").lower(), words[i - 1].strip(".,").lower()
-                              ) if i else ""
+        previous = (
+            MONTHS.get(words[i - 1].strip(".,").lower(), words[i - 1].strip(".,").lower())
+            if i
+            else ""
+        )
         if unit is None and following and following[0] in ("percent", "%"):
             unit = "%"
         if unit is None and YEAR.match(token):
             unit = "year"
         if unit is None and previous in MONTH_NAMES:
             unit = previous
-        if unit is None and following and following[0].isalpha() \
-                and following[0] not in ENGLISH_STOP_WORDS:
+        if (
+            unit is None
+            and following
+            and following[0].isalpha()
+            and following[0] not in ENGLISH_STOP_WORDS
+        ):
             unit = following[0][:-1] if following[0].endswith("s") else following[0]
         if unit is not None:
             found.setdefault(unit, set()).add(value)

@@ -24,9 +24,19 @@ from sklearn.metrics import adjusted_rand_score
 from framelens.align import REUSE
 
 AGREEMENT_COLUMNS = [
-    "model_a", "model_b", "doc_similarity_spearman", "n_doc_pairs", "claims_ari",
-    "n_sentences", "alignment_jaccard", "reuse_jaccard", "n_aligned_a", "n_aligned_b",
-    "n_aligned_both", "overlap_kendall_tau", "n_outlet_pairs",
+    "model_a",
+    "model_b",
+    "doc_similarity_spearman",
+    "n_doc_pairs",
+    "claims_ari",
+    "n_sentences",
+    "alignment_jaccard",
+    "reuse_jaccard",
+    "n_aligned_a",
+    "n_aligned_b",
+    "n_aligned_both",
+    "overlap_kendall_tau",
+    "n_outlet_pairs",
 ]
 
 
@@ -43,8 +53,12 @@ def doc_similarity_spearman(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, in
     """
     both = long_doc_similarity(a).merge(long_doc_similarity(b), on=["doc_id_a", "doc_id_b"])
     both = both[np.isfinite(both["similarity_x"]) & np.isfinite(both["similarity_y"])]
-    return (correlation(spearmanr, both["similarity_x"].to_numpy(float),
-                        both["similarity_y"].to_numpy(float)), len(both))
+    return (
+        correlation(
+            spearmanr, both["similarity_x"].to_numpy(float), both["similarity_y"].to_numpy(float)
+        ),
+        len(both),
+    )
 
 
 def long_doc_similarity(table: pd.DataFrame) -> pd.DataFrame:
@@ -55,9 +69,13 @@ def long_doc_similarity(table: pd.DataFrame) -> pd.DataFrame:
     else:
         values = table.to_numpy(dtype=float)
         a, b = np.nonzero(~np.eye(*values.shape, dtype=np.bool_))
-        long = pd.DataFrame({"doc_id_a": np.asarray(table.index, dtype=object)[a],
-                             "doc_id_b": np.asarray(table.columns, dtype=object)[b],
-                             "similarity": values[a, b]})
+        long = pd.DataFrame(
+            {
+                "doc_id_a": np.asarray(table.index, dtype=object)[a],
+                "doc_id_b": np.asarray(table.columns, dtype=object)[b],
+                "similarity": values[a, b],
+            }
+        )
     return long[long["doc_id_a"] != long["doc_id_b"]]
 
 
@@ -77,13 +95,14 @@ def claims_ari(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, int]:
     return float(adjusted_rand_score(both["claim_id_x"], both["claim_id_y"])), len(both)
 
 
-def aligned_pairs(alignments: pd.DataFrame, *, reuse_only: bool = False
-                  ) -> set[tuple[str, str]]:
+def aligned_pairs(alignments: pd.DataFrame, *, reuse_only: bool = False) -> set[tuple[str, str]]:
     """The aligned sentence pairs of an alignments table, each as a sorted tuple."""
     if reuse_only:
         alignments = alignments[alignments["relation"].isin([r.value for r in REUSE])]
-    return {(a, b) if a <= b else (b, a)
-            for a, b in zip(alignments["sent_id_a"], alignments["sent_id_b"], strict=True)}
+    return {
+        (a, b) if a <= b else (b, a)
+        for a, b in zip(alignments["sent_id_a"], alignments["sent_id_b"], strict=True)
+    }
 
 
 def jaccard(a: set[Any], b: set[Any]) -> float:
@@ -96,19 +115,27 @@ def alignment_jaccard(a: pd.DataFrame, b: pd.DataFrame) -> dict[str, float | int
     """Jaccard index of two models' aligned sentence pairs (unordered), of their reuse
     (verbatim or rewrite) pairs, and the pair counts."""
     pairs_a, pairs_b = aligned_pairs(a), aligned_pairs(b)
-    return {"alignment_jaccard": jaccard(pairs_a, pairs_b),
-            "reuse_jaccard": jaccard(aligned_pairs(a, reuse_only=True),
-                                     aligned_pairs(b, reuse_only=True)),
-            "n_aligned_a": len(pairs_a), "n_aligned_b": len(pairs_b),
-            "n_aligned_both": len(pairs_a & pairs_b)}
+    return {
+        "alignment_jaccard": jaccard(pairs_a, pairs_b),
+        "reuse_jaccard": jaccard(
+            aligned_pairs(a, reuse_only=True), aligned_pairs(b, reuse_only=True)
+        ),
+        "n_aligned_a": len(pairs_a),
+        "n_aligned_b": len(pairs_b),
+        "n_aligned_both": len(pairs_a & pairs_b),
+    }
 
 
 def overlap_kendall_tau(a: pd.DataFrame, b: pd.DataFrame) -> tuple[float, int]:
     """Kendall's tau (tau-b, ties allowed) between two models' ``reuse_share`` over the
     ordered outlet pairs both tables have, and how many those are."""
     both = a.merge(b, on=["outlet_a", "outlet_b"], suffixes=("_x", "_y"))
-    return (correlation(kendalltau, both["reuse_share_x"].to_numpy(float),
-                        both["reuse_share_y"].to_numpy(float)), len(both))
+    return (
+        correlation(
+            kendalltau, both["reuse_share_x"].to_numpy(float), both["reuse_share_y"].to_numpy(float)
+        ),
+        len(both),
+    )
 
 
 @dataclass
@@ -123,15 +150,26 @@ class ModelOutputs:
     overlap: pd.DataFrame
 
     @classmethod
-    def read(cls, key: str, *, embedding: str, doc_similarity: str, claims: str,
-             alignments: str, overlap: str) -> ModelOutputs:
+    def read(
+        cls,
+        key: str,
+        *,
+        embedding: str,
+        doc_similarity: str,
+        claims: str,
+        alignments: str,
+        overlap: str,
+    ) -> ModelOutputs:
         """Read one model's tables (``embedding`` says whether the model is neural)."""
         identity = json.loads(Path(embedding).read_text(encoding="utf-8"))["identity"]
-        return cls(key=key, neural=identity.get("kind") != "tfidf",
-                   doc_similarity=read_doc_similarity(doc_similarity),
-                   claims=pd.read_parquet(claims, columns=["sent_id", "claim_id"]),
-                   alignments=pd.read_parquet(alignments),
-                   overlap=read_table(overlap))
+        return cls(
+            key=key,
+            neural=identity.get("kind") != "tfidf",
+            doc_similarity=read_doc_similarity(doc_similarity),
+            claims=pd.read_parquet(claims, columns=["sent_id", "claim_id"]),
+            alignments=pd.read_parquet(alignments),
+            overlap=read_table(overlap),
+        )
 
 
 def read_doc_similarity(path: str | Path) -> pd.DataFrame:
@@ -153,8 +191,17 @@ def agreement_table(outputs: list[ModelOutputs]) -> pd.DataFrame:
         rho, n_doc = doc_similarity_spearman(a.doc_similarity, b.doc_similarity)
         ari, n_sent = claims_ari(a.claims, b.claims)
         tau, n_outlet = overlap_kendall_tau(a.overlap, b.overlap)
-        rows.append({"model_a": a.key, "model_b": b.key, "doc_similarity_spearman": rho,
-                     "n_doc_pairs": n_doc, "claims_ari": ari, "n_sentences": n_sent,
-                     **alignment_jaccard(a.alignments, b.alignments),
-                     "overlap_kendall_tau": tau, "n_outlet_pairs": n_outlet})
+        rows.append(
+            {
+                "model_a": a.key,
+                "model_b": b.key,
+                "doc_similarity_spearman": rho,
+                "n_doc_pairs": n_doc,
+                "claims_ari": ari,
+                "n_sentences": n_sent,
+                **alignment_jaccard(a.alignments, b.alignments),
+                "overlap_kendall_tau": tau,
+                "n_outlet_pairs": n_outlet,
+            }
+        )
     return pd.DataFrame.from_records(rows, columns=AGREEMENT_COLUMNS)

@@ -74,18 +74,37 @@ def rule_timing(paths: list[str]) -> dict[str, float | int | None]:
     readings = [read_benchmark(path) for path in paths]
     seconds = [r["seconds"] for r in readings if r["seconds"] is not None]
     memory = [r["max_rss_mb"] for r in readings if r["max_rss_mb"] is not None]
-    return {"seconds": round(sum(seconds), 3) if seconds else None,
-            "max_rss_mb": max(memory) if memory else None, "jobs": len(paths)}
+    return {
+        "seconds": round(sum(seconds), 3) if seconds else None,
+        "max_rss_mb": max(memory) if memory else None,
+        "jobs": len(paths),
+    }
 
 
-IDENTITY_FIELDS = ("name", "kind", "source", "upstream", "package", "package_version",
-                   "revision", "version", "weights_sha256", "files_sha256", "dimension",
-                   "max_seq_length", "trust_remote_code")
+IDENTITY_FIELDS = (
+    "name",
+    "kind",
+    "source",
+    "upstream",
+    "package",
+    "package_version",
+    "revision",
+    "version",
+    "weights_sha256",
+    "files_sha256",
+    "dimension",
+    "max_seq_length",
+    "trust_remote_code",
+)
 
 
-def model_card(model_key: str, embedding: dict[str, Any], benchmarks: dict[str, list[str]],
-               thresholds: Mapping[str, float | None],
-               stsb: dict[str, Any] | None) -> dict[str, Any]:
+def model_card(
+    model_key: str,
+    embedding: dict[str, Any],
+    benchmarks: dict[str, list[str]],
+    thresholds: Mapping[str, float | None],
+    stsb: dict[str, Any] | None,
+) -> dict[str, Any]:
     """A JSON-able card: identity, sentences embedded and truncated, speed on this run
     (from ``embedding.json`` and Snakemake's benchmark files, ``benchmarks`` naming each
     rule's files), thresholds and, when
@@ -99,16 +118,24 @@ def model_card(model_key: str, embedding: dict[str, Any], benchmarks: dict[str, 
         "identity": {k: identity[k] for k in IDENTITY_FIELDS if k in identity},
         "fingerprint": embedding.get("fingerprint"),
         "device": embedding.get("device"),
-        "sentences": {k: embedding.get(k) for k in ("n_sentences", "n_unique", "n_cached",
-                                                    "n_encoded", "n_truncated")},
+        "sentences": {
+            k: embedding.get(k)
+            for k in ("n_sentences", "n_unique", "n_cached", "n_encoded", "n_truncated")
+        },
         "speed": {
             "sentences_per_second": rate,
-            "note": (None if rate else "every sentence came from the cache on this run: "
-                     "no encoding speed measured"),
+            "note": (
+                None
+                if rate
+                else "every sentence came from the cache on this run: no encoding speed measured"
+            ),
             "embedding_seconds": embedding.get("seconds"),
             "rules": timings,
         },
         "thresholds": thresholds,
-        "stsb": stsb or {"spearman": None, "note": "not measured (set compare.stsb to an "
-                                                   "STS-B file to measure it)"},
+        "stsb": stsb
+        or {
+            "spearman": None,
+            "note": "not measured (set compare.stsb to an STS-B file to measure it)",
+        },
     }

@@ -23,7 +23,13 @@ from framelens.overlap import outlet_keys, outlet_overlap
 log = logging.getLogger("framelens")
 
 SENSITIVITY_COLUMNS = [
-    "threshold", "offset", "threshold_value", "quantity", "outlet_a", "outlet_b", "value",
+    "threshold",
+    "offset",
+    "threshold_value",
+    "quantity",
+    "outlet_a",
+    "outlet_b",
+    "value",
     "sampled_share",
 ]
 SENSITIVITY_THRESHOLDS = ("rewrite_alone", "rewrite", "paraphrase", "claim")
@@ -36,14 +42,18 @@ def offset_values(default: float, offsets: list[float]) -> list[tuple[float, flo
     return [(o, round(default + o, 4)) for o in steps if -1.0 <= default + o <= 1.0]
 
 
-def sample_events(events: pd.DataFrame, sentences: pd.DataFrame, max_sentences: int | None,
-                  random_state: int) -> pd.DataFrame:
+def sample_events(
+    events: pd.DataFrame, sentences: pd.DataFrame, max_sentences: int | None, random_state: int
+) -> pd.DataFrame:
     """Whole events, in a seeded random order, while their content sentences add up to
     at most ``max_sentences`` (the first event always); all of them when that is None or
     the corpus is within it. ``events`` has ``doc_id, event_id``."""
     per_doc = sentences[content_mask(sentences)].groupby("doc_id").size()
-    per_event = (events.assign(n=events["doc_id"].map(per_doc).fillna(0))
-                 .groupby("event_id", sort=True)["n"].sum())
+    per_event = (
+        events.assign(n=events["doc_id"].map(per_doc).fillna(0))
+        .groupby("event_id", sort=True)["n"]
+        .sum()
+    )
     if max_sentences is None or per_event.sum() <= max_sentences:
         return events
     order = np.random.default_rng(random_state).permutation(len(per_event))
@@ -54,9 +64,17 @@ def sample_events(events: pd.DataFrame, sentences: pd.DataFrame, max_sentences: 
 
 
 def sensitivity_table(
-    vectors: Any, sentences: pd.DataFrame, documents: pd.DataFrame, events: pd.DataFrame,
-    *, alignment: dict[str, Any], paraphrase_threshold: float, claim_threshold: float,
-    offsets: list[float], max_sentences: int | None = None, random_state: int = 0,
+    vectors: Any,
+    sentences: pd.DataFrame,
+    documents: pd.DataFrame,
+    events: pd.DataFrame,
+    *,
+    alignment: dict[str, Any],
+    paraphrase_threshold: float,
+    claim_threshold: float,
+    offsets: list[float],
+    max_sentences: int | None = None,
+    random_state: int = 0,
 ) -> pd.DataFrame:
     """Headline numbers as each main threshold moves by ``offsets``, the others fixed.
 
@@ -83,13 +101,19 @@ def sensitivity_table(
         vectors, sentences = vectors[np.flatnonzero(inside)], sentences[inside]
         sentences = sentences.reset_index(drop=True)
         documents = documents[documents["doc_id"].isin(events["doc_id"])]
-        log.info("sensitivity: %d of %d events sampled (max_sentences %s)",
-                 events["event_id"].nunique(), documents.shape[0], max_sentences)
+        log.info(
+            "sensitivity: %d of %d events sampled (max_sentences %s)",
+            events["event_id"].nunique(),
+            documents.shape[0],
+            max_sentences,
+        )
     sampled_share = round(int(content_mask(sentences).sum()) / max(n_content, 1), 4)
 
     configured = Thresholds.from_config(alignment, paraphrase_threshold)
-    base = {k: getattr(configured, k)
-            for k in ("verbatim", "rewrite_alone", "rewrite", "min_shared", "paraphrase")}
+    base = {
+        k: getattr(configured, k)
+        for k in ("verbatim", "rewrite_alone", "rewrite", "min_shared", "paraphrase")
+    }
     event_of = pd.Series(events["event_id"].to_numpy(), index=events["doc_id"])
     outlet_of = outlet_keys(documents)
     content = sentences[content_mask(sentences)]
@@ -101,32 +125,69 @@ def sensitivity_table(
         for offset, value in offset_values(defaults[name], offsets):
             setting = {**defaults, name: value}
             try:
-                thresholds = Thresholds(**{k: setting[k] for k in base},
-                                        evidence=configured.evidence)
+                thresholds = Thresholds(
+                    **{k: setting[k] for k in base}, evidence=configured.evidence
+                )
             except ConfigError as error:
                 log.info("sensitivity: %s = %s skipped (%s)", name, value, error)
                 continue
             key = tuple(float(setting[k]) for k in base)
             if key not in cache:
-                cache[key] = align_corpus(vectors, sentences, documents, thresholds,
-                                          events=event_of, k=alignment["candidates"])
+                cache[key] = align_corpus(
+                    vectors,
+                    sentences,
+                    documents,
+                    thresholds,
+                    events=event_of,
+                    k=alignment["candidates"],
+                )
             pairs = cache[key]
             overlap = outlet_overlap(content, pairs, documents, event_of, n_boot=0, n_perm=0)
             reused = pairs[pairs["relation"].isin([r.value for r in REUSE])]
             claims_key = (float(setting["claim"]), *key)  # claims: aligned pairs, threshold
             if claims_key not in claim_counts:
                 claim_counts[claims_key] = cluster_claims(
-                    vectors, sentences, events, pairs, outlet_of, threshold=setting["claim"],
-                    min_evidence=configured.evidence.link)["claim_id"].nunique()
-            common = {"threshold": name, "offset": offset, "threshold_value": value,
-                      "sampled_share": sampled_share}
+                    vectors,
+                    sentences,
+                    events,
+                    pairs,
+                    outlet_of,
+                    threshold=setting["claim"],
+                    min_evidence=configured.evidence.link,
+                )["claim_id"].nunique()
+            common = {
+                "threshold": name,
+                "offset": offset,
+                "threshold_value": value,
+                "sampled_share": sampled_share,
+            }
             for quantity in ("reuse_share", "share_a_in_b"):
-                rows += [{**common, "quantity": quantity, "outlet_a": a, "outlet_b": b,
-                          "value": float(v)}
-                         for a, b, v in zip(overlap["outlet_a"], overlap["outlet_b"],
-                                            overlap[quantity], strict=True)]
-            rows += [{**common, "quantity": "n_claims", "outlet_a": None, "outlet_b": None,
-                      "value": float(claim_counts[claims_key])},
-                     {**common, "quantity": "n_reuse_pairs", "outlet_a": None,
-                      "outlet_b": None, "value": float(len(reused))}]
+                rows += [
+                    {
+                        **common,
+                        "quantity": quantity,
+                        "outlet_a": a,
+                        "outlet_b": b,
+                        "value": float(v),
+                    }
+                    for a, b, v in zip(
+                        overlap["outlet_a"], overlap["outlet_b"], overlap[quantity], strict=True
+                    )
+                ]
+            rows += [
+                {
+                    **common,
+                    "quantity": "n_claims",
+                    "outlet_a": None,
+                    "outlet_b": None,
+                    "value": float(claim_counts[claims_key]),
+                },
+                {
+                    **common,
+                    "quantity": "n_reuse_pairs",
+                    "outlet_a": None,
+                    "outlet_b": None,
+                    "value": float(len(reused)),
+                },
+            ]
     return pd.DataFrame.from_records(rows, columns=SENSITIVITY_COLUMNS)

@@ -16,8 +16,17 @@ from framelens.compare.agreement import ModelOutputs
 from framelens.overlap import SIGNIFICANCE_LEVEL
 
 SIGNIFICANCE_COLUMNS = [
-    "pair_rank", "outlet_a", "outlet_b", "model", "neural", "reuse_share", "ci_low", "ci_high",
-    "p_value", "p_adjusted", "significant",
+    "pair_rank",
+    "outlet_a",
+    "outlet_b",
+    "model",
+    "neural",
+    "reuse_share",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_adjusted",
+    "significant",
 ]
 
 
@@ -28,8 +37,9 @@ def headline_pairs(overlaps: dict[str, pd.DataFrame], n: int = 1) -> list[tuple[
     totals: dict[tuple[str, str], float] = {}
     for table in overlaps.values():
         best: dict[tuple[str, str], float] = {}
-        for a, b, share in zip(table["outlet_a"], table["outlet_b"], table["reuse_share"],
-                               strict=True):
+        for a, b, share in zip(
+            table["outlet_a"], table["outlet_b"], table["reuse_share"], strict=True
+        ):
             pair = (a, b) if a <= b else (b, a)
             best[pair] = max(best.get(pair, 0.0), float(share))
         for pair, share in best.items():
@@ -38,8 +48,9 @@ def headline_pairs(overlaps: dict[str, pd.DataFrame], n: int = 1) -> list[tuple[
     return ranked[:n]
 
 
-def significance_table(outputs: list[ModelOutputs], n_pairs: int = 3, *,
-                       alpha: float = SIGNIFICANCE_LEVEL) -> pd.DataFrame:
+def significance_table(
+    outputs: list[ModelOutputs], n_pairs: int = 3, *, alpha: float = SIGNIFICANCE_LEVEL
+) -> pd.DataFrame:
     """Each model's reuse share, interval and permutation p-values for both directions
     of the ``n_pairs`` outlet pairs with the most reuse (see :func:`headline_pairs`)."""
     pairs = headline_pairs({o.key: o.overlap for o in outputs}, n_pairs)
@@ -54,12 +65,21 @@ def significance_table(outputs: list[ModelOutputs], n_pairs: int = 3, *,
                 def get(column: str, row: pd.Series | None = row) -> float:
                     return float(row[column]) if row is not None else float("nan")
 
-                rows.append({"pair_rank": rank, "outlet_a": a, "outlet_b": b,
-                             "model": out.key, "neural": out.neural,
-                             "reuse_share": get("reuse_share"), "ci_low": get("ci_low"),
-                             "ci_high": get("ci_high"), "p_value": get("p_value"),
-                             "p_adjusted": get("p_adjusted"),
-                             "significant": bool(get("p_adjusted") < alpha)})
+                rows.append(
+                    {
+                        "pair_rank": rank,
+                        "outlet_a": a,
+                        "outlet_b": b,
+                        "model": out.key,
+                        "neural": out.neural,
+                        "reuse_share": get("reuse_share"),
+                        "ci_low": get("ci_low"),
+                        "ci_high": get("ci_high"),
+                        "p_value": get("p_value"),
+                        "p_adjusted": get("p_adjusted"),
+                        "significant": bool(get("p_adjusted") < alpha),
+                    }
+                )
     return pd.DataFrame.from_records(rows, columns=SIGNIFICANCE_COLUMNS)
 
 
@@ -93,17 +113,18 @@ def significance_sentence(table: pd.DataFrame, *, alpha: float = SIGNIFICANCE_LE
     if not neural:
         text = f"{head}: no neural model is configured."
     elif all(verdict[m] for m in neural):
-        text = (f"{head} is significant under every neural model ({criterion}): "
-                f"{listing(neural)}.")
+        text = f"{head} is significant under every neural model ({criterion}): {listing(neural)}."
     else:
         yes = [m for m in neural if verdict[m]]
         no = [m for m in neural if not verdict[m]]
-        text = (f"{head} is NOT significant under every neural model ({criterion}): "
-                f"not under {listing(no)}" + (f"; significant under {listing(yes)}."
-                                              if yes else "."))
+        text = (
+            f"{head} is NOT significant under every neural model ({criterion}): "
+            f"not under {listing(no)}" + (f"; significant under {listing(yes)}." if yes else ".")
+        )
     if lexical:
         yes = [m for m in lexical if verdict[m]]
-        state = ("significant" if len(yes) == len(lexical)
-                 else "not significant" if not yes else "mixed")
+        state = (
+            "significant" if len(yes) == len(lexical) else "not significant" if not yes else "mixed"
+        )
         text += f" Lexical baseline: {state} ({listing(lexical)})."
     return text

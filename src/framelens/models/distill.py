@@ -37,11 +37,19 @@ DISTILL_SETTINGS: dict[str, Any] = {
 }
 DISTILL_MANIFEST = "framelens-distill.json"
 #: Files of a source transformers model that decide what distillation gives.
-SOURCE_FILES = ("model.safetensors", "config.json", "tokenizer.json", "tokenizer_config.json",
-                "vocab.txt", "special_tokens_map.json")
+SOURCE_FILES = (
+    "model.safetensors",
+    "config.json",
+    "tokenizer.json",
+    "tokenizer_config.json",
+    "vocab.txt",
+    "special_tokens_map.json",
+)
 #: Where a model2vec folder keeps its vectors and tokenizer (model2vec's layouts).
-STATIC_FILES = (("model.safetensors", "tokenizer.json"),
-                ("0_StaticEmbedding/model.safetensors", "0_StaticEmbedding/tokenizer.json"))
+STATIC_FILES = (
+    ("model.safetensors", "tokenizer.json"),
+    ("0_StaticEmbedding/model.safetensors", "0_StaticEmbedding/tokenizer.json"),
+)
 
 
 def model_cache_dir() -> Path:
@@ -49,8 +57,7 @@ def model_cache_dir() -> Path:
     between runs that keep separate embedding caches), else the embedding cache folder,
     ``$FRAMELENS_CACHE_DIR`` or ``.cache/framelens`` (the workflow's default, relative to
     the working directory)."""
-    return Path(os.environ.get(MODEL_DIR_ENV) or os.environ.get(CACHE_ENV)
-                or DEFAULT_CACHE_DIR)
+    return Path(os.environ.get(MODEL_DIR_ENV) or os.environ.get(CACHE_ENV) or DEFAULT_CACHE_DIR)
 
 
 def model2vec_version() -> str:
@@ -76,8 +83,15 @@ def source_files_sha256(folder: Path) -> dict[str, str]:
 def distill_key(source_sha256: dict[str, str], pca_dims: int) -> str:
     """Cache key of a distilled model: its source's files, model2vec version, pca_dims and
     :data:`DISTILL_SETTINGS` (hex, 16 characters)."""
-    blob = json.dumps({"source_files_sha256": source_sha256, "model2vec": model2vec_version(),
-                       "pca_dims": pca_dims, "settings": DISTILL_SETTINGS}, sort_keys=True)
+    blob = json.dumps(
+        {
+            "source_files_sha256": source_sha256,
+            "model2vec": model2vec_version(),
+            "pca_dims": pca_dims,
+            "settings": DISTILL_SETTINGS,
+        },
+        sort_keys=True,
+    )
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()[:16]
 
 
@@ -93,7 +107,8 @@ def is_distilled(folder: Path) -> bool:
         return False
     files = static_model_files(folder)
     return bool(files) and all(
-        name in files and sha256_file(files[name]) == digest for name, digest in recorded.items())
+        name in files and sha256_file(files[name]) == digest for name, digest in recorded.items()
+    )
 
 
 def run_distillation(source: Path, pca_dims: int) -> Any:
@@ -109,29 +124,42 @@ def run_distillation(source: Path, pca_dims: int) -> Any:
     from threadpoolctl import threadpool_limits
     from transformers import AutoModel, AutoTokenizer, PreTrainedTokenizerFast
 
-    settings = {k: DISTILL_SETTINGS[k] for k in ("sif_coefficient", "token_remove_pattern",
-                                                 "quantize_to", "pooling", "device")}
+    settings = {
+        k: DISTILL_SETTINGS[k]
+        for k in ("sif_coefficient", "token_remove_pattern", "quantize_to", "pooling", "device")
+    }
     threads = torch.get_num_threads()
     torch.set_num_threads(DISTILL_SETTINGS["threads"])
     try:
         with threadpool_limits(limits=DISTILL_SETTINGS["threads"]):
-            model = AutoModel.from_pretrained(str(source), trust_remote_code=False,
-                                              use_safetensors=True)
-            tokenizer = AutoTokenizer.from_pretrained(str(source), trust_remote_code=False,
-                                                      use_fast=True)
+            model = AutoModel.from_pretrained(
+                str(source), trust_remote_code=False, use_safetensors=True
+            )
+            tokenizer = AutoTokenizer.from_pretrained(
+                str(source), trust_remote_code=False, use_fast=True
+            )
             # model2vec reads the tokenizers backend (tokenizer.json); a slow one has none
             if not isinstance(tokenizer, PreTrainedTokenizerFast):
-                raise ModelError(f"{source}: no fast (tokenizers) tokenizer, which model2vec "
-                                 "distillation needs")
-            return distill_from_model(model=model, tokenizer=tokenizer, pca_dims=pca_dims,
-                                      **settings)
+                raise ModelError(
+                    f"{source}: no fast (tokenizers) tokenizer, which model2vec distillation needs"
+                )
+            return distill_from_model(
+                model=model, tokenizer=tokenizer, pca_dims=pca_dims, **settings
+            )
     finally:
         torch.set_num_threads(threads)
 
 
-def distilled_model(source: Path, source_origin: dict[str, Any], pca_dims: int,
-                    cache_dir: Path, *, where: str, label: str = "model",
-                    source_sha256: dict[str, str] | None = None) -> Path:
+def distilled_model(
+    source: Path,
+    source_origin: dict[str, Any],
+    pca_dims: int,
+    cache_dir: Path,
+    *,
+    where: str,
+    label: str = "model",
+    source_sha256: dict[str, str] | None = None,
+) -> Path:
     """The folder of the model2vec model distilled from ``source``, built on first use.
 
     It lives in ``cache_dir/model2vec/<label>-pca<pca_dims>-<key>`` (key:
@@ -144,8 +172,10 @@ def distilled_model(source: Path, source_origin: dict[str, Any], pca_dims: int,
     from filelock import FileLock
 
     if not (source / "model.safetensors").is_file():
-        raise ModelError(f"{where}: {source} has no model.safetensors; framelens distils only "
-                         "from safetensors weights (no pickle)")
+        raise ModelError(
+            f"{where}: {source} has no model.safetensors; framelens distils only "
+            "from safetensors weights (no pickle)"
+        )
     source_sha256 = source_sha256 or source_files_sha256(source)
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("._") or "model"
     key = distill_key(source_sha256, pca_dims)
@@ -160,10 +190,14 @@ def distilled_model(source: Path, source_origin: dict[str, Any], pca_dims: int,
             shutil.rmtree(leftover, ignore_errors=True)  # from a killed build (lock held)
         if target.exists():  # unfinished or damaged: never trusted
             shutil.rmtree(target)
-        log.info("%s: distilling a static model from %s (pca_dims %d; once, about 30 s) into %s",
-                 where, source, pca_dims, target)
-        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part",
-                                     dir=target.parent))
+        log.info(
+            "%s: distilling a static model from %s (pca_dims %d; once, about 30 s) into %s",
+            where,
+            source,
+            pca_dims,
+            target,
+        )
+        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
         try:
             model = run_distillation(source, pca_dims)
             model.save_pretrained(work, model_name=target.name)
@@ -176,8 +210,9 @@ def distilled_model(source: Path, source_origin: dict[str, Any], pca_dims: int,
                 "settings": DISTILL_SETTINGS,
                 "files_sha256": {name: sha256_file(path) for name, path in files.items()},
             }
-            (work / DISTILL_MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True),
-                                                 encoding="utf-8")
+            (work / DISTILL_MANIFEST).write_text(
+                json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8"
+            )
             os.rename(work, target)
         except BaseException:
             shutil.rmtree(work, ignore_errors=True)

@@ -13,8 +13,9 @@ from framelens.models.transformer import SentenceTransformerEncoder
 from framelens.models.universal import UniversalSentenceEncoder
 
 
-def load_encoder(spec: ModelSpec, *, device: str = "auto",
-                 cache_dir: str | Path | None = None) -> Encoder:
+def load_encoder(
+    spec: ModelSpec, *, device: str = "auto", cache_dir: str | Path | None = None
+) -> Encoder:
     """The encoder for a spec, on the resolved device. ``cache_dir`` is where a distilled
     model2vec model is kept (default: :func:`model_cache_dir`)."""
     if spec.kind is ModelKind.TFIDF:

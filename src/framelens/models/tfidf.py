@@ -22,16 +22,27 @@ class TfidfEncoder:
 
     def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec
-        self.params = {"sublinear_tf": True, "lowercase": True, "strip_accents": "unicode",
-                       "min_df": 1, **spec.options}
+        self.params = {
+            "sublinear_tf": True,
+            "lowercase": True,
+            "strip_accents": "unicode",
+            "min_df": 1,
+            **spec.options,
+        }
 
     def identity(self) -> dict[str, Any]:
         """The vectoriser and its parameters."""
         import sklearn
 
-        return {"key": self.spec.key, "kind": "tfidf", "name": "sklearn TfidfVectorizer",
-                "source": "scikit-learn", "version": sklearn.__version__,
-                "params": self.params, "max_seq_length": None}
+        return {
+            "key": self.spec.key,
+            "kind": "tfidf",
+            "name": "sklearn TfidfVectorizer",
+            "source": "scikit-learn",
+            "version": sklearn.__version__,
+            "params": self.params,
+            "max_seq_length": None,
+        }
 
     def encode(self, texts: list[str], *, show_progress: bool = False) -> sp.csr_matrix:
         """Sparse CSR matrix [len(texts), vocabulary]; rows of texts with no word are zero."""

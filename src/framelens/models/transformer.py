@@ -73,6 +73,7 @@ class SentenceTransformerEncoder:
         texts = [t for t in texts if len(t) > room or not t.isascii()]
         if not texts:
             return 0
-        lengths = tokenizer(texts, add_special_tokens=True, truncation=False,
-                            return_length=True)["length"]
+        lengths = tokenizer(texts, add_special_tokens=True, truncation=False, return_length=True)[
+            "length"
+        ]
         return int(sum(n > limit for n in lengths))

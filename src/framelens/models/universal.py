@@ -65,8 +65,9 @@ class UniversalSentenceEncoder:
         parts = []
         step = self.spec.batch_size
         for start in range(0, len(texts), step):
-            parts.append(np.asarray(self.model.encode(list(texts[start:start + step])),
-                                    dtype=np.float32))
+            parts.append(
+                np.asarray(self.model.encode(list(texts[start : start + step])), dtype=np.float32)
+            )
             if show_progress:
                 log.info("encoded %d/%d", min(start + step, len(texts)), len(texts))
         vectors = np.vstack(parts)

@@ -13,12 +13,20 @@ from matplotlib.figure import Figure
 from framelens.overlap import SIGNIFICANCE_LEVEL
 
 MEASURES = (
-    ("doc_similarity_spearman", "Document similarity\n(Spearman, off-diagonal cells)",
-     "n_doc_pairs", "cells"),
+    (
+        "doc_similarity_spearman",
+        "Document similarity\n(Spearman, off-diagonal cells)",
+        "n_doc_pairs",
+        "cells",
+    ),
     ("claims_ari", "Claims\n(adjusted Rand index)", "n_sentences", "sentences"),
     ("alignment_jaccard", "Aligned sentence pairs\n(Jaccard)", "n_aligned_both", "shared"),
-    ("overlap_kendall_tau", "Outlet reuse shares\n(Kendall's tau)", "n_outlet_pairs",
-     "outlet pairs"),
+    (
+        "overlap_kendall_tau",
+        "Outlet reuse shares\n(Kendall's tau)",
+        "n_outlet_pairs",
+        "outlet pairs",
+    ),
 )
 
 
@@ -64,11 +72,26 @@ def agreement_heatmaps(table: pd.DataFrame, models: list[str]) -> Figure:
                 colour = "black" if np.isfinite(value) and value > 0.6 else "white"
                 if not np.isfinite(value):
                     colour = "black"
-                ax.text(j, i - (0.12 if i > j else 0), text, ha="center", va="center",
-                        fontsize=11, fontweight="bold", color=colour)
+                ax.text(
+                    j,
+                    i - (0.12 if i > j else 0),
+                    text,
+                    ha="center",
+                    va="center",
+                    fontsize=11,
+                    fontweight="bold",
+                    color=colour,
+                )
                 if i > j and np.isfinite(counts[i, j]):
-                    ax.text(j, i + 0.22, f"n = {int(counts[i, j])} {unit}", ha="center",
-                            va="center", fontsize=7, color=colour)
+                    ax.text(
+                        j,
+                        i + 0.22,
+                        f"n = {int(counts[i, j])} {unit}",
+                        ha="center",
+                        va="center",
+                        fontsize=7,
+                        color=colour,
+                    )
         ax.set_xticks(range(n), labels, rotation=30, ha="right", fontsize=10)
         ax.set_yticks(range(n), labels, fontsize=10)
         ax.set_title(name, fontsize=11)
@@ -78,8 +101,9 @@ def agreement_heatmaps(table: pd.DataFrame, models: list[str]) -> Figure:
     return fig
 
 
-def significance_chart(table: pd.DataFrame, sentence: str, *,
-                       alpha: float = SIGNIFICANCE_LEVEL) -> Figure:
+def significance_chart(
+    table: pd.DataFrame, sentence: str, *, alpha: float = SIGNIFICANCE_LEVEL
+) -> Figure:
     """Adjusted p-value (log scale) of each model for both directions of the outlet
     pairs with the most reuse; filled markers are significant, open ones are not. The
     verdict ``sentence`` is the title."""
@@ -96,29 +120,50 @@ def significance_chart(table: pd.DataFrame, sentence: str, *,
     floor = 1e-4
     for row in table.itertuples():
         y = directions.index((row.outlet_a, row.outlet_b)) + (
-            models.index(row.model) - (len(models) - 1) / 2) * 0.8 / max(len(models), 1)
+            models.index(row.model) - (len(models) - 1) / 2
+        ) * 0.8 / max(len(models), 1)
         p = row.p_adjusted if np.isfinite(row.p_adjusted) else 1.0
         filled = bool(row.significant)
-        ax.scatter(max(p, floor), y, s=60, marker="o" if row.neural else "s",
-                   facecolors=colours[row.model] if filled else "white",
-                   edgecolors=colours[row.model], linewidths=1.5, zorder=3)
+        ax.scatter(
+            max(p, floor),
+            y,
+            s=60,
+            marker="o" if row.neural else "s",
+            facecolors=colours[row.model] if filled else "white",
+            edgecolors=colours[row.model],
+            linewidths=1.5,
+            zorder=3,
+        )
         share = f"{row.reuse_share:.0%}" if np.isfinite(row.reuse_share) else "n/a"
-        ax.annotate(f"{plain(row.model)}: {share} reused, {_p(row.p_adjusted)}",
-                    (max(p, floor), y), xytext=(8, 0), textcoords="offset points",
-                    va="center", fontsize=7)
+        ax.annotate(
+            f"{plain(row.model)}: {share} reused, {_p(row.p_adjusted)}",
+            (max(p, floor), y),
+            xytext=(8, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
     ax.axvline(alpha, color="#aa0000", linestyle="--", linewidth=1)
     ax.text(alpha, -0.75, f" {alpha:g}", color="#aa0000", fontsize=8, va="center")
     ax.set_xscale("log")
     ax.set_xlim(floor / 2, 3)
     ax.set_ylim(len(directions) - 0.5, -0.9)
-    ax.set_yticks(range(len(directions)),
-                  [f"{plain(a)} \u2192 {plain(b)}" for a, b in directions], fontsize=9)
-    ax.set_xlabel("Benjamini-Hochberg adjusted permutation p-value of reuse_share "
-                  "(log scale; filled = significant)")
+    ax.set_yticks(
+        range(len(directions)), [f"{plain(a)} \u2192 {plain(b)}" for a, b in directions], fontsize=9
+    )
+    ax.set_xlabel(
+        "Benjamini-Hochberg adjusted permutation p-value of reuse_share "
+        "(log scale; filled = significant)"
+    )
     for model in models:
         neural = bool(table.loc[table["model"] == model, "neural"].iloc[0])
-        ax.scatter([], [], marker="o" if neural else "s", color=colours[model],
-                   label=f"{plain(model)} ({'neural' if neural else 'lexical'})")
+        ax.scatter(
+            [],
+            [],
+            marker="o" if neural else "s",
+            color=colours[model],
+            label=f"{plain(model)} ({'neural' if neural else 'lexical'})",
+        )
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     ax.grid(axis="x", alpha=0.3)
     return fig

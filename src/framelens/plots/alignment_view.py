@@ -36,8 +36,13 @@ def snippet(text: str, width: int = 52, lines: int = 2) -> str:
 
 
 def alignment_view(
-    left: pd.DataFrame, right: pd.DataFrame, pairs: pd.DataFrame, *,
-    left_title: str, right_title: str, title: str,
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    pairs: pd.DataFrame,
+    *,
+    left_title: str,
+    right_title: str,
+    title: str,
 ) -> Figure:
     """Two columns of sentence boxes (in article order) joined where they align.
 
@@ -54,24 +59,38 @@ def alignment_view(
     position = {}
     linked = set(pairs["sent_id_a"]) | set(pairs["sent_id_b"])
     for x, doc, header in ((0.05, left, left_title), (7.05, right, right_title)):
-        ax.text(x + 2.45, -0.9, header, ha="center", va="center", fontsize=11,
-                fontweight="bold")
+        ax.text(x + 2.45, -0.9, header, ha="center", va="center", fontsize=11, fontweight="bold")
         for y, (sent_id, text) in enumerate(zip(doc["sent_id"], doc["text"], strict=True)):
             position[sent_id] = (x, y)
             shade = "#e8eef7" if sent_id in linked else "white"
-            ax.add_patch(FancyBboxPatch((x, y - 0.36), 4.9, 0.72, facecolor=shade,
-                                        edgecolor="#999999", linewidth=0.6,
-                                        boxstyle="round,pad=0.0,rounding_size=0.08"))
+            ax.add_patch(
+                FancyBboxPatch(
+                    (x, y - 0.36),
+                    4.9,
+                    0.72,
+                    facecolor=shade,
+                    edgecolor="#999999",
+                    linewidth=0.6,
+                    boxstyle="round,pad=0.0,rounding_size=0.08",
+                )
+            )
             ax.text(x + 0.08, y, snippet(text), va="center", ha="left", fontsize=7)
-    for a, b, relation in zip(pairs["sent_id_a"], pairs["sent_id_b"], pairs["relation"],
-                              strict=True):
+    for a, b, relation in zip(
+        pairs["sent_id_a"], pairs["sent_id_b"], pairs["relation"], strict=True
+    ):
         (xa, ya), (xb, yb) = position[a], position[b]
         if xa > xb:
             (xa, ya), (xb, yb) = (xb, yb), (xa, ya)
         ax.plot([xa + 4.95, xb - 0.05], [ya, yb], **STYLE[relation], alpha=0.85)
     handles = [ax.plot([], [], label=name, **style)[0] for name, style in STYLE.items()]
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 1.0), ncol=3,
-              frameon=False, fontsize=9)
+    ax.legend(
+        handles=handles,
+        loc="upper center",
+        bbox_to_anchor=(0.5, 1.0),
+        ncol=3,
+        frameon=False,
+        fontsize=9,
+    )
     ax.set_title(title, fontsize=11)
     return fig
 
@@ -81,15 +100,20 @@ def top_document_pairs(pairs: pd.DataFrame, n: int) -> list[tuple[str, str]]:
     if pairs.empty:
         return []
     scored = pairs.assign(reuse=pairs["relation"].isin(["verbatim", "rewrite"]))
-    ranking = (scored.groupby(["doc_id_a", "doc_id_b"])
-               .agg(reuse=("reuse", "sum"), total=("reuse", "size")).reset_index()
-               .sort_values(["reuse", "total", "doc_id_a", "doc_id_b"],
-                            ascending=[False, False, True, True]))
+    ranking = (
+        scored.groupby(["doc_id_a", "doc_id_b"])
+        .agg(reuse=("reuse", "sum"), total=("reuse", "size"))
+        .reset_index()
+        .sort_values(
+            ["reuse", "total", "doc_id_a", "doc_id_b"], ascending=[False, False, True, True]
+        )
+    )
     return list(zip(ranking["doc_id_a"], ranking["doc_id_b"], strict=True))[:n]
 
 
-def alignment_views(sentences: pd.DataFrame, documents: pd.DataFrame, pairs: pd.DataFrame,
-                    *, n: int, model: str) -> Iterator[Figure]:
+def alignment_views(
+    sentences: pd.DataFrame, documents: pd.DataFrame, pairs: pd.DataFrame, *, n: int, model: str
+) -> Iterator[Figure]:
     """The views of the ``n`` document pairs with the most reused sentences
     (:func:`top_document_pairs`), best first, one at a time; a figure that says so for a
     rank without a pair. ``sentences``, ``documents`` and ``pairs``: the corpus tables and
@@ -104,12 +128,15 @@ def alignment_views(sentences: pd.DataFrame, documents: pd.DataFrame, pairs: pd.
         a, b = ranking[rank]
         linked = pairs[(pairs["doc_id_a"] == a) & (pairs["doc_id_b"] == b)]
         counts = linked["relation"].value_counts()
-        summary = ", ".join(f"{counts[r]} {r}" for r in ("verbatim", "rewrite", "paraphrase")
-                            if r in counts)
+        summary = ", ".join(
+            f"{counts[r]} {r}" for r in ("verbatim", "rewrite", "paraphrase") if r in counts
+        )
         label_a, label_b = docs.at[a, "outlet_label"], docs.at[b, "outlet_label"]
         yield alignment_view(
-            content[content["doc_id"] == a], content[content["doc_id"] == b], linked,
+            content[content["doc_id"] == a],
+            content[content["doc_id"] == b],
+            linked,
             left_title=f"{label_a} ({docs.at[a, 'date'] or 'no date'})",
             right_title=f"{label_b} ({docs.at[b, 'date'] or 'no date'})",
-            title=f"Aligned sentences, {label_a} and {label_b}: {summary}\n"
-                  f"under model {model}")
+            title=f"Aligned sentences, {label_a} and {label_b}: {summary}\nunder model {model}",
+        )

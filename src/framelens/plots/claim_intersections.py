@@ -22,8 +22,12 @@ def claim_intersections(coverage: pd.DataFrame, *, title: str, max_sets: int = 2
     totals = coverage[coverage["present"]].groupby("outlet").size().reindex(outlets).fillna(0)
     width = min(3.5 + 0.42 * len(counts), 20)
     fig = Figure(figsize=(width + 2.5, 2.8 + 0.3 * len(outlets)), layout="constrained")
-    grid = fig.add_gridspec(2, 2, height_ratios=[2.2, max(1.0, 0.3 * len(outlets))],
-                            width_ratios=[1.1, max(2.0, 0.42 * len(counts))])
+    grid = fig.add_gridspec(
+        2,
+        2,
+        height_ratios=[2.2, max(1.0, 0.3 * len(outlets))],
+        width_ratios=[1.1, max(2.0, 0.42 * len(counts))],
+    )
     bars = fig.add_subplot(grid[0, 1])
     dots = fig.add_subplot(grid[1, 1], sharex=bars)
     sizes = fig.add_subplot(grid[1, 0], sharey=dots)

@@ -13,8 +13,9 @@ from framelens.plots.claim_intersections import claim_intersections
 from framelens.plots.common import empty_figure
 
 
-def coverage_matrix(coverage: pd.DataFrame, summary: pd.DataFrame, *, title: str,
-                    max_rows: int = 40) -> Figure:
+def coverage_matrix(
+    coverage: pd.DataFrame, summary: pd.DataFrame, *, title: str, max_rows: int = 40
+) -> Figure:
     """Marks where each outlet carries each shared claim of one event.
 
     ``coverage`` rows of one event (claim_id, outlet, present, lead);
@@ -24,15 +25,17 @@ def coverage_matrix(coverage: pd.DataFrame, summary: pd.DataFrame, *, title: str
     a claim in the article's lead, a grey circle elsewhere, nothing: omitted.
     """
     info = summary.set_index("claim_id")
-    shared = info[info["n_outlets"] >= 2].sort_values(["n_outlets", "n_sentences"],
-                                                      ascending=False, kind="stable")
+    shared = info[info["n_outlets"] >= 2].sort_values(
+        ["n_outlets", "n_sentences"], ascending=False, kind="stable"
+    )
     hidden = max(0, len(shared) - max_rows)
     shared = shared.iloc[:max_rows]
     outlets = sorted(coverage["outlet"].unique())
     cells = coverage.set_index(["claim_id", "outlet"])
     rows = len(shared) + 1
-    fig = Figure(figsize=(min(4.5 + 0.42 * len(outlets), 22) + 3, 1.8 + 0.32 * rows),
-                 layout="constrained")
+    fig = Figure(
+        figsize=(min(4.5 + 0.42 * len(outlets), 22) + 3, 1.8 + 0.32 * rows), layout="constrained"
+    )
     ax = fig.add_subplot()
     for y, claim_id in enumerate(shared.index):
         for x, outlet in enumerate(outlets):
@@ -41,14 +44,29 @@ def coverage_matrix(coverage: pd.DataFrame, summary: pd.DataFrame, *, title: str
             cell = cells.loc[(claim_id, outlet)]
             if cell["present"]:
                 lead = bool(cell["lead"])
-                ax.scatter(x, y, marker="s" if lead else "o", s=90 if lead else 70,
-                           color="black" if lead else "#8c8c8c", zorder=3)
+                ax.scatter(
+                    x,
+                    y,
+                    marker="s" if lead else "o",
+                    s=90 if lead else 70,
+                    color="black" if lead else "#8c8c8c",
+                    zorder=3,
+                )
     own = coverage[coverage["own"]].groupby("outlet").size()
     for x, outlet in enumerate(outlets):
-        ax.text(x, rows - 1, str(int(own.get(outlet, 0))), ha="center", va="center",
-                fontsize=9, fontweight="bold")
-    labels = [f"{shorten(text, 62)} ({n})" for text, n in
-              zip(shared["representative"], shared["n_outlets"], strict=True)]
+        ax.text(
+            x,
+            rows - 1,
+            str(int(own.get(outlet, 0))),
+            ha="center",
+            va="center",
+            fontsize=9,
+            fontweight="bold",
+        )
+    labels = [
+        f"{shorten(text, 62)} ({n})"
+        for text, n in zip(shared["representative"], shared["n_outlets"], strict=True)
+    ]
     labels.append("own claims (only this outlet)")
     ax.set_yticks(range(rows), labels, fontsize=8)
     ax.set_xticks(range(len(outlets)), outlets, rotation=40, ha="right", fontsize=9)
@@ -69,13 +87,18 @@ def coverage_matrix(coverage: pd.DataFrame, summary: pd.DataFrame, *, title: str
 
 def top_events(coverage: pd.DataFrame, n: int) -> list[str]:
     """The ``n`` events of ``coverage.csv`` with the most outlets (ties: event id)."""
-    ranking = (coverage.groupby("event_id")["outlet"].nunique().reset_index()
-               .sort_values(["outlet", "event_id"], ascending=[False, True])["event_id"])
+    ranking = (
+        coverage.groupby("event_id")["outlet"]
+        .nunique()
+        .reset_index()
+        .sort_values(["outlet", "event_id"], ascending=[False, True])["event_id"]
+    )
     return ranking.tolist()[:n]
 
 
-def coverage_figures(coverage: pd.DataFrame, summary: pd.DataFrame, *, n: int, model: str
-                     ) -> Iterator[tuple[Figure, Figure]]:
+def coverage_figures(
+    coverage: pd.DataFrame, summary: pd.DataFrame, *, n: int, model: str
+) -> Iterator[tuple[Figure, Figure]]:
     """For each of the ``n`` events with the most outlets (:func:`top_events`), best first:
     its coverage matrix and its claim-intersection chart; two figures that say so for a
     rank without an event. ``coverage`` and ``summary``: one model's ``coverage.csv`` and
@@ -83,16 +106,24 @@ def coverage_figures(coverage: pd.DataFrame, summary: pd.DataFrame, *, n: int, m
     ranking = top_events(coverage, n)
     for rank in range(n):
         if rank >= len(ranking):
-            yield (empty_figure(f"No event #{rank + 1} under {model}"),
-                   empty_figure(f"No event #{rank + 1} under {model}"))
+            yield (
+                empty_figure(f"No event #{rank + 1} under {model}"),
+                empty_figure(f"No event #{rank + 1} under {model}"),
+            )
             continue
         event_id = ranking[rank]
         part = coverage[coverage["event_id"] == event_id]
         n_outlets = part["outlet"].nunique()
-        yield (coverage_matrix(
-                   part, summary[summary["event_id"] == event_id],
-                   title=f"Which outlet carries which claim: event {event_id} ({n_outlets} "
-                         f"outlets)\nunder model {model}; (n) = outlets carrying it"),
-               claim_intersections(
-                   part, title=f"Claims shared by exactly these outlets: event {event_id}\n"
-                               f"under model {model}"))
+        yield (
+            coverage_matrix(
+                part,
+                summary[summary["event_id"] == event_id],
+                title=f"Which outlet carries which claim: event {event_id} ({n_outlets} "
+                f"outlets)\nunder model {model}; (n) = outlets carrying it",
+            ),
+            claim_intersections(
+                part,
+                title=f"Claims shared by exactly these outlets: event {event_id}\n"
+                f"under model {model}",
+            ),
+        )

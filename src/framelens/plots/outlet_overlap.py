@@ -44,8 +44,17 @@ def outlet_overlap_heatmap(table: pd.DataFrame, *, title: str) -> Figure:
         adjusted = overlap_matrix(table, "p_adjusted").to_numpy(dtype=float)
         weak = np.isfinite(values) & ~(adjusted < SIGNIFICANCE_LEVEL)
         for i, j in zip(*np.nonzero(weak & (values > 0)), strict=True):
-            ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, hatch="///",
-                                   edgecolor="#9a9a9a", linewidth=0))
+            ax.add_patch(
+                Rectangle(
+                    (j - 0.5, i - 0.5),
+                    1,
+                    1,
+                    fill=False,
+                    hatch="///",
+                    edgecolor="#9a9a9a",
+                    linewidth=0,
+                )
+            )
     else:
         weak = np.zeros_like(values, dtype=bool)
     if n <= 20:
@@ -56,26 +65,50 @@ def outlet_overlap_heatmap(table: pd.DataFrame, *, title: str) -> Figure:
                 colour = "black" if values[i, j] / vmax > 0.55 else "white"
                 if weak[i, j]:
                     colour = "#a0a0a0"
-                ax.text(j, i - 0.12, f"{values[i, j]:.0%}", ha="center", va="center",
-                        fontsize=11, fontweight="bold", color=colour)
-                interval = (f"[{low.iat[i, j]:.0%}–{high.iat[i, j]:.0%}]\n"
-                            if high.iat[i, j] > 0 else "")
-                ax.text(j, i + 0.2, f"{interval}any {share.iat[i, j]:.0%}", ha="center",
-                        va="center", fontsize=7, color=colour)
+                ax.text(
+                    j,
+                    i - 0.12,
+                    f"{values[i, j]:.0%}",
+                    ha="center",
+                    va="center",
+                    fontsize=11,
+                    fontweight="bold",
+                    color=colour,
+                )
+                interval = (
+                    f"[{low.iat[i, j]:.0%}–{high.iat[i, j]:.0%}]\n" if high.iat[i, j] > 0 else ""
+                )
+                ax.text(
+                    j,
+                    i + 0.2,
+                    f"{interval}any {share.iat[i, j]:.0%}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color=colour,
+                )
     ax.set_xticks(range(n), outlets, rotation=40, ha="right", fontsize=10)
     ax.set_yticks(range(n), outlets, fontsize=10)
     ax.set_ylabel("outlet whose sentences are counted (row)")
     ax.set_xlabel("outlet where a counterpart is found (column)")
-    fig.colorbar(image, ax=ax, shrink=0.8, format=matplotlib.ticker.PercentFormatter(1.0),
-                 label="sentences with a verbatim or rewrite counterpart")
+    fig.colorbar(
+        image,
+        ax=ax,
+        shrink=0.8,
+        format=matplotlib.ticker.PercentFormatter(1.0),
+        label="sentences with a verbatim or rewrite counterpart",
+    )
     ax.set_title(title, fontsize=11)
     if tested:
         significant = int((~weak & np.isfinite(values)).sum())
-        ax.set_xlabel(f"outlet where a counterpart is found (column)\n\nHatched, grey numbers: "
-                      f"not significant (Benjamini-Hochberg adjusted permutation "
-                      f"p \u2265 {SIGNIFICANCE_LEVEL:g}, or not testable);\n"
-                      f"{significant} of {int(np.isfinite(values).sum())} ordered outlet pairs "
-                      "are significant.", fontsize=9)
+        ax.set_xlabel(
+            f"outlet where a counterpart is found (column)\n\nHatched, grey numbers: "
+            f"not significant (Benjamini-Hochberg adjusted permutation "
+            f"p \u2265 {SIGNIFICANCE_LEVEL:g}, or not testable);\n"
+            f"{significant} of {int(np.isfinite(values).sum())} ordered outlet pairs "
+            "are significant.",
+            fontsize=9,
+        )
     return fig
 
 
@@ -83,5 +116,7 @@ def outlet_overlap_figure(table: pd.DataFrame, *, model: str) -> Figure:
     """The heatmap of one model's ``outlet_overlap.csv``, ``model`` (its title label) in the
     title."""
     return outlet_overlap_heatmap(
-        table, title="Share of each outlet's sentences with a verbatim or rewrite counterpart "
-                     f"in another outlet\nunder model {model}")
+        table,
+        title="Share of each outlet's sentences with a verbatim or rewrite counterpart "
+        f"in another outlet\nunder model {model}",
+    )

@@ -22,10 +22,16 @@ def top_pairs(data: pd.DataFrame, n: int) -> list[tuple[str, str]]:
     """The ``n`` ordered outlet pairs with the highest reuse share (then any-counterpart
     share) at the configured thresholds."""
     at_default = data[(data["offset"] == 0)]
-    reuse = (at_default[at_default["quantity"] == "reuse_share"]
-             .groupby(["outlet_a", "outlet_b"])["value"].max())
-    share = (at_default[at_default["quantity"] == "share_a_in_b"]
-             .groupby(["outlet_a", "outlet_b"])["value"].max())
+    reuse = (
+        at_default[at_default["quantity"] == "reuse_share"]
+        .groupby(["outlet_a", "outlet_b"])["value"]
+        .max()
+    )
+    share = (
+        at_default[at_default["quantity"] == "share_a_in_b"]
+        .groupby(["outlet_a", "outlet_b"])["value"]
+        .max()
+    )
     ranked = sorted(reuse.index, key=lambda p: (-reuse[p], -share.get(p, 0.0), p))
     return ranked[:n]
 
@@ -49,29 +55,58 @@ def sensitivity_chart(data: pd.DataFrame, *, title: str, n_pairs: int = 4) -> Fi
         top, bottom = axes[0, col], axes[1, col]
         for k, (a, b) in enumerate(pairs):
             for quantity, style in (("reuse_share", "-"), ("share_a_in_b", ":")):
-                line = part[(part["quantity"] == quantity) & (part["outlet_a"] == a)
-                            & (part["outlet_b"] == b)].sort_values("threshold_value")
-                top.plot(line["threshold_value"], line["value"], style, marker="o",
-                         markersize=3, color=colours[k % len(colours)],
-                         label=(f"{plain(a)} \u2192 {plain(b)}" if quantity == "reuse_share"
-                                and col == 0 else None))
-        for quantity, style, label in (("n_claims", "-", "claims"),
-                                       ("n_reuse_pairs", "--", "reuse pairs")):
+                line = part[
+                    (part["quantity"] == quantity)
+                    & (part["outlet_a"] == a)
+                    & (part["outlet_b"] == b)
+                ].sort_values("threshold_value")
+                top.plot(
+                    line["threshold_value"],
+                    line["value"],
+                    style,
+                    marker="o",
+                    markersize=3,
+                    color=colours[k % len(colours)],
+                    label=(
+                        f"{plain(a)} \u2192 {plain(b)}"
+                        if quantity == "reuse_share" and col == 0
+                        else None
+                    ),
+                )
+        for quantity, style, label in (
+            ("n_claims", "-", "claims"),
+            ("n_reuse_pairs", "--", "reuse pairs"),
+        ):
             line = part[part["quantity"] == quantity].sort_values("threshold_value")
-            bottom.plot(line["threshold_value"], line["value"], style, marker="o",
-                        markersize=3, color="black", label=label if col == 0 else None)
+            bottom.plot(
+                line["threshold_value"],
+                line["value"],
+                style,
+                marker="o",
+                markersize=3,
+                color="black",
+                label=label if col == 0 else None,
+            )
         for ax in (top, bottom):
             ax.axvline(default, color="#888888", linestyle="--", linewidth=1)
             ax.grid(alpha=0.3)
         top.set_title(f"{NAMES[name]}\n(configured {default:g})", fontsize=10)
         top.yaxis.set_major_formatter(PercentFormatter(1.0))
         bottom.set_xlabel("threshold value")
-    axes[0, 0].set_ylabel("share of the row outlet's sentences\n"
-                          "(solid: reuse, dotted: any counterpart)")
+    axes[0, 0].set_ylabel(
+        "share of the row outlet's sentences\n(solid: reuse, dotted: any counterpart)"
+    )
     axes[1, 0].set_ylabel("count")
     handles, labels = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, labels, loc="outside right upper", fontsize=8, frameon=False,
-               title="ordered outlet pair\n(reused share of row outlet)", title_fontsize=8)
+    fig.legend(
+        handles,
+        labels,
+        loc="outside right upper",
+        fontsize=8,
+        frameon=False,
+        title="ordered outlet pair\n(reused share of row outlet)",
+        title_fontsize=8,
+    )
     axes[1, 0].legend(fontsize=8, frameon=False)
     fig.suptitle(plain(title), fontsize=11)
     return fig
@@ -80,5 +115,6 @@ def sensitivity_chart(data: pd.DataFrame, *, title: str, n_pairs: int = 4) -> Fi
 def sensitivity_figure(data: pd.DataFrame, *, model: str) -> Figure:
     """The line charts of one model's ``sensitivity.csv``, ``model`` (its title label) in
     the title."""
-    return sensitivity_chart(data, title="How the headline numbers move with the "
-                                         f"thresholds\nunder model {model}")
+    return sensitivity_chart(
+        data, title=f"How the headline numbers move with the thresholds\nunder model {model}"
+    )

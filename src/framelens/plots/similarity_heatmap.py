@@ -25,7 +25,11 @@ def cluster_order(similarity: np.ndarray) -> np.ndarray:
 
 
 def similarity_heatmap(
-    table: pd.DataFrame, labels: dict[str, str], *, title: str, directional: bool,
+    table: pd.DataFrame,
+    labels: dict[str, str],
+    *,
+    title: str,
+    directional: bool,
     annotate_max: int = 25,
 ) -> Figure:
     """Heatmap of a doc × doc similarity table, rows and columns in cluster order.
@@ -61,8 +65,15 @@ def similarity_heatmap(
                 value = off_diagonal[i, j]
                 if np.isfinite(value):
                     shade = (value - vmin) / max(1e-9, vmax - vmin)
-                    ax.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=9,
-                            color="black" if shade > 0.55 else "white")
+                    ax.text(
+                        j,
+                        i,
+                        f"{value:.2f}",
+                        ha="center",
+                        va="center",
+                        fontsize=9,
+                        color="black" if shade > 0.55 else "white",
+                    )
     fig.colorbar(image, ax=ax, shrink=0.8, label="similarity")
     ax.set_title(title, fontsize=11)
     return fig
@@ -76,11 +87,16 @@ DOC_METHOD_TITLES = {
 }
 
 
-def doc_similarity_figure(table: pd.DataFrame, documents: pd.DataFrame, *, method: str,
-                          model: str) -> Figure:
+def doc_similarity_figure(
+    table: pd.DataFrame, documents: pd.DataFrame, *, method: str, model: str
+) -> Figure:
     """The heatmap of one model's ``doc_similarity.csv``: outlet names (``documents``'
     ``outlet_label``) on the axes, the document method and ``model`` (its title label) in
     the title; directional for ``best_match``."""
     labels = dict(zip(documents["doc_id"], documents["outlet_label"], strict=True))
-    return similarity_heatmap(table, labels, directional=method == "best_match",
-                              title=f"{DOC_METHOD_TITLES[method]}\nunder model {model}")
+    return similarity_heatmap(
+        table,
+        labels,
+        directional=method == "best_match",
+        title=f"{DOC_METHOD_TITLES[method]}\nunder model {model}",
+    )

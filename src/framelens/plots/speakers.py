@@ -19,11 +19,11 @@ def speakers_figure(shares: pd.DataFrame, *, title: str, top: int = 7) -> Figure
     shares = shares.assign(speaker=shares["speaker"].fillna("unknown"))
     overall = shares.groupby("speaker")["quoted_words"].sum().sort_values(ascending=False)
     named = [s for s in overall.index if s != "unknown"][:top]
-    shares = shares.assign(group=shares["speaker"].where(shares["speaker"].isin(named),
-                                                         "others"))
+    shares = shares.assign(group=shares["speaker"].where(shares["speaker"].isin(named), "others"))
     shares.loc[shares["speaker"] == "unknown", "group"] = "unknown"
-    table = shares.pivot_table(index="outlet", columns="group", values="quoted_words",
-                               aggfunc="sum", fill_value=0)
+    table = shares.pivot_table(
+        index="outlet", columns="group", values="quoted_words", aggfunc="sum", fill_value=0
+    )
     table = table.div(table.sum(axis=1).replace(0, 1), axis=0)
     columns = [c for c in [*named, "others", "unknown"] if c in table.columns]
     table = table[columns].sort_index(ascending=False)
@@ -35,15 +35,26 @@ def speakers_figure(shares: pd.DataFrame, *, title: str, top: int = 7) -> Figure
     left = np.zeros(len(table))
     for column in columns:
         values = table[column].to_numpy()
-        bars = ax.barh(range(len(table)), values, left=left, color=palette[column],
-                       edgecolor="white", label=column)
+        bars = ax.barh(
+            range(len(table)),
+            values,
+            left=left,
+            color=palette[column],
+            edgecolor="white",
+            label=column,
+        )
         for bar, value in zip(bars, values, strict=True):
             if value >= 0.09:
                 r, g, b, _ = bar.get_facecolor()
-                ax.text(bar.get_x() + bar.get_width() / 2, bar.get_y() + bar.get_height() / 2,
-                        f"{column.split()[-1]}\n{value:.0%}", ha="center", va="center",
-                        fontsize=7, color="black" if 0.3 * r + 0.6 * g + 0.1 * b > 0.5
-                        else "white")
+                ax.text(
+                    bar.get_x() + bar.get_width() / 2,
+                    bar.get_y() + bar.get_height() / 2,
+                    f"{column.split()[-1]}\n{value:.0%}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="black" if 0.3 * r + 0.6 * g + 0.1 * b > 0.5 else "white",
+                )
         left += values
     ax.set_yticks(range(len(table)), table.index, fontsize=9)
     ax.set_xlim(0, 1)
@@ -60,5 +71,4 @@ def quoted_speakers_figure(shares: pd.DataFrame) -> Figure:
     when no quote is attributed."""
     if not len(shares):
         return empty_figure("No attributed quotes found")
-    return speakers_figure(shares, title="Who each outlet quotes: share of quoted words "
-                                         "by speaker")
+    return speakers_figure(shares, title="Who each outlet quotes: share of quoted words by speaker")

@@ -37,5 +37,8 @@ def distinctive_words_figure(terms: pd.DataFrame) -> Figure:
     so when there was too little text to compare."""
     if not len(terms):
         return empty_figure("Too little text to compare vocabulary")
-    return vocabulary_figure(terms, title="Words and phrases that distinguish each outlet "
-                                          "from the others on the same events (z-scores)")
+    return vocabulary_figure(
+        terms,
+        title="Words and phrases that distinguish each outlet "
+        "from the others on the same events (z-scores)",
+    )

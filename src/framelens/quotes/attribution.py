@@ -86,14 +86,16 @@ def _subject_before(masked: str, at: int, phrases: list[NamePhrase]) -> Subject 
     pronoun = _PRONOUN_BEFORE_RE.search(masked[:at])
     if pronoun:
         return Subject(pronoun.group("pronoun"), None, pronoun.start("pronoun"))
-    for phrase in sorted((p for p in phrases if p.end <= at and not p.possessive),
-                         key=lambda p: -p.end):
-        if _PREPOSITION_BEFORE_RE.search(masked[:phrase.start]):
+    for phrase in sorted(
+        (p for p in phrases if p.end <= at and not p.possessive), key=lambda p: -p.end
+    ):
+        if _PREPOSITION_BEFORE_RE.search(masked[: phrase.start]):
             continue  # "the government in Pristina announced": not the subject
-        gap = masked[phrase.end:at]
+        gap = masked[phrase.end : at]
         appositive_name = phrase.titled and phrase.raw.count(",") > 0
-        if _GAP_BEFORE_VERB_RE.fullmatch(gap) or (appositive_name and
-                                                  re.fullmatch(r"\s*,\s*", gap)):
+        if _GAP_BEFORE_VERB_RE.fullmatch(gap) or (
+            appositive_name and re.fullmatch(r"\s*,\s*", gap)
+        ):
             role = phrase.role
             if role is None and gap.strip().startswith(","):
                 role = _appositive_role(gap)
@@ -105,9 +107,9 @@ def _subject_after(masked: str, at: int, phrases: list[NamePhrase]) -> Subject |
     """The name right after position ``at`` ("said Nenad Radosavljevic, editor in chief of
     RTV Mir, ..."), with the role from an appositive after it when it has none."""
     for phrase in phrases:
-        if phrase.start >= at and not phrase.possessive and masked[at:phrase.start].isspace():
+        if phrase.start >= at and not phrase.possessive and masked[at : phrase.start].isspace():
             role = phrase.role
-            appositive = re.match(r",\s*([^,;." + _MASK + r"]+)", masked[phrase.end:])
+            appositive = re.match(r",\s*([^,;." + _MASK + r"]+)", masked[phrase.end :])
             if role is None and appositive:
                 role = _appositive_role(appositive.group(1))
             return Subject(phrase.raw, phrase, phrase.start, role)
@@ -121,7 +123,7 @@ def sentence_subject(masked: str, phrases: list[NamePhrase]) -> Subject | None:
     starts = {opening}
     comma = masked.find(",", opening)
     if comma >= 0:
-        after = masked[comma + 1:]
+        after = masked[comma + 1 :]
         starts.add(comma + 1 + len(after) - len(after.lstrip()))
     pronoun = re.match(r"\s*(He|She)\b", masked[opening:])
     if pronoun:
@@ -166,14 +168,17 @@ def reported_clause(text: str, masked: str, att: Attribution) -> tuple[int, int]
     """
     if att.verb == "according to":
         return _according_to_clause(masked, att)
-    rest = masked[att.end:]
+    rest = masked[att.end :]
     first_words = _WORD_RE.findall(rest)[:8]
     that = _THAT_RE.search(rest)
-    if that and "that" in first_words and not re.search(r"[" + _MASK + ".;]",
-                                                        rest[:that.start()]):
+    if that and "that" in first_words and not re.search(r"[" + _MASK + ".;]", rest[: that.start()]):
         start = att.end + that.end()
-    elif att.verb in _BARE_CLAUSE_VERBS and first_words and re.match(r"\s+\S", rest) \
-            and first_words[0].lower() not in _NOT_A_CLAUSE_START:
+    elif (
+        att.verb in _BARE_CLAUSE_VERBS
+        and first_words
+        and re.match(r"\s+\S", rest)
+        and first_words[0].lower() not in _NOT_A_CLAUSE_START
+    ):
         start = att.end
     else:
         return None
@@ -186,10 +191,10 @@ def _according_to_clause(masked: str, att: Attribution) -> tuple[int, int] | Non
     """The clause of "According to X, [...]" or "[...], according to X"."""
     if att.subject is None or att.subject.phrase is None:
         return None
-    if masked[:att.start].strip(" ,") == "":
+    if masked[: att.start].strip(" ,") == "":
         comma = masked.find(",", att.subject.phrase.end)
         return (comma + 1, len(masked)) if comma >= 0 else None
-    before = masked[:att.start].rstrip()
+    before = masked[: att.start].rstrip()
     return (0, len(before.rstrip(","))) if before.endswith(",") else None
 
 
@@ -198,10 +203,10 @@ def unmarked_quote(masked: str, att: Attribution) -> tuple[int, int] | None:
     missing ("Our land is ours, he said.", "..., said Vucic."); None otherwise."""
     if _MASK in masked or att.subject is None:
         return None
-    before = masked[:att.anchor].rstrip()
-    after = masked[att.end:]
+    before = masked[: att.anchor].rstrip()
+    after = masked[att.end :]
     if att.subject.start > att.start and att.subject.phrase is not None:
-        after = masked[att.subject.phrase.end:]
+        after = masked[att.subject.phrase.end :]
     if not before.endswith(",") or not _TRAILING_TAIL_RE.fullmatch(after):
         return None
     return 0, len(before) - 1

@@ -72,8 +72,9 @@ class _DocumentQuotes:
     roles: list[tuple[str, str]]
 
 
-def _document_sentences(rows: list[tuple[object, ...]], has_paragraphs: bool
-                        ) -> tuple[str, list[_Sentence]]:
+def _document_sentences(
+    rows: list[tuple[object, ...]], has_paragraphs: bool
+) -> tuple[str, list[_Sentence]]:
     """The document text (sentences joined by spaces, paragraphs by line breaks) and its
     sentences with their offsets in it. ``rows``: ``(sent_id, text)``, plus ``paragraph``
     when ``has_paragraphs``, in order."""
@@ -105,8 +106,9 @@ def _sentence_at(sentences: list[_Sentence], at: int) -> int:
     return index
 
 
-def _capped_spans(text: str, sentences: list[_Sentence],
-                  by_sentence: bool) -> list[tuple[int, int, bool]]:
+def _capped_spans(
+    text: str, sentences: list[_Sentence], by_sentence: bool
+) -> list[tuple[int, int, bool]]:
     """Quote spans of a document; without paragraph information an unclosed quote ends
     with the sentence it opened in."""
     spans = []
@@ -118,15 +120,17 @@ def _capped_spans(text: str, sentences: list[_Sentence],
     return spans
 
 
-def _resolve_pronoun(salient: list[tuple[int, int, str]], sentence: int,
-                     at: int) -> str | None:
+def _resolve_pronoun(salient: list[tuple[int, int, str]], sentence: int, at: int) -> str | None:
     """The most recent person (speaker or subject) mentioned before (sentence, at)."""
     earlier = [name for s, a, name in salient if (s, a) < (sentence, at)]
     return earlier[-1] if earlier else None
 
 
-def _speaker_of(subject: Subject | None, salient: list[tuple[int, int, str]], index: int,
-                ) -> tuple[str | None, str | None, str | None, str | None]:
+def _speaker_of(
+    subject: Subject | None,
+    salient: list[tuple[int, int, str]],
+    index: int,
+) -> tuple[str | None, str | None, str | None, str | None]:
     """``(speaker_raw, name, role, attribution)`` for a subject found in sentence ``index``."""
     if subject is None:
         return None, None, None, None
@@ -149,32 +153,43 @@ def _colon_speaker(sentence: _Sentence, local_start: int) -> tuple[Subject | Non
     return subject, verb.group(1) if verb else None
 
 
-def _attribute_quote(quote: _Quote, spans: tuple[int, int], sentences: list[_Sentence],
-                     salient: list[tuple[int, int, str]], previous: list[_Quote]) -> None:
+def _attribute_quote(
+    quote: _Quote,
+    spans: tuple[int, int],
+    sentences: list[_Sentence],
+    salient: list[tuple[int, int, str]],
+    previous: list[_Quote],
+) -> None:
     """Fill a quote's speaker, role, verb and attribution (see the package docstring)."""
     first, last = quote.sentences[0], quote.sentences[-1]
     local_start = spans[0] - sentences[first].offset
     local_end = spans[1] - sentences[last].offset
     chosen: Attribution | None = None
     for att in sentences[last].attributions:
-        if att.anchor >= local_end and re.fullmatch(r"[\s,]*",
-                                                    sentences[last].masked[local_end:att.anchor]):
+        if att.anchor >= local_end and re.fullmatch(
+            r"[\s,]*", sentences[last].masked[local_end : att.anchor]
+        ):
             chosen, key = att, (last, att.start)
             break
     if chosen is None:
-        before = [a for a in sentences[first].attributions
-                  if a.end <= local_start and a.subject is not None]
+        before = [
+            a
+            for a in sentences[first].attributions
+            if a.end <= local_start and a.subject is not None
+        ]
         if before:
             chosen, key = before[-1], (first, before[-1].start)
     if chosen is not None:
         quote.speaker_raw, quote.name, quote.role, quote.attribution = _speaker_of(
-            chosen.subject, salient, key[0])
+            chosen.subject, salient, key[0]
+        )
         quote.verb, quote.attribution_key = chosen.verb, key
         return
     subject, verb = _colon_speaker(sentences[first], local_start)
     if subject is not None:
         quote.speaker_raw, quote.name, quote.role, quote.attribution = _speaker_of(
-            subject, salient, first)
+            subject, salient, first
+        )
         quote.verb = verb
         return
     _continue_quote(quote, sentences, previous)
@@ -189,18 +204,22 @@ def _continue_quote(quote: _Quote, sentences: list[_Sentence], previous: list[_Q
         if earlier.sentences[-1] < quote.sentences[0] - CONTINUATION_WINDOW:
             break
         if earlier.name is not None and earlier.kind != "scare":
-            quote.speaker_raw, quote.name, quote.role = earlier.speaker_raw, earlier.name, \
-                earlier.role
+            quote.speaker_raw, quote.name, quote.role = (
+                earlier.speaker_raw,
+                earlier.name,
+                earlier.role,
+            )
             quote.attribution = "continuation"
             return
 
 
-def _prepare_sentences(text: str, sentences: list[_Sentence],
-                       spans: list[tuple[int, int, bool]]) -> None:
+def _prepare_sentences(
+    text: str, sentences: list[_Sentence], spans: list[tuple[int, int, bool]]
+) -> None:
     """Mask quoted words in each sentence and find its names, subject and speech verbs."""
     masked_doc = _mask_spans(text, [(s, e) for s, e, _ in spans])
     for sentence in sentences:
-        sentence.masked = masked_doc[sentence.offset:sentence.offset + len(sentence.text)]
+        sentence.masked = masked_doc[sentence.offset : sentence.offset + len(sentence.text)]
         sentence.phrases = name_phrases(sentence.masked, sentence.text)
         sentence.subject = sentence_subject(sentence.masked, sentence.phrases)
         sentence.attributions = attributions(sentence.masked, sentence.phrases)
@@ -215,24 +234,33 @@ def _known_names(sentences: list[_Sentence]) -> _Known:
             role_words = (phrase.role or "").replace("'s", " ").split()
             modifiers.update(_key(t) for t in role_words if t[:1].isupper() and t not in _TITLES)
     partial = _Known(modifiers=frozenset(modifiers))
-    surnames = {_key(p.name.split()[-1]) for s in sentences for p in s.phrases
-                if len(p.name.split()) >= 2 and _looks_like_person(p, partial)}
+    surnames = {
+        _key(p.name.split()[-1])
+        for s in sentences
+        for p in s.phrases
+        if len(p.name.split()) >= 2 and _looks_like_person(p, partial)
+    }
     return _Known(frozenset(surnames), partial.modifiers)
 
 
-def _salient_persons(sentences: list[_Sentence], known: _Known, index: int,
-                     ) -> list[tuple[int, int, str]]:
+def _salient_persons(
+    sentences: list[_Sentence],
+    known: _Known,
+    index: int,
+) -> list[tuple[int, int, str]]:
     """Named persons of sentence ``index`` that a later he/she may refer to: its subject
     and the named subjects of its speech verbs (a speaker named by one word counts unless
     it is an acronym, an organisation word or a modifier such as a place)."""
     sentence = sentences[index]
     found = {}
-    if sentence.subject and sentence.subject.phrase \
-            and _looks_like_person(sentence.subject.phrase, known):
+    if (
+        sentence.subject
+        and sentence.subject.phrase
+        and _looks_like_person(sentence.subject.phrase, known)
+    ):
         found[sentence.subject.start] = sentence.subject.phrase.name
     for att in sentence.attributions:
-        if att.subject and att.subject.phrase and _may_speak_as_person(att.subject.phrase,
-                                                                       known):
+        if att.subject and att.subject.phrase and _may_speak_as_person(att.subject.phrase, known):
             found[att.subject.start] = att.subject.phrase.name
     return [(index, at, name) for at, name in sorted(found.items())]
 
@@ -243,12 +271,17 @@ def _may_speak_as_person(phrase: NamePhrase, known: _Known) -> bool:
     if _looks_like_person(phrase, known):
         return True
     word = phrase.name
-    return (" " not in word and not word.isupper() and word not in _ORG_WORDS
-            and _key(word) not in known.modifiers)
+    return (
+        " " not in word
+        and not word.isupper()
+        and word not in _ORG_WORDS
+        and _key(word) not in known.modifiers
+    )
 
 
-def _document_quotes(doc_id: str, rows: list[tuple[object, ...]],
-                     has_paragraphs: bool) -> _DocumentQuotes:
+def _document_quotes(
+    doc_id: str, rows: list[tuple[object, ...]], has_paragraphs: bool
+) -> _DocumentQuotes:
     """All quotes of one document (rows: its sentences in order, as for
     :func:`_document_sentences`)."""
     text, sentences = _document_sentences(rows, has_paragraphs)
@@ -257,16 +290,24 @@ def _document_quotes(doc_id: str, rows: list[tuple[object, ...]],
     known = _known_names(sentences)
     salient: list[tuple[int, int, str]] = []
     quotes: list[_Quote] = []
-    span_sentences = [(span, [i for i, s in enumerate(sentences)
-                              if s.offset < span[1] and span[0] < s.offset + len(s.text)])
-                      for span in spans]
+    span_sentences = [
+        (
+            span,
+            [
+                i
+                for i, s in enumerate(sentences)
+                if s.offset < span[1] and span[0] < s.offset + len(s.text)
+            ],
+        )
+        for span in spans
+    ]
     by_first: dict[int, list[tuple[tuple[int, int, bool], list[int]]]] = {}
     for span, indices in span_sentences:
         by_first.setdefault(indices[0], []).append((span, indices))
     for index in range(len(sentences)):
         salient += _salient_persons(sentences, known, index)
         for span, indices in by_first.get(index, []):
-            words = _clean_quote(text[span[0]:span[1]])
+            words = _clean_quote(text[span[0] : span[1]])
             if not words:
                 continue
             kind = "direct" if count_words(words) >= MIN_DIRECT_WORDS else "scare"
@@ -276,8 +317,12 @@ def _document_quotes(doc_id: str, rows: list[tuple[object, ...]],
         quotes += _indirect_quotes(index, sentences, salient, quotes)
         salient += _pronoun_antecedents(index, quotes)
     persons = [p.raw for s in sentences for p in s.phrases if _looks_like_person(p, known)]
-    roles = [(p.name, p.role) for s in sentences for p in s.phrases
-             if p.role and _looks_like_person(p, known)]
+    roles = [
+        (p.name, p.role)
+        for s in sentences
+        for p in s.phrases
+        if p.role and _looks_like_person(p, known)
+    ]
     roles += [(q.name, q.role) for q in quotes if q.name and q.role]
     quotes.sort(key=lambda q: q.at)
     return _DocumentQuotes(doc_id, [s.sent_id for s in sentences], quotes, persons, roles)
@@ -285,12 +330,19 @@ def _document_quotes(doc_id: str, rows: list[tuple[object, ...]],
 
 def _pronoun_antecedents(index: int, quotes: list[_Quote]) -> list[tuple[int, int, str]]:
     """Resolved he/she speakers of sentence ``index``: later pronouns may chain on them."""
-    return [(index, 10**9, q.name) for q in quotes
-            if q.attribution == "pronoun" and q.name and q.sentences[-1] == index]
+    return [
+        (index, 10**9, q.name)
+        for q in quotes
+        if q.attribution == "pronoun" and q.name and q.sentences[-1] == index
+    ]
 
 
-def _indirect_quotes(index: int, sentences: list[_Sentence], salient: list[tuple[int, int, str]],
-                     quotes: list[_Quote]) -> list[_Quote]:
+def _indirect_quotes(
+    index: int,
+    sentences: list[_Sentence],
+    salient: list[tuple[int, int, str]],
+    quotes: list[_Quote],
+) -> list[_Quote]:
     """Reported speech of sentence ``index`` by verbs that no direct quote is attributed to."""
     sentence = sentences[index]
     used = {q.attribution_key for q in quotes if q.kind == "direct"}
@@ -299,16 +351,18 @@ def _indirect_quotes(index: int, sentences: list[_Sentence], salient: list[tuple
         if att.subject is None or (index, att.start) in used:
             continue
         span = unmarked_quote(sentence.masked, att) or reported_clause(
-            sentence.text, sentence.masked, att)
+            sentence.text, sentence.masked, att
+        )
         if span is None:
             continue
-        reported = re.sub(r'[“”"]', "", sentence.text[span[0]:span[1]])
+        reported = re.sub(r'[“”"]', "", sentence.text[span[0] : span[1]])
         words = _clean_quote(reported.rstrip(" .!?"))
         if count_words(words) < 3:
             continue
         quote = _Quote(sentence.offset + span[0], [index], words, "indirect", verb=att.verb)
         quote.speaker_raw, quote.name, quote.role, quote.attribution = _speaker_of(
-            att.subject, salient, index)
+            att.subject, salient, index
+        )
         quote.attribution_key = (index, att.start)
         found.append(quote)
     return found

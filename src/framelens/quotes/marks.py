@@ -32,8 +32,7 @@ def quote_spans(text: str) -> list[tuple[int, int, bool]]:
             if open_at is not None:
                 spans.append((open_at, at, False))
                 open_at = None
-        elif mark == _OPEN or (mark == _STRAIGHT and (open_at is None
-                                                      or _opens_quote(text, at))):
+        elif mark == _OPEN or (mark == _STRAIGHT and (open_at is None or _opens_quote(text, at))):
             if open_at is not None:
                 spans.append((open_at, at, False))
             open_at = at
@@ -68,5 +67,5 @@ def count_words(text: str) -> int:
 
 def _clean_quote(text: str) -> str:
     """Quoted or reported words without the marks, spacing collapsed, trailing commas cut."""
-    inner = text.strip().strip("“”\"").strip()
+    inner = text.strip().strip('“”"').strip()
     return " ".join(inner.split()).rstrip(",;: ")

@@ -77,7 +77,7 @@ def _is_possessive(word: str) -> bool:
 
 
 def _strip_possessive(word: str) -> str:
-    """"Vučić’s" -> "Vučić"."""
+    """ "Vučić’s" -> "Vučić"."""
     return word[:-2] if _is_possessive(word) else word
 
 
@@ -102,7 +102,7 @@ def _word_runs(masked: str) -> list[list[_Token]]:
     previous: _Token | None = None
     for match in _WORD_RE.finditer(masked):
         token = _Token(match.group(), _token_kind(match.group()), match.start(), match.end())
-        gap = masked[previous.end:token.start] if previous else ""
+        gap = masked[previous.end : token.start] if previous else ""
         joined = previous is not None and (
             (gap.isspace() and "\n" not in gap)
             or (previous.kind == "courtesy" and gap.startswith(".") and gap[1:].isspace())
@@ -129,8 +129,15 @@ def _phrase_from_tokens(tokens: list[_Token], text: str) -> NamePhrase | None:
     role_tokens = [t for t in tokens[:first] if t.kind != "courtesy"]
     role = " ".join(t.word for t in role_tokens).replace("’", "'") or None
     titled = first > 0 and any(t.kind in ("courtesy", "title", "role") for t in tokens[:first])
-    return NamePhrase(text[tokens[0].start:tokens[-1].end], name, role, tokens[0].start,
-                      tokens[-1].end, titled, possessive)
+    return NamePhrase(
+        text[tokens[0].start : tokens[-1].end],
+        name,
+        role,
+        tokens[0].start,
+        tokens[-1].end,
+        titled,
+        possessive,
+    )
 
 
 def name_phrases(masked: str, text: str) -> list[NamePhrase]:
@@ -158,24 +165,33 @@ def name_phrases(masked: str, text: str) -> list[NamePhrase]:
     return phrases
 
 
-def _merge_appositive(phrase: NamePhrase, role_only: dict[int, tuple[int, str]], masked: str,
-                      text: str) -> NamePhrase:
+def _merge_appositive(
+    phrase: NamePhrase, role_only: dict[int, tuple[int, str]], masked: str, text: str
+) -> NamePhrase:
     """Merge "Interior Minister, Xhelal Svecla" into one phrase when the name has no role
     and comes right after a role and a comma."""
     if phrase.role is not None:
         return phrase
     for end, (start, role) in role_only.items():
-        if re.fullmatch(r",\s*", masked[end:phrase.start]):
-            return NamePhrase(text[start:phrase.end], phrase.name, role.replace("’", "'"),
-                              start, phrase.end, True, phrase.possessive)
+        if re.fullmatch(r",\s*", masked[end : phrase.start]):
+            return NamePhrase(
+                text[start : phrase.end],
+                phrase.name,
+                role.replace("’", "'"),
+                start,
+                phrase.end,
+                True,
+                phrase.possessive,
+            )
     return phrase
 
 
 def _fold(text: str) -> str:
     """Accents removed ("Vučić" -> "Vucic"), case kept."""
     decomposed = unicodedata.normalize("NFKD", text)
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed
-                                                 if not unicodedata.combining(c)))
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in decomposed if not unicodedata.combining(c))
+    )
 
 
 @dataclass(frozen=True)

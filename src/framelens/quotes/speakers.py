@@ -31,8 +31,12 @@ def strip_titles(name: str) -> str:
     cut = 0
     for i, token in enumerate(tokens):
         bare = _strip_possessive(token)
-        if (bare.lower() in _COURTESY or bare in _TITLES or bare.lower() in _ROLE_WORDS
-                or (_is_possessive(token) and i < len(tokens) - 1)):
+        if (
+            bare.lower() in _COURTESY
+            or bare in _TITLES
+            or bare.lower() in _ROLE_WORDS
+            or (_is_possessive(token) and i < len(tokens) - 1)
+        ):
             cut = i + 1
     kept = [_strip_possessive(t) for t in tokens[cut:]]
     return " ".join(kept)
@@ -44,8 +48,9 @@ def edit_distance(a: str, b: str) -> int:
     for i, char_a in enumerate(a, start=1):
         current = [i]
         for j, char_b in enumerate(b, start=1):
-            current.append(min(previous[j] + 1, current[j - 1] + 1,
-                               previous[j - 1] + (char_a != char_b)))
+            current.append(
+                min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (char_a != char_b))
+            )
         previous = current
     return previous[-1]
 

@@ -16,11 +16,25 @@ from framelens.quotes.marks import count_words
 from framelens.quotes.speakers import normalise_speakers
 
 QUOTE_COLUMNS = [
-    "quote_id", "doc_id", "sent_ids", "quote", "kind", "speaker_raw", "speaker", "role",
-    "verb", "n_words", "attribution",
+    "quote_id",
+    "doc_id",
+    "sent_ids",
+    "quote",
+    "kind",
+    "speaker_raw",
+    "speaker",
+    "role",
+    "verb",
+    "n_words",
+    "attribution",
 ]
 SHARE_COLUMNS = [
-    "outlet", "speaker", "n_quotes", "n_direct", "quoted_words", "share_of_quoted_words",
+    "outlet",
+    "speaker",
+    "n_quotes",
+    "n_direct",
+    "quoted_words",
+    "share_of_quoted_words",
 ]
 UNATTRIBUTED_SPEAKER = "(unattributed)"
 
@@ -58,17 +72,22 @@ def find_quotes(sentences: pd.DataFrame, *, events: pd.Series | None = None) -> 
     # an event's documents at a time (their texts fetched a batch of events at a time),
     # so only one event's parsed documents are held
     for batch in _event_batches(list(by_event.values()), bounds):
-        rows = np.concatenate([order[bounds[doc]:bounds[doc + 1]]
-                               for docs in batch for doc in docs])
+        rows = np.concatenate(
+            [order[bounds[doc] : bounds[doc + 1]] for docs in batch for doc in docs]
+        )
         values = [sentences[field].iloc[rows].tolist() for field in fields]
         at = 0
         for docs in batch:
             documents = []
             for doc in docs:
                 end = at + int(bounds[doc + 1] - bounds[doc])
-                documents.append(_document_quotes(
-                    str(doc_ids[doc]), list(zip(*(v[at:end] for v in values), strict=True)),
-                    has_paragraphs))
+                documents.append(
+                    _document_quotes(
+                        str(doc_ids[doc]),
+                        list(zip(*(v[at:end] for v in values), strict=True)),
+                        has_paragraphs,
+                    )
+                )
                 at = end
             names = [n for d in documents for n in d.persons]
             names += [q.name for d in documents for q in d.quotes if q.name]
@@ -111,19 +130,21 @@ def _quote_records(doc: _DocumentQuotes, mapping: dict[str, str]) -> list[dict[s
         role = quote.role
         if role is None and speaker in roles:
             role = max(roles[speaker].items(), key=lambda item: (len(item[0]), item[1]))[0]
-        records.append({
-            "quote_id": f"{doc.doc_id}:q{number:03d}",
-            "doc_id": doc.doc_id,
-            "sent_ids": ",".join(doc.sent_ids[i] for i in quote.sentences),
-            "quote": quote.quote,
-            "kind": quote.kind,
-            "speaker_raw": quote.speaker_raw,
-            "speaker": speaker,
-            "role": role,
-            "verb": quote.verb,
-            "n_words": count_words(quote.quote),
-            "attribution": quote.attribution,
-        })
+        records.append(
+            {
+                "quote_id": f"{doc.doc_id}:q{number:03d}",
+                "doc_id": doc.doc_id,
+                "sent_ids": ",".join(doc.sent_ids[i] for i in quote.sentences),
+                "quote": quote.quote,
+                "kind": quote.kind,
+                "speaker_raw": quote.speaker_raw,
+                "speaker": speaker,
+                "role": role,
+                "verb": quote.verb,
+                "n_words": count_words(quote.quote),
+                "attribution": quote.attribution,
+            }
+        )
     return records
 
 
@@ -140,22 +161,37 @@ def speaker_shares(quotes: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFram
     ``share_of_quoted_words`` (of the outlet's quoted words), sorted by outlet then share.
     """
     kept = quotes[quotes["kind"] != "scare"]
-    outlet_of = outlet_keys(documents) if "outlet_label" in documents else \
-        documents.set_index("doc_id")["outlet"]
-    table = pd.DataFrame({
-        "outlet": kept["doc_id"].map(outlet_of).to_numpy(),
-        "speaker": kept["speaker"].fillna(UNATTRIBUTED_SPEAKER).to_numpy(),
-        "direct": (kept["kind"] == "direct").to_numpy(),
-        "words": kept["n_words"].to_numpy(),
-    })
+    outlet_of = (
+        outlet_keys(documents)
+        if "outlet_label" in documents
+        else documents.set_index("doc_id")["outlet"]
+    )
+    table = pd.DataFrame(
+        {
+            "outlet": kept["doc_id"].map(outlet_of).to_numpy(),
+            "speaker": kept["speaker"].fillna(UNATTRIBUTED_SPEAKER).to_numpy(),
+            "direct": (kept["kind"] == "direct").to_numpy(),
+            "words": kept["n_words"].to_numpy(),
+        }
+    )
     if table.empty:
         return pd.DataFrame(columns=SHARE_COLUMNS)
-    grouped = table.groupby(["outlet", "speaker"], sort=True).agg(
-        n_quotes=("words", "size"), n_direct=("direct", "sum"), quoted_words=("words", "sum"),
-    ).reset_index()
+    grouped = (
+        table.groupby(["outlet", "speaker"], sort=True)
+        .agg(
+            n_quotes=("words", "size"),
+            n_direct=("direct", "sum"),
+            quoted_words=("words", "sum"),
+        )
+        .reset_index()
+    )
     totals = grouped.groupby("outlet")["quoted_words"].transform("sum")
     grouped["share_of_quoted_words"] = grouped["quoted_words"] / totals.where(totals > 0)
-    grouped = grouped.sort_values(["outlet", "share_of_quoted_words", "speaker"],
-                                  ascending=[True, False, True], kind="stable")
-    return grouped[SHARE_COLUMNS].reset_index(drop=True).astype(
-        {"n_quotes": int, "n_direct": int, "quoted_words": int})
+    grouped = grouped.sort_values(
+        ["outlet", "share_of_quoted_words", "speaker"], ascending=[True, False, True], kind="stable"
+    )
+    return (
+        grouped[SHARE_COLUMNS]
+        .reset_index(drop=True)
+        .astype({"n_quotes": int, "n_direct": int, "quoted_words": int})
+    )

@@ -22,8 +22,14 @@ from framelens.sources.folder import (
 from framelens.sources.records import SourceRecord
 from framelens.sources.spec import CorpusSource
 
-__all__ = ["CorpusSource", "SourceRecord", "check_source", "count_articles", "read_records",
-           "source_inputs"]
+__all__ = [
+    "CorpusSource",
+    "SourceRecord",
+    "check_source",
+    "count_articles",
+    "read_records",
+    "source_inputs",
+]
 
 
 def check_source(source: CorpusSource) -> list[Problem]:
@@ -52,9 +58,14 @@ def check_source(source: CorpusSource) -> list[Problem]:
     return []
 
 
-def read_records(source: CorpusSource, *, on_decode_error: str = "fail",
-                 extra: dict[str, Any] | None = None, skip_structure: bool = False,
-                 checked: bool = False) -> Iterator[SourceRecord]:
+def read_records(
+    source: CorpusSource,
+    *,
+    on_decode_error: str = "fail",
+    extra: dict[str, Any] | None = None,
+    skip_structure: bool = False,
+    checked: bool = False,
+) -> Iterator[SourceRecord]:
     """Every article of the corpus as a record, in a stable order (folders and pages by
     path, tables by row, WARC by record). ``extra`` receives what the reader has to say
     for the report (column mapping, records skipped). With ``skip_structure``, read what

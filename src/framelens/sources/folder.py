@@ -64,13 +64,19 @@ def read_metadata(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
         for row in reader:
             longest = max(map(len, row), default=0)
             if longest > MAX_METADATA_FIELD:
-                return pd.DataFrame(), [Problem(
-                    str(path), f"not a readable CSV file (a field of {longest} characters, "
-                    f"more than {MAX_METADATA_FIELD}: an unclosed quote?)", reader.line_num)]
+                return pd.DataFrame(), [
+                    Problem(
+                        str(path),
+                        f"not a readable CSV file (a field of {longest} characters, "
+                        f"more than {MAX_METADATA_FIELD}: an unclosed quote?)",
+                        reader.line_num,
+                    )
+                ]
             rows.append(row)
     except csv.Error as exc:
-        return pd.DataFrame(), [Problem(str(path), f"not a readable CSV file ({exc})",
-                                        reader.line_num + 1)]
+        return pd.DataFrame(), [
+            Problem(str(path), f"not a readable CSV file ({exc})", reader.line_num + 1)
+        ]
     if not rows:
         return pd.DataFrame(), [Problem(str(path), "empty file; expected a header row")]
     header = [h.strip().lower() for h in rows[0]]
@@ -89,8 +95,9 @@ def read_metadata(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
                 Problem(str(path), f"has {len(row)} fields, header has {len(header)}", line_no)
             )
             continue
-        record: dict[str, str | int] = {h: cell.strip()
-                                        for h, cell in zip(header, row, strict=True)}
+        record: dict[str, str | int] = {
+            h: cell.strip() for h, cell in zip(header, row, strict=True)
+        }
         record["_line"] = line_no
         records.append(record)
     table = pd.DataFrame.from_records(records, columns=[*header, "_line"])
@@ -129,8 +136,10 @@ def _row_faults(row: dict[str, Any], folder: Path) -> list[str]:
     if not row["outlet"]:
         faults.append(f"empty 'outlet' for {name!r} (write {UNATTRIBUTED!r})")
     if row["date"] and parse_timestamp(row["date"]) is None:
-        faults.append(f"date {row['date']!r} for {name!r} is not a date (YYYY-MM-DD) or a "
-                      "timestamp (ISO 8601 such as 2022-08-18T14:03:00Z, or RFC 2822)")
+        faults.append(
+            f"date {row['date']!r} for {name!r} is not a date (YYYY-MM-DD) or a "
+            "timestamp (ISO 8601 such as 2022-08-18T14:03:00Z, or RFC 2822)"
+        )
     if row["language"] and not is_language_tag(row["language"]):
         faults.append(
             f"language {row['language']!r} for {name!r} is not a BCP-47 language tag such as "
@@ -172,11 +181,19 @@ def check_doc_ids(table: pd.DataFrame, path: Path) -> list[Problem]:
         if other == name:
             continue
         ids = (doc_id_for(other), doc_id_for(name))
-        why = (f"both get document id {ids[0]!r}" if ids[0] == ids[1] else
-               f"get document ids {ids[0]!r} and {ids[1]!r}, which differ only in case or "
-               "Unicode normalisation (one file on case-insensitive file systems)")
-        problems.append(Problem(str(path), f"files {other!r} (line {other_line}) and {name!r} "
-                                           f"{why}; rename one", int(line)))
+        why = (
+            f"both get document id {ids[0]!r}"
+            if ids[0] == ids[1]
+            else f"get document ids {ids[0]!r} and {ids[1]!r}, which differ only in case or "
+            "Unicode normalisation (one file on case-insensitive file systems)"
+        )
+        problems.append(
+            Problem(
+                str(path),
+                f"files {other!r} (line {other_line}) and {name!r} {why}; rename one",
+                int(line),
+            )
+        )
     return problems
 
 
@@ -239,7 +256,6 @@ def check_corpus(folder: str | Path) -> pd.DataFrame:
     return metadata
 
 
-
 def decode_article(data: bytes, where: str, *, on_decode_error: str) -> tuple[str, list[Problem]]:
     """Decode article bytes as UTF-8.
 
@@ -272,7 +288,6 @@ def decode_article(data: bytes, where: str, *, on_decode_error: str) -> tuple[st
     return text, flags
 
 
-
 def doc_id_for(file: str) -> str:
     """Stable document id: the path without ``.txt`` (or ``.html``/``.htm`` for pages),
     folders joined by ``__``."""
@@ -281,7 +296,6 @@ def doc_id_for(file: str) -> str:
             file = file[: -len(suffix)]
             break
     return file.replace("/", "__")
-
 
 
 def read_article(
@@ -298,9 +312,9 @@ def read_article(
     return data, text, found
 
 
-
-def folder_records(folder: Path, metadata: pd.DataFrame, *,
-                   on_decode_error: str) -> Iterator[SourceRecord]:
+def folder_records(
+    folder: Path, metadata: pd.DataFrame, *, on_decode_error: str
+) -> Iterator[SourceRecord]:
     """One record per file listed in ``metadata`` (sorted by file) that exists; its
     metadata row becomes the record's fields, its decoding problems the record's problems."""
     for row in metadata.sort_values("file").to_dict("records"):

@@ -27,9 +27,17 @@ FORMATS = ("folder", "csv", "tsv", "jsonl", "json", "parquet", "html", "warc")
 TABLE_FORMATS = ("csv", "tsv", "jsonl", "json", "parquet")
 COMPRESSIONS = {".gz": "gzip", ".bz2": "bz2", ".zst": "zstd"}
 _SUFFIX_FORMATS = {
-    ".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-    ".json": "json", ".parquet": "parquet", ".pq": "parquet", ".warc": "warc",
-    ".html": "html", ".htm": "html",
+    ".csv": "csv",
+    ".tsv": "tsv",
+    ".tab": "tsv",
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".warc": "warc",
+    ".html": "html",
+    ".htm": "html",
 }
 METADATA_FILE = "metadata.csv"
 HTML_SUFFIXES = (".html", ".htm")
@@ -110,16 +118,20 @@ class CorpusSource:
         columns = dict(entry.get("columns") or {})
         unknown = sorted(set(columns) - set(FIELDS))
         if unknown:
-            raise ConfigError(f"corpus.columns: unknown field(s) {unknown}; framelens' fields "
-                              f"are {list(FIELDS)} (map each to your table's column name)")
+            raise ConfigError(
+                f"corpus.columns: unknown field(s) {unknown}; framelens' fields "
+                f"are {list(FIELDS)} (map each to your table's column name)"
+            )
         fmt = entry.get("format") or _detect_format(paths)
         if fmt not in FORMATS:
             raise ConfigError(f"corpus.format: {fmt!r} is not one of {list(FORMATS)}")
         if len(paths) > 1 and fmt != "warc":
             raise ConfigError(f"corpus.path: a list of paths is for WARC files, not {fmt!r}")
         if columns and fmt not in TABLE_FORMATS:
-            raise ConfigError(f"corpus.columns: only tables ({', '.join(TABLE_FORMATS)}) have "
-                              f"columns to map; {fmt!r} does not")
+            raise ConfigError(
+                f"corpus.columns: only tables ({', '.join(TABLE_FORMATS)}) have "
+                f"columns to map; {fmt!r} does not"
+            )
         return cls(paths=paths, format=fmt, columns=columns, preset=entry.get("preset"))
 
 
@@ -128,11 +140,16 @@ def _detect_format(paths: tuple[Path, ...]) -> str:
     path = paths[0]
     found = format_of_folder(path) if path.is_dir() else format_of_file(path)
     if found is None:
-        what = ("a folder with metadata.csv, HTML pages or WARC files" if path.is_dir()
-                else "a file ending in " + ", ".join(sorted(_SUFFIX_FORMATS)))
-        raise ConfigError(f"corpus: cannot tell the format of {str(path)!r}; expected {what} "
-                          f"(optionally compressed: {', '.join(COMPRESSIONS)}), or set "
-                          f"corpus.format to one of {list(FORMATS)}")
+        what = (
+            "a folder with metadata.csv, HTML pages or WARC files"
+            if path.is_dir()
+            else "a file ending in " + ", ".join(sorted(_SUFFIX_FORMATS))
+        )
+        raise ConfigError(
+            f"corpus: cannot tell the format of {str(path)!r}; expected {what} "
+            f"(optionally compressed: {', '.join(COMPRESSIONS)}), or set "
+            f"corpus.format to one of {list(FORMATS)}"
+        )
     if found == "html" and path.is_file():
         raise ConfigError(f"corpus.path: {str(path)!r} is one page; give the folder of pages")
     return found

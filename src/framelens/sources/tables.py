@@ -55,8 +55,12 @@ PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
     # date string as the article gives it), published_utc and collection_utc (epochs).
     # ``date`` is always filled; set corpus.columns.date: published to keep the time.
     "nela": {
-        "id": ("id",), "text": ("content",), "outlet": ("source",),
-        "date": ("date", "published"), "title": ("title",), "url": ("url",),
+        "id": ("id",),
+        "text": ("content",),
+        "outlet": ("source",),
+        "date": ("date", "published"),
+        "title": ("title",),
+        "url": ("url",),
     },
     # Media Cloud story exports. Current search API / CSV download (search.mediacloud.org):
     # id, indexed_date, language, media_name, media_url, publish_date, title, url, and
@@ -64,21 +68,32 @@ PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
     # media_id, media_name, media_url, publish_date, title, url, language, and story_text
     # with ``text=true``.
     "mediacloud": {
-        "id": ("stories_id", "id"), "text": ("text", "story_text"),
-        "outlet": ("media_name",), "date": ("publish_date",), "title": ("title",),
-        "url": ("url",), "language": ("language",),
+        "id": ("stories_id", "id"),
+        "text": ("text", "story_text"),
+        "outlet": ("media_name",),
+        "date": ("publish_date",),
+        "title": ("title",),
+        "url": ("url",),
+        "language": ("language",),
     },
     # news-please (fhamborg/news-please) JSON, as in its CC-News extractions: authors,
     # date_download, date_modify, date_publish, description, filename, image_url,
     # language, localpath, maintext, source_domain, title, title_page, title_rss, url.
     "news-please": {
-        "text": ("maintext",), "outlet": ("source_domain",), "date": ("date_publish",),
-        "title": ("title",), "url": ("url",), "language": ("language",),
+        "text": ("maintext",),
+        "outlet": ("source_domain",),
+        "date": ("date_publish",),
+        "title": ("title",),
+        "url": ("url",),
+        "language": ("language",),
     },
     # CC-News as published on the Hugging Face hub (``cc_news``): title, text, domain,
     # date, description, url, image_url.
     "cc-news": {
-        "text": ("text",), "outlet": ("domain",), "date": ("date",), "title": ("title",),
+        "text": ("text",),
+        "outlet": ("domain",),
+        "date": ("date",),
+        "title": ("title",),
         "url": ("url",),
     },
 }
@@ -87,12 +102,38 @@ PRESETS: dict[str, dict[str, tuple[str, ...]]] = {
 #: guessed only when exactly one of its names is among the table's columns.
 WELL_KNOWN: dict[str, tuple[str, ...]] = {
     "id": ("id", "doc_id", "story_id", "stories_id", "article_id", "guid", "uuid"),
-    "text": ("text", "content", "body", "maintext", "article", "article_text", "full_text",
-             "story_text"),
-    "outlet": ("outlet", "source", "publisher", "media_name", "source_name", "source_domain",
-               "site_name", "publication", "domain"),
-    "date": ("date", "published", "publish_date", "published_at", "pubdate", "date_publish",
-             "publication_date", "datetime", "timestamp"),
+    "text": (
+        "text",
+        "content",
+        "body",
+        "maintext",
+        "article",
+        "article_text",
+        "full_text",
+        "story_text",
+    ),
+    "outlet": (
+        "outlet",
+        "source",
+        "publisher",
+        "media_name",
+        "source_name",
+        "source_domain",
+        "site_name",
+        "publication",
+        "domain",
+    ),
+    "date": (
+        "date",
+        "published",
+        "publish_date",
+        "published_at",
+        "pubdate",
+        "date_publish",
+        "publication_date",
+        "datetime",
+        "timestamp",
+    ),
     "title": ("title", "headline"),
     "url": ("url", "link", "article_url", "canonical_url"),
     "language": ("language", "lang"),
@@ -115,6 +156,7 @@ csv.field_size_limit(max(csv.field_size_limit(), _FIELD_LIMIT))
 
 # -- opening ------------------------------------------------------------------------------
 
+
 def open_binary(path: Path) -> BinaryIO:
     """``path`` opened for reading bytes, decompressed by suffix (``.gz``, ``.bz2``,
     ``.zst``), streaming; use it as a context manager."""
@@ -126,7 +168,8 @@ def open_binary(path: Path) -> BinaryIO:
         return io.BufferedReader(bz2.open(path, "rb"), _READ_BUFFER)
     if compression == "zstd":
         reader = zstandard.ZstdDecompressor(max_window_size=1 << 31).stream_reader(
-            path.open("rb"), read_across_frames=True, closefd=True)
+            path.open("rb"), read_across_frames=True, closefd=True
+        )
         return io.BufferedReader(reader, _READ_BUFFER)
     return path.open("rb")
 
@@ -162,6 +205,7 @@ def _file_problem(source: CorpusSource, exc: BaseException) -> CorpusError:
 
 # -- column mapping -----------------------------------------------------------------------
 
+
 @dataclass
 class ColumnMapping:
     """Which column holds each framelens field, and how it was chosen.
@@ -181,13 +225,19 @@ class ColumnMapping:
 
     def report(self) -> dict[str, dict[str, str]]:
         """``{field: {"column": ..., "how": ...}}`` in :data:`FIELDS` order."""
-        return {name: {"column": self.columns[name], "how": self.how[name]}
-                for name in FIELDS if name in self.columns}
+        return {
+            name: {"column": self.columns[name], "how": self.how[name]}
+            for name in FIELDS
+            if name in self.columns
+        }
 
     def describe(self) -> list[str]:
         """One line per mapped field (``text <- 'content' (preset)``), then the notes."""
-        lines = [f"{name} <- {self.columns[name]!r} ({self.how[name]})"
-                 for name in FIELDS if name in self.columns]
+        lines = [
+            f"{name} <- {self.columns[name]!r} ({self.how[name]})"
+            for name in FIELDS
+            if name in self.columns
+        ]
         return lines + self.notes
 
 
@@ -212,12 +262,15 @@ def _unknown_column(key: str, name: str, file: str, columns: list[str]) -> Probl
     """The problem for a ``corpus.columns`` value that the table lacks."""
     hint = difflib.get_close_matches(name, columns, n=1) or _find(columns, [name])
     maybe = f" (did you mean {hint[0]!r}?)" if hint else ""
-    return Problem(f"corpus.columns.{key}",
-                   f"{name!r} is not a column of {file}{maybe}; its columns are {columns}")
+    return Problem(
+        f"corpus.columns.{key}",
+        f"{name!r} is not a column of {file}{maybe}; its columns are {columns}",
+    )
 
 
-def resolve_columns(source: CorpusSource,
-                    columns: list[str]) -> tuple[ColumnMapping, list[Problem]]:
+def resolve_columns(
+    source: CorpusSource, columns: list[str]
+) -> tuple[ColumnMapping, list[Problem]]:
     """Map framelens' fields to the table's ``columns``: the config's ``corpus.columns``
     first, then the preset's names, then unambiguous guesses (:data:`WELL_KNOWN`).
 
@@ -234,8 +287,13 @@ def resolve_columns(source: CorpusSource,
             problems.append(_unknown_column(key, name, file, columns))
     preset = PRESETS.get(source.preset) if source.preset else None
     if source.preset and preset is None:
-        problems.append(Problem("corpus.preset", f"{source.preset!r} is not a known preset "
-                                f"(for {file}); known presets are {sorted(PRESETS)}"))
+        problems.append(
+            Problem(
+                "corpus.preset",
+                f"{source.preset!r} is not a known preset "
+                f"(for {file}); known presets are {sorted(PRESETS)}",
+            )
+        )
     for key, names in (preset or {}).items():
         if key in mapping.columns or key in source.columns:
             continue
@@ -243,15 +301,18 @@ def resolve_columns(source: CorpusSource,
         if found:
             mapping.columns[key], mapping.how[key] = found, "preset"
         else:
-            mapping.notes.append(f"{key}: preset {source.preset!r} names "
-                                 f"{' or '.join(map(repr, names))}, not a column of {file}")
+            mapping.notes.append(
+                f"{key}: preset {source.preset!r} names "
+                f"{' or '.join(map(repr, names))}, not a column of {file}"
+            )
     ambiguous = _guess(mapping, source, columns)
     problems += _required(mapping, ambiguous, file, columns, set(source.columns))
     return mapping, problems
 
 
-def _guess(mapping: ColumnMapping, source: CorpusSource,
-           columns: list[str]) -> dict[str, list[str]]:
+def _guess(
+    mapping: ColumnMapping, source: CorpusSource, columns: list[str]
+) -> dict[str, list[str]]:
     """Fill in unmapped fields whose well-known names match exactly one unused column;
     return the fields with several candidates (noted in ``mapping.notes``)."""
     ambiguous: dict[str, list[str]] = {}
@@ -264,13 +325,20 @@ def _guess(mapping: ColumnMapping, source: CorpusSource,
             mapping.columns[key], mapping.how[key] = found[0], "guessed"
         elif found:
             ambiguous[key] = found
-            mapping.notes.append(f"{key}: not guessed, several candidate columns {found} in "
-                                 f"{source.path}; set corpus.columns.{key} to one of them")
+            mapping.notes.append(
+                f"{key}: not guessed, several candidate columns {found} in "
+                f"{source.path}; set corpus.columns.{key} to one of them"
+            )
     return ambiguous
 
 
-def _required(mapping: ColumnMapping, ambiguous: dict[str, list[str]], file: str,
-              columns: list[str], configured: set[str]) -> list[Problem]:
+def _required(
+    mapping: ColumnMapping,
+    ambiguous: dict[str, list[str]],
+    file: str,
+    columns: list[str],
+    configured: set[str],
+) -> list[Problem]:
     """Problems for an unmapped text column, and for outlet and url both unmapped (unless
     the config named them: a configured column the table lacks is reported already)."""
     problems = []
@@ -278,22 +346,34 @@ def _required(mapping: ColumnMapping, ambiguous: dict[str, list[str]], file: str
         if "text" in ambiguous:
             what = f"several columns could hold the article text: {ambiguous['text']}"
         else:
-            what = (f"no column holds the article text (looked for "
-                    f"{list(WELL_KNOWN['text'])}); its columns are {columns}")
-        problems.append(Problem("corpus.columns.text", f"{file}: {what}; set "
-                                "corpus.columns.text to the text column"))
+            what = (
+                f"no column holds the article text (looked for "
+                f"{list(WELL_KNOWN['text'])}); its columns are {columns}"
+            )
+        problems.append(
+            Problem(
+                "corpus.columns.text", f"{file}: {what}; set corpus.columns.text to the text column"
+            )
+        )
     if not {"outlet", "url"} & (set(mapping.columns) | configured):
         if "outlet" in ambiguous:
             what = f"several columns could hold the outlet: {ambiguous['outlet']}"
         else:
-            what = (f"no outlet column (looked for {list(WELL_KNOWN['outlet'])}) and no url "
-                    f"column to take the domain from; its columns are {columns}")
-        problems.append(Problem("corpus.columns.outlet", f"{file}: {what}; set "
-                                "corpus.columns.outlet (or corpus.columns.url)"))
+            what = (
+                f"no outlet column (looked for {list(WELL_KNOWN['outlet'])}) and no url "
+                f"column to take the domain from; its columns are {columns}"
+            )
+        problems.append(
+            Problem(
+                "corpus.columns.outlet",
+                f"{file}: {what}; set corpus.columns.outlet (or corpus.columns.url)",
+            )
+        )
     return problems
 
 
 # -- columns ------------------------------------------------------------------------------
+
 
 def table_columns(source: CorpusSource) -> list[str]:
     """The table's column names, cheaply: the CSV/TSV header row, the Parquet schema, or
@@ -325,8 +405,9 @@ def _csv_header(source: CorpusSource, records: Iterator[_CsvRecord]) -> list[str
             raise CorpusError(source.label, [Problem(where, m) for m in messages])
         if row and any(name.strip() for name in row):
             return [name.strip() for name in row]
-    raise CorpusError(source.label, [Problem(str(source.path),
-                                             "empty file; expected a header row")])
+    raise CorpusError(
+        source.label, [Problem(str(source.path), "empty file; expected a header row")]
+    )
 
 
 def _json_columns(source: CorpusSource, fh: BinaryIO) -> list[str]:
@@ -342,8 +423,11 @@ def _json_columns(source: CorpusSource, fh: BinaryIO) -> list[str]:
             if seen >= _JSON_SAMPLE:
                 break
     if not seen:
-        raise CorpusError(source.label, problems[:3] or [
-            Problem(str(source.path), "no JSON object found; expected one article per record")])
+        raise CorpusError(
+            source.label,
+            problems[:3]
+            or [Problem(str(source.path), "no JSON object found; expected one article per record")],
+        )
     return list(keys)
 
 
@@ -381,8 +465,10 @@ def _lines(fh: BinaryIO) -> Iterator[tuple[int, int, bytes]]:
 
 def _utf8_error(exc: UnicodeDecodeError, offset: int) -> str:
     """The message for undecodable bytes in a line that starts at file byte ``offset``."""
-    return (f"invalid UTF-8 at byte {offset + exc.start} of the file ({exc.reason}); "
-            "the bytes were replaced with U+FFFD")
+    return (
+        f"invalid UTF-8 at byte {offset + exc.start} of the file ({exc.reason}); "
+        "the bytes were replaced with U+FFFD"
+    )
 
 
 def _delimiter(source: CorpusSource) -> str:
@@ -433,15 +519,19 @@ def _csv_rows(source: CorpusSource, fh: BinaryIO, wanted: list[str]) -> Iterator
             yield f"row {number}", None, problems
             continue
         if len(row) != len(header):
-            problems.append(Problem(where, f"has {len(row)} fields, the header has "
-                                    f"{len(header)}"))
+            problems.append(Problem(where, f"has {len(row)} fields, the header has {len(header)}"))
         yield f"row {number}", {n: row[i] for n, i in index.items() if i < len(row)}, problems
 
 
 def _json_kind(value: Any) -> str:
     """``array``, ``string``, ``number``... for a parsed JSON value that is not an object."""
-    kinds = ((list, "array"), (str, "string"), (bool, "boolean"), (int, "number"),
-             (float, "number"))
+    kinds = (
+        (list, "array"),
+        (str, "string"),
+        (bool, "boolean"),
+        (int, "number"),
+        (float, "number"),
+    )
     return next((name for kind, name in kinds if isinstance(value, kind)), "null")
 
 
@@ -462,8 +552,11 @@ def _jsonl_rows(source: CorpusSource, fh: BinaryIO) -> Iterator[_Row]:
         try:
             value = json.loads(text)
         except ValueError as exc:
-            reason = (f"{exc.msg} at column {exc.colno}" if isinstance(exc, json.JSONDecodeError)
-                      else str(exc))
+            reason = (
+                f"{exc.msg} at column {exc.colno}"
+                if isinstance(exc, json.JSONDecodeError)
+                else str(exc)
+            )
             yield label, None, [*problems, Problem(where, f"not valid JSON: {reason}")]
             continue
         if not isinstance(value, dict):
@@ -494,7 +587,7 @@ class _JsonArray:
             self.eof = True
             return False
         self.dropped += self.pos
-        self.buffer, self.pos = self.buffer[self.pos:] + text, 0
+        self.buffer, self.pos = self.buffer[self.pos :] + text, 0
         return True
 
     def _peek(self) -> str | None:
@@ -534,8 +627,10 @@ class _JsonArray:
         if first != "[":
             what = "nothing" if first is None else f"{first!r}"
             hint = " (one object per line? name it .jsonl or set corpus.format: jsonl)"
-            raise ValueError(f"expected a JSON array of records ([{{...}}, ...]), found {what}"
-                             + (hint if first == "{" else ""))
+            raise ValueError(
+                f"expected a JSON array of records ([{{...}}, ...]), found {what}"
+                + (hint if first == "{" else "")
+            )
         self.pos += 1
         if self._peek() == "]":
             return
@@ -587,8 +682,7 @@ def _parquet_rows(parquet: pq.ParquetFile, wanted: list[str]) -> Iterator[_Row]:
     names = [name for name in dict.fromkeys(wanted) if name in parquet.schema_arrow.names]
     number = 0
     for batch in parquet.iter_batches(batch_size=_BATCH_ROWS, columns=names):
-        columns = {name: batch.column(i).to_pylist()
-                   for i, name in enumerate(batch.schema.names)}
+        columns = {name: batch.column(i).to_pylist() for i, name in enumerate(batch.schema.names)}
         for i in range(batch.num_rows):
             number += 1
             yield f"row {number}", {name: values[i] for name, values in columns.items()}, []
@@ -611,6 +705,7 @@ def _open_rows(source: CorpusSource, wanted: list[str]) -> Iterator[Iterator[_Ro
 
 
 # -- records ------------------------------------------------------------------------------
+
 
 def _as_text(value: Any) -> str | None:
     """A cell as framelens keeps it: a stripped string, or None for null, NaN or blank.
@@ -642,8 +737,13 @@ def _as_text(value: Any) -> str | None:
     return text.strip() or None
 
 
-def _record(file: str, label: str, values: Mapping[str, Any] | None, mapping: ColumnMapping,
-            problems: list[Problem]) -> SourceRecord:
+def _record(
+    file: str,
+    label: str,
+    values: Mapping[str, Any] | None,
+    mapping: ColumnMapping,
+    problems: list[Problem],
+) -> SourceRecord:
     """The record for one row: its mapped fields, the text's bytes, and its problems."""
     where = f"{file}, {label}"
     fields: dict[str, str | None] = {}
@@ -653,8 +753,12 @@ def _record(file: str, label: str, values: Mapping[str, Any] | None, mapping: Co
             try:
                 text.encode("utf-8")
             except UnicodeEncodeError:
-                problems.append(Problem(where, f"invalid UTF-8 in column {column!r}; the "
-                                        "bytes were replaced with U+FFFD"))
+                problems.append(
+                    Problem(
+                        where,
+                        f"invalid UTF-8 in column {column!r}; the bytes were replaced with U+FFFD",
+                    )
+                )
                 text = _SURROGATES.sub("\ufffd", text)
         fields[key] = text
     text_column = mapping.columns["text"]
@@ -693,8 +797,7 @@ def read_table(source: CorpusSource, mapping: ColumnMapping) -> Iterator[SourceR
         if last == "the header":
             raise _file_problem(source, exc) from exc
         message = f"reading stopped after {last}: {_file_message(source, exc)}"
-        yield SourceRecord(file=file, record=None, fields={},
-                           problems=[Problem(file, message)])
+        yield SourceRecord(file=file, record=None, fields={}, problems=[Problem(file, message)])
 
 
 def count_rows(source: CorpusSource, limit: int | None = None) -> int:

@@ -67,8 +67,11 @@ class WarcSummary:
     def as_dict(self) -> dict[str, Any]:
         """A JSON-serialisable copy (counters sorted by name), for the ingest report."""
         return {
-            "files": list(self.files), "records": self.records, "responses": self.responses,
-            "html": self.html, "skipped": self.skipped,
+            "files": list(self.files),
+            "records": self.records,
+            "responses": self.responses,
+            "html": self.html,
+            "skipped": self.skipped,
             "skipped_records": dict(sorted(self.skipped_records.items())),
             "skipped_responses": dict(sorted(self.skipped_responses.items())),
             "problems": [str(p) for p in self.problems],
@@ -82,8 +85,9 @@ def warc_files(source: CorpusSource) -> list[Path]:
     found: list[Path] = []
     for path in source.paths:
         if path.is_dir():
-            found.extend(sorted((p for p in path.iterdir() if is_warc_file(p)),
-                                key=lambda p: p.name))
+            found.extend(
+                sorted((p for p in path.iterdir() if is_warc_file(p)), key=lambda p: p.name)
+            )
         else:
             found.append(path)
     seen: set[Path] = set()
@@ -147,8 +151,9 @@ def _count(summary: WarcSummary, record: Any, reason: str | None) -> None:
 def _file_problem(path: Path, summary: WarcSummary, read: int, err: Exception) -> Problem:
     """The problem of a WARC file that broke off after ``read`` records (added to the
     summary)."""
-    problem = Problem(str(path),
-                      f"cannot read the WARC file after {read} record(s): {_detail(err)}")
+    problem = Problem(
+        str(path), f"cannot read the WARC file after {read} record(s): {_detail(err)}"
+    )
     summary.problems.append(problem)
     return problem
 
@@ -187,14 +192,20 @@ def _warc_page(path: Path, record: Any) -> SourceRecord:
         truncated = len(payload) <= MAX_PAGE_BYTES and _truncated(record)
     except Exception as err:  # e.g. a broken chunked body
         problem = Problem(where, f"cannot read the HTTP payload: {_detail(err)}")
-        return SourceRecord(file=str(path), record=record_id, fields=empty_fields(),
-                            problems=[problem])
-    page = page_record(str(path), record_id, payload,
-                       url=headers.get_header("WARC-Target-URI"),
-                       content_type=record.http_headers.get_header("Content-Type"))
+        return SourceRecord(
+            file=str(path), record=record_id, fields=empty_fields(), problems=[problem]
+        )
+    page = page_record(
+        str(path),
+        record_id,
+        payload,
+        url=headers.get_header("WARC-Target-URI"),
+        content_type=record.http_headers.get_header("Content-Type"),
+    )
     if truncated:
-        page.problems.insert(0, Problem(where, "the record is truncated (the WARC file "
-                                               "ends inside it)"))
+        page.problems.insert(
+            0, Problem(where, "the record is truncated (the WARC file ends inside it)")
+        )
     return page
 
 
@@ -204,8 +215,9 @@ def _detail(err: Exception, limit: int = 200) -> str:
     return detail if len(detail) <= limit else detail[: limit - 1] + "…"
 
 
-def read_warc(source: CorpusSource, summary: WarcSummary | dict[str, Any] | None = None
-              ) -> Iterator[SourceRecord]:
+def read_warc(
+    source: CorpusSource, summary: WarcSummary | dict[str, Any] | None = None
+) -> Iterator[SourceRecord]:
     """One record per HTML response of the WARC files of ``source`` (:func:`warc_files`
     order, then file order), extracted with :func:`~framelens.sources.web.page_record`.
 
@@ -226,8 +238,9 @@ def read_warc(source: CorpusSource, summary: WarcSummary | dict[str, Any] | None
                     yield _warc_page(path, record)
             except Exception as err:  # corrupt or truncated archive: report it, go on
                 problem = _file_problem(path, counts, counts.records - before, err)
-                yield SourceRecord(file=str(path), record=None, fields=empty_fields(),
-                                   problems=[problem])
+                yield SourceRecord(
+                    file=str(path), record=None, fields=empty_fields(), problems=[problem]
+                )
             if isinstance(summary, dict):
                 summary.update(counts.as_dict())
     finally:
@@ -235,8 +248,9 @@ def read_warc(source: CorpusSource, summary: WarcSummary | dict[str, Any] | None
             summary.update(counts.as_dict())
 
 
-def count_warc_responses(source: CorpusSource, summary: WarcSummary | None = None,
-                         limit: int | None = None) -> int:
+def count_warc_responses(
+    source: CorpusSource, summary: WarcSummary | None = None, limit: int | None = None
+) -> int:
     """How many records :func:`read_warc` yields for pages (HTML responses), without
     reading payloads or extracting anything (the archives are still decompressed).
     ``summary``, when given, gets the same counts as from :func:`read_warc`; unreadable

@@ -75,15 +75,25 @@ MIN_PARAGRAPH_WORDS = 10
 # legacy charsets as browsers read them (WHATWG Encoding Standard): each label (as Python
 # names its codec) read with the superset that pages labelled so are in fact written in
 _BROWSER_CODECS = {
-    "ascii": "cp1252", "latin-1": "cp1252", "iso8859-1": "cp1252", "iso8859-9": "cp1254",
-    "iso8859-11": "cp874", "tis-620": "cp874", "gb2312": "gb18030", "gbk": "gb18030",
-    "shift_jis": "cp932", "euc_kr": "cp949",
+    "ascii": "cp1252",
+    "latin-1": "cp1252",
+    "iso8859-1": "cp1252",
+    "iso8859-9": "cp1254",
+    "iso8859-11": "cp874",
+    "tis-620": "cp874",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "shift_jis": "cp932",
+    "euc_kr": "cp949",
 }
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
 _XML_ENCODING_RE = re.compile(rb"""<\?xml[^>]+encoding\s*=\s*["']([A-Za-z0-9._:-]+)""", re.I)
 _HEADER_CHARSET_RE = re.compile(r"""charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.I)
-_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-         (codecs.BOM_UTF16_BE, "utf-16-be"))
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
 _SPACE_RE = re.compile(r"\s+")
 _WORD_RE = re.compile(r"\w")
 _WORDS_RE = re.compile(r"\w+")
@@ -91,21 +101,85 @@ _WORDS_RE = re.compile(r"\w+")
 #: Page metadata naming the publication time, best first (``name``, ``property`` or
 #: ``itemprop`` of a ``<meta>``, lower-cased).
 DATE_META_KEYS = (
-    "article:published_time", "og:article:published_time", "datepublished",
-    "article.published", "publication_date", "publish-date", "publishdate", "pubdate",
-    "parsely-pub-date", "sailthru.date", "dc.date.issued", "dcterms.issued", "dc.date",
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "article.published",
+    "publication_date",
+    "publish-date",
+    "publishdate",
+    "pubdate",
+    "parsely-pub-date",
+    "sailthru.date",
+    "dc.date.issued",
+    "dcterms.issued",
+    "dc.date",
     "date",
 )
 #: Elements whose text is never visible (left out of the dropped-lines summary).
-_INVISIBLE = {"script", "style", "noscript", "template", "head", "title", "meta", "link",
-              "svg", "iframe", "object", "select", "option"}
+_INVISIBLE = {
+    "script",
+    "style",
+    "noscript",
+    "template",
+    "head",
+    "title",
+    "meta",
+    "link",
+    "svg",
+    "iframe",
+    "object",
+    "select",
+    "option",
+}
 #: Elements that start a new line of visible text.
 _BLOCKS = {
-    "address", "article", "aside", "blockquote", "body", "br", "button", "caption", "dd",
-    "details", "dialog", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer",
-    "form", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr", "html", "label", "legend",
-    "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td",
-    "tfoot", "th", "thead", "tr", "ul",
+    "address",
+    "article",
+    "aside",
+    "blockquote",
+    "body",
+    "br",
+    "button",
+    "caption",
+    "dd",
+    "details",
+    "dialog",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "html",
+    "label",
+    "legend",
+    "li",
+    "main",
+    "nav",
+    "ol",
+    "p",
+    "pre",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "ul",
 }
 
 
@@ -195,15 +269,17 @@ def decode_html(data: bytes, content_type: str | None = None) -> Decoded:
     replacement characters, noted in :attr:`Decoded.note`."""
     for bom, bom_encoding in _BOMS:
         if data.startswith(bom):
-            text = data[len(bom):].decode(bom_encoding, errors="replace")
+            text = data[len(bom) :].decode(bom_encoding, errors="replace")
             return _decoded(text, bom_encoding, "bom")
     try:
         return Decoded(data.decode("utf-8"), "utf-8", "utf8_valid", None, 0)
     except UnicodeDecodeError:
         pass
     notes: list[str] = []
-    candidates = (("http_header", charset_from_content_type(content_type), False),
-                  ("meta_charset", declared_charset(data), True))
+    candidates = (
+        ("http_header", charset_from_content_type(content_type), False),
+        ("meta_charset", declared_charset(data), True),
+    )
     for source, label, from_meta in candidates:
         if not label:
             continue
@@ -258,7 +334,7 @@ def _page_meta(tree: HtmlElement) -> _PageMeta:
             found.canonical = element.get("href", "").strip()
             break
     root = tree.getroottree().getroot()
-    lang = (root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or "")
+    lang = root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang") or ""
     lang = lang.strip().replace("_", "-")
     if lang and is_language_tag(lang):
         found.language = lang
@@ -308,8 +384,9 @@ def _json_ld_published(tree: HtmlElement) -> str | None:
     return None
 
 
-def _publication(meta: _PageMeta, found_date: str | None, tree: HtmlElement,
-                 url: str | None) -> tuple[str | None, str | None, str | None]:
+def _publication(
+    meta: _PageMeta, found_date: str | None, tree: HtmlElement, url: str | None
+) -> tuple[str | None, str | None, str | None]:
     """Date, time and source: the page's metadata (``article:published_time`` and kin,
     then JSON-LD ``datePublished``) split by :func:`parse_timestamp`; else the date
     trafilatura/htmldate found (no time), unless it is a bare year's 1 January that
@@ -342,8 +419,9 @@ def _year_guess(date: str, tree: HtmlElement, url: str | None) -> bool:
     return quick != date
 
 
-def _outlet(meta: _PageMeta, sitename: str | None,
-            url: str | None) -> tuple[str | None, str | None]:
+def _outlet(
+    meta: _PageMeta, sitename: str | None, url: str | None
+) -> tuple[str | None, str | None]:
     """The outlet and its source: ``og:site_name`` or trafilatura's site name
     (``site_name``) unless that is only the URL's host; else the URL's domain."""
     name = (meta.meta.get("og:site_name") or sitename or "").strip()
@@ -420,8 +498,7 @@ def _dropped(lines: list[str], text: str) -> list[str]:
     return [line for line in lines if line not in paras and line not in flat]
 
 
-def _summary(data: bytes, decoded: Decoded | None, lines: list[str],
-             text: str) -> dict[str, Any]:
+def _summary(data: bytes, decoded: Decoded | None, lines: list[str], text: str) -> dict[str, Any]:
     """The JSON-serialisable extraction summary of one page (see :func:`extract_page`)."""
     dropped = _dropped(lines, text)
     summary: dict[str, Any] = {
@@ -457,8 +534,9 @@ def empty_fields() -> dict[str, str | None]:
     return dict.fromkeys((*FIELDS, *EXTRA_FIELDS))
 
 
-def extract_page(data: bytes, where: str, *, url: str | None = None,
-                 content_type: str | None = None) -> ExtractedPage:
+def extract_page(
+    data: bytes, where: str, *, url: str | None = None, content_type: str | None = None
+) -> ExtractedPage:
     """Extract one page's article: fields, extraction summary and problems; never raises.
 
     ``where`` names the page in problems (as :attr:`SourceRecord.where` does); ``url`` is
@@ -479,23 +557,28 @@ def extract_page(data: bytes, where: str, *, url: str | None = None,
     """
     fields = empty_fields()
     if not data.strip():
-        return ExtractedPage(fields, _summary(data, None, [], ""),
-                             [Problem(where, "the page is empty")])
+        return ExtractedPage(
+            fields, _summary(data, None, [], ""), [Problem(where, "the page is empty")]
+        )
     if len(data) > MAX_PAGE_BYTES:
-        return ExtractedPage(fields, _summary(data, None, [], ""),
-                             [Problem(where, _too_large())])
+        return ExtractedPage(fields, _summary(data, None, [], ""), [Problem(where, _too_large())])
     decoded = decode_html(data, content_type)
     problems: list[Problem] = []
     if decoded.bad_chars and not _undecodable(decoded):
         problems.append(Problem(where, f"flag: {decoded.note}"))
     if _undecodable(decoded):
-        message = (f"cannot decode the page: {decoded.bad_chars} of {len(decoded.text)} "
-                   f"characters are invalid ({decoded.note})")
+        message = (
+            f"cannot decode the page: {decoded.bad_chars} of {len(decoded.text)} "
+            f"characters are invalid ({decoded.note})"
+        )
         return ExtractedPage(fields, _summary(data, decoded, [], ""), [Problem(where, message)])
     tree = load_html(decoded.text)
     if tree is None:
-        return ExtractedPage(fields, _summary(data, decoded, [], ""),
-                             [Problem(where, "not an HTML page (cannot parse it)")])
+        return ExtractedPage(
+            fields,
+            _summary(data, decoded, [], ""),
+            [Problem(where, "not an HTML page (cannot parse it)")],
+        )
     meta = _page_meta(tree)
     lines = visible_lines(tree)  # before trafilatura, whatever it does to the tree
     page_url, url_source = _page_url(meta, url)
@@ -505,14 +588,24 @@ def extract_page(data: bytes, where: str, *, url: str | None = None,
     if not is_article_text(text, title):
         problems.append(Problem(where, NO_TEXT))
         text = ""
-    date, time, date_source = _publication(meta, document.date if document else None,
-                                           tree, page_url)
+    date, time, date_source = _publication(
+        meta, document.date if document else None, tree, page_url
+    )
     outlet, outlet_source = _outlet(meta, document.sitename if document else None, page_url)
-    fields.update({
-        "text": text or None, "title": (title or "").strip() or None, "outlet": outlet,
-        "date": date, "time": time, "url": page_url, "language": meta.language,
-        "outlet_source": outlet_source, "date_source": date_source, "url_source": url_source,
-    })
+    fields.update(
+        {
+            "text": text or None,
+            "title": (title or "").strip() or None,
+            "outlet": outlet,
+            "date": date,
+            "time": time,
+            "url": page_url,
+            "language": meta.language,
+            "outlet_source": outlet_source,
+            "date_source": date_source,
+            "url_source": url_source,
+        }
+    )
     return ExtractedPage(fields, _summary(data, decoded, lines, text), problems)
 
 
@@ -526,15 +619,25 @@ def _bare_extraction(tree: HtmlElement, url: str | None) -> Any:
     """trafilatura's ``bare_extraction`` on a parsed page (it works on a copy), with its
     metadata; None when it finds no main text or fails."""
     try:
-        return trafilatura.bare_extraction(tree, url=url, with_metadata=True,
-                                           favor_precision=FAVOR_PRECISION,
-                                           include_comments=False)
+        return trafilatura.bare_extraction(
+            tree,
+            url=url,
+            with_metadata=True,
+            favor_precision=FAVOR_PRECISION,
+            include_comments=False,
+        )
     except Exception:  # a bug in one page's extraction must not stop the corpus
         return None
 
 
-def page_record(file: str, record: str | None, data: bytes, *, url: str | None = None,
-                content_type: str | None = None) -> SourceRecord:
+def page_record(
+    file: str,
+    record: str | None,
+    data: bytes,
+    *,
+    url: str | None = None,
+    content_type: str | None = None,
+) -> SourceRecord:
     """The :class:`SourceRecord` of one page (see :func:`extract_page`)."""
     where = file if record is None else f"{file}, {record}"
     try:
@@ -542,8 +645,14 @@ def page_record(file: str, record: str | None, data: bytes, *, url: str | None =
     except Exception as err:  # an extractor bug on one page must not stop the corpus
         problem = Problem(where, f"cannot extract the page: {err or type(err).__name__}")
         page = ExtractedPage(empty_fields(), _summary(data, None, [], ""), [problem])
-    return SourceRecord(file=file, record=record, fields=page.fields, data=data,
-                        extraction=page.extraction, problems=page.problems)
+    return SourceRecord(
+        file=file,
+        record=record,
+        fields=page.fields,
+        data=data,
+        extraction=page.extraction,
+        problems=page.problems,
+    )
 
 
 # ---------------------------------------------------------------------------- folder reader
@@ -552,8 +661,11 @@ def page_record(file: str, record: str | None, data: bytes, *, url: str | None =
 def list_html_pages(folder: Path) -> list[str]:
     """The ``.html``/``.htm`` files under ``folder`` (recursively), as sorted POSIX paths
     relative to it."""
-    found = (path for path in folder.rglob("*")
-             if path.suffix.lower() in HTML_SUFFIXES and path.is_file())
+    found = (
+        path
+        for path in folder.rglob("*")
+        if path.suffix.lower() in HTML_SUFFIXES and path.is_file()
+    )
     return sorted(path.relative_to(folder).as_posix() for path in found)
 
 
@@ -571,12 +683,10 @@ def read_html_folder(source: CorpusSource) -> Iterator[SourceRecord]:
             data = path.read_bytes() if size <= MAX_PAGE_BYTES else None
         except OSError as err:
             problem = Problem(name, f"cannot read the page: {err.strerror or err}")
-            yield SourceRecord(file=name, record=None, fields=empty_fields(),
-                               problems=[problem])
+            yield SourceRecord(file=name, record=None, fields=empty_fields(), problems=[problem])
             continue
         if data is None:
             problem = Problem(name, _too_large())
-            yield SourceRecord(file=name, record=None, fields=empty_fields(),
-                               problems=[problem])
+            yield SourceRecord(file=name, record=None, fields=empty_fields(), problems=[problem])
             continue
         yield page_record(name, None, data)

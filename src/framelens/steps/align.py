@@ -18,46 +18,80 @@ from framelens.steps._common import read_events, read_identity, read_vectors_for
 log = logging.getLogger("framelens")
 
 
-def align(*, sentences: str, documents: str, vectors: str, events: str,
-          alignment: dict[str, Any], paraphrase_threshold: float, alignments: str) -> None:
+def align(
+    *,
+    sentences: str,
+    documents: str,
+    vectors: str,
+    events: str,
+    alignment: dict[str, Any],
+    paraphrase_threshold: float,
+    alignments: str,
+) -> None:
     """Cross-document sentence pairs of one model with their relation (``alignment``: the
     config section)."""
     sents, matrix = read_vectors_for(sentences, vectors)
     docs = pd.read_parquet(documents)
     thresholds = Thresholds.from_config(alignment, paraphrase_threshold)
-    table = align_corpus(matrix, sents, docs, thresholds, events=read_events(events),
-                         k=alignment["candidates"])
+    table = align_corpus(
+        matrix, sents, docs, thresholds, events=read_events(events), k=alignment["candidates"]
+    )
     write_parquet(table, alignments)
-    log.info("aligned %d sentence pairs: %s", len(table),
-             table["relation"].value_counts().to_dict())
+    log.info(
+        "aligned %d sentence pairs: %s", len(table), table["relation"].value_counts().to_dict()
+    )
 
 
-def outlet_overlap(*, sentences: str, documents: str, events: str, alignments: str,
-                   bootstrap: int, confidence: float, permutations: int, random_state: int,
-                   syndication: str = "count", overlap: str, sources: str) -> None:
+def outlet_overlap(
+    *,
+    sentences: str,
+    documents: str,
+    events: str,
+    alignments: str,
+    bootstrap: int,
+    confidence: float,
+    permutations: int,
+    random_state: int,
+    syndication: str = "count",
+    overlap: str,
+    sources: str,
+) -> None:
     """Outlet overlap with bootstrap intervals and permutation p-values (BH-adjusted),
     and the likely sources of reused copy; syndicated copies counted as reuse or left out
     (``syndication``: ``count`` or ``exclude``)."""
     # the text is not needed here: reading it would be most of the step's memory
-    sents = pd.read_parquet(sentences, columns=["sent_id", "doc_id", "boilerplate",
-                                                "duplicate_of"])
+    sents = pd.read_parquet(sentences, columns=["sent_id", "doc_id", "boilerplate", "duplicate_of"])
     docs = pd.read_parquet(documents)
     pairs = pd.read_parquet(alignments)
     if syndication == "exclude":
         kept = drop_syndicated_pairs(pairs, docs)
-        log.info("syndication excluded: %d of %d aligned pairs join copies of one story",
-                 len(pairs) - len(kept), len(pairs))
+        log.info(
+            "syndication excluded: %d of %d aligned pairs join copies of one story",
+            len(pairs) - len(kept),
+            len(pairs),
+        )
         pairs = kept
     content = sents[content_mask(sents)]
-    table = overlap_table(content, pairs, docs, read_events(events), n_boot=bootstrap,
-                          confidence=confidence, random_state=random_state,
-                          n_perm=permutations)
+    table = overlap_table(
+        content,
+        pairs,
+        docs,
+        read_events(events),
+        n_boot=bootstrap,
+        confidence=confidence,
+        random_state=random_state,
+        n_perm=permutations,
+    )
     write_csv(table, overlap)
     write_csv(reuse_sources(content, pairs, docs), sources)
     significant = table[table["p_adjusted"] < SIGNIFICANCE_LEVEL]
-    log.info("%d ordered outlet pairs, %d with significant reuse (BH-adjusted p < %g, "
-             "%d permutations)", len(table), len(significant), SIGNIFICANCE_LEVEL,
-             permutations)
+    log.info(
+        "%d ordered outlet pairs, %d with significant reuse (BH-adjusted p < %g, %d permutations)",
+        len(table),
+        len(significant),
+        SIGNIFICANCE_LEVEL,
+        permutations,
+    )
 
 
 def plot_outlet_overlap(*, overlap: str, embedding: str, model_key: str, figure: str) -> None:
@@ -65,20 +99,34 @@ def plot_outlet_overlap(*, overlap: str, embedding: str, model_key: str, figure:
     from framelens.plots.common import model_label
     from framelens.plots.outlet_overlap import outlet_overlap_figure
 
-    save_figure(outlet_overlap_figure(pd.read_csv(overlap),
-                                      model=model_label(model_key, read_identity(embedding))),
-                figure)
+    save_figure(
+        outlet_overlap_figure(
+            pd.read_csv(overlap), model=model_label(model_key, read_identity(embedding))
+        ),
+        figure,
+    )
 
 
-def plot_alignment_views(*, sentences: str, documents: str, alignments: str, embedding: str,
-                         model_key: str, figures: list[str]) -> None:
+def plot_alignment_views(
+    *,
+    sentences: str,
+    documents: str,
+    alignments: str,
+    embedding: str,
+    model_key: str,
+    figures: list[str],
+) -> None:
     """Side-by-side views of the document pairs with the most reused sentences, one figure
     per path in ``figures``, best pair first."""
     from framelens.plots.alignment_view import alignment_views
     from framelens.plots.common import model_label
 
-    views = alignment_views(pd.read_parquet(sentences), pd.read_parquet(documents),
-                            pd.read_parquet(alignments), n=len(figures),
-                            model=model_label(model_key, read_identity(embedding)))
+    views = alignment_views(
+        pd.read_parquet(sentences),
+        pd.read_parquet(documents),
+        pd.read_parquet(alignments),
+        n=len(figures),
+        model=model_label(model_key, read_identity(embedding)),
+    )
     for fig, path in zip(views, figures, strict=True):
         save_figure(fig, path)

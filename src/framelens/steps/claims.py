@@ -18,9 +18,21 @@ from framelens.steps._common import read_identity, read_vectors_for, save_figure
 log = logging.getLogger("framelens")
 
 
-def claims(*, sentences: str, documents: str, vectors: str, events: str, alignments: str,
-           claim_threshold: float, evidence_link: float, coverage_settings: dict[str, Any],
-           claims: str, summary: str, coverage: str, outlets: str) -> None:
+def claims(
+    *,
+    sentences: str,
+    documents: str,
+    vectors: str,
+    events: str,
+    alignments: str,
+    claim_threshold: float,
+    evidence_link: float,
+    coverage_settings: dict[str, Any],
+    claims: str,
+    summary: str,
+    coverage: str,
+    outlets: str,
+) -> None:
     """Claims per event, their summary, the outlet × claim coverage and per-outlet totals
     (``evidence_link``: config ``alignment.evidence.link``, the evidence from which an
     aligned paraphrase joins its two sentences in one claim; ``coverage_settings``: the
@@ -29,31 +41,56 @@ def claims(*, sentences: str, documents: str, vectors: str, events: str, alignme
     docs = pd.read_parquet(documents)
     outlet_of = outlet_keys(docs)
     event_table = pd.read_csv(events, dtype=str)
-    table = cluster_claims(matrix, sents, event_table, pd.read_parquet(alignments), outlet_of,
-                           threshold=claim_threshold, min_evidence=evidence_link)
+    table = cluster_claims(
+        matrix,
+        sents,
+        event_table,
+        pd.read_parquet(alignments),
+        outlet_of,
+        threshold=claim_threshold,
+        min_evidence=evidence_link,
+    )
     write_parquet(table, claims)
     write_csv(claims_summary(table, sents, matrix, outlet_of), summary)
-    cover = coverage_table(table, sents[content_mask(sents)], outlet_of,
-                           core_share=coverage_settings["core_share"],
-                           lead_sentences=coverage_settings["lead_sentences"])
+    cover = coverage_table(
+        table,
+        sents[content_mask(sents)],
+        outlet_of,
+        core_share=coverage_settings["core_share"],
+        lead_sentences=coverage_settings["lead_sentences"],
+    )
     write_csv(cover, coverage)
     write_csv(outlet_coverage(cover), outlets)
-    log.info("%d sentences in %d claims over %d events", len(table),
-             table["claim_id"].nunique(), table["event_id"].nunique())
+    log.info(
+        "%d sentences in %d claims over %d events",
+        len(table),
+        table["claim_id"].nunique(),
+        table["event_id"].nunique(),
+    )
 
 
-def plot_coverage(*, coverage: str, summary: str, embedding: str, model_key: str,
-                  matrices: list[str], intersections: list[str]) -> None:
+def plot_coverage(
+    *,
+    coverage: str,
+    summary: str,
+    embedding: str,
+    model_key: str,
+    matrices: list[str],
+    intersections: list[str],
+) -> None:
     """Coverage matrix and claim-intersection chart of the events with most outlets, one
     of each per path in ``matrices`` and ``intersections``, largest event first."""
     from framelens.plots.common import model_label
     from framelens.plots.coverage_matrix import coverage_figures
 
-    figures = coverage_figures(pd.read_csv(coverage, dtype={"event_id": str}),
-                               pd.read_csv(summary, dtype={"event_id": str}),
-                               n=len(matrices),
-                               model=model_label(model_key, read_identity(embedding)))
-    for (matrix, sets), matrix_path, sets_path in zip(figures, matrices, intersections,
-                                                      strict=True):
+    figures = coverage_figures(
+        pd.read_csv(coverage, dtype={"event_id": str}),
+        pd.read_csv(summary, dtype={"event_id": str}),
+        n=len(matrices),
+        model=model_label(model_key, read_identity(embedding)),
+    )
+    for (matrix, sets), matrix_path, sets_path in zip(
+        figures, matrices, intersections, strict=True
+    ):
         save_figure(matrix, matrix_path)
         save_figure(sets, sets_path)

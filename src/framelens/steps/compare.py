@@ -29,21 +29,37 @@ from framelens.steps._common import read_identity, read_vectors_for, save_figure
 log = logging.getLogger("framelens")
 
 
-def sensitivity(*, sentences: str, documents: str, vectors: str, events: str,
-                alignment: dict[str, Any], paraphrase_threshold: float, claim_threshold: float,
-                offsets: list[float], max_sentences: int | None = None, random_state: int = 0,
-                table: str) -> None:
+def sensitivity(
+    *,
+    sentences: str,
+    documents: str,
+    vectors: str,
+    events: str,
+    alignment: dict[str, Any],
+    paraphrase_threshold: float,
+    claim_threshold: float,
+    offsets: list[float],
+    max_sentences: int | None = None,
+    random_state: int = 0,
+    table: str,
+) -> None:
     """How reuse shares and claim counts move with the thresholds, under one model
     (``alignment``: the config section)."""
     sents, matrix = read_vectors_for(sentences, vectors)
-    result = sensitivity_table(matrix, sents, pd.read_parquet(documents),
-                               pd.read_csv(events, dtype=str), alignment=alignment,
-                               paraphrase_threshold=paraphrase_threshold,
-                               claim_threshold=claim_threshold, offsets=offsets,
-                               max_sentences=max_sentences, random_state=random_state)
+    result = sensitivity_table(
+        matrix,
+        sents,
+        pd.read_parquet(documents),
+        pd.read_csv(events, dtype=str),
+        alignment=alignment,
+        paraphrase_threshold=paraphrase_threshold,
+        claim_threshold=claim_threshold,
+        offsets=offsets,
+        max_sentences=max_sentences,
+        random_state=random_state,
+    )
     write_csv(result, table)
-    log.info("sensitivity: %d settings", result[["threshold", "offset"]].drop_duplicates()
-             .shape[0])
+    log.info("sensitivity: %d settings", result[["threshold", "offset"]].drop_duplicates().shape[0])
 
 
 def plot_sensitivity(*, table: str, embedding: str, model_key: str, figure: str) -> None:
@@ -51,14 +67,25 @@ def plot_sensitivity(*, table: str, embedding: str, model_key: str, figure: str)
     from framelens.plots.common import model_label
     from framelens.plots.sensitivity import sensitivity_figure
 
-    save_figure(sensitivity_figure(read_table(table),
-                                   model=model_label(model_key, read_identity(embedding))),
-                figure)
+    save_figure(
+        sensitivity_figure(
+            read_table(table), model=model_label(model_key, read_identity(embedding))
+        ),
+        figure,
+    )
 
 
-def model_card(*, embedding: str, benchmarks: list[str], stsb: str | None, model_key: str,
-               model_entry: dict[str, Any], device: str, cache_dir: str | None,
-               card: str) -> None:
+def model_card(
+    *,
+    embedding: str,
+    benchmarks: list[str],
+    stsb: str | None,
+    model_key: str,
+    model_entry: dict[str, Any],
+    device: str,
+    cache_dir: str | None,
+    card: str,
+) -> None:
     """Write one model's card; measure STS-B Spearman when ``stsb`` names a file."""
     stats = json.loads(Path(embedding).read_text(encoding="utf-8"))
     rules: dict[str, list[str]] = {}
@@ -71,26 +98,44 @@ def model_card(*, embedding: str, benchmarks: list[str], stsb: str | None, model
 
         pairs = read_sts(stsb)
         encoder = load_encoder(ModelSpec.from_config(model_key, model_entry), device=device)
-        cache = (EmbeddingCache(cache_dir, fingerprint(encoder.identity()))
-                 if cache_dir else None)
-        stsb_result = {"spearman": round(stsb_spearman(encoder, pairs, cache), 4),
-                       "n_pairs": len(pairs), "file": Path(stsb).name}
-        log.info("STS-B Spearman of %s: %.4f over %d pairs", model_key,
-                 stsb_result["spearman"], len(pairs))
-    thresholds = {k: model_entry.get(k) for k in ("paraphrase_threshold", "claim_threshold",
-                                                  "event_threshold")}
+        cache = EmbeddingCache(cache_dir, fingerprint(encoder.identity())) if cache_dir else None
+        stsb_result = {
+            "spearman": round(stsb_spearman(encoder, pairs, cache), 4),
+            "n_pairs": len(pairs),
+            "file": Path(stsb).name,
+        }
+        log.info(
+            "STS-B Spearman of %s: %.4f over %d pairs",
+            model_key,
+            stsb_result["spearman"],
+            len(pairs),
+        )
+    thresholds = {
+        k: model_entry.get(k)
+        for k in ("paraphrase_threshold", "claim_threshold", "event_threshold")
+    }
     write_json(build_card(model_key, stats, rules, thresholds, stsb_result), card)
 
 
-def model_agreement(*, models: list[str], embeddings: list[str], doc_similarity: list[str],
-                    claims: list[str], alignments: list[str], overlaps: list[str],
-                    agreement: str, significance: str) -> None:
+def model_agreement(
+    *,
+    models: list[str],
+    embeddings: list[str],
+    doc_similarity: list[str],
+    claims: list[str],
+    alignments: list[str],
+    overlaps: list[str],
+    agreement: str,
+    significance: str,
+) -> None:
     """Agreement between every pair of models, and the top reuse finding's p-values (the
     input lists given in the order of ``models``)."""
-    outputs = [ModelOutputs.read(key, embedding=e, doc_similarity=d, claims=c, alignments=a,
-                                 overlap=o)
-               for key, e, d, c, a, o in zip(models, embeddings, doc_similarity, claims,
-                                             alignments, overlaps, strict=True)]
+    outputs = [
+        ModelOutputs.read(key, embedding=e, doc_similarity=d, claims=c, alignments=a, overlap=o)
+        for key, e, d, c, a, o in zip(
+            models, embeddings, doc_similarity, claims, alignments, overlaps, strict=True
+        )
+    ]
     table = agreement_table(outputs)
     write_csv(table, agreement)
     sig = significance_table(outputs)

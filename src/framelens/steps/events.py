@@ -15,14 +15,26 @@ from framelens.steps._common import read_vectors_for
 log = logging.getLogger("framelens")
 
 
-def events(*, sentences: str, documents: str, vectors: str, settings: dict[str, Any],
-           event_threshold: float, events: str) -> None:
+def events(
+    *,
+    sentences: str,
+    documents: str,
+    vectors: str,
+    settings: dict[str, Any],
+    event_threshold: float,
+    events: str,
+) -> None:
     """Articles grouped into events (from metadata, or clustered) under one model
     (``settings``: the config section ``events``)."""
     sents, matrix = read_vectors_for(sentences, vectors)
     docs = pd.read_parquet(documents)
-    table = cluster_events(matrix, sents, docs,
-                           EventSettings.from_config(settings, event_threshold))
+    table = cluster_events(
+        matrix, sents, docs, EventSettings.from_config(settings, event_threshold)
+    )
     write_csv(table, events)
-    log.info("%d documents in %d events (%s)", len(table), table["event_id"].nunique(),
-             table["event_source"].iloc[0] if len(table) else "none")
+    log.info(
+        "%d documents in %d events (%s)",
+        len(table),
+        table["event_id"].nunique(),
+        table["event_source"].iloc[0] if len(table) else "none",
+    )

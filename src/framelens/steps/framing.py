@@ -20,13 +20,24 @@ from framelens.vocabulary import distinctive_terms
 log = logging.getLogger("framelens")
 
 
-def framing(*, sentences: str, documents: str, events: str, claims: str, summary: str,
-            lead_sentences: int, vocabulary_top: int, salience: str, quotes: str,
-            speakers: str, vocabulary: str, disputed: str) -> None:
+def framing(
+    *,
+    sentences: str,
+    documents: str,
+    events: str,
+    claims: str,
+    summary: str,
+    lead_sentences: int,
+    vocabulary_top: int,
+    salience: str,
+    quotes: str,
+    speakers: str,
+    vocabulary: str,
+    disputed: str,
+) -> None:
     """Salience, quotes and speakers, distinctive vocabulary and disputed figures."""
     # the columns the measures read (not offsets, headings, boilerplate reasons)
-    wanted = ["sent_id", "doc_id", "position", "paragraph", "text", "boilerplate",
-              "duplicate_of"]
+    wanted = ["sent_id", "doc_id", "position", "paragraph", "text", "boilerplate", "duplicate_of"]
     present = set(pq.read_schema(sentences).names)
     sents = pd.read_parquet(sentences, columns=[c for c in wanted if c in present])
     content = sents[content_mask(sents)]
@@ -36,8 +47,12 @@ def framing(*, sentences: str, documents: str, events: str, claims: str, summary
     claim_table = pd.read_parquet(claims)
     outlet_of = outlet_keys(docs)
     representatives = pd.read_csv(summary, dtype=str, usecols=["claim_id", "representative"])
-    write_csv(salience_table(claim_table, content, representatives, outlet_of,
-                             lead_sentences=lead_sentences), salience)
+    write_csv(
+        salience_table(
+            claim_table, content, representatives, outlet_of, lead_sentences=lead_sentences
+        ),
+        salience,
+    )
     del representatives  # each table is written and let go before the next is built
     quote_table = find_quotes(content, events=event_of)
     write_csv(quote_table, quotes)
@@ -50,9 +65,18 @@ def framing(*, sentences: str, documents: str, events: str, claims: str, summary
     log.info("%d quotes, %d disputed figures", n_quotes, len(disputes))
 
 
-def plot_framing(*, salience: str, summary: str, speakers: str, vocabulary: str,
-                 embedding: str, model_key: str, leads: str, speaker_figure: str,
-                 vocabulary_figure: str) -> None:
+def plot_framing(
+    *,
+    salience: str,
+    summary: str,
+    speakers: str,
+    vocabulary: str,
+    embedding: str,
+    model_key: str,
+    leads: str,
+    speaker_figure: str,
+    vocabulary_figure: str,
+) -> None:
     """Lead claims of the largest event, speakers per outlet, distinctive words
     (``speaker_figure``, ``vocabulary_figure``: the rule's outputs ``speakers`` and
     ``vocabulary``, named apart from the inputs of those names)."""
@@ -61,9 +85,13 @@ def plot_framing(*, salience: str, summary: str, speakers: str, vocabulary: str,
     from framelens.plots.speakers import quoted_speakers_figure
     from framelens.plots.vocabulary import distinctive_words_figure
 
-    save_figure(event_leads_figure(pd.read_csv(salience, dtype={"event_id": str}),
-                                   pd.read_csv(summary, dtype={"event_id": str}),
-                                   model=model_label(model_key, read_identity(embedding))),
-                leads)
+    save_figure(
+        event_leads_figure(
+            pd.read_csv(salience, dtype={"event_id": str}),
+            pd.read_csv(summary, dtype={"event_id": str}),
+            model=model_label(model_key, read_identity(embedding)),
+        ),
+        leads,
+    )
     save_figure(quoted_speakers_figure(pd.read_csv(speakers)), speaker_figure)
     save_figure(distinctive_words_figure(pd.read_csv(vocabulary)), vocabulary_figure)

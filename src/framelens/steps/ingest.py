@@ -12,14 +12,26 @@ from framelens.io import write_json
 log = logging.getLogger("framelens")
 
 
-def ingest(*, corpus: str | dict[str, Any], ingest: dict[str, Any], documents: str,
-           sentences: str, report: str) -> None:
+def ingest(
+    *,
+    corpus: str | dict[str, Any],
+    ingest: dict[str, Any],
+    documents: str,
+    sentences: str,
+    report: str,
+) -> None:
     """Ingest a corpus (any format) into the documents and sentences tables and the report,
     streaming the sentences to disk (``ingest``: the config section)."""
-    result = ingest_to_files(corpus, IngestSettings.from_config(ingest), documents=documents,
-                             sentences=sentences)
+    result = ingest_to_files(
+        corpus, IngestSettings.from_config(ingest), documents=documents, sentences=sentences
+    )
     write_json(result, report)
-    log.info("ingested %d documents, %d sentences (%d boilerplate, %d repeats); "
-             "%d documents without a content sentence", result["n_files"],
-             result["n_sentences"], result["n_boilerplate"], result["n_duplicates"],
-             result["n_no_content"])
+    log.info(
+        "ingested %d documents, %d sentences (%d boilerplate, %d repeats); "
+        "%d documents without a content sentence",
+        result["n_files"],
+        result["n_sentences"],
+        result["n_boilerplate"],
+        result["n_duplicates"],
+        result["n_no_content"],
+    )

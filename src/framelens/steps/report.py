@@ -17,6 +17,9 @@ def provenance(*, embeddings: list[str], config: dict[str, Any], provenance: str
     models = {}
     for path in embeddings:
         stats = json.loads(Path(path).read_text(encoding="utf-8"))
-        models[stats["identity"]["key"]] = {**stats["identity"], "device": stats["device"],
-                                            "fingerprint": stats["fingerprint"]}
+        models[stats["identity"]["key"]] = {
+            **stats["identity"],
+            "device": stats["device"],
+            "fingerprint": stats["fingerprint"],
+        }
     write_json(build_provenance(config, models, config["corpus"]), provenance)

@@ -23,7 +23,8 @@ _IG_SHARED_RE = re.compile(r"\bA post shared by\b")
 _EMBED_MARKER_RE = re.compile(
     r"pic\.twitter\.com/|(?<![\w.])t\.co/\w"
     r"|\bA post shared by\b|\bView this (?:post|profile) on Instagram\b"
-    r"|\bPosted by [^\n()]{1,80}? on (?:[A-Z][a-z]{2,5}day,?\s+)?" + _DATE
+    r"|\bPosted by [^\n()]{1,80}? on (?:[A-Z][a-z]{2,5}day,?\s+)?"
+    + _DATE
     + r"|\bThis content is imported from\b"
     r"|\bYou may be able to find the same content in another format\b"
 )
@@ -81,7 +82,6 @@ def is_cut_off(sentence: str) -> bool:
 def _lead(text: str) -> str:
     """``text`` without leading whitespace, brackets, bullets and dashes."""
     return text.lstrip(_LEADING_MARKS)
-
 
 
 def is_social_embed(text: str) -> bool:

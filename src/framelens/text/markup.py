@@ -61,9 +61,7 @@ def _entity_value(entity: str) -> str | None:
     if entity[1] != "#" and entity[1:] not in html.entities.html5:
         return None
     value = html.unescape(entity)
-    return "".join(
-        " " if unicodedata.category(c) == "Cc" and c not in "\t\n" else c for c in value
-    )
+    return "".join(" " if unicodedata.category(c) == "Cc" and c not in "\t\n" else c for c in value)
 
 
 def _markup_replacement(match: re.Match[str]) -> tuple[str, str] | None:

@@ -347,20 +347,37 @@ _POST_LINK_RE = re.compile(
 # Where an embed ends inside a sentence flow: Instagram's and Facebook's attribution lines,
 # and a tweet's own link (when no signature follows it).
 _EMBED_END_RE = re.compile(
-    r"\bA post shared by\b[^\n()]{0,80}?\(@[\w.]{1,30}\)(?:\s+on\s+" + _DATE
+    r"\bA post shared by\b[^\n()]{0,80}?\(@[\w.]{1,30}\)(?:\s+on\s+"
+    + _DATE
     + r"(?:\s+at\s+\d{1,2}:\d{2}\s*[AaPp]\.?[Mm]\.?(?:\s+[A-Z]{2,5}\b)?)?)?"
-    r"|\bPosted by [^\n()]{1,80}? on (?:[A-Z][a-z]{2,5}day,?\s+)?" + _DATE
-    + r"|pic\.twitter\.com/\w+|(?<![\w.])(?:https?://)?t\.co/\w+|" + _POST_LINK_RE.pattern
+    r"|\bPosted by [^\n()]{1,80}? on (?:[A-Z][a-z]{2,5}day,?\s+)?"
+    + _DATE
+    + r"|pic\.twitter\.com/\w+|(?<![\w.])(?:https?://)?t\.co/\w+|"
+    + _POST_LINK_RE.pattern
 )
 # Where a post link starts a new sentence flow: after a sentence's final punctuation.
 _LINK_AFTER_SENTENCE_RE = re.compile(
-    "[" + re.escape(_SPACED_ENDERS) + "][" + re.escape(_CLOSERS) + r"]*\s+(?="
-    + _POST_LINK_RE.pattern + ")"
+    "["
+    + re.escape(_SPACED_ENDERS)
+    + "]["
+    + re.escape(_CLOSERS)
+    + r"]*\s+(?="
+    + _POST_LINK_RE.pattern
+    + ")"
 )
 # Every embed marker, break and signature holds one of these (a cheap test before the regexes).
 _EMBED_NEEDLES = (
-    "pic.twitter.com/", "t.co/", "(@", "A post shared by", "View this ", "Posted by ",
-    "This content is imported", "You may be able to find", ".com/", "youtu.be/", "fb.watch/",
+    "pic.twitter.com/",
+    "t.co/",
+    "(@",
+    "A post shared by",
+    "View this ",
+    "Posted by ",
+    "This content is imported",
+    "You may be able to find",
+    ".com/",
+    "youtu.be/",
+    "fb.watch/",
 )
 
 
