@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import numpy as np
 import pandas as pd
 
+from framelens.basics.tables import outlet_keys
 from framelens.lookup import run_bounds
-from framelens.overlap import outlet_keys
 from framelens.quotes.documents import _document_quotes, _DocumentQuotes
 from framelens.quotes.marks import count_words
 from framelens.quotes.speakers import normalise_speakers
