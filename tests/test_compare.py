@@ -339,7 +339,7 @@ def seeds_under_tfidf():
 
 def test_sensitivity_at_the_configured_thresholds_matches_the_workflow(seeds_under_tfidf):
     from framelens.align import Thresholds, align_corpus
-    from framelens.embed import content_mask
+    from framelens.basics.tables import content_mask
 
     vectors, sentences, documents, events = seeds_under_tfidf
     config = yaml.safe_load((ROOT / "config/config.yaml").read_text())

@@ -34,11 +34,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
-# content_mask and l2_normalise are re-exported only for callers outside the stages that
-# have not moved to framelens.basics yet (steps/, compare/, plots/alignment_view.py):
-# remove them here once those import them from there.
-from framelens.basics.similarity import Matrix, l2_normalise  # noqa: F401
-from framelens.basics.tables import content_mask  # noqa: F401
+from framelens.basics.similarity import Matrix
 from framelens.errors import FramelensError
 from framelens.io import read_arrays, write_arrays
 from framelens.models import Encoder

@@ -26,9 +26,9 @@ stages, so this package calls sibling stages rather than leaving that to the ste
 recomputes outlet overlap (:func:`framelens.overlap.outlet_overlap`,
 :func:`framelens.overlap.outlet_keys`) and re-clusters claims
 (:func:`framelens.claims.cluster_claims`) under each moved threshold, on the content
-sentences of :func:`framelens.embed.content_mask`; :mod:`~framelens.compare.cards`
+sentences of :func:`framelens.basics.tables.content_mask`; :mod:`~framelens.compare.cards`
 embeds the STS-B pairs (:func:`framelens.embed.embed_texts`,
-:func:`framelens.embed.l2_normalise`). The agreement and significance measures only
+:func:`framelens.basics.similarity.l2_normalise`). The agreement and significance measures only
 read stage constants (:data:`framelens.align.REUSE`,
 :data:`framelens.overlap.SIGNIFICANCE_LEVEL`). The workflow's compare rules
 (``workflow/rules/compare.smk``) run these through the steps of

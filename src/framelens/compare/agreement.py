@@ -21,7 +21,7 @@ import pandas as pd
 from scipy.stats import kendalltau, spearmanr
 from sklearn.metrics import adjusted_rand_score
 
-from framelens.align import REUSE
+from framelens.basics.tables import REUSE
 
 AGREEMENT_COLUMNS = [
     "model_a",

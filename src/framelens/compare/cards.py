@@ -42,7 +42,8 @@ def read_sts(path: str | Path) -> pd.DataFrame:
 
 def stsb_spearman(encoder: Any, pairs: pd.DataFrame, cache: Any = None) -> float:
     """Spearman's rho between the cosine of each pair under ``encoder`` and its score."""
-    from framelens.embed import embed_texts, l2_normalise
+    from framelens.basics.similarity import l2_normalise
+    from framelens.embed import embed_texts
 
     texts = list(dict.fromkeys([*pairs["a"], *pairs["b"]]))
     matrix, _ = embed_texts(texts, encoder, cache)

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from framelens.align import REUSE, Thresholds, align_corpus
-from framelens.embed import content_mask
+from framelens.align import Thresholds, align_corpus
+from framelens.basics.tables import REUSE, content_mask, outlet_keys
 from framelens.errors import ConfigError
-from framelens.overlap import outlet_keys, outlet_overlap
+from framelens.overlap import outlet_overlap
 
 log = logging.getLogger("framelens")
 

@@ -10,7 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
-from framelens.embed import content_mask
+from framelens.basics.tables import content_mask
 from framelens.plots.common import empty_figure
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from framelens.align import Thresholds, align_corpus
-from framelens.embed import content_mask
+from framelens.basics.tables import content_mask
 from framelens.io import write_csv, write_parquet
 from framelens.overlap import SIGNIFICANCE_LEVEL, drop_syndicated_pairs, reuse_sources
 from framelens.overlap import outlet_overlap as overlap_table

@@ -8,11 +8,10 @@ from typing import Any
 
 import pandas as pd
 
+from framelens.basics.tables import content_mask, outlet_keys
 from framelens.claims import claims_summary, cluster_claims
 from framelens.coverage import coverage_table, outlet_coverage
-from framelens.embed import content_mask
 from framelens.io import write_csv, write_parquet
-from framelens.overlap import outlet_keys
 from framelens.steps._common import read_identity, read_vectors_for, save_figure
 
 log = logging.getLogger("framelens")

@@ -8,10 +8,9 @@ import logging
 import pandas as pd
 import pyarrow.parquet as pq
 
-from framelens.embed import content_mask
+from framelens.basics.tables import content_mask, outlet_keys
 from framelens.facts import disputed_facts
 from framelens.io import write_csv
-from framelens.overlap import outlet_keys
 from framelens.quotes import find_quotes, speaker_shares
 from framelens.salience import salience_table
 from framelens.steps._common import read_events, read_identity, save_figure
