@@ -8,6 +8,8 @@ import inspect
 import io
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -141,3 +143,14 @@ def _no_model_unless_marked(
 
     for encoder in (SentenceTransformerEncoder, UniversalSentenceEncoder, StaticModelEncoder):
         monkeypatch.setattr(encoder, "model", property(refuse))
+
+
+def run_workflow(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """The project's workflow run in ``workdir`` with the default config and ``args``
+    (more config files, targets, --dry-run, --config ...); output captured."""
+    return subprocess.run(
+        [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
+         "--directory", str(workdir), "--configfile", str(ROOT / "config" / "config.yaml"),
+         *args],
+        capture_output=True, text=True, cwd=ROOT, check=False,
+    )  # fmt: skip

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import json
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -15,7 +14,7 @@ import yaml
 
 from framelens.corpus import ingest_corpus
 from framelens.errors import CorpusError
-from tests.conftest import ROOT, SEEDS
+from tests.conftest import SEEDS, run_workflow
 from tests.test_corpus import SCRAPED
 
 COLUMNS = {
@@ -194,27 +193,8 @@ def run_ingest_rule(tmp_path: Path, corpus: object) -> subprocess.CompletedProce
     """The workflow's ingest rule alone, on ``corpus``, in ``tmp_path``."""
     override = tmp_path / "corpus.yaml"
     override.write_text(yaml.safe_dump({"corpus": corpus}))
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--snakefile",
-            str(ROOT / "Snakefile"),
-            "--directory",
-            str(tmp_path),
-            "--configfile",
-            str(ROOT / "config" / "config.yaml"),
-            str(override),
-            "--cores",
-            "1",
-            "results/corpus/documents.parquet",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    return run_workflow(tmp_path, str(override), "--cores", "1",
+                        "results/corpus/documents.parquet")  # fmt: skip
 
 
 def test_ingest_rule_reads_a_table_from_a_config_mapping(tmp_path):

@@ -8,8 +8,6 @@ tests/test_corpus_formats.py; these run on corpus folders the tests build.
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pandas as pd
 import pytest
@@ -17,7 +15,7 @@ import pytest
 from framelens.corpus import IngestSettings, ingest_corpus, ingest_to_files
 from framelens.errors import CorpusError
 from framelens.repeats import SiteBoilerplateSettings
-from tests.conftest import ROOT
+from tests.conftest import run_workflow
 
 STORY = (
     "Kosovo delayed the licence plate rule by one month on Sunday. "
@@ -173,26 +171,7 @@ def test_problems_the_run_stops_on_are_shown_in_the_terminal(make_corpus, tmp_pa
         {"a.txt": STORY, "empty.txt": "", "unlisted.txt": STORY},
         rows=[{"file": "a.txt", "outlet": "X"}, {"file": "empty.txt", "outlet": "X"}],
     )
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "snakemake",
-            "--snakefile",
-            str(ROOT / "Snakefile"),
-            "--directory",
-            str(tmp_path),
-            "--configfile",
-            str(ROOT / "config" / "config.yaml"),
-            "--dry-run",
-            "--config",
-            f"corpus={folder}",
-        ],
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
-    )
+    run = run_workflow(tmp_path, "--dry-run", "--config", f"corpus={folder}")
     assert run.returncode != 0
     assert "unlisted.txt: not listed in metadata.csv" in run.stderr
     assert "empty.txt: empty or whitespace-only article" in run.stderr

@@ -51,6 +51,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from framelens.errors import CorpusError, Problem
+from framelens.io import atomic_path, write_parquet
 from framelens.repeats import (
     SiteBoilerplateSettings,
     SiteRepeats,
@@ -328,8 +329,6 @@ def ingest_to_files(
     finally:
         spool.close()
     docs = finish_documents(state)
-    from framelens.io import write_parquet
-
     write_parquet(docs, documents)
     return build_report(source, docs, state)
 
@@ -415,9 +414,8 @@ def read_corpus(
 ) -> CorpusState:
     """Pass one: every record to a document row, sentence rows (into ``spool``) and a report
     entry; raise one :class:`CorpusError` with every problem found."""
-    problems = check_source(source)
-    if problems:
-        raise CorpusError(source.label, problems + content_problems(source, settings))
+    check_corpus_source(source, settings)
+    problems: list[Problem] = []
     state = CorpusState(source, repeats=SiteRepeats(settings.site_boilerplate))
     seen = SeenRecords()
     for record in read_records(
@@ -467,20 +465,24 @@ def read_corpus(
     return state
 
 
-def check_corpus_source(corpus: str | dict[str, Any], settings: IngestSettings) -> CorpusSource:
+def check_corpus_source(
+    corpus: str | dict[str, Any] | CorpusSource, settings: IngestSettings
+) -> CorpusSource:
     """The corpus of a config, checked before any job: structural problems (unlisted files,
     missing columns) raise one :class:`CorpusError` that also lists the problems inside the
     articles, so one run reports both kinds. Returns the :class:`CorpusSource`."""
     source = as_source(corpus)
     problems = check_source(source)
     if problems:
-        raise CorpusError(source.label, problems + content_problems(source, settings))
+        raise CorpusError(source.label, problems + content_problems(source, settings, problems))
     return source
 
 
-def content_problems(source: CorpusSource, settings: IngestSettings) -> list[Problem]:
-    """Problems inside the articles of a corpus that also has structural problems, so both
-    kinds are reported in one run (nothing is ingested)."""
+def content_problems(
+    source: CorpusSource, settings: IngestSettings, structural: list[Problem]
+) -> list[Problem]:
+    """Problems inside the articles of a corpus that also has the ``structural`` problems,
+    so both kinds are reported in one run (nothing is ingested)."""
     try:
         records = read_records(
             source, on_decode_error=settings.on_decode_error, extra={}, skip_structure=True
@@ -493,7 +495,7 @@ def content_problems(source: CorpusSource, settings: IngestSettings) -> list[Pro
                 record_row(record, source.format, found)
         return found
     except CorpusError as error:  # the structure hides the content (no column to read)
-        return [p for p in error.problems if p not in check_source(source)]
+        return [p for p in error.problems if p not in structural]
 
 
 class SeenRecords:
@@ -697,8 +699,6 @@ def spare_whole_articles(
 
 def write_sentences(chunks: Iterable[pd.DataFrame], target: Path) -> None:
     """Write the sentence chunks as one Parquet table, atomically (one row group a chunk)."""
-    from framelens.io import atomic_path
-
     with atomic_path(target) as tmp:
         writer = pq.ParquetWriter(tmp, SENTENCE_SCHEMA)
         try:
