@@ -10,10 +10,10 @@ import subprocess
 import sys
 import time
 
-from bench.scale import OUT, ROOT
+from bench.scale import OUT
 from bench.scale.corpus import run_folder
 from bench.scale.measure import rule_scripts
-from bench.scale.run import SNAKEMAKE
+from bench.scale.run import snakemake_command
 
 
 def profile_stage(stage: str, n: int, models: list[str], top: int) -> None:
@@ -40,16 +40,7 @@ def profile_stage(stage: str, n: int, models: list[str], top: int) -> None:
         print(f"re-running {rule} once to keep its generated script ...", flush=True)
         subprocess.run(
             [
-                str(SNAKEMAKE),
-                "--snakefile",
-                str(ROOT / "Snakefile"),
-                "--directory",
-                str(work),
-                "--configfile",
-                str(config),
-                "--cores",
-                "2",
-                "--nolock",
+                *snakemake_command(work, config, 2),
                 "--forcerun",
                 rule,
                 "--until",
