@@ -15,6 +15,7 @@ from framelens.corpus import (
     outlet_flags,
     outlet_labels,
     sentence_rows,
+    title_in_lead,
 )
 from framelens.errors import CorpusError
 from framelens.steps import run_logged
@@ -468,3 +469,69 @@ def test_ingest_is_deterministic(seeds):
     again = ingest_corpus(SEEDS)
     pd.testing.assert_frame_equal(seeds.sentences, again.sentences)
     pd.testing.assert_frame_equal(seeds.documents, again.documents)
+
+
+# ------------------------------------------------------------- headline from the title
+
+BODY = "Serbia and Kosovo met in Brussels on Thursday.\n\nTalks ended without a deal.\n"
+
+
+@pytest.mark.parametrize(
+    ("title", "opens"),
+    [
+        ("Serbia and Kosovo met in Brussels", True),  # the lead sentence opens with it
+        ("Serbia and Kosovo met in Brussels | Balkan Daily", True),  # site name appended
+        ("Serbia and Kosovo met in Brus", True),  # a title field cut at a length
+        ("Talks ended without a deal", True),  # within the first segments
+        ("Leaders fail to agree on licence plates", False),
+        ("Serbia and Kosovo met", True),
+        ("Kosovo and Serbia met", False),  # the same words in another order
+    ],
+)
+def test_title_in_lead_matches_only_the_title_as_written(title, opens):
+    assert title_in_lead(title, segment(BODY)) is opens
+
+
+def test_title_kept_apart_from_the_text_becomes_the_headline(make_corpus):
+    title = "Leaders fail to agree on licence plates"
+    folder = make_corpus({"a.txt": BODY}, rows=[{"file": "a.txt", "outlet": "X", "title": title}])
+    sentences = ingest_corpus(folder).sentences
+    first = sentences.iloc[0]
+    assert first["text"] == title
+    assert (first["sent_id"], first["position"], first["paragraph"]) == ("a:0000", 0, 0)
+    assert bool(first["heading"]) and not bool(first["boilerplate"])
+    assert (first["char_start"], first["char_end"]) == (-1, -1)  # not in the text
+    # the body follows, its paragraphs counted from 1 and its offsets unchanged
+    assert sentences["text"].tolist()[1:] == [
+        "Serbia and Kosovo met in Brussels on Thursday.",
+        "Talks ended without a deal.",
+    ]
+    assert sentences["paragraph"].tolist() == [0, 1, 2]
+    assert sentences["char_start"].tolist()[1:] == [0, BODY.index("Talks")]
+
+
+def test_title_the_text_opens_with_is_not_added_again(make_corpus):
+    folder = make_corpus(
+        {"a.txt": "Leaders fail to agree\n\n" + BODY},
+        rows=[{"file": "a.txt", "outlet": "X", "title": "Leaders fail to agree"}],
+    )
+    sentences = ingest_corpus(folder).sentences
+    assert sentences["text"].tolist()[0] == "Leaders fail to agree"
+    assert (sentences["char_start"] >= 0).all()
+    assert len(sentences) == 3
+
+
+def test_copies_with_their_own_headlines_are_still_syndicated(make_corpus):
+    body = (
+        "The leaders of Serbia and Kosovo met in Brussels on Thursday for new talks.\n\n"
+        "The talks ended without a deal on the licence plates, officials said.\n"
+    )
+    folder = make_corpus(
+        {"a.txt": body, "b.txt": body},
+        rows=[
+            {"file": "a.txt", "outlet": "Wire", "date": "2022-08-18", "title": "Talks fail"},
+            {"file": "b.txt", "outlet": "Paper", "date": "2022-08-19", "title": "No deal yet"},
+        ],
+    )
+    documents = ingest_corpus(folder).documents.set_index("doc_id")
+    assert documents.loc["b", "syndicated_of"] == "a"

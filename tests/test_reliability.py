@@ -580,7 +580,8 @@ def reconstruct(entry: dict[str, Any], sentences: pd.DataFrame) -> str:
         if item["what"] == "header":
             place(item["at"], item["text"])
     for start, text in zip(sentences["char_start"], sentences["text"], strict=True):
-        place(entry["body_offset"] + int(start), text)
+        if start >= 0:  # -1: a headline taken from the title, not in the text
+            place(entry["body_offset"] + int(start), text)
     length = max([0, *(k + 1 for k in chars), *(m["at"] + len(m["replacement"]) for m in markup)])
     cleaned = "".join(chars.get(i, " ") for i in range(length))
     for item in reversed(markup):

@@ -34,8 +34,10 @@ ingested twice: it is listed under ``duplicate_records`` in the report with both
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import hashlib
 import logging
+import re
 import shutil
 import tempfile
 import unicodedata
@@ -77,6 +79,7 @@ from framelens.sources.timestamps import parse_timestamp
 from framelens.text import (
     Header,
     MarkupEdit,
+    Segment,
     detect_language,
     embedded_segments,
     is_cut_off,
@@ -194,9 +197,58 @@ def duplicate_key(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
-def sentence_rows(doc_id: str, body: str) -> list[dict[str, Any]]:
-    """Segment a body into sentence rows with boilerplate and repeat flags."""
+_WORDS_RE = re.compile(r"\w+")
+_TITLE_SUFFIX_SEPARATORS = (" | ", " - ", " – ", " — ")
+HEADLINE_LEAD_SEGMENTS = 3  # where a title already in the text is looked for
+
+
+def title_in_lead(title: str, segments: list[Segment]) -> bool:
+    """Whether ``title`` already opens the text: its words, in order, run contiguously
+    through the first :data:`HEADLINE_LEAD_SEGMENTS` segments (case and punctuation
+    ignored). A trailing site name (``Title | Site``, ``Title - Site``) may be missing, and
+    the title's last word may be cut short (a title field truncated at a length).
+
+    >>> from framelens.text import segment
+    >>> title_in_lead("Talks fail | Daily", segment("Report: talks fail.\\n\\nMore."))
+    True
+    >>> title_in_lead("Talks fail", segment("The talks did fail."))
+    False
+    """
+    lead = " ".join(seg.text for seg in segments[:HEADLINE_LEAD_SEGMENTS])
+    lead_words = f" {' '.join(_WORDS_RE.findall(lead.casefold()))} "
+    candidates = [title] + [
+        title.rsplit(sep, 1)[0] for sep in _TITLE_SUFFIX_SEPARATORS if sep in title
+    ]
+    for candidate in candidates:
+        words = _WORDS_RE.findall(candidate.casefold())
+        if words and f" {' '.join(words)}" in lead_words:  # the last word may be cut off
+            return True
+    return False
+
+
+def headline_segment(title: str | None, segments: list[Segment]) -> Segment | None:
+    """The title as the article's headline when the text does not open with it: a
+    heading segment before the body, at offsets ``-1`` (it is not in the text).
+
+    Scraped pages and table exports keep the headline apart from the text, while
+    other articles open with it; putting it on top makes both read alike, and the
+    headline is where news states its story and frame."""
+    if not title or not title.strip() or title_in_lead(title, segments):
+        return None
+    return Segment(" ".join(title.split()), start=-1, end=-1, paragraph=0, heading=True)
+
+
+def sentence_rows(doc_id: str, body: str, title: str | None = None) -> list[dict[str, Any]]:
+    """Segment a body into sentence rows with boilerplate and repeat flags; a ``title``
+    the body does not open with comes first, as the headline (:func:`headline_segment`:
+    offsets ``-1``, paragraph 0, the body's paragraphs counted from 1)."""
     segments = segment(body)
+    headline = headline_segment(title, segments)
+    if headline is not None:
+        segments = [
+            headline,
+            *(dataclasses.replace(seg, paragraph=seg.paragraph + 1) for seg in segments),
+        ]
     embeds = embedded_segments(segments)
     first_seen: dict[str, str] = {}
     rows = []
@@ -625,7 +677,8 @@ def finish_sentences(spool: SentenceSpool, state: CorpusState) -> Iterator[pd.Da
             flag_site_boilerplate(chunk, outlet_of, site, state.site_lines)
         content = ~chunk["boilerplate"] & chunk["duplicate_of"].isna()
         n_content.update(chunk.loc[content, "doc_id"].tolist())
-        for doc_id, texts in chunk.loc[content].groupby("doc_id", sort=False)["text"]:
+        in_text = content & (chunk["char_start"] >= 0)  # a headline added from the title
+        for doc_id, texts in chunk.loc[in_text].groupby("doc_id", sort=False)["text"]:
             state.fingerprints[doc_id] = content_fingerprint(
                 key for key in map(duplicate_key, texts) if key.count(" ") >= SYNDICATION_WORDS - 1
             )
@@ -751,7 +804,7 @@ def ingest_article(
     doc_id = row.get("doc_id") or doc_id_for(row["file"])
     clean, markup = strip_markup(normalise_text(text))
     header, body = parse_header(clean)
-    rows = sentence_rows(doc_id, body)
+    rows = sentence_rows(doc_id, body, row.get("title"))
     flags = markup_flags(markup) + outlet_flags(row["outlet"])
     date, date_source = _choose(row.get("date") or None, header.date, "date", flags)
     if date_source == "metadata" and row.get("date_source"):
