@@ -65,10 +65,10 @@ from framelens.embed import (
     EmbeddingPlan,
     embed_shard,
     fingerprint,
-    is_shardable,
     save_shard,
 )
 from framelens.models import ModelSpec, load_encoder, resolve_device
+from framelens.steps.dag import is_shardable
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "bench" / "throughput.json"

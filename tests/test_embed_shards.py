@@ -16,14 +16,13 @@ from framelens.embed import (
     embed_texts,
     fingerprint,
     gather_shards,
-    is_shardable,
     limit_threads,
     load_vectors,
-    shard_count,
 )
 from framelens.errors import FramelensError
 from framelens.models import ModelSpec, load_encoder, resolve_device
 from framelens.steps import embed as embed_steps
+from framelens.steps.dag import is_shardable, shard_count
 
 WORDS = [
     "the",

@@ -306,7 +306,7 @@ def align_event(
     sentences: pd.DataFrame,
     thresholds: Thresholds,
     *,
-    k: int = 3,
+    k: int = defaults("alignment")["candidates"],
     block_size: int = 1024,
 ) -> pd.DataFrame:
     """Aligned sentence pairs between the documents of one event.
@@ -330,7 +330,7 @@ def candidate_pairs(
     sentences: pd.DataFrame,
     thresholds: Thresholds,
     *,
-    k: int = 3,
+    k: int = defaults("alignment")["candidates"],
     block_size: int = 1024,
 ) -> tuple[dict[tuple[int, int], CandidatePair], pd.DataFrame, np.ndarray]:
     """The candidate pairs of :func:`align_event` before labelling, with their features
@@ -554,7 +554,7 @@ def align_corpus(
     thresholds: Thresholds,
     *,
     events: pd.Series | None = None,
-    k: int = 3,
+    k: int = defaults("alignment")["candidates"],
     block_size: int = 1024,
 ) -> pd.DataFrame:
     """All aligned pairs, event by event, with the likely source of reused pairs.

@@ -15,6 +15,7 @@ import math
 import pandas as pd
 
 from framelens.basics.tables import sentence_positions
+from framelens.schema import defaults
 
 COVERAGE_COLUMNS = [
     "event_id",
@@ -50,8 +51,8 @@ def coverage_table(
     content: pd.DataFrame,
     outlet_of: pd.Series,
     *,
-    core_share: float = 0.5,
-    lead_sentences: int = 3,
+    core_share: float = defaults("coverage")["core_share"],
+    lead_sentences: int = defaults("coverage")["lead_sentences"],
 ) -> pd.DataFrame:
     """One row per event, claim and outlet covering the event (present or absent).
 

@@ -120,22 +120,6 @@ def limit_threads(threads: int | None) -> None:
 
 # --------------------------------------------------------------------------- plan and shards
 
-FITTED_KINDS = frozenset({"tfidf"})
-
-
-def is_shardable(entry: dict[str, Any]) -> bool:
-    """True for a model that maps each text to a vector on its own (every neural kind).
-
-    A model fitted on the corpus (kind ``tfidf``) needs all texts at once: the gather
-    job (``embed``) fits it, and it has no shard jobs.
-    """
-    return str(entry.get("kind", "")) not in FITTED_KINDS
-
-
-def shard_count(entry: dict[str, Any], shards: int) -> int:
-    """How many shard jobs embed a model: ``shards``, or 0 for a model fitted on the corpus."""
-    return int(shards) if is_shardable(entry) else 0
-
 
 @dataclass
 class EmbeddingPlan:

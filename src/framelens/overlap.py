@@ -28,6 +28,7 @@ import pandas as pd
 
 from framelens.basics.tables import REUSE, outlet_keys
 from framelens.lookup import index_in, map_values, run_bounds
+from framelens.schema import default_value, defaults
 
 OVERLAP_COLUMNS = [
     "outlet_a",
@@ -257,10 +258,10 @@ def outlet_overlap(
     documents: pd.DataFrame,
     events: pd.Series,
     *,
-    n_boot: int = 1000,
-    confidence: float = 0.95,
-    random_state: int = 0,
-    n_perm: int = 1000,
+    n_boot: int = defaults("overlap")["bootstrap"],
+    confidence: float = defaults("overlap")["confidence"],
+    random_state: int = default_value("random_state"),
+    n_perm: int = defaults("overlap")["permutations"],
 ) -> pd.DataFrame:
     """One row per ordered outlet pair that shares at least one event (see module doc).
 

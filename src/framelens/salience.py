@@ -13,6 +13,7 @@ import pandas as pd
 
 from framelens.basics.tables import sentence_positions
 from framelens.lookup import index_in, map_values
+from framelens.schema import defaults
 
 SALIENCE_COLUMNS = [
     "event_id",
@@ -45,7 +46,7 @@ def salience_table(
     summary: pd.DataFrame,
     outlet_of: pd.Series,
     *,
-    lead_sentences: int = 3,
+    lead_sentences: int = defaults("coverage")["lead_sentences"],
 ) -> pd.DataFrame:
     """One row per claim and article carrying it (see the module docstring)."""
     positions = sentence_positions(content[["sent_id", "doc_id", "position"]])  # not the text

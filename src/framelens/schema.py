@@ -53,6 +53,12 @@ def defaults(section: str) -> dict[str, Any]:
     return copy.deepcopy(_all_defaults()[section])
 
 
+def default_value(key: str) -> Any:
+    """The default of one top-level config value that is not a section
+    (``"random_state"``, ``"device"``)."""
+    return copy.deepcopy(_all_defaults()[key])
+
+
 def model_defaults() -> dict[str, Any]:
     """The defaults of one entry under ``models:`` (thresholds, batch size, …)."""
     entry_schema = load_schema()["properties"]["models"]["additionalProperties"]

@@ -23,6 +23,7 @@ import scipy.sparse as sp
 from framelens.basics.tables import event_of_documents, outlet_keys
 from framelens.basics.tokens import PHRASE_STOP_WORDS, word_tokens
 from framelens.lookup import map_values
+from framelens.schema import defaults
 
 __all__ = [
     "DISTINCTIVE_COLUMNS",
@@ -276,7 +277,7 @@ def distinctive_terms(
     documents: pd.DataFrame,
     *,
     events: pd.Series | None = None,
-    top: int = 20,
+    top: int = defaults("framing")["vocabulary_top"],
     ngram_range: tuple[int, int] = (1, 2),
     alpha0: float | None = None,
 ) -> pd.DataFrame:

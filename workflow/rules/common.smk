@@ -7,10 +7,9 @@ from pathlib import Path
 
 from framelens.config import validate_config
 from framelens.corpus import IngestSettings, check_corpus_source
-from framelens.embed import shard_count
 from framelens.sources import count_articles, source_inputs
 from framelens.errors import FramelensError
-from framelens.steps.dag import CARD_RULES
+from framelens.steps.dag import CARD_RULES, shard_count
 
 
 def fail_before_jobs(error):

@@ -19,6 +19,7 @@ from framelens.align import Thresholds, align_corpus
 from framelens.basics.tables import REUSE, content_mask, outlet_keys
 from framelens.errors import ConfigError
 from framelens.overlap import outlet_overlap
+from framelens.schema import default_value
 
 log = logging.getLogger("framelens")
 
@@ -74,7 +75,7 @@ def sensitivity_table(
     claim_threshold: float,
     offsets: list[float],
     max_sentences: int | None = None,
-    random_state: int = 0,
+    random_state: int = default_value("random_state"),
 ) -> pd.DataFrame:
     """Headline numbers as each main threshold moves by ``offsets``, the others fixed.
 

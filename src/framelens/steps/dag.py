@@ -8,7 +8,26 @@ the job graph needs goes here, not into a module of logic.
 
 from __future__ import annotations
 
+from typing import Any
+
 # The rules whose benchmark files (time, memory) each model card reports, besides the
 # model's embed_shard jobs. doc_similarity stands for doc_pairs where a corpus is too
 # large for the square matrix (common.smk, model_card_benchmarks).
 CARD_RULES = ("embed", "doc_similarity", "events", "align", "outlet_overlap", "claims")
+
+# Model kinds fitted on the corpus: one job fits them on every text (no embed_shard jobs).
+FITTED_KINDS = frozenset({"tfidf"})
+
+
+def is_shardable(entry: dict[str, Any]) -> bool:
+    """True for a model that maps each text to a vector on its own (every neural kind).
+
+    A model fitted on the corpus (kind ``tfidf``) needs all texts at once: the gather
+    job (``embed``) fits it, and it has no shard jobs.
+    """
+    return str(entry.get("kind", "")) not in FITTED_KINDS
+
+
+def shard_count(entry: dict[str, Any], shards: int) -> int:
+    """How many shard jobs embed a model: ``shards``, or 0 for a model fitted on the corpus."""
+    return int(shards) if is_shardable(entry) else 0

@@ -20,7 +20,6 @@ from framelens.embed import (
     embed_texts,
     fingerprint,
     gather_shards,
-    is_shardable,
     limit_threads,
     load_shard,
     save_shard,
@@ -31,6 +30,7 @@ from framelens.embed import embed_shard as embed_plan_shard
 from framelens.errors import FramelensError
 from framelens.io import write_json
 from framelens.models import ModelSpec, load_encoder
+from framelens.steps.dag import is_shardable
 
 log = logging.getLogger("framelens")
 
