@@ -21,6 +21,7 @@ Writes everything to results/bench/alignment.json.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -34,6 +35,7 @@ from framelens.basics.similarity import l2_normalise, pairwise_cos_sim
 from framelens.basics.tokens import word_tokens
 from framelens.config import validate_config
 from framelens.models import ModelSpec, load_encoder
+from framelens.schema import model_defaults
 
 ROOT = Path(__file__).resolve().parents[1]
 RELATIONS = ("verbatim", "rewrite", "paraphrase")
@@ -118,13 +120,7 @@ def choose_paraphrase(truth, semantic, lexical, sequence, th: Thresholds) -> flo
             semantic,
             lexical,
             sequence,
-            Thresholds(
-                verbatim=th.verbatim,
-                rewrite_alone=th.rewrite_alone,
-                rewrite=th.rewrite,
-                min_shared=th.min_shared,
-                paraphrase=float(t),
-            ),
+            dataclasses.replace(th, paraphrase=float(t)),
         )
         pr = precision_recall(truth, predicted, ("paraphrase",))
         scores.append((-f1(pr["precision"], pr["recall"]), float(t)))
@@ -165,13 +161,7 @@ def main() -> None:
     }
     feats = {split: features(pairs) for split, pairs in planted.items()}
     truth = {split: [p.relation for p in pairs] for split, pairs in planted.items()}
-    base = Thresholds(
-        **{
-            k: v
-            for k, v in config["alignment"].items()
-            if k in {"verbatim", "rewrite", "rewrite_alone", "min_shared"}
-        }
-    )
+    base = Thresholds.from_config(config["alignment"], model_defaults()["paraphrase_threshold"])
     rewrite_alone = choose_rewrite_alone(truth["dev"], *feats["dev"], base)
     report: dict = {
         "planted": {s: {r: truth[s].count(r) for r in (*RELATIONS, "none")} for s in planted},
@@ -193,21 +183,14 @@ def main() -> None:
             s: cosines(encoder, [p.a for p in pairs], [p.b for p in pairs])
             for s, pairs in planted.items()
         }
-        chosen = Thresholds(
-            verbatim=base.verbatim,
-            rewrite_alone=rewrite_alone,
-            rewrite=base.rewrite,
-            min_shared=base.min_shared,
+        with_rewrite = dataclasses.replace(base, rewrite_alone=rewrite_alone)
+        chosen = dataclasses.replace(
+            with_rewrite,
             paraphrase=choose_paraphrase(
-                truth["dev"],
-                semantic["dev"],
-                *feats["dev"],
-                Thresholds(**{**base.__dict__, "rewrite_alone": rewrite_alone}),
+                truth["dev"], semantic["dev"], *feats["dev"], with_rewrite
             ),
         )
-        configured = Thresholds(
-            **{**base.__dict__, "paraphrase": entry.get("paraphrase_threshold", base.paraphrase)}
-        )
+        configured = Thresholds.from_config(config["alignment"], entry["paraphrase_threshold"])
         dev_semantic = cosines(encoder, [p.a for p in dev], [p.b for p in dev])
         claim = {
             "chosen": choose_claim_threshold(dev_semantic, np.array([p.score for p in dev])),

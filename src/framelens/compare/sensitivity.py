@@ -9,6 +9,7 @@ events when the corpus is large (:func:`sample_events`).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from typing import Any
 
@@ -126,9 +127,7 @@ def sensitivity_table(
         for offset, value in offset_values(defaults[name], offsets):
             setting = {**defaults, name: value}
             try:
-                thresholds = Thresholds(
-                    **{k: setting[k] for k in base}, evidence=configured.evidence
-                )
+                thresholds = dataclasses.replace(configured, **{k: setting[k] for k in base})
             except ConfigError as error:
                 log.info("sensitivity: %s = %s skipped (%s)", name, value, error)
                 continue
