@@ -4,11 +4,8 @@ model cards, and that adding a model reruns only its own rules and the cross-mod
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -36,9 +33,9 @@ from framelens.compare import (
 from framelens.overlap import benjamini_hochberg, outlet_overlap, reuse_permutation_test
 from framelens.steps.dag import CARD_RULES
 
-from .conftest import ROOT, SEEDS, SHARED_MODEL_DIR
+from .conftest import ROOT, SEEDS
+from .conftest import snakemake_in as snakemake
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 CROSS_MODEL_RULES = {"model_agreement", "plot_model_agreement", "plot_reuse_significance"}
 
 
@@ -448,31 +445,6 @@ def test_model_card_holds_identity_speed_and_stsb(tmp_path):
 
 
 # --------------------------------------------------------------------------- workflow
-
-
-def snakemake(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "FRAMELENS_CACHE_DIR": str(workdir / "cache"),
-        "FRAMELENS_MODEL_DIR": str(SHARED_MODEL_DIR),
-    }
-    return subprocess.run(
-        [
-            SNAKEMAKE,
-            "--snakefile",
-            str(ROOT / "Snakefile"),
-            "--directory",
-            str(workdir),
-            "--configfile",
-            str(workdir / "config.yaml"),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-    )
 
 
 def write_config(workdir: Path, name: str = "config.yaml", **models: dict) -> dict:

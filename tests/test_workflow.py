@@ -7,21 +7,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 import yaml
 
-from .conftest import ROOT, SEEDS, SHARED_MODEL_DIR
+from .conftest import ROOT, SEEDS
+from .conftest import snakemake_in as snakemake
 
 pytestmark = pytest.mark.slow
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
 TABLES = [
     "results/corpus/documents.parquet",
     "results/corpus/sentences.parquet",
@@ -71,31 +68,6 @@ CROSS_MODEL_RULES = {
     "plot_model_agreement",
     "plot_reuse_significance",
 }
-
-
-def snakemake(workdir: Path, *args: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "FRAMELENS_CACHE_DIR": str(cache),
-        "FRAMELENS_MODEL_DIR": str(SHARED_MODEL_DIR),
-    }
-    return subprocess.run(
-        [
-            SNAKEMAKE,
-            "--snakefile",
-            str(ROOT / "Snakefile"),
-            "--directory",
-            str(workdir),
-            "--configfile",
-            str(workdir / "config.yaml"),
-            *args,
-        ],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-    )
 
 
 def write_config(folder: Path, corpus: Path = SEEDS, **changes: object) -> Path:
