@@ -346,8 +346,8 @@ def test_sensitivity_at_the_configured_thresholds_matches_the_workflow(seeds_und
         sentences,
         documents,
         events,
-        alignment=alignment,
-        paraphrase_threshold=0.33,
+        thresholds=Thresholds.from_config(alignment, 0.33),
+        candidates=alignment["candidates"],
         claim_threshold=0.33,
         offsets=[-0.1, 0.1],
     )

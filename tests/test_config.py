@@ -108,3 +108,28 @@ def test_config_yaml_holds_the_schema_defaults():
                 yield f"{path}{key}: config {value!r}, schema {default.get(key)!r}"
 
     assert list(differences(config, schema_defaults)) == []
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"similarity": {"story": {"names": 0.6, "words": 0.6}}}, "similarity.story"),
+        (
+            {"alignment": {"rewrite": 0.9, "rewrite_alone": 0.5}},
+            "expected rewrite <= rewrite_alone",
+        ),
+        ({"alignment": {"evidence": {"cut": 0.7, "link": 0.6}}}, "alignment.evidence.link"),
+    ],
+    ids=["story-weights-over-1", "rewrite-above-rewrite-alone", "link-below-cut"],
+)
+def test_settings_a_schema_cannot_check_fail_at_validation_naming_the_key(change, named):
+    """Cross-key constraints are checked when the config is validated, before any job."""
+    config = default_config()
+    for section, values in change.items():
+        for key, value in values.items():
+            if isinstance(value, dict):
+                config[section].setdefault(key, {}).update(value)
+            else:
+                config[section][key] = value
+    with pytest.raises(ConfigError, match=re.escape(named)):
+        validate_config(config, SCHEMA)

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from framelens.corpus import (
+    IngestSettings,
     check_corpus,
     doc_id_for,
     ingest_corpus,
@@ -382,7 +383,7 @@ def test_all_flagged_article_is_a_warning_in_the_ingest_log(make_corpus, tmp_pat
         str(log),
         ingest,
         corpus=str(folder),
-        ingest={},
+        settings=IngestSettings(),
         documents=str(out / "d.parquet"),
         sentences=str(out / "s.parquet"),
         report=str(out / "r.json"),

@@ -36,6 +36,7 @@ BELOW_STAGES = {
     "text",
     "sources",
     "repeats",
+    "settings",
 }
 
 

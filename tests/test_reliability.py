@@ -36,7 +36,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from framelens.config import validate_config
-from framelens.corpus import IngestResult, doc_id_for, ingest_corpus
+from framelens.corpus import IngestResult, IngestSettings, doc_id_for, ingest_corpus
 from framelens.errors import ConfigError, CorpusError, ModelError
 from framelens.models import ModelSpec
 from framelens.steps import run_logged
@@ -237,7 +237,7 @@ def test_corpus_error_in_the_ingest_step_is_one_line_not_a_traceback(case, make_
             str(log),
             ingest,
             corpus=str(folder),
-            ingest={},
+            settings=IngestSettings(),
             documents=str(out / "d.parquet"),
             sentences=str(out / "s.parquet"),
             report=str(out / "r.json"),

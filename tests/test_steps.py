@@ -98,9 +98,10 @@ def test_every_script_is_a_rules_and_every_step_a_rules():
         assert public == {r for r, (s, _) in RULES.items() if s == stage}, stage
 
 
-def test_the_job_graph_module_imports_nothing_heavy():
+@pytest.mark.parametrize("module", ["framelens.steps.dag", "framelens.settings"])
+def test_the_job_graph_and_settings_modules_import_nothing_heavy(module):
     code = (
-        "import sys, framelens.steps.dag; "
+        f"import sys, {module}; "
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r}))"
     )
     result = subprocess.run(

@@ -30,7 +30,6 @@ high. Words are compared case-, accent- and punctuation-blind.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cached_property
 from typing import NotRequired, TypedDict
@@ -40,8 +39,6 @@ import pandas as pd
 import scipy.sparse as sp
 
 from framelens.basics.evidence import (
-    DEFAULT_WEIGHTS,
-    EvidenceWeights,
     anchor_idf,
     anchor_overlap,
     contradicts,
@@ -50,9 +47,9 @@ from framelens.basics.evidence import (
 from framelens.basics.similarity import Matrix, blocked_topk
 from framelens.basics.tables import REUSE, Relation, content_mask, event_of_documents
 from framelens.basics.tokens import anchors, quantities, word_tokens
-from framelens.errors import ConfigError
 from framelens.lookup import run_bounds
-from framelens.schema import defaults, model_defaults
+from framelens.schema import defaults
+from framelens.settings import Thresholds
 
 ALIGNMENT_COLUMNS = [
     "event",
@@ -90,52 +87,6 @@ class CandidatePair(Candidate):
     anchor: NotRequired[float]
     contradiction: NotRequired[float]
     evidence: NotRequired[float]
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    """Where the relations begin (see the module docstring).
-
-    ``paraphrase`` is a cosine under the model, so it is set per model; the
-    others are lexical and hold for every model.
-    """
-
-    verbatim: float = defaults("alignment")["verbatim"]
-    rewrite_alone: float = defaults("alignment")["rewrite_alone"]
-    rewrite: float = defaults("alignment")["rewrite"]
-    min_shared: int = defaults("alignment")["min_shared"]
-    paraphrase: float = model_defaults()["paraphrase_threshold"]
-    evidence: EvidenceWeights = DEFAULT_WEIGHTS
-
-    @classmethod
-    def from_config(cls, alignment: dict, paraphrase: float) -> Thresholds:
-        """The thresholds of config ``alignment`` with one model's ``paraphrase_threshold``
-        (``alignment.evidence`` when given, else :data:`DEFAULT_WEIGHTS`)."""
-        weights = alignment.get("evidence")
-        return cls(
-            verbatim=alignment["verbatim"],
-            rewrite_alone=alignment["rewrite_alone"],
-            rewrite=alignment["rewrite"],
-            min_shared=alignment["min_shared"],
-            paraphrase=paraphrase,
-            evidence=EvidenceWeights(**weights) if weights else DEFAULT_WEIGHTS,
-        )
-
-    def __post_init__(self) -> None:
-        if not isinstance(self.evidence, EvidenceWeights):  # e.g. a list from a JSON report
-            object.__setattr__(self, "evidence", EvidenceWeights(*self.evidence))
-        self.evidence.check()
-        for name in ("verbatim", "rewrite_alone", "rewrite", "paraphrase"):
-            value = getattr(self, name)
-            if not -1.0 <= value <= 1.0:
-                raise ConfigError(f"alignment.{name}: {value} is outside [-1, 1]")
-        if not self.rewrite <= self.rewrite_alone <= self.verbatim:
-            raise ConfigError(
-                "alignment: expected rewrite <= rewrite_alone <= verbatim, got "
-                f"{self.rewrite}, {self.rewrite_alone}, {self.verbatim}"
-            )
-        if self.min_shared < 1:
-            raise ConfigError(f"alignment.min_shared: {self.min_shared} is below 1")
 
 
 # --------------------------------------------------------------------------- lexical

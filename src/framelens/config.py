@@ -15,6 +15,7 @@ import jsonschema
 from framelens.errors import ConfigError
 from framelens.models import ModelSpec, check_spec_resolvable
 from framelens.schema import fill_defaults, load_schema
+from framelens.settings import check_settings
 
 
 def key_path(parts: Any) -> str:
@@ -63,6 +64,7 @@ def validate_config(config: dict[str, Any], schema_path: str | Path) -> dict[str
     if errors:
         raise ConfigError("invalid configuration:\n" + "\n".join(f"  - {e}" for e in errors))
     config = fill_defaults(config, schema)
+    check_settings(config)
     for key, entry in config["models"].items():
         check_spec_resolvable(ModelSpec.from_config(key, entry))
     return config

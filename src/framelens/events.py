@@ -29,8 +29,6 @@ article × article matrix is built.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,25 +45,7 @@ from framelens.basics.similarity import (
 )
 from framelens.basics.tables import content_mask
 from framelens.basics.tokens import TOKEN
-from framelens.schema import defaults, model_defaults
-
-
-@dataclass(frozen=True)
-class EventSettings:
-    """How articles are clustered into events (see the module docstring)."""
-
-    min_similarity: float = model_defaults()["event_threshold"]
-    max_days_apart: int = defaults("events")["max_days_apart"]
-    neighbours: int = defaults("events")["neighbours"]
-
-    @classmethod
-    def from_config(cls, events: dict[str, Any], event_threshold: float) -> EventSettings:
-        """From the config's ``events`` section and one model's ``event_threshold``."""
-        return cls(
-            min_similarity=event_threshold,
-            max_days_apart=events["max_days_apart"],
-            neighbours=events["neighbours"],
-        )
+from framelens.settings import EventSettings
 
 
 def names_and_numbers(sentences: list[str]) -> str:
@@ -325,11 +305,13 @@ def cluster_events(
     vectors: Matrix,
     sentences: pd.DataFrame,
     documents: pd.DataFrame,
-    settings: EventSettings = EventSettings(),
+    settings: EventSettings | None = None,
 ) -> pd.DataFrame:
     """``doc_id, event_id, event_source``: from metadata where every article names its
-    event, else clustered. Event ids are ``e0001``... in order of each event's first
-    article (by ``doc_id``), so they are the same on every run."""
+    event, else clustered (``settings``: the defaults when none). Event ids are ``e0001``...
+    in order of each event's first article (by ``doc_id``), so they are the same on every
+    run."""
+    settings = settings or EventSettings()
     documents = documents.sort_values("doc_id").reset_index(drop=True)
     given = documents["event"]
     if given.notna().all() and len(documents):

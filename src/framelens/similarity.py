@@ -34,7 +34,6 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -51,64 +50,8 @@ from framelens.basics.similarity import (
 )
 from framelens.basics.tables import content_mask
 from framelens.basics.tokens import anchors
-from framelens.errors import ConfigError
 from framelens.lookup import run_bounds
-from framelens.schema import defaults
-
-
-class DocMethod(StrEnum):
-    """Document similarity measures."""
-
-    STORY = "story"
-    BEST_MATCH = "best_match"
-    MEAN_VECTOR = "mean_vector"
-
-    @classmethod
-    def parse(cls, value: str) -> DocMethod:
-        """Parse a config value; a bad one raises ConfigError listing the valid values."""
-        try:
-            return cls(value)
-        except ValueError:
-            valid = ", ".join(m.value for m in cls)
-            raise ConfigError(f"similarity.doc_method: {value!r} is not one of: {valid}") from None
-
-
-@dataclass(frozen=True)
-class StorySettings:
-    """Weights of the ``story`` measure (config ``similarity.story``).
-
-    ``names`` and ``words`` weigh the two lexical cosines; the model's cosine weighs
-    the rest, ``1 - names - words``. ``lead_decay`` sets how fast sentence weights fall
-    with position: sentence ``i`` weighs ``1 / (1 + i / lead_decay)``.
-    """
-
-    lead_decay: float = defaults("similarity")["story"]["lead_decay"]
-    names: float = defaults("similarity")["story"]["names"]
-    words: float = defaults("similarity")["story"]["words"]
-
-    def __post_init__(self) -> None:
-        if self.lead_decay <= 0:
-            raise ConfigError(f"similarity.story.lead_decay: {self.lead_decay} is not > 0")
-        for name in ("names", "words"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ConfigError(
-                    f"similarity.story.{name}: {getattr(self, name)} is outside [0, 1]"
-                )
-        if self.names + self.words > 1.0:
-            raise ConfigError(
-                f"similarity.story: names + words is {self.names + self.words:g}, above 1"
-            )
-
-    @property
-    def model(self) -> float:
-        """Weight of the model's cosine."""
-        return 1.0 - self.names - self.words
-
-    @classmethod
-    def from_config(cls, similarity: dict[str, Any]) -> StorySettings:
-        """From the config's ``similarity`` section (defaults for missing keys)."""
-        return cls(**similarity.get("story", {}))
-
+from framelens.settings import DocMethod, StorySettings
 
 # --------------------------------------------------------------------------- story
 

@@ -1,5 +1,6 @@
 """Rule align: sentence vectors -> cross-document sentence pairs with their relation."""
 
+from framelens.settings import Thresholds
 from framelens.steps import run_logged
 from framelens.steps.align import align
 
@@ -11,7 +12,9 @@ if __name__ == "__main__":
         documents=snakemake.input.documents,
         vectors=snakemake.input.vectors,
         events=snakemake.input.events,
-        alignment=snakemake.params.alignment,
-        paraphrase_threshold=snakemake.params.paraphrase_threshold,
+        thresholds=Thresholds.from_config(
+            snakemake.params.alignment, snakemake.params.paraphrase_threshold
+        ),
+        candidates=snakemake.params.alignment["candidates"],
         alignments=snakemake.output.alignments,
     )

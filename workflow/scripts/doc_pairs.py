@@ -1,5 +1,6 @@
 """Rule doc_pairs: sentence vectors + events -> similarity of document pairs within events."""
 
+from framelens.settings import DocMethod, StorySettings
 from framelens.steps import run_logged
 from framelens.steps.similarity import doc_pairs
 
@@ -10,6 +11,7 @@ if __name__ == "__main__":
         sentences=snakemake.input.sentences,
         vectors=snakemake.input.vectors,
         events=snakemake.input.events,
-        similarity=snakemake.params.similarity,
+        method=DocMethod.parse(snakemake.params.similarity["doc_method"]),
+        story=StorySettings.from_config(snakemake.params.similarity),
         table=snakemake.output.table,
     )

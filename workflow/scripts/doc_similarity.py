@@ -1,5 +1,6 @@
 """Rule doc_similarity: sentence vectors -> document x document similarity."""
 
+from framelens.settings import DocMethod, StorySettings
 from framelens.steps import run_logged
 from framelens.steps.similarity import doc_similarity
 
@@ -9,6 +10,7 @@ if __name__ == "__main__":
         doc_similarity,
         sentences=snakemake.input.sentences,
         vectors=snakemake.input.vectors,
-        similarity=snakemake.params.similarity,
+        method=DocMethod.parse(snakemake.params.similarity["doc_method"]),
+        story=StorySettings.from_config(snakemake.params.similarity),
         table=snakemake.output.table,
     )

@@ -1,5 +1,6 @@
 """Rule events: articles -> events (from metadata, or clustered under one model)."""
 
+from framelens.settings import EventSettings
 from framelens.steps import run_logged
 from framelens.steps.events import events
 
@@ -10,7 +11,8 @@ if __name__ == "__main__":
         sentences=snakemake.input.sentences,
         documents=snakemake.input.documents,
         vectors=snakemake.input.vectors,
-        settings=snakemake.params.settings,
-        event_threshold=snakemake.params.event_threshold,
+        settings=EventSettings.from_config(
+            snakemake.params.settings, snakemake.params.event_threshold
+        ),
         events=snakemake.output.events,
     )

@@ -1,5 +1,6 @@
 """Rule ingest: corpus (folder, table, HTML pages or WARC) -> documents, sentences, report."""
 
+from framelens.corpus import IngestSettings
 from framelens.steps import run_logged
 from framelens.steps.ingest import ingest
 
@@ -8,7 +9,7 @@ if __name__ == "__main__":
         snakemake.log[0],
         ingest,
         corpus=snakemake.params.corpus,
-        ingest=snakemake.params.ingest,
+        settings=IngestSettings.from_config(snakemake.params.ingest),
         documents=snakemake.output.documents,
         sentences=snakemake.output.sentences,
         report=snakemake.output.report,

@@ -1,5 +1,6 @@
 """Rule sensitivity: one model's vectors -> headline numbers as the thresholds move."""
 
+from framelens.settings import Thresholds
 from framelens.steps import run_logged
 from framelens.steps.compare import sensitivity
 
@@ -11,8 +12,10 @@ if __name__ == "__main__":
         documents=snakemake.input.documents,
         vectors=snakemake.input.vectors,
         events=snakemake.input.events,
-        alignment=snakemake.params.alignment,
-        paraphrase_threshold=snakemake.params.paraphrase_threshold,
+        thresholds=Thresholds.from_config(
+            snakemake.params.alignment, snakemake.params.paraphrase_threshold
+        ),
+        candidates=snakemake.params.alignment["candidates"],
         claim_threshold=snakemake.params.claim_threshold,
         offsets=snakemake.params.offsets,
         max_sentences=snakemake.params.max_sentences,

@@ -71,14 +71,16 @@ def sensitivity_table(
     documents: pd.DataFrame,
     events: pd.DataFrame,
     *,
-    alignment: dict[str, Any],
-    paraphrase_threshold: float,
+    thresholds: Thresholds,
+    candidates: int,
     claim_threshold: float,
     offsets: list[float],
     max_sentences: int | None = None,
     random_state: int = default_value("random_state"),
 ) -> pd.DataFrame:
-    """Headline numbers as each main threshold moves by ``offsets``, the others fixed.
+    """Headline numbers as each main threshold moves by ``offsets``, the others fixed
+    (``thresholds``: the configured alignment with this model's paraphrase cosine;
+    ``candidates``: config ``alignment.candidates``).
 
     Thresholds: ``rewrite_alone``, ``rewrite`` (alignment, lexical), ``paraphrase``
     (this model's cosine) and ``claim`` (claim clustering). For each setting the
@@ -111,7 +113,7 @@ def sensitivity_table(
         )
     sampled_share = round(int(content_mask(sentences).sum()) / max(n_content, 1), 4)
 
-    configured = Thresholds.from_config(alignment, paraphrase_threshold)
+    configured = thresholds
     base = {
         k: getattr(configured, k)
         for k in ("verbatim", "rewrite_alone", "rewrite", "min_shared", "paraphrase")
@@ -139,7 +141,7 @@ def sensitivity_table(
                     documents,
                     thresholds,
                     events=event_of,
-                    k=alignment["candidates"],
+                    k=candidates,
                 )
             pairs = cache[key]
             overlap = outlet_overlap(content, pairs, documents, event_of, n_boot=0, n_perm=0)

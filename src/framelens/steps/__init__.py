@@ -11,9 +11,12 @@ A rule goes ``workflow/rules/<stage>.smk`` -> ``workflow/scripts/<rule>.py`` -> 
   tables and to how they are drawn is then made in one module, and the rule file, the
   steps module and the figure's caption tell one story.
 - **Keyword-only arguments**: the rule's inputs, its outputs (file paths, named as in the
-  rule) and its settings (``params``; where a step takes a whole config section, it takes
-  it as the config holds it). Nothing positional, so a caller cannot swap an input for an
-  output. Steps return ``None``: what they produce is files.
+  rule) and its settings, typed: a dataclass of :mod:`framelens.settings` (built by the
+  script with ``from_config`` from the rule's ``params``) or a scalar. Two exceptions take
+  config as it is: a model's entry (``model_entry``, which the step turns into a
+  :class:`~framelens.models.ModelSpec`) and provenance, which records the whole config.
+  Nothing positional, so a caller cannot swap an input for an output. Steps return
+  ``None``: what they produce is files.
 - **Read, call, write**: a step reads its input files, calls the logic of the package
   (:mod:`framelens.align`, :mod:`framelens.compare`, :mod:`framelens.plots`, ...) and
   writes every output atomically (:mod:`framelens.io`, :func:`_common.save_figure`), and

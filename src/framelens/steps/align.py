@@ -4,7 +4,6 @@ relation, the outlet overlap they add up to, and their figures."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pandas as pd
 
@@ -24,18 +23,16 @@ def align(
     documents: str,
     vectors: str,
     events: str,
-    alignment: dict[str, Any],
-    paraphrase_threshold: float,
+    thresholds: Thresholds,
+    candidates: int,
     alignments: str,
 ) -> None:
-    """Cross-document sentence pairs of one model with their relation (``alignment``: the
-    config section)."""
+    """Cross-document sentence pairs of one model with their relation (``thresholds``:
+    config ``alignment`` with the model's paraphrase cosine; ``candidates``: nearest
+    sentences considered per sentence and other document)."""
     sents, matrix = read_vectors_for(sentences, vectors)
     docs = pd.read_parquet(documents)
-    thresholds = Thresholds.from_config(alignment, paraphrase_threshold)
-    table = align_corpus(
-        matrix, sents, docs, thresholds, events=read_events(events), k=alignment["candidates"]
-    )
+    table = align_corpus(matrix, sents, docs, thresholds, events=read_events(events), k=candidates)
     write_parquet(table, alignments)
     log.info(
         "aligned %d sentence pairs: %s", len(table), table["relation"].value_counts().to_dict()

@@ -4,7 +4,6 @@ carries which, and their figures."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pandas as pd
 
@@ -26,7 +25,8 @@ def claims(
     alignments: str,
     claim_threshold: float,
     evidence_link: float,
-    coverage_settings: dict[str, Any],
+    core_share: float,
+    lead_sentences: int,
     claims: str,
     summary: str,
     coverage: str,
@@ -34,8 +34,8 @@ def claims(
 ) -> None:
     """Claims per event, their summary, the outlet × claim coverage and per-outlet totals
     (``evidence_link``: config ``alignment.evidence.link``, the evidence from which an
-    aligned paraphrase joins its two sentences in one claim; ``coverage_settings``: the
-    config section ``coverage``)."""
+    aligned paraphrase joins its two sentences in one claim; ``core_share`` and
+    ``lead_sentences``: config ``coverage``)."""
     sents, matrix = read_vectors_for(sentences, vectors)
     docs = pd.read_parquet(documents)
     outlet_of = outlet_keys(docs)
@@ -55,8 +55,8 @@ def claims(
         table,
         sents[content_mask(sents)],
         outlet_of,
-        core_share=coverage_settings["core_share"],
-        lead_sentences=coverage_settings["lead_sentences"],
+        core_share=core_share,
+        lead_sentences=lead_sentences,
     )
     write_csv(cover, coverage)
     write_csv(outlet_coverage(cover), outlets)

@@ -24,6 +24,7 @@ from framelens.compare import (
 )
 from framelens.compare import model_card as build_card
 from framelens.io import write_csv, write_json
+from framelens.settings import Thresholds
 from framelens.steps._common import read_identity, read_vectors_for, save_figure
 
 log = logging.getLogger("framelens")
@@ -35,24 +36,24 @@ def sensitivity(
     documents: str,
     vectors: str,
     events: str,
-    alignment: dict[str, Any],
-    paraphrase_threshold: float,
+    thresholds: Thresholds,
+    candidates: int,
     claim_threshold: float,
     offsets: list[float],
-    max_sentences: int | None = None,
-    random_state: int = 0,
+    max_sentences: int | None,
+    random_state: int,
     table: str,
 ) -> None:
     """How reuse shares and claim counts move with the thresholds, under one model
-    (``alignment``: the config section)."""
+    (``thresholds``: the configured alignment with the model's paraphrase cosine)."""
     sents, matrix = read_vectors_for(sentences, vectors)
     result = sensitivity_table(
         matrix,
         sents,
         pd.read_parquet(documents),
         pd.read_csv(events, dtype=str),
-        alignment=alignment,
-        paraphrase_threshold=paraphrase_threshold,
+        thresholds=thresholds,
+        candidates=candidates,
         claim_threshold=claim_threshold,
         offsets=offsets,
         max_sentences=max_sentences,

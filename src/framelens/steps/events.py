@@ -4,7 +4,6 @@ each model."""
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pandas as pd
 
@@ -20,17 +19,14 @@ def events(
     sentences: str,
     documents: str,
     vectors: str,
-    settings: dict[str, Any],
-    event_threshold: float,
+    settings: EventSettings,
     events: str,
 ) -> None:
     """Articles grouped into events (from metadata, or clustered) under one model
-    (``settings``: the config section ``events``)."""
+    (``settings``: config ``events`` with the model's event threshold)."""
     sents, matrix = read_vectors_for(sentences, vectors)
     docs = pd.read_parquet(documents)
-    table = cluster_events(
-        matrix, sents, docs, EventSettings.from_config(settings, event_threshold)
-    )
+    table = cluster_events(matrix, sents, docs, settings)
     write_csv(table, events)
     log.info(
         "%d documents in %d events (%s)",

@@ -15,16 +15,14 @@ log = logging.getLogger("framelens")
 def ingest(
     *,
     corpus: str | dict[str, Any],
-    ingest: dict[str, Any],
+    settings: IngestSettings,
     documents: str,
     sentences: str,
     report: str,
 ) -> None:
     """Ingest a corpus (any format) into the documents and sentences tables and the report,
-    streaming the sentences to disk (``ingest``: the config section)."""
-    result = ingest_to_files(
-        corpus, IngestSettings.from_config(ingest), documents=documents, sentences=sentences
-    )
+    streaming the sentences to disk (``settings``: from config ``ingest``)."""
+    result = ingest_to_files(corpus, settings, documents=documents, sentences=sentences)
     write_json(result, report)
     log.info(
         "ingested %d documents, %d sentences (%d boilerplate, %d repeats); "

@@ -5,7 +5,6 @@ each model, as a square matrix with its heatmap (corpora up to
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pandas as pd
 
@@ -16,9 +15,11 @@ from framelens.steps._common import read_identity, read_vectors_for, save_figure
 log = logging.getLogger("framelens")
 
 
-def doc_similarity(*, sentences: str, vectors: str, similarity: dict[str, Any], table: str) -> None:
-    """Document × document similarity under one model, as a square CSV (``similarity``:
-    the config section, with ``doc_method`` and the ``story`` weights)."""
+def doc_similarity(
+    *, sentences: str, vectors: str, method: sim.DocMethod, story: sim.StorySettings, table: str
+) -> None:
+    """Document × document similarity under one model, as a square CSV (``method``:
+    config ``similarity.doc_method``; ``story``: the ``story`` measure's weights)."""
     sents, matrix = read_vectors_for(sentences, vectors)
     doc_ids = list(dict.fromkeys(sents["doc_id"]))
     write_csv(
@@ -26,8 +27,8 @@ def doc_similarity(*, sentences: str, vectors: str, similarity: dict[str, Any], 
             matrix,
             sents,
             doc_ids,
-            sim.DocMethod.parse(similarity["doc_method"]),
-            sim.StorySettings.from_config(similarity),
+            method,
+            story,
         ),
         table,
         index=True,
@@ -35,18 +36,24 @@ def doc_similarity(*, sentences: str, vectors: str, similarity: dict[str, Any], 
 
 
 def doc_pairs(
-    *, sentences: str, vectors: str, events: str, similarity: dict[str, Any], table: str
+    *,
+    sentences: str,
+    vectors: str,
+    events: str,
+    method: sim.DocMethod,
+    story: sim.StorySettings,
+    table: str,
 ) -> None:
     """Document similarity of every ordered pair of documents within one event, long form
-    (``similarity``: the config section)."""
+    (``method`` and ``story`` as in :func:`doc_similarity`)."""
     sents, matrix = read_vectors_for(sentences, vectors)
     event_table = pd.read_csv(events, dtype={"doc_id": str, "event_id": str}, keep_default_na=False)
     pairs = sim.doc_pairs_within_events(
         matrix,
         sents,
         event_table[["doc_id", "event_id"]],
-        sim.DocMethod.parse(similarity["doc_method"]),
-        sim.StorySettings.from_config(similarity),
+        method,
+        story,
     )
     write_parquet(pairs, table)
     log.info("%d document pairs within %d events", len(pairs), event_table["event_id"].nunique())
