@@ -36,6 +36,7 @@ import argparse
 import itertools
 import json
 import os
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,7 @@ from framelens.similarity import (
 ROOT = Path(__file__).resolve().parents[1]
 MEASURES = ("story", "best_match", "mean_vector")
 DECAYS = (1.0, 2.0, 4.0, 8.0)
+CALIBRATION_SETS = ("lp50", "ecbplus")  # the story weights are fitted on these only
 WEIGHTS = tuple(np.round(np.arange(0.0, 0.51, 0.1), 2))
 
 
@@ -73,7 +75,8 @@ class Dataset:
         self.name = name
         self.sentences = corpus.sentences
         self.doc_ids = corpus.documents["doc_id"].tolist()
-        index = dict(zip(corpus.documents["file"], range(len(self.doc_ids)), strict=True))
+        self.files = corpus.documents["file"].tolist()
+        index = dict(zip(self.files, range(len(self.doc_ids)), strict=True))
         self.a = pairs["file_a"].map(index).to_numpy()
         self.b = pairs["file_b"].map(index).to_numpy()
         self.truth = pairs["truth"].to_numpy(dtype=float)
@@ -112,6 +115,44 @@ def ecb_graded(data: Path, seed: int) -> Dataset:
         {"file_a": files[first[keep]], "file_b": files[second[keep]], "truth": grade[keep]}
     )
     return Dataset("ecbplus", data / "ecbplus/corpus", pairs)
+
+
+def without_title_lines(source: Path, target: Path, *, keep_title: bool) -> Path:
+    """A copy of an ECB+-style corpus folder whose articles no longer open with their
+    title: where an article's first line is its metadata title, the line is dropped,
+    and the title stays in ``metadata.csv`` (``keep_title``: as scraped pages and table
+    exports keep it) or is blanked there too (the article loses its headline)."""
+    target.mkdir(parents=True, exist_ok=True)
+    metadata = pd.read_csv(source / "metadata.csv", dtype=str, keep_default_na=False)
+    for row in metadata.itertuples():
+        text = (source / row.file).read_text(encoding="utf-8")
+        first, _, rest = text.partition("\n")
+        moved = bool(row.title) and first.strip() == row.title.strip() and bool(rest.strip())
+        (target / row.file).write_text(rest if moved else text, encoding="utf-8")
+        if moved and not keep_title:
+            metadata.loc[row.Index, "title"] = ""
+    metadata.to_csv(target / "metadata.csv", index=False)
+    return target
+
+
+def ecb_titles_apart(data: Path, seed: int, scratch: Path) -> list[Dataset]:
+    """ECB+ graded pairs with the headline line taken out of the text: once with the
+    title left in the metadata (ingest puts it back on top as the headline) and once
+    without any title. Beside ``ecbplus`` (the headline in the text) they show what a
+    headline kept apart from the text costs, and what ingest recovers."""
+    graded = ecb_graded(data, seed)
+    pairs = pd.DataFrame(
+        {
+            "file_a": np.array(graded.files)[graded.a],
+            "file_b": np.array(graded.files)[graded.b],
+            "truth": graded.truth,
+        }
+    )
+    source = data / "ecbplus/corpus"
+    return [
+        Dataset(name, without_title_lines(source, scratch / name, keep_title=keep), pairs)
+        for name, keep in (("ecbplus_title_apart", True), ("ecbplus_no_title", False))
+    ]
 
 
 def whole_article_matrix(encoder: Any, key_kind: str, articles: list[str]) -> np.ndarray:
@@ -178,15 +219,14 @@ def chosen_setting(
 
 def print_table(key: str, results: dict[str, Any]) -> None:
     """One model's results, each measure beside the whole-article baseline."""
-    for name in ("lp50", "ecbplus"):
-        if name not in results:
+    for name, row in results.items():
+        if not isinstance(row, dict):
             continue
-        row = results[name]
         cells = "  ".join(
             f"{m} {row[m]['pearson']:.3f}/{row[m]['spearman']:.3f}"
             for m in ("whole_article", *MEASURES)
         )
-        print(f"{key:<8} {name:<8} (Pearson/Spearman)  {cells}")
+        print(f"{key:<8} {name:<20} (Pearson/Spearman)  {cells}")
     print(f"{key:<8} STS-B news Spearman {results['stsb_news_spearman']:.3f}")
 
 
@@ -195,7 +235,12 @@ def main() -> None:
     parser.add_argument("--config", default=str(ROOT / "config/config.yaml"))
     parser.add_argument("--data", default=str(ROOT.parent / "shared/data"))
     parser.add_argument("--models", default=None, help="comma-separated model keys")
-    parser.add_argument("--datasets", default="lp50,ecbplus", help="comma-separated: lp50, ecbplus")
+    parser.add_argument(
+        "--datasets",
+        default="lp50,ecbplus,titles_apart",
+        help="comma-separated: lp50, ecbplus, titles_apart (ECB+ with the headline line "
+        "moved to the metadata, and removed)",
+    )
     parser.add_argument("--calibrate", action="store_true")
     parser.add_argument("--out", default=str(ROOT / "results/bench/agreement.json"))
     args = parser.parse_args()
@@ -208,7 +253,14 @@ def main() -> None:
         "lp50": lambda: lp50(data),
         "ecbplus": lambda: ecb_graded(data, config["random_state"]),
     }
-    datasets = [readers[name]() for name in args.datasets.split(",")]
+    scratch = tempfile.TemporaryDirectory(prefix="framelens-agreement-")
+    readers["titles_apart"] = lambda: ecb_titles_apart(
+        data, config["random_state"], Path(scratch.name)
+    )
+    datasets: list[Dataset] = []
+    for name in args.datasets.split(","):
+        made = readers[name]()
+        datasets.extend(made if isinstance(made, list) else [made])
     cache_root = os.environ.get("FRAMELENS_CACHE_DIR", str(ROOT / ".cache/framelens"))
     keys = args.models.split(",") if args.models else list(config["models"])
     report: dict[str, Any] = {
@@ -230,7 +282,7 @@ def main() -> None:
                 **measure_matrices(vectors, ds, story),
             }
             results[ds.name] = {m: ds.score(x) for m, x in matrices.items()}
-            if args.calibrate:
+            if args.calibrate and ds.name in CALIBRATION_SETS:
                 grids.append(story_grid(vectors, ds))
         results["stsb_news_spearman"] = stsb_news(encoder, data / "stsb")
         results["seconds"] = time.perf_counter() - started
