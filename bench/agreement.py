@@ -11,6 +11,10 @@ For every configured model (or those named), on public data read from ``--data``
   one event, 1 when they report two events of one topic, 0 otherwise. Every pair of
   grade 1 or 2 is scored, with as many grade-0 pairs drawn at random (seeded by
   ``random_state``); Spearman and Pearson against the grade.
+- **ECB+ with titles apart** (``titles_apart``): the same graded pairs, with each
+  article's headline line moved out of the text into ``metadata.csv`` (as scraped pages
+  and table exports keep it; ingest puts it back on top as the headline), and removed
+  altogether: what a headline kept apart costs, and what ingest recovers.
 - **STS-B news** (``main-news`` rows of the test split): Spearman of the sentence cosine
   against the human score (the model itself, at sentence level).
 
