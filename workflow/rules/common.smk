@@ -154,4 +154,5 @@ def get_final_output():
         *expand(rules.framing.output, model=MODELS),
         *expand(rules.plot_framing.output, model=MODELS),
         rules.provenance.output.provenance,
+        *rules.explorer.output,
     ]

@@ -30,11 +30,13 @@ import pandas as pd
 from framelens.explorer.findings import outlet_of, pair_table, run_findings
 from framelens.explorer.tables import ModelTables, RunTables
 
-#: Words the search index leaves out (the page still checks a phrase against the text).
-STOP_WORDS = frozenset(
+#: Words the search index leaves out (the page still checks a phrase against the text);
+#: explorer.js holds the same list.
+STOP_TEXT = (
     "a an and are as at be but by for from had has have he her his in is it its of on or "
-    "said she that the their they this to was were which will with".split()
+    "said she that the their they this to was were which will with"
 )
+STOP_WORDS = frozenset(STOP_TEXT.split())
 #: Aim for about this many postings per search shard.
 POSTINGS_PER_SHARD = 20_000
 MAX_SHARDS = 4096
@@ -177,7 +179,9 @@ def _top_counterparts(model: ModelTables) -> dict[str, list[str]]:
     best = both.sort_values(
         ["sent", "rank", "semantic", "other"], ascending=[True, True, False, True], kind="mergesort"
     ).drop_duplicates("sent")
-    return {s: [o, r] for s, o, r in zip(best["sent"], best["other"], best["relation"], strict=True)}
+    return {
+        s: [o, r] for s, o, r in zip(best["sent"], best["other"], best["relation"], strict=True)
+    }
 
 
 def pair_files(corpus: Corpus, model: ModelTables) -> dict[str, Any]:
@@ -186,8 +190,16 @@ def pair_files(corpus: Corpus, model: ModelTables) -> dict[str, Any]:
     table = model.alignments
     if table.empty:
         return files
-    source = table["source_doc_id"] if "source_doc_id" in table.columns else pd.Series("", index=table.index)
-    matched = table["matched_from"] if "matched_from" in table.columns else pd.Series("", index=table.index)
+    source = (
+        table["source_doc_id"]
+        if "source_doc_id" in table.columns
+        else pd.Series("", index=table.index)
+    )
+    matched = (
+        table["matched_from"]
+        if "matched_from" in table.columns
+        else pd.Series("", index=table.index)
+    )
     links: dict[tuple[int, int], list[list[Any]]] = defaultdict(list)
     for a, b, sa, sb, rel, sem, lex, seq, frm, src in zip(
         table["doc_id_a"].astype(str),
@@ -209,7 +221,14 @@ def pair_files(corpus: Corpus, model: ModelTables) -> dict[str, Any]:
             row[0], row[1] = sb, sa
         links[(i, j)].append(row)
     for (i, j), rows in links.items():
-        rows.sort(key=lambda r: (corpus.where.get(r[0], (0, 0)), corpus.where.get(r[1], (0, 0)), r[0], r[1]))
+        rows.sort(
+            key=lambda r: (
+                corpus.where.get(r[0], (0, 0)),
+                corpus.where.get(r[1], (0, 0)),
+                r[0],
+                r[1],
+            )
+        )
         files[f"{model.name}/pairs/{i}-{j}"] = {"a": i, "b": j, "links": rows}
     return files
 
@@ -234,7 +253,9 @@ def event_files(corpus: Corpus, model: ModelTables) -> tuple[dict[str, Any], lis
     """``<model>/events/<k>`` per event, and the event list for the index
     (``[event_id, [article indexes]]``, by event id)."""
     pairs = pair_table(model)
-    event_of = dict(zip(model.events["doc_id"].astype(str), model.events["event_id"].astype(str), strict=True))
+    event_of = dict(
+        zip(model.events["doc_id"].astype(str), model.events["event_id"].astype(str), strict=True)
+    )
     pairs = pairs.assign(event=pairs["doc_id_a"].astype(str).map(event_of))
     claims_by_event = _by(model.claims, "event_id")
     summary_by_event = _by(model.summary, "event_id")
@@ -254,9 +275,11 @@ def event_files(corpus: Corpus, model: ModelTables) -> tuple[dict[str, Any], lis
         }
         cells = _coverage_cells(coverage_by_event.get(event_id), outlets)
         claims = []
-        for row in summary_by_event.get(event_id, model.summary.iloc[0:0]).sort_values(
-            "claim_id", kind="mergesort"
-        ).itertuples(index=False):
+        for row in (
+            summary_by_event.get(event_id, model.summary.iloc[0:0])
+            .sort_values("claim_id", kind="mergesort")
+            .itertuples(index=False)
+        ):
             claim_id = str(row.claim_id)
             row_cells, core, own = cells.get(claim_id, ([0] * len(outlets), False, ""))
             claims.append(
@@ -270,9 +293,12 @@ def event_files(corpus: Corpus, model: ModelTables) -> tuple[dict[str, Any], lis
                     "sents": sents_of.get(claim_id, []),
                 }
             )
-        in_event = {s for c in sents_of.values() for s in c} | {
-            s for i in docs for s in corpus.sentences[corpus.doc_ids[i]]["sent_id"].astype(str)
-        } if docs and all(corpus.doc_ids[i] in corpus.sentences for i in docs) else set()
+        in_event = (
+            {s for c in sents_of.values() for s in c}
+            | {s for i in docs for s in corpus.sentences[corpus.doc_ids[i]]["sent_id"].astype(str)}
+            if docs and all(corpus.doc_ids[i] in corpus.sentences for i in docs)
+            else set()
+        )
         files[f"{model.name}/events/{k}"] = {
             "event_id": event_id,
             "docs": docs,
@@ -313,7 +339,11 @@ def _quotes_by_sentence(model: ModelTables) -> dict[str, list[list[str]]]:
     """sent_id -> ``[kind, speaker, quote]`` of each quotation in it."""
     found: dict[str, list[list[str]]] = defaultdict(list)
     for sent_ids, kind, speaker, quote in zip(
-        model.quotes["sent_ids"], model.quotes["kind"], model.quotes["speaker"], model.quotes["quote"], strict=True
+        model.quotes["sent_ids"],
+        model.quotes["kind"],
+        model.quotes["speaker"],
+        model.quotes["quote"],
+        strict=True,
     ):
         for sent_id in _text(sent_ids).split(";"):
             if sent_id:
@@ -326,7 +356,12 @@ def _disputed_by_sentence(model: ModelTables) -> dict[str, list[list[str]]]:
     found: dict[str, list[list[str]]] = defaultdict(list)
     table = model.disputed
     for kind, unit, values, sent_ids, texts in zip(
-        table["kind"], table["unit"], table["values"], table["sent_ids"], table["texts"], strict=True
+        table["kind"],
+        table["unit"],
+        table["values"],
+        table["sent_ids"],
+        table["texts"],
+        strict=True,
     ):
         ids, written = _text(sent_ids).split(";"), _text(texts).split(";")
         shown = " vs ".join(_text(values).split(";"))
@@ -349,14 +384,17 @@ def outlet_files(corpus: Corpus, model: ModelTables) -> tuple[dict[str, Any], li
         grouped[f"{model.name}/outlets/{min(a, b)}-{max(a, b)}"].append(row)
     matrix = []
     for row in model.overlap.itertuples(index=False):
-        a, b = str(row.outlet_a), str(row.outlet_b)
-        if a in corpus.outlet_index and b in corpus.outlet_index:
+        name_a, name_b = str(row.outlet_a), str(row.outlet_b)
+        if name_a in corpus.outlet_index and name_b in corpus.outlet_index:
             matrix.append(
                 [
-                    corpus.outlet_index[a],
-                    corpus.outlet_index[b],
+                    corpus.outlet_index[name_a],
+                    corpus.outlet_index[name_b],
                     *(_num(getattr(row, c)) for c in ("reuse_share", "ci_low", "ci_high")),
-                    *(_num(getattr(row, c)) for c in ("share_a_in_b", "share_ci_low", "share_ci_high")),
+                    *(
+                        _num(getattr(row, c))
+                        for c in ("share_a_in_b", "share_ci_low", "share_ci_high")
+                    ),
                     _num(row.p_adjusted),
                 ]
             )
@@ -380,10 +418,11 @@ def search_files(corpus: Corpus) -> tuple[dict[str, Any], int]:
     return files, shards
 
 
-def build_files(run: RunTables) -> dict[str, Any]:
-    """Every data file of the explorer (key -> value), ``index`` included."""
+def build_files(run: RunTables, findings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every data file of the explorer (key -> value), ``index`` included (``findings``:
+    :func:`~framelens.explorer.findings.run_findings` of ``run``, computed when not given)."""
     corpus = Corpus(run)
-    findings = run_findings(run)
+    findings = run_findings(run) if findings is None else findings
     files = document_files(corpus, run)
     per_model: dict[str, Any] = {}
     for name, model in run.models.items():
@@ -392,15 +431,21 @@ def build_files(run: RunTables) -> dict[str, Any]:
         files.update(events)
         outlets, matrix = outlet_files(corpus, model)
         files.update(outlets)
-        per_model[name] = {"events": listing, "overlap": matrix, "findings": findings["models"][name]}
+        per_model[name] = {
+            "events": listing,
+            "overlap": matrix,
+            "findings": findings["models"][name],
+        }
     search, shards = search_files(corpus)
     files.update(search)
     docs = corpus.documents
     files["index"] = {
         "models": list(run.models),
         "docs": [
-            [d, corpus.outlet[d], _text(t), _text(date), int(len(corpus.sentences.get(d, ())))]
-            for d, t, date in zip(docs["doc_id"].astype(str), docs["title"], docs["date"], strict=True)
+            [d, corpus.outlet[d], _text(t), _text(date), len(corpus.sentences.get(d, ()))]
+            for d, t, date in zip(
+                docs["doc_id"].astype(str), docs["title"], docs["date"], strict=True
+            )
         ],
         "outlets": corpus.outlets,
         "model": per_model,

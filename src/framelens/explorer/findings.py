@@ -72,7 +72,9 @@ def pair_table(model: ModelTables) -> pd.DataFrame:
     ).reset_index(drop=True)
 
 
-def best_pair(pairs: pd.DataFrame, outlets: dict[str, str], a: str, b: str) -> tuple[str, str] | None:
+def best_pair(
+    pairs: pd.DataFrame, outlets: dict[str, str], a: str, b: str
+) -> tuple[str, str] | None:
     """The article pair of outlets ``a`` and ``b`` with the most reused sentences."""
     out_a = pairs["doc_id_a"].map(outlets)
     out_b = pairs["doc_id_b"].map(outlets)
@@ -108,7 +110,9 @@ def reuse_section(run: RunTables, model: ModelTables) -> Section:
             links.insert(0, ["articles side by side", fragment("pair", list(found), model.name)])
         items.append({"text": text, "links": links})
     if not items:
-        items.append({"text": "No two outlets share a verbatim or rewritten sentence.", "links": []})
+        items.append(
+            {"text": "No two outlets share a verbatim or rewritten sentence.", "links": []}
+        )
     return {"title": "Strongest reuse between outlets", "items": items}
 
 
@@ -143,13 +147,25 @@ def events_section(run: RunTables, model: ModelTables) -> Section:
 def coverage_section(model: ModelTables) -> Section:
     """Per outlet: the core claims of its events it omits, and the claims only it carries."""
     coverage = model.coverage
-    labels = dict(zip(model.summary["claim_id"].astype(str), model.summary["label"].astype(str), strict=True))
+    labels = dict(
+        zip(model.summary["claim_id"].astype(str), model.summary["label"].astype(str), strict=True)
+    )
     items: list[Finding] = []
-    for row in model.outlet_coverage.sort_values("outlet", kind="mergesort").itertuples(index=False):
+    for row in model.outlet_coverage.sort_values("outlet", kind="mergesort").itertuples(
+        index=False
+    ):
         outlet = str(row.outlet)
         mine = coverage[coverage["outlet"].astype(str) == outlet]
-        omitted = sorted(mine.loc[mine["core"].astype(bool) & ~mine["present"].astype(bool), "claim_id"].astype(str))
-        own = sorted(mine.loc[mine["own"].astype(bool) & mine["present"].astype(bool), "claim_id"].astype(str))
+        omitted = sorted(
+            mine.loc[mine["core"].astype(bool) & ~mine["present"].astype(bool), "claim_id"].astype(
+                str
+            )
+        )
+        own = sorted(
+            mine.loc[mine["own"].astype(bool) & mine["present"].astype(bool), "claim_id"].astype(
+                str
+            )
+        )
         text = (
             f"{outlet} omits {int(row.n_core_omitted)} of {int(row.n_core_claims)} core claims "
             f"of its events and carries {int(row.n_own_claims)} claim(s) no other outlet has"
@@ -157,7 +173,10 @@ def coverage_section(model: ModelTables) -> Section:
         links = [
             [f"omits: {labels.get(c, c)}", fragment("claim", [c], model.name)]
             for c in omitted[:TOP_CLAIM_LINKS]
-        ] + [[f"own: {labels.get(c, c)}", fragment("claim", [c], model.name)] for c in own[:TOP_CLAIM_LINKS]]
+        ] + [
+            [f"own: {labels.get(c, c)}", fragment("claim", [c], model.name)]
+            for c in own[:TOP_CLAIM_LINKS]
+        ]
         items.append({"text": text, "links": links})
     return {"title": "What each outlet leaves out and adds", "items": items}
 
@@ -172,12 +191,16 @@ def disputed_section(model: ModelTables) -> Section:
     for row in disputed.itertuples(index=False):
         values = " vs ".join(str(row.values).split(";"))
         written = " / ".join(str(row.texts).split(";"))
-        text = f"{row.unit} ({row.kind}): {values}, written {written} (spread {percent(row.spread)})"
+        text = (
+            f"{row.unit} ({row.kind}): {values}, written {written} (spread {percent(row.spread)})"
+        )
         group = str(row.group)
         links = [["the claim", fragment("claim", [group], model.name)]] if group in claims else []
         items.append({"text": text, "links": links})
     if not items:
-        items.append({"text": "No figure differs between outlets reporting one claim.", "links": []})
+        items.append(
+            {"text": "No figure differs between outlets reporting one claim.", "links": []}
+        )
     return {"title": "Largest disputed figures", "items": items}
 
 
@@ -207,7 +230,10 @@ def robustness_section(run: RunTables) -> Section:
             verdict = "holds under every model"
         else:
             missing = [n for n in names if n not in under]
-            verdict = f"depends on the model: significant under {', '.join(under)}, not under {', '.join(missing)}"
+            verdict = (
+                f"depends on the model: significant under {', '.join(under)}, "
+                f"not under {', '.join(missing)}"
+            )
         items.append(
             {
                 "text": f"Reuse of {a}'s sentences in {b}: {verdict}",
@@ -229,7 +255,9 @@ def robustness_section(run: RunTables) -> Section:
             }
         )
     if not significant:
-        items.insert(0, {"text": "No outlet pair's reuse is significant under any model.", "links": []})
+        items.insert(
+            0, {"text": "No outlet pair's reuse is significant under any model.", "links": []}
+        )
     return {"title": f"Under every model? ({', '.join(names)})", "items": items}
 
 
@@ -272,7 +300,9 @@ def findings_rst(findings: dict[str, Any], explorer_href: str = "explorer/index.
     def section(title: str, items: list[Finding]) -> None:
         lines.extend([f"**{rst_text(title)}**", ""])
         for item in items:
-            links = " ".join(rst_link(label, f"{explorer_href}#{frag}") for label, frag in item["links"])
+            links = " ".join(
+                rst_link(label, f"{explorer_href}#{frag}") for label, frag in item["links"]
+            )
             lines.append(f"- {rst_text(item['text'])}" + (f" ({links})" if links else ""))
         lines.append("")
 

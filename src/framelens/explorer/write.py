@@ -19,7 +19,13 @@ from framelens.io import current_umask
 
 #: The page and its code, copied beside the data (package data of framelens.explorer).
 ASSETS = ("index.html", "explorer.js", "explorer.css")
-_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 
 
 def safe_json(value: Any) -> str:
@@ -28,8 +34,12 @@ def safe_json(value: Any) -> str:
     >>> safe_json({"t": "</script><b>"})
     '{"t":"\\\\u003c/script\\\\u003e\\\\u003cb\\\\u003e"}'
     """
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False)
-    return "".join(_ESCAPES.get(ch, ch) for ch in text) if any(c in text for c in _ESCAPES) else text
+    text = json.dumps(
+        value, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+    )
+    return (
+        "".join(_ESCAPES.get(ch, ch) for ch in text) if any(c in text for c in _ESCAPES) else text
+    )
 
 
 def js_data(key: str, value: Any) -> str:
@@ -43,7 +53,9 @@ def js_data(key: str, value: Any) -> str:
 
 def asset_text(name: str) -> str:
     """One of the page's own files (:data:`ASSETS`)."""
-    return resources.files("framelens.explorer").joinpath("assets", name).read_text(encoding="utf-8")
+    return (
+        resources.files("framelens.explorer").joinpath("assets", name).read_text(encoding="utf-8")
+    )
 
 
 def write_explorer(files: dict[str, Any], target: str | os.PathLike[str]) -> int:

@@ -333,6 +333,7 @@
           span.setAttribute("data-relation", mine[0].relation);
           span.setAttribute("data-counterpart", mine[0].other);
           span.setAttribute("data-counterparts", mine.map((m) => m.other).join(" "));
+          span.setAttribute("data-relations", mine.map((m) => m.relation).join(" "));
           span.title = mine.map((m) => `${m.relation} #${m.n} with ${m.other}: semantic ${m.semantic}, lexical ${m.lexical}, sequence ${m.sequence}`).join("\n") +
             "\nclick: jump to the counterpart";
           span.prepend(...mine.map((m) => el("sup", { class: "badge-n rel-" + m.relation }, String(m.n))));
@@ -465,6 +466,7 @@
       if (my === token) show(failure(error));
     }
     document.body.setAttribute("data-ready", String(my));
+    if (my === 1) document.body.setAttribute("data-first-view-ms", String(Math.round(performance.now())));
   }
 
   function withModel(model) {
