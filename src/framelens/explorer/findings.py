@@ -102,7 +102,7 @@ def reuse_section(run: RunTables, model: ModelTables) -> Section:
         text = (
             f"{percent(row.reuse_share)} of {a}'s sentences have a verbatim or rewritten "
             f"counterpart in {b} (95% interval {percent(row.ci_low)}–{percent(row.ci_high)}, "
-            f"adjusted p = {row.p_adjusted:.3g}{verdict})"
+            f"adjusted p = {row.p_adjusted:.2g}{verdict})"
         )
         links = [["outlet pair", fragment("outlets", [a, b], model.name)]]
         found = best_pair(pairs, outlets, a, b)
@@ -251,7 +251,7 @@ def robustness_section(run: RunTables) -> Section:
         items.append(
             {
                 "text": f"{outlet} omits core claims: {counts} ({verdict})",
-                "links": [[n, fragment("outlets", None, n)] for n in names[:1]],
+                "links": [[n, fragment("findings", None, n)] for n in names],
             }
         )
     if not significant:

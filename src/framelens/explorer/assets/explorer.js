@@ -268,7 +268,7 @@
           item.append(el("span", { class: "badge quote", title: quote }, `${kind} quote${speaker ? ": " + speaker : ""}`));
         }
         for (const [kind, unit, values, written] of event.disputed[sentId] || []) {
-          item.append(el("span", { class: "badge disputed", title: `${kind}: ${values}` }, `disputed ${unit}: ${written || values}`));
+          item.append(el("span", { class: "badge disputed", title: `${kind}: ${values}` }, `disputed ${unit}: ${written ? written + " (" + values + ")" : values}`));
         }
         const top = doc.models[model] && doc.models[model].top[at];
         const other = top ? docOfSent(top[0]) : undefined;
