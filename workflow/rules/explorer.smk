@@ -1,5 +1,5 @@
 # The explorer: results/explorer/index.html, the run's articles, alignments and claims read
-# offline in a browser (README "Explorer"), and the findings it opens on, also written as
+# offline in a browser (README "The explorer"), and the findings it opens on, also written as
 # the report's landing page (results/findings.rst). A stage of its own, after all others:
 # like compare it reads every stage's tables under every model, and no stage reads it.
 # Steps: framelens/steps/explorer.py, one function per rule, named after it.
