@@ -142,7 +142,8 @@ def small_run(**models: ModelTables) -> RunTables:
     documents = pd.DataFrame(
         {
             "doc_id": ["b2", "a1", "b1"],
-            "outlet_label": ["Bee", "A <b>", "Bee"],
+            "outlet": ["Bee", "A <b>", "Bee"],
+            "outlet_label": ["Bee (b2)", "A <b>", "Bee (b1)"],
             "title": [None, "</script><script>alert(1)</script>", "B one"],
             "date": ["2022-08-20", "2022-08-18", None],
         }

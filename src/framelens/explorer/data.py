@@ -23,6 +23,7 @@ import math
 import re
 import unicodedata
 from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
@@ -47,10 +48,22 @@ WORD = re.compile(r"[^\W_]+")
 def fold(text: str) -> str:
     """Lower case without accents (``Vučić`` -> ``vucic``), digit separators dropped
     (``3,800`` -> ``3800``): what search compares. The page folds alike."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(ch for ch in decomposed if not unicodedata.category(ch).startswith("M"))
-    plain = plain.lower()
-    return DIGIT_SEPARATOR.sub("", plain)
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).translate(_WITHOUT_MARKS)
+    return DIGIT_SEPARATOR.sub("", text.lower())
+
+
+class _MarkDeleter(dict[int, int | None]):
+    """A ``str.translate`` table that deletes combining marks (Unicode category M),
+    filled as characters are met."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.category(chr(code)).startswith("M") else code
+        self[code] = value
+        return value
+
+
+_WITHOUT_MARKS = _MarkDeleter()
 
 
 def words(text: str) -> list[str]:
@@ -88,13 +101,6 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _by(table: pd.DataFrame, column: str) -> dict[str, pd.DataFrame]:
-    """``table`` split by the values of ``column`` (as text), in sorted order."""
-    if table.empty:
-        return {}
-    return {str(key): group for key, group in table.groupby(table[column].astype(str), sort=True)}
-
-
 class Corpus:
     """The articles in the explorer's order (by ``doc_id``) and their sentences."""
 
@@ -107,12 +113,17 @@ class Corpus:
         self.outlets = sorted(set(self.outlet.values()))
         self.outlet_index = {name: i for i, name in enumerate(self.outlets)}
         sents = run.sentences.sort_values(["doc_id", "position"], kind="mergesort")
-        self.sentences = _by(sents, "doc_id")
+        #: doc_id -> its sentences as :func:`_sentence_rows` gives them, in order
+        self.rows: dict[str, list[list[Any]]] = defaultdict(list)
+        for doc_id, row in zip(
+            _values(sents["doc_id"].astype(str)), _sentence_rows(sents), strict=True
+        ):
+            self.rows[doc_id].append(row)
         #: sent_id -> (article index, sentence index in the article's file)
         self.where: dict[str, tuple[int, int]] = {}
-        for doc_id, group in self.sentences.items():
-            for k, sent_id in enumerate(group["sent_id"].astype(str)):
-                self.where[sent_id] = (self.index[doc_id], k)
+        for doc_id, rows in self.rows.items():
+            for k, row in enumerate(rows):
+                self.where[row[0]] = (self.index[doc_id], k)
 
 
 def document_files(corpus: Corpus, run: RunTables) -> dict[str, Any]:
@@ -121,8 +132,7 @@ def document_files(corpus: Corpus, run: RunTables) -> dict[str, Any]:
     tops = {name: _top_counterparts(model) for name, model in run.models.items()}
     files: dict[str, Any] = {}
     for i, doc_id in enumerate(corpus.doc_ids):
-        group = corpus.sentences.get(doc_id)
-        rows = [] if group is None else _sentence_rows(group)
+        rows = corpus.rows.get(doc_id, [])
         ids = [row[0] for row in rows]
         per_model = {
             name: {
@@ -139,7 +149,7 @@ def _sentence_rows(group: pd.DataFrame) -> list[list[Any]]:
     """``[sent_id, paragraph, text, heading, greyed reason, repeats sent_id]`` per sentence."""
     rows = []
     for sent_id, paragraph, text, heading, boiler, reason, duplicate in zip(
-        group["sent_id"].astype(str),
+        _values(group["sent_id"].astype(str)),
         group["paragraph"],
         group["text"],
         group["heading"],
@@ -157,7 +167,13 @@ def _sentence_rows(group: pd.DataFrame) -> list[list[Any]]:
 def _claim_of(model: ModelTables) -> dict[str, str]:
     """sent_id -> claim_id."""
     table = model.claims
-    return dict(zip(table["sent_id"].astype(str), table["claim_id"].astype(str), strict=True))
+    return dict(
+        zip(
+            _values(table["sent_id"].astype(str)),
+            _values(table["claim_id"].astype(str)),
+            strict=True,
+        )
+    )
 
 
 def _top_counterparts(model: ModelTables) -> dict[str, list[str]]:
@@ -202,11 +218,11 @@ def pair_files(corpus: Corpus, model: ModelTables) -> dict[str, Any]:
     )
     links: dict[tuple[int, int], list[list[Any]]] = defaultdict(list)
     for a, b, sa, sb, rel, sem, lex, seq, frm, src in zip(
-        table["doc_id_a"].astype(str),
-        table["doc_id_b"].astype(str),
-        table["sent_id_a"].astype(str),
-        table["sent_id_b"].astype(str),
-        table["relation"].astype(str),
+        _values(table["doc_id_a"].astype(str)),
+        _values(table["doc_id_b"].astype(str)),
+        _values(table["sent_id_a"].astype(str)),
+        _values(table["sent_id_b"].astype(str)),
+        _values(table["relation"].astype(str)),
         table["semantic"],
         table["lexical"],
         table["sequence"],
@@ -237,8 +253,8 @@ def _pair_rows(corpus: Corpus, pairs: pd.DataFrame) -> list[list[int]]:
     """``[i, j, n_verbatim, n_rewrite, n_paraphrase]`` per article pair (``i`` < ``j``)."""
     rows = []
     for a, b, nv, nr, np_ in zip(
-        pairs["doc_id_a"].astype(str),
-        pairs["doc_id_b"].astype(str),
+        _values(pairs["doc_id_a"].astype(str)),
+        _values(pairs["doc_id_b"].astype(str)),
         pairs["n_verbatim"],
         pairs["n_rewrite"],
         pairs["n_paraphrase"],
@@ -249,90 +265,83 @@ def _pair_rows(corpus: Corpus, pairs: pd.DataFrame) -> list[list[int]]:
     return rows
 
 
-def event_files(corpus: Corpus, model: ModelTables) -> tuple[dict[str, Any], list[list[Any]]]:
+def event_files(
+    corpus: Corpus, model: ModelTables, pairs: pd.DataFrame
+) -> tuple[dict[str, Any], list[list[Any]]]:
     """``<model>/events/<k>`` per event, and the event list for the index
-    (``[event_id, [article indexes]]``, by event id)."""
-    pairs = pair_table(model)
-    event_of = dict(
-        zip(model.events["doc_id"].astype(str), model.events["event_id"].astype(str), strict=True)
-    )
-    pairs = pairs.assign(event=pairs["doc_id_a"].astype(str).map(event_of))
-    claims_by_event = _by(model.claims, "event_id")
-    summary_by_event = _by(model.summary, "event_id")
-    coverage_by_event = _by(model.coverage, "event_id")
-    pairs_by_event = _by(pairs, "event")
+    (``[event_id, [article indexes]]``, by event id; ``pairs``: :func:`pair_table`)."""
+    members: dict[str, list[int]] = defaultdict(list)
+    for doc_id, event_id in _columns(model.events, "doc_id", "event_id"):
+        if doc_id in corpus.index:
+            members[event_id].append(corpus.index[doc_id])
+    event_of = {corpus.doc_ids[i]: e for e, docs in members.items() for i in docs}
+    pairs_of: dict[str, list[list[int]]] = defaultdict(list)
+    for row in _pair_rows(corpus, pairs):
+        pairs_of[event_of.get(corpus.doc_ids[row[0]], "")].append(row)
+    sents_of: dict[str, list[str]] = defaultdict(list)
+    for sent_id, claim_id in _columns(model.claims, "sent_id", "claim_id"):
+        sents_of[claim_id].append(sent_id)
+    claims_of: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
+    for claim_id, event_id, label, rep in _columns(
+        model.summary, "claim_id", "event_id", "label", "representative"
+    ):
+        claims_of[event_id].append((claim_id, label, rep))
+    coverage_of: dict[str, list[tuple[str, bool, bool, bool, bool]]] = defaultdict(list)
+    table = model.coverage
+    for claim_id, outlet, present, lead, own, core in zip(
+        _values(table["claim_id"].astype(str)),
+        _values(table["outlet"].astype(str)),
+        table["present"].astype(bool),
+        table["lead"].astype(bool),
+        table["own"].astype(bool),
+        table["core"].astype(bool),
+        strict=True,
+    ):
+        coverage_of[claim_id].append((outlet, present, lead, own, core))
     quotes = _quotes_by_sentence(model)
     disputed = _disputed_by_sentence(model)
     files: dict[str, Any] = {}
     listing: list[list[Any]] = []
-    for k, (event_id, members) in enumerate(_by(model.events, "event_id").items()):
-        docs = sorted(corpus.index[d] for d in members["doc_id"].astype(str) if d in corpus.index)
+    for k, event_id in enumerate(sorted(members)):
+        docs = sorted(members[event_id])
         outlets = sorted({corpus.outlet[corpus.doc_ids[i]] for i in docs})
-        claim_rows = claims_by_event.get(event_id, model.claims.iloc[0:0])
-        sents_of = {
-            c: sorted(g["sent_id"].astype(str), key=lambda s: corpus.where.get(s, (0, 0)))
-            for c, g in _by(claim_rows, "claim_id").items()
-        }
-        cells = _coverage_cells(coverage_by_event.get(event_id), outlets)
+        column = {name: n for n, name in enumerate(outlets)}
         claims = []
-        for row in (
-            summary_by_event.get(event_id, model.summary.iloc[0:0])
-            .sort_values("claim_id", kind="mergesort")
-            .itertuples(index=False)
-        ):
-            claim_id = str(row.claim_id)
-            row_cells, core, own = cells.get(claim_id, ([0] * len(outlets), False, ""))
+        for claim_id, label, rep in sorted(claims_of.get(event_id, [])):
+            cells, own, core = [0] * len(outlets), "", False
+            for outlet, present, lead, is_own, is_core in coverage_of.get(claim_id, []):
+                core = core or is_core
+                if present and outlet in column:
+                    cells[column[outlet]] = 2 if lead else 1
+                    own = outlet if is_own else own
+            sents = sorted(sents_of.get(claim_id, []), key=lambda s: corpus.where.get(s, (0, 0)))
             claims.append(
-                {
-                    "id": claim_id,
-                    "label": _text(row.label),
-                    "rep": _text(row.representative),
-                    "core": core,
-                    "own": own,
-                    "cells": row_cells,
-                    "sents": sents_of.get(claim_id, []),
-                }
+                {"id": claim_id, "label": label, "rep": rep, "core": core, "own": own}
+                | {"cells": cells, "sents": sents}
             )
-        in_event = (
-            {s for c in sents_of.values() for s in c}
-            | {s for i in docs for s in corpus.sentences[corpus.doc_ids[i]]["sent_id"].astype(str)}
-            if docs and all(corpus.doc_ids[i] in corpus.sentences for i in docs)
-            else set()
-        )
+        in_event = sorted(row[0] for i in docs for row in corpus.rows.get(corpus.doc_ids[i], []))
         files[f"{model.name}/events/{k}"] = {
             "event_id": event_id,
             "docs": docs,
             "outlets": outlets,
             "claims": claims,
-            "pairs": _pair_rows(corpus, pairs_by_event.get(event_id, pairs.iloc[0:0])),
-            "quotes": {s: quotes[s] for s in sorted(in_event) if s in quotes},
-            "disputed": {s: disputed[s] for s in sorted(in_event) if s in disputed},
+            "pairs": pairs_of.get(event_id, []),
+            "quotes": {s: quotes[s] for s in in_event if s in quotes},
+            "disputed": {s: disputed[s] for s in in_event if s in disputed},
         }
         listing.append([event_id, docs])
     return files, listing
 
 
-def _coverage_cells(
-    coverage: pd.DataFrame | None, outlets: list[str]
-) -> dict[str, tuple[list[int], bool, str]]:
-    """claim_id -> (per outlet 0 absent, 1 present, 2 in the lead; core; the outlet that
-    alone carries it or ``""``)."""
-    if coverage is None:
-        return {}
-    column = {name: i for i, name in enumerate(outlets)}
-    cells: dict[str, tuple[list[int], bool, str]] = {}
-    for claim_id, group in _by(coverage, "claim_id").items():
-        row = [0] * len(outlets)
-        own = ""
-        for outlet, present, lead, is_own in zip(
-            group["outlet"].astype(str), group["present"], group["lead"], group["own"], strict=True
-        ):
-            if outlet in column and bool(present):
-                row[column[outlet]] = 2 if bool(lead) else 1
-                if bool(is_own):
-                    own = outlet
-        cells[claim_id] = (row, bool(group["core"].astype(bool).any()), own)
-    return cells
+def _values(column: pd.Series) -> list[Any]:
+    """The values of a column as Python objects (fast for Arrow-backed text too)."""
+    return list(column.to_numpy(dtype=object))
+
+
+def _columns(table: pd.DataFrame, *names: str) -> Iterator[tuple[str, ...]]:
+    """The rows of some columns of ``table``, each cell as text (missing: ``""``)."""
+    columns = [[_text(v) for v in _values(table[name])] for name in names]
+    return zip(*columns, strict=True)
 
 
 def _quotes_by_sentence(model: ModelTables) -> dict[str, list[list[str]]]:
@@ -372,11 +381,12 @@ def _disputed_by_sentence(model: ModelTables) -> dict[str, list[list[str]]]:
     return dict(found)
 
 
-def outlet_files(corpus: Corpus, model: ModelTables) -> tuple[dict[str, Any], list[list[Any]]]:
+def outlet_files(
+    corpus: Corpus, model: ModelTables, pairs: pd.DataFrame
+) -> tuple[dict[str, Any], list[list[Any]]]:
     """``<model>/outlets/<i>-<j>``: each outlet pair's article pairs, most reused first; and
     the overlap matrix for the index (``[i, j, reuse, ci low, ci high, any, any low,
-    any high, adjusted p]``, i = outlet A, j = outlet B)."""
-    pairs = pair_table(model)
+    any high, adjusted p]``, i = outlet A, j = outlet B; ``pairs``: :func:`pair_table`)."""
     grouped: dict[str, list[list[int]]] = defaultdict(list)
     for row in _pair_rows(corpus, pairs):
         a = corpus.outlet_index[corpus.outlet[corpus.doc_ids[row[0]]]]
@@ -405,10 +415,10 @@ def outlet_files(corpus: Corpus, model: ModelTables) -> tuple[dict[str, Any], li
 def search_files(corpus: Corpus) -> tuple[dict[str, Any], int]:
     """``search/<n>``: the word index in shards, and how many shards there are."""
     postings: dict[str, list[int]] = defaultdict(list)
-    for doc_id, group in corpus.sentences.items():
+    for doc_id, rows in corpus.rows.items():
         i = corpus.index[doc_id]
-        for k, text in enumerate(group["text"]):
-            for word in words(_text(text)):
+        for k, row in enumerate(rows):
+            for word in words(row[2]):
                 postings[word].extend((i, k))
     total = sum(len(p) for p in postings.values()) // 2
     shards = min(MAX_SHARDS, max(1, math.ceil(total / POSTINGS_PER_SHARD)))
@@ -427,9 +437,10 @@ def build_files(run: RunTables, findings: dict[str, Any] | None = None) -> dict[
     per_model: dict[str, Any] = {}
     for name, model in run.models.items():
         files.update(pair_files(corpus, model))
-        events, listing = event_files(corpus, model)
+        pairs = pair_table(model)
+        events, listing = event_files(corpus, model, pairs)
         files.update(events)
-        outlets, matrix = outlet_files(corpus, model)
+        outlets, matrix = outlet_files(corpus, model, pairs)
         files.update(outlets)
         per_model[name] = {
             "events": listing,
@@ -442,9 +453,9 @@ def build_files(run: RunTables, findings: dict[str, Any] | None = None) -> dict[
     files["index"] = {
         "models": list(run.models),
         "docs": [
-            [d, corpus.outlet[d], _text(t), _text(date), len(corpus.sentences.get(d, ()))]
+            [d, corpus.outlet[d], _text(t), _text(date), len(corpus.rows.get(d, ()))]
             for d, t, date in zip(
-                docs["doc_id"].astype(str), docs["title"], docs["date"], strict=True
+                _values(docs["doc_id"].astype(str)), docs["title"], docs["date"], strict=True
             )
         ],
         "outlets": corpus.outlets,

@@ -15,6 +15,7 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from framelens.basics.tables import outlet_keys
 from framelens.explorer.tables import ModelTables, RunTables
 
 Finding = dict[str, Any]
@@ -43,9 +44,10 @@ def percent(value: float) -> str:
 
 
 def outlet_of(run: RunTables) -> dict[str, str]:
-    """doc_id -> outlet label."""
-    docs = run.documents
-    return dict(zip(docs["doc_id"].astype(str), docs["outlet_label"].astype(str), strict=True))
+    """doc_id -> the outlet it counts under in the tables (its name; an unattributed
+    article is its own outlet, under its label), as :func:`outlet_keys` gives it."""
+    keys = outlet_keys(run.documents.astype({"outlet": str, "outlet_label": str}))
+    return {str(doc_id): str(key) for doc_id, key in keys.items()}
 
 
 def pair_table(model: ModelTables) -> pd.DataFrame:
@@ -54,7 +56,9 @@ def pair_table(model: ModelTables) -> pd.DataFrame:
     most reused first (ties by doc ids)."""
     aligned = model.alignments
     counts = (
-        pd.crosstab([aligned["doc_id_a"], aligned["doc_id_b"]], aligned["relation"])
+        aligned.groupby(["doc_id_a", "doc_id_b", "relation"], sort=True)
+        .size()
+        .unstack(fill_value=0)
         if len(aligned)
         else pd.DataFrame(index=pd.MultiIndex.from_tuples([], names=["doc_id_a", "doc_id_b"]))
     )

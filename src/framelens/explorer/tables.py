@@ -12,7 +12,7 @@ from framelens.errors import FramelensError
 
 #: Columns the explorer needs, per table (more may be there).
 REQUIRED: dict[str, tuple[str, ...]] = {
-    "documents": ("doc_id", "outlet_label", "title", "date"),
+    "documents": ("doc_id", "outlet", "outlet_label", "title", "date"),
     "sentences": (
         "sent_id",
         "doc_id",

@@ -159,37 +159,64 @@
     show(...parts);
   }
 
+  const MATRIX_MAX = 40;
+  const LIST_MAX = 300;
+
+  function overlapTitle(a, b, row, significant) {
+    return `${a} → ${b}: ${pct(row[2])} of ${a}'s sentences reused in ${b} (95% ${pct(row[3])}–${pct(row[4])}); ` +
+      `any counterpart ${pct(row[5])} (${pct(row[6])}–${pct(row[7])}); adjusted p ${row[8] === null ? "n/a" : row[8]}` +
+      (significant ? "" : " (not significant)");
+  }
+
   async function outletsView(model, selected, my) {
-    const outlets = index.outlets;
+    const overlap = index.model[model].overlap;
     const cells = new Map();
-    for (const row of index.model[model].overlap) cells.set(row[0] + "," + row[1], row);
-    const head = el("tr", {}, el("th", { class: "corner" }, "row A → column B"),
-      outlets.map((name) => el("th", { class: "col", title: name }, name)));
-    const rows = outlets.map((a, i) => el("tr", {}, el("th", { class: "row" }, a), outlets.map((b, j) => {
-      const row = cells.get(i + "," + j);
-      if (i === j || !row) return el("td", { class: "empty" }, i === j ? "—" : "");
-      const significant = row[8] !== null && row[8] < 0.05;
-      const td = el("td", {
-        class: "cell" + (significant ? "" : " ns") + (selected && selected[0] === a && selected[1] === b ? " selected" : ""),
-        title: `${a} → ${b}: ${pct(row[2])} of ${a}'s sentences reused in ${b} (95% ${pct(row[3])}–${pct(row[4])}); ` +
-          `any counterpart ${pct(row[5])} (${pct(row[6])}–${pct(row[7])}); adjusted p ${row[8] === null ? "n/a" : row[8]}` +
-          (significant ? "" : " (not significant)"),
-      }, el("a", { href: "#" + fragment("outlets", [a, b], model) },
-        el("span", { class: "big" }, pct(row[2])), el("span", { class: "small" }, "any " + pct(row[5]))));
-      if (significant) td.style.backgroundColor = `rgba(200, 80, 30, ${0.12 + 0.7 * (row[2] || 0)})`;
-      return td;
-    })));
+    for (const row of overlap) cells.set(row[0] + "," + row[1], row);
+    // the outlets the overlap table compares: a matrix when few, a ranked list when many
+    const shown = [...new Set(overlap.flatMap((row) => [row[0], row[1]]))].sort((x, y) => x - y);
+    const name = (i) => index.outlets[i];
+    const isSelected = (a, b) => selected && selected[0] === a && selected[1] === b;
+    let table;
+    if (shown.length <= MATRIX_MAX) {
+      const head = el("tr", {}, el("th", { class: "corner" }, "row A → column B"),
+        shown.map((j) => el("th", { class: "col", title: name(j) }, name(j))));
+      const rows = shown.map((i) => el("tr", {}, el("th", { class: "row" }, name(i)), shown.map((j) => {
+        const row = cells.get(i + "," + j);
+        if (i === j || !row) return el("td", { class: "empty" }, i === j ? "—" : "");
+        const [a, b] = [name(i), name(j)];
+        const significant = row[8] !== null && row[8] < 0.05;
+        const td = el("td", { class: "cell" + (significant ? "" : " ns") + (isSelected(a, b) ? " selected" : ""),
+          title: overlapTitle(a, b, row, significant) }, el("a", { href: "#" + fragment("outlets", [a, b], model) },
+          el("span", { class: "big" }, pct(row[2])), el("span", { class: "small" }, "any " + pct(row[5]))));
+        if (significant) td.style.backgroundColor = `rgba(200, 80, 30, ${0.12 + 0.7 * (row[2] || 0)})`;
+        return td;
+      })));
+      table = el("table", { class: "matrix" }, el("thead", {}, head), el("tbody", {}, rows));
+    } else {
+      const ranked = overlap.slice().sort((x, y) => ((y[8] !== null && y[8] < 0.05) - (x[8] !== null && x[8] < 0.05)) ||
+        (y[2] || 0) - (x[2] || 0) || x[0] - y[0] || x[1] - y[1]).slice(0, LIST_MAX);
+      table = el("table", { class: "list" }, el("thead", {}, el("tr", {}, ["outlet A", "outlet B", "reuse", "95% interval", "any", "adjusted p"].map((h) => el("th", {}, h)))),
+        el("tbody", {}, ranked.map((row) => {
+          const [a, b] = [name(row[0]), name(row[1])];
+          const significant = row[8] !== null && row[8] < 0.05;
+          return el("tr", { class: significant ? (isSelected(a, b) ? "selected" : null) : "ns", title: overlapTitle(a, b, row, significant) },
+            el("td", {}, link(a, "outlets", [a, b], model)), el("td", {}, b), el("td", { class: "num" }, pct(row[2])),
+            el("td", { class: "num" }, `${pct(row[3])}–${pct(row[4])}`), el("td", { class: "num" }, pct(row[5])),
+            el("td", { class: "num" }, row[8] === null ? "n/a" : String(row[8])));
+        })));
+    }
     const parts = [el("h1", {}, "Outlets"),
-      el("p", { class: "note" }, "Share of the row outlet's sentences with a verbatim or rewritten counterpart in the column outlet ",
+      el("p", { class: "note" }, "Share of outlet A's sentences with a verbatim or rewritten counterpart in outlet B ",
         "(big), and with any counterpart, paraphrases included (small), over the events both cover. Grey: not significant ",
-        "(adjusted p ≥ 0.05). Hover for intervals; click a cell for its article pairs. Model: ", el("b", {}, model), "."),
-      el("div", { class: "scroll" }, el("table", { class: "matrix" }, el("thead", {}, head), el("tbody", {}, rows)))];
+        "(adjusted p ≥ 0.05). Hover for intervals; click a cell for its article pairs. Model: ", el("b", {}, model), ".",
+        shown.length > MATRIX_MAX ? ` ${shown.length} outlets: the ${Math.min(LIST_MAX, overlap.length)} strongest of ${overlap.length} ordered pairs, significant first.` : ""),
+      el("div", { class: "scroll" }, table)];
     const list = el("div", { id: "outlet-pairs" });
     parts.push(list);
     show(...parts);
     if (!selected) return;
-    const ia = outlets.indexOf(selected[0]);
-    const ib = outlets.indexOf(selected[1]);
+    const ia = index.outlets.indexOf(selected[0]);
+    const ib = index.outlets.indexOf(selected[1]);
     if (ia < 0 || ib < 0) {
       list.replaceChildren(failure("No outlet named " + (ia < 0 ? selected[0] : selected[1])));
       return;
