@@ -170,10 +170,12 @@ def coverage_section(model: ModelTables) -> Section:
                 str
             )
         )
-        text = (
-            f"{outlet} omits {int(row.n_core_omitted)} of {int(row.n_core_claims)} core claims "
-            f"of its events and carries {int(row.n_own_claims)} claim(s) no other outlet has"
+        core = (
+            f"omits {int(row.n_core_omitted)} of {int(row.n_core_claims)} core claims of its events"
+            if int(row.n_core_claims)
+            else "covers no event with a core claim to omit"
         )
+        text = f"{outlet} {core} and carries {int(row.n_own_claims)} claim(s) no other outlet has"
         links = [
             [f"omits: {labels.get(c, c)}", fragment("claim", [c], model.name)]
             for c in omitted[:TOP_CLAIM_LINKS]

@@ -369,7 +369,9 @@
       }
       return column;
     });
+    const apart = eventOfDoc(model, ia) !== eventOfDoc(model, ib);
     show(el("h1", {}, "Article pair"),
+      apart ? el("p", { class: "missing" }, `These articles are in different events under model ${model}; sentences are aligned only within an event.`) : null,
       el("p", { class: "note" }, `Aligned under model ${model}: ${counts}. `,
         el("span", { class: "key rel-verbatim" }, "verbatim"), " ", el("span", { class: "key rel-rewrite" }, "rewrite"), " ",
         el("span", { class: "key rel-paraphrase" }, "paraphrase"), " ", el("span", { class: "key grey" }, "boilerplate or repeat (not counted)"),
