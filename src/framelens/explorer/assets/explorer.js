@@ -309,10 +309,26 @@
     show(section);
   }
 
-  /** One sentence as a span carrying data-sent-id (and what greys it). */
-  function sentence(row, extra) {
+  /** ``text`` as text nodes, the words in ``wanted`` (folded) inside <mark>. */
+  function marked(text, wanted) {
+    if (!wanted || !wanted.length) return [text];
+    const nodes = [];
+    let last = 0;
+    for (const match of text.matchAll(/[\p{L}\p{N}]+(?:[,.][0-9]+)*/gu)) {
+      if (!wanted.includes(fold(match[0]))) continue;
+      if (match.index > last) nodes.push(text.slice(last, match.index));
+      nodes.push(el("mark", {}, match[0]));
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) nodes.push(text.slice(last));
+    return nodes;
+  }
+
+  /** One sentence as a span carrying data-sent-id (and what greys it); ``wanted``: the
+   * folded words to mark. */
+  function sentence(row, extra, wanted) {
     const [sentId, , text, heading, greyed, repeat] = row;
-    const span = el("span", { class: "sent" + (heading ? " heading" : "") + (greyed ? " grey" : ""), "data-sent-id": sentId }, text);
+    const span = el("span", { class: "sent" + (heading ? " heading" : "") + (greyed ? " grey" : ""), "data-sent-id": sentId }, marked(text, wanted));
     if (greyed) {
       span.title = greyed === "repeat" ? "repeats " + repeat + " (not counted)" : "boilerplate: " + greyed + " (not counted)";
       span.append(el("span", { class: "reason" }, greyed === "repeat" ? "repeat" : greyed));
@@ -461,7 +477,7 @@
           const partners = e < 0 ? [] : index.model[model].events[e][1].filter((j) => j !== i);
           pairWith = partners.length ? partners[0] : undefined;
         }
-        block.append(el("div", { class: "hit" }, sentence(row, null), el("div", { class: "where" },
+        block.append(el("div", { class: "hit" }, sentence(row, null, wanted), el("div", { class: "where" },
           claim ? link("claim " + claim, "claim", [claim], model) : "no claim",
           " · ",
           pairWith !== undefined ? link(`${top ? top[1] + " in" : "side by side with"} ${docLabel(pairWith)}`, "pair", [index.docs[i][0], index.docs[pairWith][0]], model) : "no other article in its event")));
@@ -469,6 +485,9 @@
       results.append(block);
     }
     const more = docs.length > LIMIT_DOCS ? ` (the first ${LIMIT_DOCS} articles shown)` : "";
+    if (!shown.length) {
+      results.append(el("p", { class: "missing" }, `No sentence holds every one of these words: ${wanted.join(", ")}. Try fewer words.`));
+    }
     show(el("h1", {}, "Search"), el("p", { class: "note", id: "search-summary" },
       `${shown.length} sentence(s) in ${groups.size} of ${docs.length} matching article(s)${more} for `, el("q", {}, query), ` (accents and case ignored; model ${model}).`),
     results);
