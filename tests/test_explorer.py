@@ -306,6 +306,19 @@ def test_explorer_folder_is_written_whole_or_not_at_all(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["explorer"]  # no half-written folder
 
 
+def test_the_explorer_is_byte_identical_from_the_same_tables(tmp_path):
+    run = small_run(m=small_model("m"), n=small_model("n", significant=False))
+    write_explorer(build_files(run), tmp_path / "one")
+    write_explorer(build_files(small_run(**dict(reversed(run.models.items())))), tmp_path / "two")
+    one = {
+        p.relative_to(tmp_path / "one"): p.read_bytes() for p in (tmp_path / "one").rglob("*.js")
+    }
+    two = {
+        p.relative_to(tmp_path / "two"): p.read_bytes() for p in (tmp_path / "two").rglob("*.js")
+    }
+    assert one == two and len(one) > 5
+
+
 def test_a_missing_column_names_the_file(tmp_path):
     path = tmp_path / "events.csv"
     path.write_text("doc_id\na\n")

@@ -73,7 +73,8 @@ def test_shared_packages_import_no_stage(package):
 
 def test_the_explorer_reads_tables_and_imports_no_stage():
     """explorer/ sits above the stages like compare/, but reads their tables only: it
-    imports the shared basics and infrastructure, never a stage's logic, and nothing below the steps imports it."""
+    imports the shared basics and infrastructure, never a stage's logic, and nothing but
+    the step layer imports it."""
     folder = PACKAGE / "explorer"
     imported = set().union(*(framelens_imports(p) for p in folder.rglob("*.py"))) - {"explorer"}
     assert imported <= {"basics", "errors", "io"}, sorted(imported)

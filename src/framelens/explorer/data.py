@@ -435,7 +435,7 @@ def build_files(run: RunTables, findings: dict[str, Any] | None = None) -> dict[
     findings = run_findings(run) if findings is None else findings
     files = document_files(corpus, run)
     per_model: dict[str, Any] = {}
-    for name, model in run.models.items():
+    for name, model in sorted(run.models.items()):
         files.update(pair_files(corpus, model))
         pairs = pair_table(model)
         events, listing = event_files(corpus, model, pairs)
@@ -451,7 +451,7 @@ def build_files(run: RunTables, findings: dict[str, Any] | None = None) -> dict[
     files.update(search)
     docs = corpus.documents
     files["index"] = {
-        "models": list(run.models),
+        "models": sorted(run.models),
         "docs": [
             [d, corpus.outlet[d], _text(t), _text(date), len(corpus.rows.get(d, ()))]
             for d, t, date in zip(

@@ -223,10 +223,10 @@ def model_findings(run: RunTables, model: ModelTables) -> list[Section]:
 def robustness_section(run: RunTables) -> Section:
     """Which findings hold under every configured model and which depend on the model:
     significant reuse between outlet pairs, and each outlet's omitted core claims."""
-    names = list(run.models)
+    names = sorted(run.models)
     significant: dict[tuple[str, str], list[str]] = {}
-    for name, model in run.models.items():
-        table = model.overlap
+    for name in names:
+        table = run.models[name].overlap
         hit = table[(table["reuse_share"] > 0) & (table["p_adjusted"] < ALPHA)]
         for a, b in zip(hit["outlet_a"].astype(str), hit["outlet_b"].astype(str), strict=True):
             significant.setdefault((a, b), []).append(name)
@@ -247,8 +247,8 @@ def robustness_section(run: RunTables) -> Section:
             }
         )
     omitted: dict[str, dict[str, int]] = {}
-    for name, model in run.models.items():
-        for row in model.outlet_coverage.itertuples(index=False):
+    for name in names:
+        for row in run.models[name].outlet_coverage.itertuples(index=False):
             omitted.setdefault(str(row.outlet), {})[name] = int(row.n_core_omitted)
     for outlet, per_model in sorted(omitted.items()):
         counts = ", ".join(f"{per_model.get(n, 0)} under {n}" for n in names)
@@ -271,7 +271,7 @@ def run_findings(run: RunTables) -> dict[str, Any]:
     """All findings: ``{"robust": section, "models": {model: [section, ...]}}``."""
     return {
         "robust": robustness_section(run),
-        "models": {name: model_findings(run, model) for name, model in run.models.items()},
+        "models": {name: model_findings(run, run.models[name]) for name in sorted(run.models)},
     }
 
 
