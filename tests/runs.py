@@ -58,14 +58,17 @@ def snakemake_env(cache: Path) -> dict[str, str]:
     }
 
 
-def snakemake(workdir: Path, *args: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    """Run Snakemake in ``workdir`` (with its config.yaml) and wait for it."""
+def snakemake(
+    workdir: Path, *args: str, cache: Path, timeout: float = 900
+) -> subprocess.CompletedProcess[str]:
+    """Run Snakemake in ``workdir`` (with its config.yaml) and wait for it (at most
+    ``timeout`` seconds: a whole run on a loaded 2-core machine takes minutes)."""
     return subprocess.run(
         snakemake_command(workdir, *args),
         capture_output=True,
         text=True,
         env=snakemake_env(cache),
-        timeout=600,
+        timeout=timeout,
     )
 
 
