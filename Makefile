@@ -64,6 +64,12 @@ bench-paraphrase: $(STAMP)
 bench-topk: $(STAMP)
 	$(BIN)/python -m bench.topk
 
+## bench-explorer: the explorer at 1k and 10k synthetic articles (static model): size of its
+##   files and time to its first view in headless Chromium (floor: 3 s at 10k); ~10 minutes
+.PHONY: bench-explorer
+bench-explorer: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.explorer --sizes 1000 10000 --model static
+
 ## bench-events: event clustering on ECB+ (ARI, V-measure, clusters) per configured model
 bench-events: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.events

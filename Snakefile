@@ -11,7 +11,8 @@ min_version("9.0")
 configfile: "config/config.yaml"
 
 
-report: "workflow/report/workflow.rst"
+# The report's landing page (workflow/report/workflow.rst, with the run's findings once the
+# explorer rule wrote them) is set in workflow/rules/explorer.smk.
 
 
 include: "workflow/rules/common.smk"
@@ -24,6 +25,7 @@ include: "workflow/rules/claims.smk"
 include: "workflow/rules/compare.smk"
 include: "workflow/rules/framing.smk"
 include: "workflow/rules/report.smk"
+include: "workflow/rules/explorer.smk"
 
 
 rule all:

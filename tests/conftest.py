@@ -195,3 +195,65 @@ def run_workflow(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:
          *args],
         capture_output=True, text=True, cwd=ROOT, check=False,
     )  # fmt: skip
+
+
+# ------------------------------------------------------------------ shared workflow runs
+# One run each per test session, whichever modules use them (test_workflow, test_reliability,
+# test_explorer): a workflow run on the seeds takes minutes.
+
+
+@pytest.fixture(scope="session")
+def seed_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A finished run on the seeds with its HTML report: its folder and its cache."""
+    from .runs import snakemake, write_config
+
+    workdir = tmp_path_factory.mktemp("run")
+    cache = tmp_path_factory.mktemp("cache")
+    write_config(workdir, SEEDS)
+    done = snakemake(workdir, "--cores", "2", cache=cache)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = snakemake(workdir, "--cores", "1", "--report", "results/report.html", cache=cache)
+    assert report.returncode == 0, report.stderr[-3000:]
+    return workdir, cache
+
+
+@pytest.fixture(scope="session")
+def hostile_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The seeds plus a copyright-only article and one full of script, markup and
+    ``javascript:`` links, with markup in its metadata title and outlet too."""
+    from .runs import HOSTILE_ARTICLE, HOSTILE_IMG, HOSTILE_LINK, HOSTILE_SCRIPT, copy_corpus_subset
+
+    corpus = copy_corpus_subset(
+        SEEDS, tmp_path_factory.mktemp("hostile") / "corpus", lambda _n, _row: True
+    )
+    (corpus / "900_copyright_only.txt").write_text(
+        "\u00a9 2022 The Associated Press. All rights reserved.\n", encoding="utf-8"
+    )
+    (corpus / "901_untrusted.txt").write_text(HOSTILE_ARTICLE, encoding="utf-8")
+    with open(corpus / "metadata.csv", newline="", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    rows += [
+        {"file": "900_copyright_only.txt", "outlet": "AP wire"},
+        {
+            "file": "901_untrusted.txt",
+            "outlet": f"{HOSTILE_IMG} {HOSTILE_LINK}",
+            "title": f"{HOSTILE_SCRIPT} {HOSTILE_LINK}",
+        },
+    ]
+    write_metadata(corpus, rows)
+    return corpus
+
+
+@pytest.fixture(scope="session")
+def hostile_run(tmp_path_factory: pytest.TempPathFactory, hostile_corpus: Path) -> Path:
+    """A finished run with --cores 2 on the hostile corpus, with its HTML report."""
+    from .runs import snakemake, write_config
+
+    workdir = tmp_path_factory.mktemp("run_cores2")
+    cache = tmp_path_factory.mktemp("cache_cores2")
+    write_config(workdir, hostile_corpus)
+    done = snakemake(workdir, "--cores", "2", cache=cache)
+    assert done.returncode == 0, done.stderr[-3000:]
+    report = snakemake(workdir, "--cores", "1", "--report", "results/report.html", cache=cache)
+    assert report.returncode == 0, report.stderr[-3000:]
+    return workdir

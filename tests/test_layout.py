@@ -1,5 +1,5 @@
 """The package's layering: stages import the shared basics and infrastructure, never each
-other; the step layer and compare/ sit above the stages."""
+other; the step layer, compare/ and explorer/ sit above the stages."""
 
 from __future__ import annotations
 
@@ -70,3 +70,18 @@ def test_a_stage_imports_only_basics_and_infrastructure(stage):
 def test_shared_packages_import_no_stage(package):
     imported = set().union(*(framelens_imports(p) for p in (PACKAGE / package).rglob("*.py")))
     assert not imported & STAGES, f"{package} imports {sorted(imported & STAGES)}"
+
+
+def test_the_explorer_reads_tables_and_imports_no_stage():
+    """explorer/ sits above the stages like compare/, but reads their tables only: it
+    imports the shared basics and infrastructure, never a stage's logic, and nothing but
+    the step layer imports it."""
+    folder = PACKAGE / "explorer"
+    imported = set().union(*(framelens_imports(p) for p in folder.rglob("*.py"))) - {"explorer"}
+    assert imported <= {"basics", "errors", "io"}, sorted(imported)
+    users = {
+        p.relative_to(PACKAGE).parts[0]
+        for p in PACKAGE.rglob("*.py")
+        if "explorer" in framelens_imports(p) and p.parent != folder
+    }
+    assert users <= {"steps"}, sorted(users)

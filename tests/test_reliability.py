@@ -14,17 +14,14 @@ are marked ``slow``.
 from __future__ import annotations
 
 import base64
-import csv
 import json
 import os
 import re
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +40,20 @@ from framelens.steps import run_logged
 from framelens.steps.ingest import ingest
 from framelens.text import normalise_text
 
-from .conftest import ROOT, SEEDS, SHARED, SHARED_MODEL_DIR, write_metadata
+from .conftest import ROOT, SHARED, write_metadata
+from .runs import (
+    CORPUS_TABLES,
+    HOSTILE_SCRIPT,
+    assert_no_markup_ran,
+    chromium,
+    copy_corpus_subset,
+    dump_dom,
+    snakemake,
+    snakemake_command,
+    snakemake_env,
+    table_bytes,
+    write_config,
+)
 
 ARTICLE = "The minister said talks would resume. Both sides agreed to meet again.\n"
 SCHEMA = ROOT / "workflow" / "schemas" / "config.schema.yaml"
@@ -772,118 +782,8 @@ def test_trust_remote_code_defaults_to_false(case):
 
 
 # ============================================================================ workflow (slow)
-
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-CORPUS_TABLES = [
-    "results/corpus/documents.parquet",
-    "results/corpus/sentences.parquet",
-    "results/corpus/ingest_report.json",
-]
-HOSTILE_SCRIPT = "<script>document.title='pwned';window.__pwned=1</script>"
-HOSTILE_IMG = "<img src=x onerror=\"document.title='pwned'\">"
-HOSTILE_ARTICLE = (
-    f"Leaders met in Brussels on Thursday. {HOSTILE_SCRIPT} The talks were hard. {HOSTILE_IMG}\n"
-    "\nThe EU envoy said a deal was close. Both sides will meet again next week.\n"
-)
-
-
-def snakemake_command(workdir: Path, *args: str) -> list[str]:
-    return [
-        SNAKEMAKE,
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(workdir / "config.yaml"),
-        *args,
-    ]
-
-
-def snakemake_env(cache: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "FRAMELENS_CACHE_DIR": str(cache),
-        "FRAMELENS_MODEL_DIR": str(SHARED_MODEL_DIR),
-    }
-
-
-def snakemake(workdir: Path, *args: str, cache: Path) -> subprocess.CompletedProcess[str]:
-    """Run Snakemake in ``workdir`` (with its config.yaml) and wait for it."""
-    return subprocess.run(
-        snakemake_command(workdir, *args),
-        capture_output=True,
-        text=True,
-        env=snakemake_env(cache),
-        timeout=600,
-    )
-
-
-def write_config(workdir: Path, corpus: Path, models: list[str] | None = None) -> None:
-    """The default config pointed at ``corpus``, optionally with only some ``models``."""
-    workdir.mkdir(parents=True, exist_ok=True)
-    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
-    config["corpus"] = str(corpus)
-    if models is not None:
-        config["models"] = {key: config["models"][key] for key in models}
-    (workdir / "config.yaml").write_text(yaml.safe_dump(config))
-
-
-def table_bytes(workdir: Path, names: list[str] | None = None) -> dict[str, bytes]:
-    """The bytes of the tables ``names``; by default of every table the run wrote (each
-    ``.parquet`` and ``.csv`` under results/ and the ingest report)."""
-    if names is None:
-        results = workdir / "results"
-        found = [*results.rglob("*.parquet"), *results.rglob("*.csv")]
-        names = sorted({*CORPUS_TABLES, *(p.relative_to(workdir).as_posix() for p in found)})
-    return {name: (workdir / name).read_bytes() for name in names}
-
-
-def copy_corpus_subset(source: Path, target: Path, keep: Callable[[int, dict[str, str]], bool]):
-    """Copy the rows of ``source``'s metadata that ``keep`` accepts, and their files."""
-    with open(source / "metadata.csv", newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    rows = [row for number, row in enumerate(rows) if keep(number, row)]
-    target.mkdir(parents=True)
-    for row in rows:
-        shutil.copy(source / row["file"], target / row["file"])
-    write_metadata(target, rows)
-    return target
-
-
-@pytest.fixture(scope="module")
-def hostile_corpus(tmp_path_factory) -> Path:
-    """The seeds plus a copyright-only article and one full of script and markup, with
-    markup in its metadata title and outlet too."""
-    corpus = copy_corpus_subset(
-        SEEDS, tmp_path_factory.mktemp("hostile") / "corpus", lambda _n, _row: True
-    )
-    (corpus / "900_copyright_only.txt").write_text(
-        "© 2022 The Associated Press. All rights reserved.\n", encoding="utf-8"
-    )
-    (corpus / "901_untrusted.txt").write_text(HOSTILE_ARTICLE, encoding="utf-8")
-    with open(corpus / "metadata.csv", newline="", encoding="utf-8-sig") as handle:
-        rows = list(csv.DictReader(handle))
-    rows += [
-        {"file": "900_copyright_only.txt", "outlet": "AP wire"},
-        {"file": "901_untrusted.txt", "outlet": HOSTILE_IMG, "title": HOSTILE_SCRIPT},
-    ]
-    write_metadata(corpus, rows)
-    return corpus
-
-
-@pytest.fixture(scope="module")
-def hostile_run(tmp_path_factory, hostile_corpus) -> Path:
-    """A finished run with --cores 2 on the hostile corpus, with its HTML report."""
-    workdir = tmp_path_factory.mktemp("run_cores2")
-    cache = tmp_path_factory.mktemp("cache_cores2")
-    write_config(workdir, hostile_corpus)
-    done = snakemake(workdir, "--cores", "2", cache=cache)
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = snakemake(workdir, "--cores", "1", "--report", "results/report.html", cache=cache)
-    assert report.returncode == 0, report.stderr[-3000:]
-    return workdir
+# The runs (hostile_run, hostile_corpus) are session fixtures in conftest.py, the helpers
+# in runs.py: test_explorer.py reuses both.
 
 
 @pytest.mark.slow
@@ -913,16 +813,6 @@ def test_determinism_cores_1_and_2_give_identical_tables(
     assert table_bytes(workdir) == tables
 
 
-def chromium() -> str | None:
-    """Path of a chromium binary; in CI (``CI=true``) a missing one fails the test."""
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None and os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-        pytest.fail("chromium is required in CI (.ci/run installs Debian's chromium)")
-    if found is None:
-        pytest.skip("chromium is not installed")
-    return found
-
-
 @pytest.mark.parametrize(
     ("ci", "outcome"),
     [("true", pytest.fail.Exception), ("", pytest.skip.Exception)],
@@ -935,28 +825,6 @@ def test_missing_chromium_fails_in_ci_and_skips_locally(monkeypatch, ci, outcome
         chromium()
 
 
-def dump_dom(browser: str, page: Path, profile: Path) -> str:
-    """The DOM of ``page`` after its scripts ran (5 s of virtual time), via headless chromium."""
-    command = [
-        browser,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        "--virtual-time-budget=5000",
-        "--dump-dom",
-        page.as_uri(),
-    ]
-    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
 def embedded_results(html: str) -> list[tuple[str, str]]:
     """``(mime type, decoded text)`` of every base64 data URI in a Snakemake report."""
     found = []
@@ -964,14 +832,6 @@ def embedded_results(html: str) -> list[tuple[str, str]]:
         data = base64.b64decode(match.group(3))
         found.append((match.group(1), data.decode("utf-8", errors="replace")))
     return found
-
-
-def assert_no_markup_ran(dom: str) -> None:
-    """No title set by article script, no element made from article markup."""
-    title = re.search(r"<title>(.*?)</title>", dom, flags=re.S)
-    assert title is None or "pwned" not in title.group(1)
-    assert not re.search(r"<img[^>]*onerror", dom, flags=re.I)
-    assert not re.search(r"<script[^>]*>[^<]*__pwned", dom, flags=re.I)
 
 
 @pytest.mark.slow

@@ -64,6 +64,7 @@ PER_MODEL_RULES = {
 }
 CROSS_MODEL_RULES = {
     "provenance",
+    "explorer",
     "model_agreement",
     "plot_model_agreement",
     "plot_reuse_significance",
@@ -90,16 +91,9 @@ def digest(path: Path) -> str:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory):
-    """A finished run on the seeds: its folder and cache."""
-    workdir = tmp_path_factory.mktemp("run")
-    cache = tmp_path_factory.mktemp("cache")
-    write_config(workdir)
-    done = snakemake(workdir, "--cores", "2", cache=cache)
-    assert done.returncode == 0, done.stderr[-3000:]
-    report = snakemake(workdir, "--cores", "1", "--report", "results/report.html", cache=cache)
-    assert report.returncode == 0, report.stderr[-3000:]
-    return workdir, cache
+def run(seed_run):
+    """A finished run on the seeds (the session's, conftest.py): its folder and cache."""
+    return seed_run
 
 
 def test_every_output_is_there(run):

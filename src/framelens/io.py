@@ -58,6 +58,11 @@ def write_json(obj: Any, target: str | os.PathLike[str]) -> None:
     _write_with(target, lambda p: p.write_text(text, encoding="utf-8"))
 
 
+def write_text(text: str, target: str | os.PathLike[str]) -> None:
+    """Write ``text`` as UTF-8."""
+    _write_with(target, lambda p: p.write_text(text, encoding="utf-8"))
+
+
 def write_parquet(df: pd.DataFrame, target: str | os.PathLike[str]) -> None:
     """Write a table as Parquet without the pandas index."""
     _write_with(target, lambda p: df.to_parquet(p, index=False))

@@ -125,6 +125,23 @@ def doc_similarity_tables(wildcards):
     return expand(chosen.output.table, model=MODELS)
 
 
+def report_description(wildcards):
+    """What the report's landing page starts with: the workflow's description and the
+    explorer's (read here, so a change to either reruns the explorer rule)."""
+    folder = Path(workflow.basedir) / "workflow" / "report"
+    return "\n".join(
+        (folder / name).read_text(encoding="utf-8")
+        for name in ("workflow.rst", "explorer.rst")
+    )
+
+
+def landing_page():
+    """The report's landing page: the workflow description with the run's findings once
+    the explorer rule wrote them (results/findings.rst), else the description alone."""
+    written = Path(rules.explorer.output.landing)
+    return str(written.resolve()) if written.is_file() else "../report/workflow.rst"
+
+
 def get_final_output():
     """Everything `snakemake` builds by default."""
     return [
@@ -153,4 +170,5 @@ def get_final_output():
         *expand(rules.framing.output, model=MODELS),
         *expand(rules.plot_framing.output, model=MODELS),
         rules.provenance.output.provenance,
+        *rules.explorer.output,
     ]
