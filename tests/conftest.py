@@ -24,47 +24,6 @@ SHARED_MODEL_DIR = Path(tempfile.gettempdir()) / "framelens-test-models"
 SHARED = ROOT.parent / "shared"
 
 
-SNAKEMAKE = str(Path(sys.executable).with_name("snakemake"))
-
-
-def snakemake_command(workdir: Path, *args: str) -> list[str]:
-    """Snakemake on the project's workflow in ``workdir``, with ``workdir/config.yaml``."""
-    return [
-        SNAKEMAKE,
-        "--snakefile",
-        str(ROOT / "Snakefile"),
-        "--directory",
-        str(workdir),
-        "--configfile",
-        str(workdir / "config.yaml"),
-        *args,
-    ]
-
-
-def snakemake_env(cache: Path) -> dict[str, str]:
-    """Offline, with its own embedding cache and the shared distilled models."""
-    return {
-        **os.environ,
-        "HF_HUB_OFFLINE": "1",
-        "FRAMELENS_CACHE_DIR": str(cache),
-        "FRAMELENS_MODEL_DIR": str(SHARED_MODEL_DIR),
-    }
-
-
-def snakemake_in(
-    workdir: Path, *args: str, cache: Path | None = None, timeout: int = 900
-) -> subprocess.CompletedProcess[str]:
-    """Run the workflow in ``workdir`` (with its config.yaml) and wait for it; the
-    embedding cache is ``cache``, else ``workdir/cache``."""
-    return subprocess.run(
-        snakemake_command(workdir, *args),
-        capture_output=True,
-        text=True,
-        env=snakemake_env(cache or workdir / "cache"),
-        timeout=timeout,
-    )
-
-
 def write_metadata(
     folder: Path, rows: list[dict[str, str]], *, bom: bool = False, crlf: bool = False
 ) -> Path:

@@ -59,15 +59,16 @@ def snakemake_env(cache: Path) -> dict[str, str]:
 
 
 def snakemake(
-    workdir: Path, *args: str, cache: Path, timeout: float = 900
+    workdir: Path, *args: str, cache: Path | None = None, timeout: float = 900
 ) -> subprocess.CompletedProcess[str]:
     """Run Snakemake in ``workdir`` (with its config.yaml) and wait for it (at most
-    ``timeout`` seconds: a whole run on a loaded 2-core machine takes minutes)."""
+    ``timeout`` seconds: a whole run on a loaded 2-core machine takes minutes); the
+    embedding cache is ``cache``, else ``workdir/cache``."""
     return subprocess.run(
         snakemake_command(workdir, *args),
         capture_output=True,
         text=True,
-        env=snakemake_env(cache),
+        env=snakemake_env(cache or workdir / "cache"),
         timeout=timeout,
     )
 

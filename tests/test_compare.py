@@ -34,7 +34,7 @@ from framelens.overlap import benjamini_hochberg, outlet_overlap, reuse_permutat
 from framelens.steps.dag import CARD_RULES
 
 from .conftest import ROOT, SEEDS
-from .conftest import snakemake_in as snakemake
+from .runs import snakemake
 
 CROSS_MODEL_RULES = {"model_agreement", "plot_model_agreement", "plot_reuse_significance"}
 

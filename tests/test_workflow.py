@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from .conftest import ROOT, SEEDS
-from .conftest import snakemake_in as snakemake
+from .runs import snakemake
 
 pytestmark = pytest.mark.slow
 
