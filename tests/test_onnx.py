@@ -143,6 +143,7 @@ def onnx_int8(onnx_cache) -> OnnxEncoder:
     return encoder
 
 
+@pytest.mark.slow  # a second export (seconds on a quiet CPU)
 @pytest.mark.needs_model
 def test_export_is_cached_and_deterministic(onnx_int8, tmp_path, monkeypatch):
     folder, manifest = onnx_int8.export
