@@ -34,8 +34,17 @@ Device: ``auto`` (the workflow's default) takes CUDA when torch sees a GPU; the 
 names it (``torch.cuda.get_device_name``) and gives sentences per second there (timings
 end after ``torch.cuda.synchronize()``).
 
+Fast backend (issue 18): the same run also measures ``--backend-of`` (default ``minilm``)
+through ``--backend onnx`` with ``--quantization int8`` (the configured entry with those
+two keys added) against torch's bare ``model.encode`` of that model, on the same sentences
+in alternating rounds: sentences per second of both and their ratio (floor
+:data:`BACKEND_FLOOR`), STS-B test Spearman of both (``--stsb``; floor: within
+:data:`SPEARMAN_TOLERANCE` of torch) and the mean cosine of each sentence's two vectors.
+``--backend torch`` skips it. The export is made (or found) in the model cache folder.
+
 Writes ``results/bench/throughput.json`` (merged with earlier runs by model, device and
-sample size). ``--check`` exits 1 when a model's ratio is under the floor.
+sample size; the backend comparison under ``backends``). ``--check`` exits 1 when a
+model's ratio, or the backend's speed or STS-B, is under its floor.
 """
 
 from __future__ import annotations
@@ -59,6 +68,7 @@ import numpy as np
 import yaml
 
 from bench.synthetic import generate
+from framelens.compare.cards import read_sts, stsb_spearman
 from framelens.corpus import ingest_corpus
 from framelens.embed import (
     EmbeddingCache,
@@ -73,6 +83,9 @@ from framelens.steps.dag import is_shardable
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "results" / "bench" / "throughput.json"
 FLOOR = 0.9
+BACKEND_FLOOR = 1.9  # the fast backend's sentences/s over torch's bare model.encode
+SPEARMAN_TOLERANCE = 0.005  # its STS-B test Spearman against torch's
+STSB = ROOT.parent / "shared" / "data" / "stsb"
 SYNTHETIC = Path(tempfile.gettempdir()) / "framelens-synth" / "n1000-s42"
 
 
@@ -156,6 +169,8 @@ def synchronise(device: str) -> None:
 def bare_encode(encoder: Any, texts: list[str]) -> np.ndarray:
     """The model library's own ``encode`` over all ``texts``, with the encoder's batch size
     and the settings its ``encode`` uses (normalised vectors, no progress bar)."""
+    if not hasattr(type(encoder), "model"):  # onnxruntime: its own encode is the bare one
+        return np.asarray(encoder.encode(texts))
     model = encoder.model
     batch_size = encoder.spec.batch_size
     params = inspect.signature(model.encode).parameters
@@ -286,6 +301,127 @@ def measure(encoder: Any, texts: list[str], *, repeats: int, device: str) -> dic
     }
 
 
+# --------------------------------------------------------------------------- fast backend
+
+
+def backend_entry(
+    models: dict[str, Any], key: str, backend: str, quantization: str
+) -> tuple[str, dict[str, Any]]:
+    """The configured entry ``key`` with ``backend`` and ``quantization`` set, and its key."""
+    if key not in models:
+        raise SystemExit(f"--backend-of {key}: not a configured model ({sorted(models)})")
+    entry = {**models[key], "backend": backend, "quantization": quantization}
+    ModelSpec.from_config(key, entry)  # a ConfigError names the key when it cannot be
+    return f"{key}-{backend}-{quantization}", entry
+
+
+def compare_backends(
+    reference: Any,
+    fast: Any,
+    texts: list[str],
+    *,
+    repeats: int,
+    stsb: Any = None,
+) -> dict[str, Any]:
+    """Torch's bare ``model.encode`` (``reference``) against the fast encoder's ``encode``
+    on the same ``texts``: ``repeats`` rounds after a warm-up, alternating which goes first.
+
+    ``ratio`` is the median over rounds of torch's wall time over the fast one's;
+    ``mean_cosine`` compares each text's two vectors; with ``stsb`` (pairs from
+    :func:`read_sts`) each encoder's STS-B Spearman, and ``spearman_difference`` fast
+    minus torch.
+    """
+    bare_encode(reference, texts[: 2 * reference.spec.batch_size])  # warm-up
+    fast.encode(texts[: 2 * reference.spec.batch_size])
+    torch_s: list[float] = []
+    fast_s: list[float] = []
+    vectors: dict[str, np.ndarray] = {}
+    for repeat in range(repeats):
+        order = ("torch", "fast") if repeat % 2 == 0 else ("fast", "torch")
+        for side in order:
+            started = time.perf_counter()
+            if side == "torch":
+                vectors["torch"] = np.asarray(bare_encode(reference, texts), dtype=np.float32)
+                torch_s.append(time.perf_counter() - started)
+            else:
+                vectors["fast"] = np.asarray(fast.encode(texts), dtype=np.float32)
+                fast_s.append(time.perf_counter() - started)
+    cosine = (vectors["torch"] * vectors["fast"]).sum(axis=1)
+    ratio = statistics.median(t / f for t, f in zip(torch_s, fast_s, strict=True))
+    n = len(texts)
+    result: dict[str, Any] = {
+        "n_sentences": n,
+        "rounds": repeats,
+        "torch_s": [round(w, 4) for w in torch_s],
+        "fast_s": [round(w, 4) for w in fast_s],
+        "torch_sentences_per_s": n / statistics.median(torch_s),
+        "fast_sentences_per_s": n / statistics.median(fast_s),
+        "ratio": ratio,
+        "ratio_best": min(torch_s) / min(fast_s),
+        "floor": BACKEND_FLOOR,
+        "meets_floor": ratio >= BACKEND_FLOOR,
+        "mean_cosine": float(cosine.mean()),
+        "min_cosine": float(cosine.min()),
+    }
+    if stsb is not None:
+        torch_rho, fast_rho = stsb_spearman(reference, stsb), stsb_spearman(fast, stsb)
+        result.update(
+            stsb_pairs=len(stsb),
+            stsb_torch=torch_rho,
+            stsb_fast=fast_rho,
+            spearman_difference=fast_rho - torch_rho,
+            spearman_tolerance=SPEARMAN_TOLERANCE,
+            meets_spearman=abs(fast_rho - torch_rho) <= SPEARMAN_TOLERANCE,
+        )
+    return result
+
+
+def backend_run(
+    args: argparse.Namespace, models: dict[str, Any], pool: list[str], device: str
+) -> dict[str, Any]:
+    """Measure ``args.backend_of`` through the fast backend against torch (printed too)."""
+    key, entry = backend_entry(models, args.backend_of, args.backend, args.quantization)
+    reference = load_encoder(
+        ModelSpec.from_config(args.backend_of, models[args.backend_of]), device="cpu"
+    )
+    fast = load_encoder(ModelSpec.from_config(key, entry), device="cpu")
+    identity = fast.identity()  # exports once (cached), not timed
+    reference.identity()
+    n = args.limit or sample_size(reference, pool, "cpu", seconds=args.seconds)
+    stsb = read_sts(args.stsb) if args.stsb and Path(args.stsb).exists() else None
+    result = compare_backends(reference, fast, pool[:n], repeats=args.repeats, stsb=stsb)
+    run = {
+        "model": key,
+        "reference": args.backend_of,
+        "backend": args.backend,
+        "quantization": args.quantization,
+        "onnx_sha256": identity.get("onnx_sha256"),
+        "backend_versions": identity.get("backend_versions"),
+        "device": device_info("cpu"),
+        "load_1min": os.getloadavg()[0],
+        "recorded": datetime.now().isoformat(timespec="seconds"),
+        **result,
+    }
+    verdict = "ok" if result["meets_floor"] else f"UNDER THE FLOOR {BACKEND_FLOOR}"
+    print(
+        f"{key} against {args.backend_of} torch bare model.encode, {n} sentences: "
+        f"{result['fast_sentences_per_s']:.1f} against {result['torch_sentences_per_s']:.1f} "
+        f"sent/s (medians); ratio {result['ratio']:.3f} (best runs "
+        f"{result['ratio_best']:.3f}): {verdict}; mean cosine to torch "
+        f"{result['mean_cosine']:.4f} (min {result['min_cosine']:.4f})",
+        flush=True,
+    )
+    if stsb is not None:
+        ok = "ok" if result["meets_spearman"] else f"OFF BY MORE THAN {SPEARMAN_TOLERANCE}"
+        print(
+            f"  STS-B test Spearman: {args.backend} {result['stsb_fast']:.4f}, torch "
+            f"{result['stsb_torch']:.4f} (difference {result['spearman_difference']:+.4f}): "
+            f"{ok}",
+            flush=True,
+        )
+    return run
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -342,6 +478,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--out", default=str(OUT))
     parser.add_argument("--check", action="store_true", help="exit 1 under the floor")
+    parser.add_argument(
+        "--backend-of", default="minilm", help="configured model to run through --backend"
+    )
+    parser.add_argument(
+        "--backend", default="onnx", choices=["onnx", "torch"], help="torch: skip the comparison"
+    )
+    parser.add_argument("--quantization", default="int8", choices=["int8", "none"])
+    parser.add_argument("--stsb", default=str(STSB), help="STS-B folder or file ('' to skip)")
     args = parser.parse_args(argv)
 
     import torch
@@ -358,6 +502,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(pool)} unique sentences in {corpus}; {args.repeats} rounds of both paths",
         flush=True,
     )
+    backends = []
+    if args.backend != "torch" and args.backend_of in config["models"]:
+        backends.append(backend_run(args, config["models"], pool, device))
     runs = []
     for key, entry in models.items():
         encoder = load_encoder(ModelSpec.from_config(key, entry), device=device)
@@ -392,9 +539,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(merge_report(out, runs), indent=2) + "\n", encoding="utf-8")
+    report = merge_report(out, runs)
+    if backends:
+        report["backends"] = backends
+    out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"written: {out}")
-    return 1 if args.check and not all(r["meets_floor"] for r in runs) else 0
+    floors = [r["meets_floor"] for r in runs + backends]
+    floors += [r["meets_spearman"] for r in backends if "meets_spearman" in r]
+    return 1 if args.check and not all(floors) else 0
 
 
 if __name__ == "__main__":

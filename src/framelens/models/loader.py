@@ -5,8 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from framelens.models.device import resolve_device
+from framelens.models.onnx import OnnxEncoder
 from framelens.models.resolve import check_spec_resolvable
-from framelens.models.spec import PACKAGED_MODELS, Adapter, Encoder, ModelKind, ModelSpec
+from framelens.models.spec import (
+    PACKAGED_MODELS,
+    Adapter,
+    Backend,
+    Encoder,
+    ModelKind,
+    ModelSpec,
+)
 from framelens.models.static import StaticModelEncoder
 from framelens.models.tfidf import TfidfEncoder
 from framelens.models.transformer import SentenceTransformerEncoder
@@ -17,7 +25,8 @@ def load_encoder(
     spec: ModelSpec, *, device: str = "auto", cache_dir: str | Path | None = None
 ) -> Encoder:
     """The encoder for a spec, on the resolved device. ``cache_dir`` is where a distilled
-    model2vec model is kept (default: :func:`model_cache_dir`)."""
+    model2vec model or an ONNX export is kept (default: :func:`model_cache_dir`); a model
+    with ``backend: onnx`` runs on the CPU whatever the device."""
     if spec.kind is ModelKind.TFIDF:
         return TfidfEncoder(spec)
     if spec.kind is ModelKind.MODEL2VEC:
@@ -26,4 +35,6 @@ def load_encoder(
         check_spec_resolvable(spec)
         if PACKAGED_MODELS[str(spec.name)].adapter is Adapter.USE:
             return UniversalSentenceEncoder(spec)
+    if spec.backend is Backend.ONNX:
+        return OnnxEncoder(spec, cache_dir=cache_dir)
     return SentenceTransformerEncoder(spec, device=resolve_device(device))

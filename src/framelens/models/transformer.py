@@ -60,20 +60,23 @@ class SentenceTransformerEncoder:
         return np.asarray(vectors, dtype=np.float32)
 
     def count_truncated(self, texts: list[str]) -> int:
-        """Texts longer (in word pieces, with special tokens) than ``max_seq_length``.
+        """Texts longer (in word pieces, with special tokens) than ``max_seq_length``."""
+        return count_over_limit(self.model.tokenizer, int(self.model.max_seq_length), texts)
 
-        Only texts that could be are tokenized: a pure-ASCII text has at most one token
-        per character plus a word-start marker (WordPiece, BPE and SentencePiece alike),
-        so one that short cannot be cut (most news sentences: tokenizing them all costs
-        about as much as a GPU takes to encode them).
-        """
-        limit = self.model.max_seq_length
-        tokenizer = self.model.tokenizer
-        room = limit - 1 - tokenizer.num_special_tokens_to_add(pair=False)
-        texts = [t for t in texts if len(t) > room or not t.isascii()]
-        if not texts:
-            return 0
-        lengths = tokenizer(texts, add_special_tokens=True, truncation=False, return_length=True)[
-            "length"
-        ]
-        return int(sum(n > limit for n in lengths))
+
+def count_over_limit(tokenizer: Any, limit: int, texts: list[str]) -> int:
+    """How many ``texts`` are longer (in word pieces, with special tokens) than ``limit``.
+
+    Only texts that could be are tokenized: a pure-ASCII text has at most one token
+    per character plus a word-start marker (WordPiece, BPE and SentencePiece alike),
+    so one that short cannot be cut (most news sentences: tokenizing them all costs
+    about as much as a GPU takes to encode them).
+    """
+    room = limit - 1 - tokenizer.num_special_tokens_to_add(pair=False)
+    texts = [t for t in texts if len(t) > room or not t.isascii()]
+    if not texts:
+        return 0
+    lengths = tokenizer(texts, add_special_tokens=True, truncation=False, return_length=True)[
+        "length"
+    ]
+    return int(sum(n > limit for n in lengths))

@@ -153,6 +153,7 @@ def embed(
         write_json(
             {
                 "identity": identity,
+                **spec.runtime(),
                 "device": getattr(encoder, "device", "cpu"),
                 "fingerprint": fingerprint(identity),
                 "shards": 0,
@@ -183,7 +184,15 @@ def embed(
     else:  # no sentences at all: ask the model who it is
         identity = load_encoder(spec, device=device).identity()
     save_vectors(vectors, table["sent_id"].tolist(), matrix)
-    write_json({"identity": identity, "fingerprint": fingerprint(identity), **gathered}, stats)
+    write_json(
+        {
+            "identity": identity,
+            **spec.runtime(),
+            "fingerprint": fingerprint(identity),
+            **gathered,
+        },
+        stats,
+    )
     log.info(
         "gathered %d shards: %d sentences (%d unique, %d from cache, %d encoded, "
         "%d truncated), %.1f s encoding on %s",
