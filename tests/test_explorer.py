@@ -274,8 +274,13 @@ def test_findings_say_which_hold_under_every_model():
         "Reuse of A <b>'s sentences in Bee: depends on the model: significant under m, not under n"
         in texts
     )
+    assert texts[0] == (
+        "Significant reuse: 0 ordered outlet pair(s) under every model, 1 under some models only."
+    )
     both = run_findings(small_run(m=small_model("m"), n=small_model("n")))["robust"]
-    assert both["items"][0]["text"].endswith("holds under every model")
+    assert both["items"][1]["text"].endswith("holds under every model")
+    (alone,) = run_findings(small_run())["robust"]["items"]
+    assert alone["text"].startswith("Only one model is configured (m)")
 
 
 def test_findings_on_the_report_page_are_inert_text():

@@ -220,51 +220,91 @@ def model_findings(run: RunTables, model: ModelTables) -> list[Section]:
     ]
 
 
+#: At most this many outlet pairs (or outlets) listed per verdict; the rest are counted.
+TOP_ROBUST = 10
+
+
 def robustness_section(run: RunTables) -> Section:
     """Which findings hold under every configured model and which depend on the model:
-    significant reuse between outlet pairs, and each outlet's omitted core claims."""
+    significant reuse between outlet pairs (the strongest first, at most :data:`TOP_ROBUST`
+    per verdict, the rest counted), and each outlet's omitted core claims."""
     names = sorted(run.models)
+    title = f"Under every model? ({', '.join(names)})"
+    if len(names) == 1:
+        text = (
+            f"Only one model is configured ({names[0]}): every finding here is under it alone. "
+            "Configure more models to see which findings depend on the model."
+        )
+        return {"title": title, "items": [{"text": text, "links": []}]}
     significant: dict[tuple[str, str], list[str]] = {}
+    strongest: dict[tuple[str, str], float] = {}
     for name in names:
         table = run.models[name].overlap
         hit = table[(table["reuse_share"] > 0) & (table["p_adjusted"] < ALPHA)]
-        for a, b in zip(hit["outlet_a"].astype(str), hit["outlet_b"].astype(str), strict=True):
+        for a, b, share in zip(
+            hit["outlet_a"].astype(str),
+            hit["outlet_b"].astype(str),
+            hit["reuse_share"],
+            strict=True,
+        ):
             significant.setdefault((a, b), []).append(name)
-    items: list[Finding] = []
-    for (a, b), under in sorted(significant.items()):
-        if len(under) == len(names):
-            verdict = "holds under every model"
-        else:
-            missing = [n for n in names if n not in under]
-            verdict = (
-                f"depends on the model: significant under {', '.join(under)}, "
-                f"not under {', '.join(missing)}"
+            strongest[(a, b)] = max(strongest.get((a, b), 0.0), float(share))
+    ranked = sorted(significant, key=lambda pair: (-strongest[pair], pair))
+    holds = [pair for pair in ranked if len(significant[pair]) == len(names)]
+    depends = [pair for pair in ranked if len(significant[pair]) < len(names)]
+    items: list[Finding] = [
+        {
+            "text": f"Significant reuse: {len(holds)} ordered outlet pair(s) under every model, "
+            f"{len(depends)} under some models only.",
+            "links": [],
+        }
+    ]
+    for group in (holds, depends):
+        for a, b in group[:TOP_ROBUST]:
+            under = significant[(a, b)]
+            if len(under) == len(names):
+                verdict = "holds under every model"
+            else:
+                missing = [n for n in names if n not in under]
+                verdict = (
+                    f"depends on the model: significant under {', '.join(under)}, "
+                    f"not under {', '.join(missing)}"
+                )
+            items.append(
+                {
+                    "text": f"Reuse of {a}'s sentences in {b}: {verdict}",
+                    "links": [[n, fragment("outlets", [a, b], n)] for n in under],
+                }
             )
-        items.append(
-            {
-                "text": f"Reuse of {a}'s sentences in {b}: {verdict}",
-                "links": [[n, fragment("outlets", [a, b], n)] for n in under],
-            }
-        )
+        if len(group) > TOP_ROBUST:
+            items.append({"text": f"… and {len(group) - TOP_ROBUST} more", "links": []})
     omitted: dict[str, dict[str, int]] = {}
     for name in names:
         for row in run.models[name].outlet_coverage.itertuples(index=False):
             omitted.setdefault(str(row.outlet), {})[name] = int(row.n_core_omitted)
-    for outlet, per_model in sorted(omitted.items()):
-        counts = ", ".join(f"{per_model.get(n, 0)} under {n}" for n in names)
-        same = len({per_model.get(n, 0) for n in names}) == 1
-        verdict = "holds under every model" if same else "depends on the model"
+    varying = [
+        o
+        for o, counts in sorted(omitted.items())
+        if len(set(counts.values())) > 1 or len(counts) < len(names)
+    ]
+    items.append(
+        {
+            "text": f"Omitted core claims: the count is the same under every model for "
+            f"{len(omitted) - len(varying)} outlet(s) and depends on the model for {len(varying)}.",
+            "links": [],
+        }
+    )
+    for outlet in varying[:TOP_ROBUST]:
+        counts = ", ".join(f"{omitted[outlet].get(n, 0)} under {n}" for n in names)
         items.append(
             {
-                "text": f"{outlet} omits core claims: {counts} ({verdict})",
+                "text": f"{outlet} omits core claims: {counts} (depends on the model)",
                 "links": [[n, fragment("findings", None, n)] for n in names],
             }
         )
-    if not significant:
-        items.insert(
-            0, {"text": "No outlet pair's reuse is significant under any model.", "links": []}
-        )
-    return {"title": f"Under every model? ({', '.join(names)})", "items": items}
+    if len(varying) > TOP_ROBUST:
+        items.append({"text": f"… and {len(varying) - TOP_ROBUST} more outlets", "links": []})
+    return {"title": title, "items": items}
 
 
 def run_findings(run: RunTables) -> dict[str, Any]:
