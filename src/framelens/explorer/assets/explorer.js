@@ -74,7 +74,7 @@
   }
 
   function show(...nodes) {
-    main.replaceChildren(...nodes);
+    main.replaceChildren(...nodes.filter((node) => node !== null && node !== undefined));
     window.scrollTo(0, 0);
   }
 
