@@ -23,7 +23,7 @@ from framelens.shards import (
 )
 from framelens.vocabulary import CellCounts, cell_counts, distinctive_from_counts
 
-from .conftest import ROOT, snakemake_in
+from .conftest import ROOT, SHARED, snakemake_in
 
 
 def test_plan_every_event_once_whole_and_balanced():
@@ -140,17 +140,41 @@ def test_vocabulary_from_shard_counts_equals_whole(tmp_path):
             sents[sents["doc_id"].isin(mine)], docs[docs["doc_id"].isin(mine)], events=events[mine]
         ).save(path)
         parts.append(CellCounts.load(path))
-    pd.testing.assert_frame_equal(distinctive_from_counts(CellCounts.concat(parts), top=5), whole)
+    pd.testing.assert_frame_equal(
+        distinctive_from_counts(CellCounts.concat(parts), top=5), whole, check_exact=True
+    )
+
+
+ECBPLUS = SHARED / "data" / "ecbplus"
+TABLES = (
+    "alignments.parquet",
+    "claims.parquet",
+    "claims_summary.csv",
+    "coverage.csv",
+    "outlet_coverage.csv",
+    "doc_pairs.parquet",
+    "outlet_overlap.csv",
+    "salience.csv",
+    "quotes.csv",
+    "speakers.csv",
+    "vocabulary.csv",
+    "disputed_facts.csv",
+)
 
 
 @pytest.mark.slow
+@pytest.mark.skipif(
+    not (ECBPLUS / "gold_events.csv").is_file(), reason="ECB+ is not in ../shared/data"
+)
 def test_event_shards_give_byte_identical_tables(tmp_path):
-    """A small synthetic corpus (many events), tfidf only: event_shards 1 and 3 write the
-    same tables, byte for byte (bench.revisions.compare)."""
+    """A small synthetic corpus (60 articles, 9 events), tfidf only: event_shards 1 and 3
+    write the same tables, byte for byte (bench.revisions.compare). The second run starts
+    from the first's ingest, embedding and events (bench.shards.seed_upstream)."""
+    from bench.shards import seed_upstream
     from bench.synthetic import generate
 
     corpus = tmp_path / "corpus"
-    generate(60, corpus, seed=7, n_events=9)
+    generate(60, corpus, seed=7, n_events=9, ecbplus=ECBPLUS)
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     config["models"] = {"tfidf": config["models"]["tfidf"]}
     config["corpus"] = str(corpus)
@@ -158,30 +182,34 @@ def test_event_shards_give_byte_identical_tables(tmp_path):
     for shards in (1, 3):
         workdir = tmp_path / f"shards{shards}"
         workdir.mkdir()
+        if runs:
+            seed_upstream(runs[0].parent, workdir, ["tfidf"])
         (workdir / "config.yaml").write_text(
             yaml.safe_dump({**config, "event_shards": shards}), encoding="utf-8"
         )
-        targets = [
-            f"results/tfidf/{name}"
-            for name in (
-                "alignments.parquet",
-                "claims.parquet",
-                "claims_summary.csv",
-                "coverage.csv",
-                "outlet_coverage.csv",
-                "doc_pairs.parquet",
-                "outlet_overlap.csv",
-                "salience.csv",
-                "quotes.csv",
-                "speakers.csv",
-                "vocabulary.csv",
-                "disputed_facts.csv",
-            )
-        ]
+        targets = [f"results/tfidf/{name}" for name in TABLES]
         done = snakemake_in(workdir, "--cores", "2", *targets)
         assert done.returncode == 0, done.stderr[-3000:]
         runs.append(workdir / "results")
+    parts = sorted(p.name for p in (runs[1] / "tfidf" / "event_shards").iterdir())
+    assert parts == ["0", "1", "2"]
     report = compare(runs[0], runs[1])
     assert report["different"] == report["same_values"] == [], report
     assert report["only_base"] == report["only_new"] == [], report
-    assert len(report["identical"]) >= 14, report  # with corpus, embedding, events tables
+    assert len(report["identical"]) >= len(TABLES), report
+
+
+def test_gather_types_a_part_without_values_like_the_others(tmp_path):
+    """A part whose column is all None (Parquet: no type) does not turn the gathered
+    column to object: it has the type one job's table has."""
+    paths = []
+    for i, values in enumerate([["x", None], [None, None]]):
+        path = tmp_path / f"{i}.parquet"
+        pd.DataFrame({"event": [f"e{i}", f"e{i}"], "source": values, "v": [1.0, None]}).to_parquet(
+            path, index=False
+        )
+        paths.append(str(path))
+    whole = pd.DataFrame({"event": ["e0", "e0", "e1", "e1"], "source": ["x", None, None, None]})
+    table = gather_frames(paths, "event")
+    assert table["source"].dtype == whole["source"].dtype
+    assert table["v"].dtype == np.float64

@@ -194,6 +194,22 @@ def gather_frames(paths: list[str], by: str, empty: pd.DataFrame | None = None) 
     full = [p for p in parts if len(p)]
     if not full:
         return empty if empty is not None else parts[0]
-    table = full[0] if len(full) == 1 else pd.concat(full, ignore_index=True)
+    table = full[0] if len(full) == 1 else pd.concat(_typed_alike(full), ignore_index=True)
     order = np.argsort(table[by].astype(str).to_numpy(), kind="stable")
     return table.iloc[order].reset_index(drop=True)
+
+
+def _typed_alike(parts: list[pd.DataFrame]) -> list[pd.DataFrame]:
+    """``parts`` with each all-null column given the type that column has in the parts
+    where it holds values: one job's table would have that type (a part whose ``None``
+    column reads back untyped would otherwise turn the whole column to ``object``)."""
+    typed = []
+    for part in parts:
+        nulls = [c for c in part.columns if part[c].isna().all()]
+        casts = {}
+        for column in nulls:
+            kinds = [p[column].dtype for p in parts if not p[column].isna().all()]
+            if kinds and part[column].dtype != kinds[0]:
+                casts[column] = kinds[0]
+        typed.append(part.astype(casts) if casts else part)
+    return typed

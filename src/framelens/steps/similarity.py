@@ -36,6 +36,14 @@ def doc_similarity(
     )
 
 
+def _no_pairs() -> pd.DataFrame:
+    """The table of no document pairs, as :func:`framelens.similarity.doc_pairs_within_events`
+    gives it."""
+    return pd.DataFrame(
+        {c: pd.Series(dtype=object if c != "similarity" else float) for c in sim.DOC_PAIR_COLUMNS}
+    )
+
+
 def doc_pairs_shard(
     *,
     sentences: str,
@@ -52,6 +60,10 @@ def doc_pairs_shard(
     as in :func:`doc_similarity`). Only the shard's vectors are read; the ``story``
     measure's TF-IDF is fitted on the whole corpus's text, as one job fits it."""
     part = EventShard.read(events, sentences, shard, shards)
+    if part.events.empty:  # more shards than events
+        write_parquet(_no_pairs(), table)
+        log.info("shard %d of %d: no events", shard, shards)
+        return
     sents, rows = read_shard_sentences(sentences, part.doc_ids)
     matrix = read_vector_rows(vectors, rows, sents["sent_id"].tolist())
     text = None
@@ -75,10 +87,7 @@ def doc_pairs_shard(
 
 def doc_pairs(*, parts: list[str], table: str) -> None:
     """The shards' document pairs as one table, ordered by event as one job orders them."""
-    empty = pd.DataFrame(
-        {c: pd.Series(dtype=object if c != "similarity" else float) for c in sim.DOC_PAIR_COLUMNS}
-    )
-    pairs = gather_frames(parts, "event_id", empty)
+    pairs = gather_frames(parts, "event_id", _no_pairs())
     write_parquet(pairs, table)
     log.info("%d document pairs within %d events", len(pairs), pairs["event_id"].nunique())
 
