@@ -7,6 +7,7 @@
 #   --ref REV  run the workflow of git revision REV (e.g. HEAD) instead of the working tree
 #   --event-shards N  the SLURM run with config event_shards N (the local run keeps the
 #              config's value, 1): the tables must still be the same, byte for byte
+#   --models "A B"  only these models of config/config.yaml (default: all of them)
 #
 # Steps (each one stops the script with "FAILED at step N (name): reason"):
 #   1. checks: root, the project's .venv, no slurmctld/slurmd already running, no
@@ -45,11 +46,13 @@ PY="$VENV/bin/python"
 KEEP=0
 REF=""
 EVENT_SHARDS=""
+MODELS=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --keep) KEEP=1 ;;
         --ref) REF="${2:?--ref needs a git revision}"; shift ;;
         --event-shards) EVENT_SHARDS="${2:?--event-shards needs a number}"; shift ;;
+        --models) MODELS="${2:?--models needs model keys}"; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "slurm_local.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -314,7 +317,7 @@ else
     echo "workflow and package: working tree of $(git -C "$ROOT" rev-parse --short HEAD)" \
         "($CHANGED changed or new files)"
 fi
-"$PY" - "$CODE" "$WORK/config.yaml" "$WORK/config_slurm.yaml" "$EVENT_SHARDS" <<'EOF'
+"$PY" - "$CODE" "$WORK/config.yaml" "$WORK/config_slurm.yaml" "$EVENT_SHARDS" "$MODELS" <<'EOF'
 import sys
 from pathlib import Path
 
@@ -323,6 +326,8 @@ import yaml
 code, out, out_slurm, shards = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 config = yaml.safe_load((code / "config/config.yaml").read_text(encoding="utf-8"))
 config["corpus"] = str(code / "corpus/seeds")
+if sys.argv[5].split():
+    config["models"] = {key: config["models"][key] for key in sys.argv[5].split()}
 out.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 if shards:
     config["event_shards"] = int(shards)

@@ -213,3 +213,23 @@ def test_gather_types_a_part_without_values_like_the_others(tmp_path):
     table = gather_frames(paths, "event")
     assert table["source"].dtype == whole["source"].dtype
     assert table["v"].dtype == np.float64
+
+
+def test_scale_bench_folds_event_shards_into_their_stage(tmp_path):
+    from bench.scale.measure import benchmark_table
+
+    header = "s\th:m:s\tmax_rss\tmax_vms\tmax_uss\tmax_pss\tio_in\tio_out\tmean_load\tcpu_time\n"
+    for rule, job, seconds, rss in [
+        ("align_shard", "static-0", 4.0, 300.0),
+        ("align_shard", "static-1", 5.0, 350.0),
+        ("align", "static", 1.0, 200.0),
+    ]:
+        folder = tmp_path / "benchmarks" / rule
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{job}.tsv").write_text(
+            header + f"{seconds}\t0:00:05\t{rss}\t1\t{rss}\t1\t0\t0\t1\t{seconds}\n"
+        )
+    stages = benchmark_table(tmp_path)
+    assert set(stages) == {"align/static"}
+    assert stages["align/static"]["s"] == 10.0 and stages["align/static"]["max_rss"] == 350.0
+    assert stages["align/static"]["shards"] == 2 and stages["align/static"]["gather_s"] == 1.0

@@ -38,7 +38,7 @@ except FramelensError as error:
 
 MODELS = sorted(config["models"])
 # Alignment, claims, framing and doc_pairs each run as this many jobs over blocks of whole
-# events, gathered into one table each (framelens/shards.py, README "Large corpora").
+# events, gathered into one table each (framelens/shards.py, README "Event shards").
 EVENT_SHARDS = config["event_shards"]
 CACHE_DIR = os.environ.get("FRAMELENS_CACHE_DIR", ".cache/framelens")
 ALIGNMENT_VIEW_RANKS = list(range(1, config["figures"]["alignment_views"] + 1))
