@@ -101,8 +101,8 @@ def run_tables(corpus: Path, workdir: Path, models: list[str], shards: int, core
     targets = [f"results/{m}/{t}" for m in models for t in TABLES]
     started = time.perf_counter()
     run = subprocess.run(
-        [sys.executable, "-m", "snakemake", "--snakefile", str(ROOT / "Snakefile"),
-         "--directory", str(workdir), "--cores", str(cores), "--quiet", *targets,
+        [sys.executable, "-m", "snakemake", *targets, "--snakefile", str(ROOT / "Snakefile"),
+         "--directory", str(workdir), "--cores", str(cores), "--quiet",
          "--configfile", str(workdir / "config.yaml")],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
@@ -148,7 +148,7 @@ def main() -> None:
         runs: dict[int, Path] = {}
         entry: dict[str, Any] = {"runs": {}, "comparisons": {}}
         for shards in args.shards:
-            workdir = base / name / f"event_shards_{shards}"
+            workdir = base / "runs" / name / f"event_shards_{shards}"
             if runs:
                 seed_upstream(runs[args.shards[0]], workdir, args.models)
             seconds = run_tables(corpus, workdir, args.models, shards, args.cores)
