@@ -86,6 +86,10 @@ def test_shards_read_only_their_events_rows(tmp_path):
         np.testing.assert_array_equal(got, vectors[rows])
         seen += part.events["event_id"].unique().tolist()
     assert sorted(seen) == ["A", "B", "C"]  # whole events, each once
+    empty = EventShard.read(events, sentences, 4, 5)  # more shards than events
+    none, rows = read_shard_sentences(sentences, empty.doc_ids, ["sent_id", "doc_id", "text"])
+    assert empty.events.empty and none.empty and list(none.columns) == ["sent_id", "doc_id", "text"]
+    assert read_vector_rows(vec, rows, []).shape == (0, 3)
     sparse = str(tmp_path / "sparse.npz")
     save_vectors(sparse, sents["sent_id"].tolist(), sp.csr_matrix(vectors))
     got = read_vector_rows(sparse, np.array([1, 3]), ["s1", "s3"])

@@ -108,15 +108,20 @@ def read_shard_sentences(
     ``doc_id`` column is read whole; the other columns are read filtered."""
     all_docs = pq.read_table(sentences, columns=["doc_id"]).column("doc_id").to_pandas()
     rows = np.flatnonzero(all_docs.isin(doc_ids).to_numpy())
+    expected = all_docs.to_numpy()[rows]
     del all_docs
+    schema = pq.read_schema(sentences)
     if columns is not None:
-        present = set(pq.read_schema(sentences).names)
-        columns = [c for c in columns if c in present]
-    table = pq.read_table(
-        sentences, columns=columns, filters=[("doc_id", "in", sorted(doc_ids))] if doc_ids else None
-    ).to_pandas()
-    if not doc_ids:
-        table = table.iloc[:0]
+        columns = [c for c in columns if c in set(schema.names)]
+    if doc_ids:
+        found = pq.read_table(
+            sentences, columns=columns, filters=[("doc_id", "in", sorted(doc_ids))]
+        )
+    else:  # an empty shard reads nothing
+        found = schema.empty_table() if columns is None else schema.empty_table().select(columns)
+    table = found.to_pandas()
+    if "doc_id" in table and not np.array_equal(table["doc_id"].to_numpy(), expected):
+        raise FramelensError(f"{sentences}: a filtered read did not keep the table's rows")
     if len(table) != len(rows):
         raise FramelensError(f"{sentences}: filtered read gave {len(table)} rows, not {len(rows)}")
     return table.reset_index(drop=True), rows
