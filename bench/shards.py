@@ -72,12 +72,14 @@ def corpus_folder(name: str, base: Path) -> Path:
 
 def seed_upstream(source: Path, target: Path, models: list[str]) -> None:
     """Copy ingest, embedding and events outputs of one run into another's results."""
-    shutil.copytree(source / "results" / "corpus", target / "results" / "corpus")
+    shutil.copytree(
+        source / "results" / "corpus", target / "results" / "corpus", dirs_exist_ok=True
+    )
     for model in models:
         for name in UPSTREAM:
             path = source / "results" / model / name
             if path.is_dir():
-                shutil.copytree(path, target / "results" / model / name)
+                shutil.copytree(path, target / "results" / model / name, dirs_exist_ok=True)
             elif path.exists():
                 (target / "results" / model).mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, target / "results" / model / name)
