@@ -41,7 +41,7 @@ from bench.synthetic import generate
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 TABLE_SUFFIXES = (".parquet", ".csv", ".npz")
-SKIPPED_PARTS = ("logs", "benchmarks", "figures", "shards")
+SKIPPED_PARTS = ("logs", "benchmarks", "figures", "shards", "event_shards")
 WORKTREE = "WORKTREE"
 
 

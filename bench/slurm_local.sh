@@ -2,9 +2,12 @@
 # Run the seed workflow through SLURM on this one machine and check that it gives the same
 # tables, byte for byte, as a local run. `make bench-slurm` runs it.
 #
-# Usage (as root, from anywhere):  bash bench/slurm_local.sh [--keep] [--ref REV]
+# Usage (as root, from anywhere):  bash bench/slurm_local.sh [--keep] [--ref REV] [--event-shards N]
 #   --keep     keep the temporary folder (runs, logs, the cluster's files) after success
 #   --ref REV  run the workflow of git revision REV (e.g. HEAD) instead of the working tree
+#   --event-shards N  the SLURM run with config event_shards N (the local run keeps the
+#              config's value, 1): the tables must still be the same, byte for byte
+#   --models "A B"  only these models of config/config.yaml (default: all of them)
 #
 # Steps (each one stops the script with "FAILED at step N (name): reason"):
 #   1. checks: root, the project's .venv, no slurmctld/slurmd already running, no
@@ -28,7 +31,9 @@
 #      every 5 s instead of the plugin's 40 s
 #   8. the tables compared with cmp: results/corpus/*.parquet, results/*/doc_similarity.csv,
 #      results/*/alignments.parquet, results/*/claims.parquet, results/*/events.csv,
-#      results/*/outlet_overlap.csv
+#      results/*/outlet_overlap.csv, and the event-shard stages' doc_pairs.parquet,
+#      claims_summary.csv, coverage.csv, salience.csv, quotes.csv, vocabulary.csv,
+#      disputed_facts.csv
 # On exit (success, failure or interrupt) the SLURM jobs still queued are cancelled and the
 # daemons this script started are stopped by their pid, its /etc/slurm/slurm.conf is
 # removed (a copy stays in the temporary folder), and the temporary folder is removed unless
@@ -40,10 +45,14 @@ VENV="$ROOT/.venv"
 PY="$VENV/bin/python"
 KEEP=0
 REF=""
+EVENT_SHARDS=""
+MODELS=""
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --keep) KEEP=1 ;;
         --ref) REF="${2:?--ref needs a git revision}"; shift ;;
+        --event-shards) EVENT_SHARDS="${2:?--event-shards needs a number}"; shift ;;
+        --models) MODELS="${2:?--models needs model keys}"; shift ;;
         -h|--help) sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
         *) echo "slurm_local.sh: unknown argument $1 (see --help)" >&2; exit 2 ;;
     esac
@@ -308,23 +317,30 @@ else
     echo "workflow and package: working tree of $(git -C "$ROOT" rev-parse --short HEAD)" \
         "($CHANGED changed or new files)"
 fi
-"$PY" - "$CODE" "$WORK/config.yaml" <<'EOF'
+"$PY" - "$CODE" "$WORK/config.yaml" "$WORK/config_slurm.yaml" "$EVENT_SHARDS" "$MODELS" <<'EOF'
 import sys
 from pathlib import Path
 
 import yaml
 
-code, out = Path(sys.argv[1]), Path(sys.argv[2])
+code, out, out_slurm, shards = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3]), sys.argv[4]
 config = yaml.safe_load((code / "config/config.yaml").read_text(encoding="utf-8"))
 config["corpus"] = str(code / "corpus/seeds")
+if sys.argv[5].split():
+    config["models"] = {key: config["models"][key] for key in sys.argv[5].split()}
 out.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+if shards:
+    config["event_shards"] = int(shards)
+out_slurm.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
 EOF
+echo "local run: event_shards $(grep '^event_shards:' "$WORK/config.yaml" | cut -d' ' -f2);" \
+    "SLURM run: event_shards $(grep '^event_shards:' "$WORK/config_slurm.yaml" | cut -d' ' -f2)"
 # Every process, the SLURM jobs included (sbatch exports the environment), imports the
 # snapshot's package rather than the editable install's.
 export PYTHONPATH="$CODE/src" HF_HUB_OFFLINE=1 PATH="$VENV/bin:$PATH"
 [[ "$("$PY" -c 'import framelens; print(framelens.__file__)')" == "$CODE/src/"* ]] \
     || fail "PYTHONPATH=$CODE/src does not take precedence over the installed framelens"
-SMK=("$VENV/bin/snakemake" --snakefile "$CODE/Snakefile" --configfile "$WORK/config.yaml")
+SMK=("$VENV/bin/snakemake" --snakefile "$CODE/Snakefile")
 mkdir -p "$WORK/local" "$WORK/slurm"
 run_snakemake() {  # run_snakemake NAME ARGS...: in $WORK/NAME, log in $WORK/NAME.log
     local name=$1; shift
@@ -339,13 +355,14 @@ run_snakemake() {  # run_snakemake NAME ARGS...: in $WORK/NAME, log in $WORK/NAM
     return "$rc"
 }
 T0=$SECONDS
-run_snakemake local --cores 2 \
+run_snakemake local --cores 2 --configfile "$WORK/config.yaml" \
     || fail "local run failed: $(log_tail "$WORK/local.log") (log: $WORK/local.log)"
 LOCAL_S=$((SECONDS - T0))
 echo "local run done in ${LOCAL_S}s: $(grep -o '[0-9]* of [0-9]* steps (100%) done' \
     "$WORK/local.log" | tail -n 1)"
 T0=$SECONDS
 run_snakemake slurm --executor slurm --profile "$ROOT/profiles/slurm" \
+    --configfile "$WORK/config_slurm.yaml" \
     --slurm-status-command squeue --slurm-init-seconds-before-status-checks 5 \
     --slurm-keep-successful-logs \
     || fail "SLURM run failed: $(grep -E 'Error|error|failed' "$WORK/slurm.log" | tail -n 5 \
@@ -360,7 +377,9 @@ step "compare tables byte for byte"
 cd "$WORK/local"
 mapfile -t TABLES < <(ls results/corpus/*.parquet results/*/doc_similarity.csv \
     results/*/alignments.parquet results/*/claims.parquet results/*/events.csv \
-    results/*/outlet_overlap.csv 2>/dev/null)
+    results/*/outlet_overlap.csv results/*/doc_pairs.parquet results/*/claims_summary.csv \
+    results/*/coverage.csv results/*/salience.csv results/*/quotes.csv \
+    results/*/vocabulary.csv results/*/disputed_facts.csv 2>/dev/null)
 [[ ${#TABLES[@]} -gt 0 ]] || fail "the local run wrote none of the tables to compare"
 DIFFER=()
 for table in "${TABLES[@]}"; do

@@ -35,6 +35,27 @@ def workflow_rules() -> dict[str, int]:
     return rules
 
 
+def shard_mem_rules() -> set[str]:
+    """Rules whose memory request the rule itself sets, from event_shards
+    (``mem_mb=shard_mem_mb(...)``, workflow/rules/common.smk)."""
+    found = set()
+    for path in sorted((ROOT / "workflow" / "rules").glob("*.smk")):
+        parts = re.split(r"(?m)^rule (\w+):", path.read_text(encoding="utf-8"))
+        for name, body in zip(parts[1::2], parts[2::2], strict=True):
+            if re.search(r"(?m)^\s+mem_mb=shard_mem_mb\(", body):
+                found.add(name)
+    return found
+
+
+def test_event_shard_jobs_ask_for_less_memory_with_more_shards():
+    from framelens.steps.dag import event_shard_mem_mb
+
+    assert shard_mem_rules() == {"align_shard", "claims_shard", "framing_shard", "doc_pairs_shard"}
+    sizes = [event_shard_mem_mb(9000, 1000, n) for n in (1, 2, 4, 8)]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] == 10000 and sizes[-1] == 2125
+    assert event_shard_mem_mb(9000, 1000, 4, attempt=2) == 2 * event_shard_mem_mb(9000, 1000, 4)
+
+
 @pytest.fixture(scope="module")
 def profile() -> dict:
     return yaml.safe_load(PROFILE.read_text(encoding="utf-8"))
@@ -57,12 +78,19 @@ def test_profile_names_exactly_the_workflows_rules(profile):
 def test_resources_are_well_formed(profile):
     assert profile["executor"] == "slurm"
     threads = workflow_rules()
+    rule_mem = shard_mem_rules()
     entries = {"default-resources": profile["default-resources"], **profile["set-resources"]}
     for rule, resources in entries.items():
-        assert {"mem_mb", "runtime", "cpus_per_task"} <= set(resources), rule
-        assert MEM_MB.match(str(resources["mem_mb"])), (
-            f"{rule}: mem_mb should read 'N * attempt', not {resources['mem_mb']!r}"
-        )
+        if rule in rule_mem:  # the rule's own mem_mb, which a profile value would override
+            assert "mem_mb" not in resources, (
+                f"{rule}: its rule sets mem_mb from event_shards; leave it out of the profile"
+            )
+            assert {"runtime", "cpus_per_task"} <= set(resources), rule
+        else:
+            assert {"mem_mb", "runtime", "cpus_per_task"} <= set(resources), rule
+            assert MEM_MB.match(str(resources["mem_mb"])), (
+                f"{rule}: mem_mb should read 'N * attempt', not {resources['mem_mb']!r}"
+            )
         assert isinstance(resources["runtime"], int) and resources["runtime"] > 0, rule
         cpus = resources["cpus_per_task"]
         assert isinstance(cpus, int) and cpus >= threads.get(rule, 1), (

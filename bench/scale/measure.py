@@ -26,6 +26,15 @@ UNITS = {
 }
 
 
+# shard rules and the stage (their gather) they are folded into
+SHARD_RULES = {
+    "embed_shard": "embed",
+    "align_shard": "align",
+    "claims_shard": "claims",
+    "framing_shard": "framing",
+    "doc_pairs_shard": "doc_pairs",
+}
+
 STAMP = re.compile(r"^\[(\w{3} \w{3} +\d+ \d\d:\d\d:\d\d \d{4})\]$")
 START = re.compile(r"^(?:local)?rule (\w+):$")
 JOBID = re.compile(r"^\s+jobid: (\d+)$")
@@ -128,10 +137,13 @@ def benchmark_table(results: Path) -> dict[str, dict[str, float]]:
     Embedding runs as shard jobs (``embed_shard/<model>-<n>.tsv``) and a gather
     (``embed/<model>.tsv``); they are folded into one stage ``embed/<model>``, as before
     shards: seconds and CPU seconds summed (jobs run one at a time here), memory the
-    largest, with ``shards``, ``shard_s`` and ``gather_s`` to tell them apart.
+    largest, with ``shards``, ``shard_s`` and ``gather_s`` to tell them apart. The event
+    shards (``align_shard``, ``claims_shard``, ``framing_shard``, ``doc_pairs_shard``,
+    config ``event_shards``) are folded into ``align``, ``claims``, ``framing`` and
+    ``doc_pairs`` the same way.
     """
     stages: dict[str, dict[str, float]] = {}
-    shards: dict[str, list[dict[str, float]]] = {}
+    shards: dict[str, list[dict[str, float]]] = {}  # by gather stage
     folder = results / "benchmarks"
     for path in sorted(folder.rglob("*.tsv")):
         table = pd.read_csv(path, sep="\t")
@@ -144,12 +156,14 @@ def benchmark_table(results: Path) -> dict[str, dict[str, float]]:
             for k in ("s", "max_rss", "max_uss", "cpu_time", "mean_load")
             if k in row
         }
-        if stage.startswith("embed_shard/"):
-            shards.setdefault(stage.split("/", 1)[1].rsplit("-", 1)[0], []).append(values)
+        rule, _, job = stage.partition("/")
+        if rule in SHARD_RULES:
+            gather_stage = f"{SHARD_RULES[rule]}/{job.rsplit('-', 1)[0]}"
+            shards.setdefault(gather_stage, []).append(values)
         else:
             stages[stage] = values
-    for model, parts in shards.items():
-        gather = stages.get(f"embed/{model}", {})
+    for gather_stage, parts in shards.items():
+        gather = stages.get(gather_stage, {})
         jobs = [*parts, gather] if gather else parts
         merged = {
             key: (max if key in ("max_rss", "max_uss") else sum)(j[key] for j in jobs)
@@ -159,7 +173,7 @@ def benchmark_table(results: Path) -> dict[str, dict[str, float]]:
         merged.update(
             shards=len(parts), shard_s=sum(p["s"] for p in parts), gather_s=gather.get("s")
         )
-        stages[f"embed/{model}"] = merged
+        stages[gather_stage] = merged
     return stages
 
 

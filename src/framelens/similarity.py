@@ -123,12 +123,53 @@ class StoryProfiles:
 
 
 def story_profiles(
-    vectors: Matrix, sentences: pd.DataFrame, doc_ids: list[str], settings: StorySettings
+    vectors: Matrix,
+    sentences: pd.DataFrame,
+    doc_ids: list[str],
+    settings: StorySettings,
+    text: StoryText | None = None,
 ) -> StoryProfiles:
     """The three profiles of every document in ``doc_ids``, from its content sentences
     (``vectors`` has one row per row of ``sentences``). TF-IDF weights are fitted on
-    these documents, so a document's profile depends on the corpus it is in."""
+    these documents, so a document's profile depends on the corpus it is in; ``text``
+    gives them fitted on a larger corpus instead (:func:`story_text`, e.g. the whole
+    corpus for one event shard's documents)."""
     rows, docs, positions = content_layout(sentences, doc_ids)
+    n = len(doc_ids)
+    if text is None:
+        text = story_text(sentences, doc_ids)
+    at = text.rows(doc_ids)
+    return StoryProfiles(
+        vectors=weighted_document_vectors(
+            vectors, rows, docs, lead_weights(positions, settings.lead_decay), n
+        ),
+        names=text.names[at],
+        words=text.words[at],
+        empty=np.bincount(docs, minlength=n) == 0,
+    )
+
+
+@dataclass(frozen=True)
+class StoryText:
+    """The ``story`` measure's TF-IDF profiles (names; words) of a corpus's documents."""
+
+    doc_ids: list[str]
+    names: sp.csr_matrix
+    words: sp.csr_matrix
+
+    def rows(self, doc_ids: list[str]) -> np.ndarray:
+        """The rows of ``doc_ids``."""
+        index = pd.Index(self.doc_ids)
+        at = index.get_indexer(doc_ids)
+        if (at < 0).any():
+            raise ValueError("documents without a story text profile")
+        return at
+
+
+def story_text(sentences: pd.DataFrame, doc_ids: list[str]) -> StoryText:
+    """TF-IDF of the names and of the words of each document in ``doc_ids`` (its content
+    sentences in ``sentences``), fitted on these documents; no vectors needed."""
+    rows, docs, _ = content_layout(sentences, doc_ids)
     n = len(doc_ids)
     texts = sentences["text"].to_numpy()[rows]
     by_doc = np.searchsorted(docs, np.arange(n + 1))
@@ -137,13 +178,10 @@ def story_profiles(
         " ".join(sorted(set().union(*(anchors(t) for t in texts[lo:hi]))))
         for lo, hi in itertools.pairwise(by_doc.tolist())
     ]
-    return StoryProfiles(
-        vectors=weighted_document_vectors(
-            vectors, rows, docs, lead_weights(positions, settings.lead_decay), n
-        ),
+    return StoryText(
+        doc_ids=list(doc_ids),
         names=tfidf_profiles(names, token_pattern=r"\S+", lowercase=False),
         words=tfidf_profiles(words, stop_words="english"),
-        empty=np.bincount(docs, minlength=n) == 0,
     )
 
 
@@ -249,17 +287,19 @@ def doc_pairs_within_events(
     events: pd.DataFrame,
     method: DocMethod | str,
     story: StorySettings | None = None,
+    text: StoryText | None = None,
 ) -> pd.DataFrame:
     """The document similarity of every ordered pair of documents in the same event.
 
     Long form (``event_id, doc_id_a, doc_id_b, similarity``; ``a`` ≠ ``b``), the same
     values :func:`doc_similarity` gives for those cells, computed event by event: time
     grows with the sum of the events' squared sizes, not with the corpus squared, and no
-    corpus-wide matrix is built. ``events`` has ``doc_id, event_id``.
+    corpus-wide matrix is built. ``events`` has ``doc_id, event_id``; ``text``: the
+    ``story`` TF-IDF fitted on a larger corpus than ``events``' documents (event shards).
     """
     events = events.sort_values(["event_id", "doc_id"], kind="stable").reset_index(drop=True)
     doc_ids = events["doc_id"].tolist()
-    block_values = event_block_scorer(vectors, sentences, doc_ids, method, story)
+    block_values = event_block_scorer(vectors, sentences, doc_ids, method, story, text)
     event_codes = events["event_id"].to_numpy()
     bounds = run_bounds(event_codes)
     parts = []
@@ -296,6 +336,7 @@ def event_block_scorer(
     doc_ids: list[str],
     method: DocMethod | str,
     story: StorySettings | None = None,
+    text: StoryText | None = None,
 ) -> Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]:
     """A function ``(lo, hi, a, b) -> values`` giving the similarity of documents
     ``lo + a[i]`` and ``lo + b[i]`` of ``doc_ids`` (one event's block ``lo:hi``), with
@@ -303,7 +344,7 @@ def event_block_scorer(
     method = DocMethod.parse(method) if isinstance(method, str) else method
     if method is DocMethod.STORY:
         settings = story or StorySettings()
-        profiles = story_profiles(vectors, sentences, doc_ids, settings)
+        profiles = story_profiles(vectors, sentences, doc_ids, settings, text)
         return lambda lo, hi, a, b: story_pairs(profiles, lo + a, lo + b, settings)
     if method is DocMethod.MEAN_VECTOR:
         doc_vectors = document_vectors(vectors, sentences, doc_ids)

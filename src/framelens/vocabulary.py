@@ -15,6 +15,7 @@ merely belong to that event's story, nor penalised for the event it skipped.
 from __future__ import annotations
 
 from array import array
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -22,12 +23,16 @@ import scipy.sparse as sp
 
 from framelens.basics.tables import event_of_documents, outlet_keys
 from framelens.basics.tokens import PHRASE_STOP_WORDS, word_tokens
+from framelens.io import read_arrays, write_arrays
 from framelens.lookup import map_values
 from framelens.schema import defaults
 
 __all__ = [
     "DISTINCTIVE_COLUMNS",
     "LOG_ODDS_COLUMNS",
+    "CellCounts",
+    "cell_counts",
+    "distinctive_from_counts",
     "distinctive_terms",
     "ngrams",
     "term_counts",
@@ -272,6 +277,100 @@ def _count_matrix(
 # --------------------------------------------------------------------------- outlets
 
 
+@dataclass(frozen=True)
+class CellCounts:
+    """Sparse counts of words and phrases per (event, outlet) cell: what
+    :func:`distinctive_terms` compares, and all it needs of the text. Cells of disjoint
+    events add up by :meth:`concat` (event shards), exactly: the counts are integers."""
+
+    counts: sp.csr_matrix  # cells x terms, int32
+    terms: np.ndarray  # sorted
+    event: np.ndarray  # event of each cell
+    outlet: np.ndarray  # outlet of each cell
+
+    def save(self, path: str) -> None:
+        """Write the counts to an ``.npz`` (no pickle)."""
+        write_arrays(
+            {
+                "data": self.counts.data,
+                "indices": self.counts.indices,
+                "indptr": self.counts.indptr,
+                "shape": np.asarray(self.counts.shape),
+                "terms": np.asarray(self.terms, dtype=str),
+                "event": np.asarray(self.event, dtype=str),
+                "outlet": np.asarray(self.outlet, dtype=str),
+            },
+            path,
+        )
+
+    @classmethod
+    def load(cls, path: str) -> CellCounts:
+        """Read what :meth:`save` wrote."""
+        arrays = read_arrays(path)
+        shape = tuple(int(n) for n in arrays["shape"])
+        return cls(
+            sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape),
+            arrays["terms"].astype(object),
+            arrays["event"].astype(object),
+            arrays["outlet"].astype(object),
+        )
+
+    @classmethod
+    def concat(cls, parts: list[CellCounts]) -> CellCounts:
+        """The cells of ``parts`` (of disjoint events) one after another, over the union of
+        their terms (sorted)."""
+        terms = np.unique(np.concatenate([np.asarray(p.terms, dtype=str) for p in parts]))
+        blocks = []
+        for part in parts:
+            columns = np.searchsorted(terms, np.asarray(part.terms, dtype=str))
+            coo = part.counts.tocoo()
+            blocks.append(
+                sp.csr_matrix(
+                    (coo.data, (coo.row, columns[coo.col])),
+                    shape=(part.counts.shape[0], len(terms)),
+                    dtype=np.int32,
+                )
+            )
+        counts = sp.vstack(blocks, format="csr", dtype=np.int32)
+        counts.sort_indices()
+        return cls(
+            counts,
+            terms.astype(object),
+            np.concatenate([np.asarray(p.event, dtype=object) for p in parts]),
+            np.concatenate([np.asarray(p.outlet, dtype=object) for p in parts]),
+        )
+
+
+def cell_counts(
+    sentences: pd.DataFrame,
+    documents: pd.DataFrame,
+    *,
+    events: pd.Series | None = None,
+    ngram_range: tuple[int, int] = (1, 2),
+) -> CellCounts:
+    """Counts of words and phrases per (event, outlet) cell that has a document (in order
+    of the documents); arguments as :func:`distinctive_terms`."""
+    outlet_of = outlet_keys(documents)
+    event_of = events if events is not None else event_of_documents(documents)
+    event_of = event_of.reindex(outlet_of.index).fillna("unassigned").astype(str)
+    # one row per (event, outlet) cell that has a document
+    cell_of_doc = pd.MultiIndex.from_arrays([event_of.to_numpy(), outlet_of.to_numpy()])
+    cell_codes, cells = pd.factorize(cell_of_doc)
+    counts, _, terms = _count_matrix(
+        sentences,
+        pd.Series(cell_codes, index=outlet_of.index),
+        ngram_range,
+        PHRASE_STOP_WORDS,
+        groups=list(range(len(cells))),
+    )
+    return CellCounts(
+        counts,
+        terms,
+        cells.get_level_values(0).to_numpy(),
+        cells.get_level_values(1).to_numpy(),
+    )
+
+
 def distinctive_terms(
     sentences: pd.DataFrame,
     documents: pd.DataFrame,
@@ -301,23 +400,20 @@ def distinctive_terms(
     most distinctive, by z, ties by term) and ``n_events`` compared; at most ``top`` rows
     per outlet.
     """
-    outlet_of = outlet_keys(documents)
-    event_of = events if events is not None else event_of_documents(documents)
-    event_of = event_of.reindex(outlet_of.index).fillna("unassigned").astype(str)
-    # one row per (event, outlet) cell that has a document
-    cell_of_doc = pd.MultiIndex.from_arrays([event_of.to_numpy(), outlet_of.to_numpy()])
-    cell_codes, cells = pd.factorize(cell_of_doc)
-    cell_event = cells.get_level_values(0).to_numpy()
-    cell_outlet = cells.get_level_values(1).to_numpy()
-    counts, _, terms = _count_matrix(
-        sentences,
-        pd.Series(cell_codes, index=outlet_of.index),
-        ngram_range,
-        PHRASE_STOP_WORDS,
-        groups=list(range(len(cells))),
-    )
-    cells_of_event = pd.Series(np.arange(len(cells))).groupby(cell_event).agg(list)
-    cells_of_outlet = pd.Series(np.arange(len(cells))).groupby(cell_outlet).agg(list)
+    cells = cell_counts(sentences, documents, events=events, ngram_range=ngram_range)
+    return distinctive_from_counts(cells, top=top, alpha0=alpha0)
+
+
+def distinctive_from_counts(
+    cells: CellCounts,
+    *,
+    top: int = defaults("framing")["vocabulary_top"],
+    alpha0: float | None = None,
+) -> pd.DataFrame:
+    """:func:`distinctive_terms` from the (event, outlet) cells' counts."""
+    counts, terms, cell_event, cell_outlet = cells.counts, cells.terms, cells.event, cells.outlet
+    cells_of_event = pd.Series(np.arange(len(cell_event))).groupby(cell_event).agg(list)
+    cells_of_outlet = pd.Series(np.arange(len(cell_event))).groupby(cell_outlet).agg(list)
     tables = []
     for outlet in sorted(cells_of_outlet.index):
         own = np.asarray(cells_of_outlet[outlet], dtype=np.intp)

@@ -5,12 +5,38 @@
 # Steps: framelens/steps/align.py, one function per rule, named after it.
 
 
-rule align:
+# One align_shard job per event shard (config event_shards, common.smk): whole events,
+# planned from the data (framelens/shards.py); align gathers their parts in the order one
+# job gives.
+rule align_shard:
     input:
         sentences=rules.ingest.output.sentences,
         documents=rules.ingest.output.documents,
         vectors=rules.embed.output.vectors,
         events=rules.events.output.events,
+    output:
+        alignments="results/{model}/event_shards/{shard}/alignments.parquet",
+    log:
+        "results/logs/align_shard/{model}-{shard}.log",
+    benchmark:
+        "results/benchmarks/align_shard/{model}-{shard}.tsv"
+    wildcard_constraints:
+        shard=r"\d+",
+    conda:
+        "../envs/framelens.yaml"
+    resources:
+        mem_mb=shard_mem_mb(9000, 1000),
+    params:
+        alignment=config["alignment"],
+        paraphrase_threshold=paraphrase_threshold,
+        shards=EVENT_SHARDS,
+    script:
+        "../scripts/align_shard.py"
+
+
+rule align:
+    input:
+        parts=event_parts("align_shard", "alignments"),
     output:
         alignments="results/{model}/alignments.parquet",
     log:
@@ -19,9 +45,6 @@ rule align:
         "results/benchmarks/align/{model}.tsv"
     conda:
         "../envs/framelens.yaml"
-    params:
-        alignment=config["alignment"],
-        paraphrase_threshold=paraphrase_threshold,
     script:
         "../scripts/align.py"
 

@@ -2,13 +2,41 @@
 # Steps: framelens/steps/claims.py, one function per rule, named after it.
 
 
-rule claims:
+rule claims_shard:
     input:
         sentences=rules.ingest.output.sentences,
         documents=rules.ingest.output.documents,
         vectors=rules.embed.output.vectors,
         events=rules.events.output.events,
-        alignments=rules.align.output.alignments,
+        alignments=rules.align_shard.output.alignments,
+    output:
+        claims="results/{model}/event_shards/{shard}/claims.parquet",
+        summary="results/{model}/event_shards/{shard}/claims_summary.parquet",
+        coverage="results/{model}/event_shards/{shard}/coverage.parquet",
+    log:
+        "results/logs/claims_shard/{model}-{shard}.log",
+    benchmark:
+        "results/benchmarks/claims_shard/{model}-{shard}.tsv"
+    wildcard_constraints:
+        shard=r"\d+",
+    conda:
+        "../envs/framelens.yaml"
+    resources:
+        mem_mb=shard_mem_mb(7000, 1000),
+    params:
+        claim_threshold=claim_threshold,
+        evidence_link=config["alignment"]["evidence"]["link"],
+        coverage=config["coverage"],
+        shards=EVENT_SHARDS,
+    script:
+        "../scripts/claims_shard.py"
+
+
+rule claims:
+    input:
+        claims=event_parts("claims_shard", "claims"),
+        summary=event_parts("claims_shard", "summary"),
+        coverage=event_parts("claims_shard", "coverage"),
     output:
         claims="results/{model}/claims.parquet",
         summary="results/{model}/claims_summary.csv",
@@ -20,10 +48,6 @@ rule claims:
         "results/benchmarks/claims/{model}.tsv"
     conda:
         "../envs/framelens.yaml"
-    params:
-        claim_threshold=claim_threshold,
-        evidence_link=config["alignment"]["evidence"]["link"],
-        coverage=config["coverage"],
     script:
         "../scripts/claims.py"
 

@@ -9,7 +9,12 @@ from framelens.config import validate_config
 from framelens.corpus import IngestSettings, check_corpus_source
 from framelens.sources import count_articles, source_inputs
 from framelens.errors import FramelensError
-from framelens.steps.dag import CARD_RULES, shard_count
+from framelens.steps.dag import (
+    CARD_RULES,
+    CARD_SHARD_RULES,
+    event_shard_mem_mb,
+    shard_count,
+)
 
 
 def fail_before_jobs(error):
@@ -32,6 +37,9 @@ except FramelensError as error:
 
 
 MODELS = sorted(config["models"])
+# Alignment, claims, framing and doc_pairs each run as this many jobs over blocks of whole
+# events, gathered into one table each (framelens/shards.py, README "Event shards").
+EVENT_SHARDS = config["event_shards"]
 CACHE_DIR = os.environ.get("FRAMELENS_CACHE_DIR", ".cache/framelens")
 ALIGNMENT_VIEW_RANKS = list(range(1, config["figures"]["alignment_views"] + 1))
 COVERAGE_EVENT_RANKS = list(range(1, config["figures"]["coverage_events"] + 1))
@@ -88,6 +96,31 @@ def shard_outputs(name):
     return files
 
 
+def event_parts(rule, name):
+    """Input function: output ``name`` of every event shard of ``rule`` for one model, in
+    shard order."""
+
+    def files(wildcards):
+        return expand(
+            getattr(getattr(rules, rule).output, name),
+            model=wildcards.model,
+            shard=range(EVENT_SHARDS),
+        )
+
+    return files
+
+
+def shard_mem_mb(whole_mb, fixed_mb):
+    """Resource function: the memory (MB) of one event-shard job, falling with
+    event_shards (framelens.steps.dag.event_shard_mem_mb; profiles/slurm sets no mem_mb
+    for these rules, so this is what a cluster job asks for)."""
+
+    def mem_mb(wildcards, attempt):
+        return event_shard_mem_mb(whole_mb, fixed_mb, EVENT_SHARDS, attempt)
+
+    return mem_mb
+
+
 def all_embedding_stats(wildcards):
     """Embedding summaries of every configured model."""
     return expand(rules.embed.output.stats, model=MODELS)
@@ -112,10 +145,20 @@ def model_card_benchmarks(wildcards):
         model=wildcards.model,
         shard=range(embedding_shards(wildcards)),
     )
-    return [
-        str(getattr(rules, name).benchmark).format(model=wildcards.model)
-        for name in names
-    ] + shards
+    event_shards = [
+        str(getattr(rules, name).benchmark).format(model=wildcards.model, shard=shard)
+        for name in CARD_SHARD_RULES
+        if not FULL_MATRIX or name != "doc_pairs_shard"
+        for shard in range(EVENT_SHARDS)
+    ]
+    return (
+        [
+            str(getattr(rules, name).benchmark).format(model=wildcards.model)
+            for name in names
+        ]
+        + shards
+        + event_shards
+    )
 
 
 def doc_similarity_tables(wildcards):

@@ -2,13 +2,42 @@
 # Steps: framelens/steps/framing.py, one function per rule, named after it.
 
 
-rule framing:
+rule framing_shard:
     input:
         sentences=rules.ingest.output.sentences,
         documents=rules.ingest.output.documents,
         events=rules.events.output.events,
-        claims=rules.claims.output.claims,
-        summary=rules.claims.output.summary,
+        claims=rules.claims_shard.output.claims,
+        summary=rules.claims_shard.output.summary,
+    output:
+        salience="results/{model}/event_shards/{shard}/salience.parquet",
+        quotes="results/{model}/event_shards/{shard}/quotes.parquet",
+        counts="results/{model}/event_shards/{shard}/term_counts.npz",
+        disputed="results/{model}/event_shards/{shard}/disputed_facts.parquet",
+    log:
+        "results/logs/framing_shard/{model}-{shard}.log",
+    benchmark:
+        "results/benchmarks/framing_shard/{model}-{shard}.tsv"
+    wildcard_constraints:
+        shard=r"\d+",
+    conda:
+        "../envs/framelens.yaml"
+    resources:
+        mem_mb=shard_mem_mb(3000, 1000),
+    params:
+        lead_sentences=config["coverage"]["lead_sentences"],
+        shards=EVENT_SHARDS,
+    script:
+        "../scripts/framing_shard.py"
+
+
+rule framing:
+    input:
+        documents=rules.ingest.output.documents,
+        salience=event_parts("framing_shard", "salience"),
+        quotes=event_parts("framing_shard", "quotes"),
+        counts=event_parts("framing_shard", "counts"),
+        disputed=event_parts("framing_shard", "disputed"),
     output:
         salience="results/{model}/salience.csv",
         quotes="results/{model}/quotes.csv",
@@ -28,7 +57,6 @@ rule framing:
     conda:
         "../envs/framelens.yaml"
     params:
-        lead_sentences=config["coverage"]["lead_sentences"],
         vocabulary_top=config["framing"]["vocabulary_top"],
     script:
         "../scripts/framing.py"

@@ -22,12 +22,35 @@ rule doc_similarity:
         "../scripts/doc_similarity.py"
 
 
-# Within events: the scalable counterpart of doc_similarity.csv.
-rule doc_pairs:
+# Within events: the scalable counterpart of doc_similarity.csv, one doc_pairs_shard job
+# per event shard (config event_shards), gathered by doc_pairs.
+rule doc_pairs_shard:
     input:
         sentences=rules.ingest.output.sentences,
         vectors=rules.embed.output.vectors,
         events=rules.events.output.events,
+    output:
+        table="results/{model}/event_shards/{shard}/doc_pairs.parquet",
+    log:
+        "results/logs/doc_pairs_shard/{model}-{shard}.log",
+    benchmark:
+        "results/benchmarks/doc_pairs_shard/{model}-{shard}.tsv"
+    wildcard_constraints:
+        shard=r"\d+",
+    conda:
+        "../envs/framelens.yaml"
+    resources:
+        mem_mb=shard_mem_mb(3000, 3000),
+    params:
+        similarity=config["similarity"],
+        shards=EVENT_SHARDS,
+    script:
+        "../scripts/doc_pairs_shard.py"
+
+
+rule doc_pairs:
+    input:
+        parts=event_parts("doc_pairs_shard", "table"),
     output:
         table="results/{model}/doc_pairs.parquet",
     log:
@@ -36,8 +59,6 @@ rule doc_pairs:
         "results/benchmarks/doc_pairs/{model}.tsv"
     conda:
         "../envs/framelens.yaml"
-    params:
-        similarity=config["similarity"],
     script:
         "../scripts/doc_pairs.py"
 

@@ -1,4 +1,4 @@
-"""Rule claims: sentences of each event -> claims, summary, outlet x claim coverage."""
+"""Rule claims: the event shards' parts -> claims, summary, outlet x claim coverage."""
 
 from framelens.steps import run_logged
 from framelens.steps.claims import claims
@@ -7,15 +7,9 @@ if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
         claims,
-        sentences=snakemake.input.sentences,
-        documents=snakemake.input.documents,
-        vectors=snakemake.input.vectors,
-        events=snakemake.input.events,
-        alignments=snakemake.input.alignments,
-        claim_threshold=snakemake.params.claim_threshold,
-        evidence_link=snakemake.params.evidence_link,
-        core_share=snakemake.params.coverage["core_share"],
-        lead_sentences=snakemake.params.coverage["lead_sentences"],
+        claim_parts=list(snakemake.input.claims),
+        summary_parts=list(snakemake.input.summary),
+        coverage_parts=list(snakemake.input.coverage),
         claims=snakemake.output.claims,
         summary=snakemake.output.summary,
         coverage=snakemake.output.coverage,

@@ -1,6 +1,5 @@
-"""Rule doc_pairs: sentence vectors + events -> similarity of document pairs within events."""
+"""Rule doc_pairs: the event shards' parts -> similarity of document pairs within events."""
 
-from framelens.settings import DocMethod, StorySettings
 from framelens.steps import run_logged
 from framelens.steps.similarity import doc_pairs
 
@@ -8,10 +7,6 @@ if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
         doc_pairs,
-        sentences=snakemake.input.sentences,
-        vectors=snakemake.input.vectors,
-        events=snakemake.input.events,
-        method=DocMethod.parse(snakemake.params.similarity["doc_method"]),
-        story=StorySettings.from_config(snakemake.params.similarity),
+        parts=list(snakemake.input.parts),
         table=snakemake.output.table,
     )

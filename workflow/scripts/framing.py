@@ -1,4 +1,5 @@
-"""Rule framing: claims and sentences -> salience, quotes, speakers, vocabulary, disputes."""
+"""Rule framing: the event shards' parts -> salience, quotes, speakers, vocabulary,
+disputes."""
 
 from framelens.steps import run_logged
 from framelens.steps.framing import framing
@@ -7,12 +8,11 @@ if __name__ == "__main__":
     run_logged(
         snakemake.log[0],
         framing,
-        sentences=snakemake.input.sentences,
         documents=snakemake.input.documents,
-        events=snakemake.input.events,
-        claims=snakemake.input.claims,
-        summary=snakemake.input.summary,
-        lead_sentences=snakemake.params.lead_sentences,
+        salience_parts=list(snakemake.input.salience),
+        quote_parts=list(snakemake.input.quotes),
+        count_parts=list(snakemake.input.counts),
+        disputed_parts=list(snakemake.input.disputed),
         vocabulary_top=snakemake.params.vocabulary_top,
         salience=snakemake.output.salience,
         quotes=snakemake.output.quotes,

@@ -7,17 +7,18 @@ import logging
 
 import pandas as pd
 
-from framelens.align import Thresholds, align_corpus
+from framelens.align import ALIGNMENT_COLUMNS, Thresholds, align_corpus
 from framelens.basics.tables import content_mask
 from framelens.io import write_csv, write_parquet
 from framelens.overlap import SIGNIFICANCE_LEVEL, drop_syndicated_pairs, reuse_sources
 from framelens.overlap import outlet_overlap as overlap_table
-from framelens.steps._common import read_events, read_identity, read_vectors_for, save_figure
+from framelens.shards import EventShard, gather_frames, read_shard_sentences, read_vector_rows
+from framelens.steps._common import read_events, read_identity, save_figure
 
 log = logging.getLogger("framelens")
 
 
-def align(
+def align_shard(
     *,
     sentences: str,
     documents: str,
@@ -25,14 +26,33 @@ def align(
     events: str,
     thresholds: Thresholds,
     candidates: int,
+    shard: int,
+    shards: int,
     alignments: str,
 ) -> None:
-    """Cross-document sentence pairs of one model with their relation (``thresholds``:
-    config ``alignment`` with the model's paraphrase cosine; ``candidates``: nearest
-    sentences considered per sentence and other document)."""
-    sents, matrix = read_vectors_for(sentences, vectors)
+    """Cross-document sentence pairs of one model's events in shard ``shard`` of
+    ``shards`` (config ``event_shards``; ``thresholds``: config ``alignment`` with the
+    model's paraphrase cosine; ``candidates``: nearest sentences considered per sentence
+    and other document), from only those events' sentences and vectors."""
+    part = EventShard.read(events, sentences, shard, shards)
+    sents, rows = read_shard_sentences(sentences, part.doc_ids)
+    matrix = read_vector_rows(vectors, rows, sents["sent_id"].tolist())
     docs = pd.read_parquet(documents)
-    table = align_corpus(matrix, sents, docs, thresholds, events=read_events(events), k=candidates)
+    table = align_corpus(matrix, sents, docs, thresholds, events=part.event_of(), k=candidates)
+    write_parquet(table, alignments)
+    log.info(
+        "shard %d of %d: %d events, %d sentences, %d aligned pairs",
+        shard,
+        shards,
+        part.events["event_id"].nunique(),
+        len(sents),
+        len(table),
+    )
+
+
+def align(*, parts: list[str], alignments: str) -> None:
+    """The shards' aligned pairs as one table, ordered by event as one job orders them."""
+    table = gather_frames(parts, "event", pd.DataFrame(columns=ALIGNMENT_COLUMNS))
     write_parquet(table, alignments)
     log.info(
         "aligned %d sentence pairs: %s", len(table), table["relation"].value_counts().to_dict()

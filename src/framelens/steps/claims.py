@@ -8,15 +8,16 @@ import logging
 import pandas as pd
 
 from framelens.basics.tables import content_mask, outlet_keys
-from framelens.claims import claims_summary, cluster_claims
-from framelens.coverage import coverage_table, outlet_coverage
+from framelens.claims import CLAIM_COLUMNS, SUMMARY_COLUMNS, claims_summary, cluster_claims
+from framelens.coverage import COVERAGE_COLUMNS, coverage_table, outlet_coverage
 from framelens.io import write_csv, write_parquet
-from framelens.steps._common import read_identity, read_vectors_for, save_figure
+from framelens.shards import EventShard, gather_frames, read_shard_sentences, read_vector_rows
+from framelens.steps._common import read_identity, save_figure
 
 log = logging.getLogger("framelens")
 
 
-def claims(
+def claims_shard(
     *,
     sentences: str,
     documents: str,
@@ -27,30 +28,33 @@ def claims(
     evidence_link: float,
     core_share: float,
     lead_sentences: int,
+    shard: int,
+    shards: int,
     claims: str,
     summary: str,
     coverage: str,
-    outlets: str,
 ) -> None:
-    """Claims per event, their summary, the outlet × claim coverage and per-outlet totals
-    (``evidence_link``: config ``alignment.evidence.link``, the evidence from which an
-    aligned paraphrase joins its two sentences in one claim; ``core_share`` and
-    ``lead_sentences``: config ``coverage``)."""
-    sents, matrix = read_vectors_for(sentences, vectors)
-    docs = pd.read_parquet(documents)
-    outlet_of = outlet_keys(docs)
-    event_table = pd.read_csv(events, dtype=str)
+    """Claims of the events in shard ``shard`` of ``shards`` (config ``event_shards``),
+    their summary and outlet x claim coverage, as Parquet parts for :func:`claims`
+    (``alignments``: the same shard's aligned pairs; ``evidence_link``: config
+    ``alignment.evidence.link``, the evidence from which an aligned paraphrase joins its
+    two sentences in one claim; ``core_share`` and ``lead_sentences``: config
+    ``coverage``)."""
+    part = EventShard.read(events, sentences, shard, shards)
+    sents, rows = read_shard_sentences(sentences, part.doc_ids)
+    matrix = read_vector_rows(vectors, rows, sents["sent_id"].tolist())
+    outlet_of = outlet_keys(pd.read_parquet(documents))
     table = cluster_claims(
         matrix,
         sents,
-        event_table,
+        part.events,
         pd.read_parquet(alignments),
         outlet_of,
         threshold=claim_threshold,
         min_evidence=evidence_link,
     )
     write_parquet(table, claims)
-    write_csv(claims_summary(table, sents, matrix, outlet_of), summary)
+    write_parquet(claims_summary(table, sents, matrix, outlet_of), summary)
     cover = coverage_table(
         table,
         sents[content_mask(sents)],
@@ -58,6 +62,35 @@ def claims(
         core_share=core_share,
         lead_sentences=lead_sentences,
     )
+    write_parquet(cover, coverage)
+    log.info(
+        "shard %d of %d: %d sentences in %d claims over %d events",
+        shard,
+        shards,
+        len(table),
+        table["claim_id"].nunique(),
+        table["event_id"].nunique(),
+    )
+
+
+def claims(
+    *,
+    claim_parts: list[str],
+    summary_parts: list[str],
+    coverage_parts: list[str],
+    claims: str,
+    summary: str,
+    coverage: str,
+    outlets: str,
+) -> None:
+    """The shards' claims, summaries and coverage as one table each, ordered by event as
+    one job orders them, and the per-outlet totals over all events."""
+    table = gather_frames(claim_parts, "event_id", pd.DataFrame(columns=CLAIM_COLUMNS))
+    write_parquet(table, claims)
+    write_csv(
+        gather_frames(summary_parts, "event_id", pd.DataFrame(columns=SUMMARY_COLUMNS)), summary
+    )
+    cover = gather_frames(coverage_parts, "event_id", pd.DataFrame(columns=COVERAGE_COLUMNS))
     write_csv(cover, coverage)
     write_csv(outlet_coverage(cover), outlets)
     log.info(

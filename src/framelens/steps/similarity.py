@@ -10,6 +10,7 @@ import pandas as pd
 
 from framelens import similarity as sim
 from framelens.io import write_csv, write_parquet
+from framelens.shards import EventShard, gather_frames, read_shard_sentences, read_vector_rows
 from framelens.steps._common import read_identity, read_vectors_for, save_figure
 
 log = logging.getLogger("framelens")
@@ -35,28 +36,60 @@ def doc_similarity(
     )
 
 
-def doc_pairs(
+def _no_pairs() -> pd.DataFrame:
+    """The table of no document pairs, as :func:`framelens.similarity.doc_pairs_within_events`
+    gives it."""
+    return pd.DataFrame(
+        {c: pd.Series(dtype=object if c != "similarity" else float) for c in sim.DOC_PAIR_COLUMNS}
+    )
+
+
+def doc_pairs_shard(
     *,
     sentences: str,
     vectors: str,
     events: str,
     method: sim.DocMethod,
     story: sim.StorySettings,
+    shard: int,
+    shards: int,
     table: str,
 ) -> None:
-    """Document similarity of every ordered pair of documents within one event, long form
-    (``method`` and ``story`` as in :func:`doc_similarity`)."""
-    sents, matrix = read_vectors_for(sentences, vectors)
-    event_table = pd.read_csv(events, dtype={"doc_id": str, "event_id": str}, keep_default_na=False)
+    """Document similarity of every ordered pair of documents within each event of shard
+    ``shard`` of ``shards`` (config ``event_shards``), long form (``method`` and ``story``
+    as in :func:`doc_similarity`). Only the shard's vectors are read; the ``story``
+    measure's TF-IDF is fitted on the whole corpus's text, as one job fits it."""
+    part = EventShard.read(events, sentences, shard, shards)
+    if part.events.empty:  # more shards than events
+        write_parquet(_no_pairs(), table)
+        log.info("shard %d of %d: no events", shard, shards)
+        return
+    sents, rows = read_shard_sentences(sentences, part.doc_ids)
+    matrix = read_vector_rows(vectors, rows, sents["sent_id"].tolist())
+    text = None
+    if method is sim.DocMethod.STORY:
+        columns = ["doc_id", "position", "text", "boilerplate", "duplicate_of"]
+        whole = pd.read_csv(events, dtype={"doc_id": str, "event_id": str}, keep_default_na=False)
+        ordered = whole.sort_values(["event_id", "doc_id"], kind="stable")["doc_id"].tolist()
+        text = sim.story_text(pd.read_parquet(sentences, columns=columns), ordered)
     pairs = sim.doc_pairs_within_events(
-        matrix,
-        sents,
-        event_table[["doc_id", "event_id"]],
-        method,
-        story,
+        matrix, sents, part.events[["doc_id", "event_id"]], method, story, text
     )
     write_parquet(pairs, table)
-    log.info("%d document pairs within %d events", len(pairs), event_table["event_id"].nunique())
+    log.info(
+        "shard %d of %d: %d document pairs within %d events",
+        shard,
+        shards,
+        len(pairs),
+        part.events["event_id"].nunique(),
+    )
+
+
+def doc_pairs(*, parts: list[str], table: str) -> None:
+    """The shards' document pairs as one table, ordered by event as one job orders them."""
+    pairs = gather_frames(parts, "event_id", _no_pairs())
+    write_parquet(pairs, table)
+    log.info("%d document pairs within %d events", len(pairs), pairs["event_id"].nunique())
 
 
 def plot_doc_similarity(

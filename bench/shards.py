@@ -1,0 +1,190 @@
+"""Event shards: the same tables, byte for byte, for any ``event_shards``; and memory per job.
+
+Usage: python -m bench.shards [--corpora ecbplus synthetic10k] [--models static tfidf]
+                              [--shards 1 4] [--keep DIR]
+
+For each corpus, runs the workflow's tables (alignment, claims, coverage, framing,
+``doc_pairs``, outlet overlap and what they read; no figures, cards or sensitivity) once
+per ``--shards`` value, and compares every table of each run with the first run's, byte
+for byte (:func:`bench.revisions.compare`; the shards' own parts under
+``event_shards/`` are left out). The later runs start from a copy of the first run's
+ingest, embedding and events outputs (those stages do not depend on ``event_shards``), so
+what is compared is exactly what the shards change. Peak memory (``max_rss``) and time of
+every event-shard job and gather are read from Snakemake's benchmark files. Corpora:
+``seeds``, ``ecbplus`` (982 articles), ``synthetic1k`` and ``synthetic10k`` (from
+bench/synthetic.py, seed 42). Writes ``results/bench/shards.json``; exits non-zero when a
+table differs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from bench.revisions import ROOT, SHARED, compare
+from bench.synthetic import generate
+
+TABLES = (
+    "alignments.parquet",
+    "claims.parquet",
+    "claims_summary.csv",
+    "coverage.csv",
+    "outlet_coverage.csv",
+    "doc_pairs.parquet",
+    "outlet_overlap.csv",
+    "reuse_sources.csv",
+    "salience.csv",
+    "quotes.csv",
+    "speakers.csv",
+    "vocabulary.csv",
+    "disputed_facts.csv",
+)
+SHARD_RULES = ("align_shard", "claims_shard", "framing_shard", "doc_pairs_shard")
+GATHER_RULES = ("align", "claims", "framing", "doc_pairs")
+UPSTREAM = ("sentence_vectors.npz", "embedding.json", "events.csv", "shards")
+
+
+def corpus_folder(name: str, base: Path) -> Path:
+    """The corpus folder for ``name`` (a synthetic one generated once under ``base``)."""
+    if name == "seeds":
+        return ROOT / "corpus" / "seeds"
+    if name == "ecbplus":
+        return SHARED / "data" / "ecbplus" / "corpus"
+    sizes = {"synthetic1k": 1000, "synthetic10k": 10000}
+    if name in sizes:
+        folder = base / name
+        if not folder.is_dir():
+            generate(sizes[name], folder, seed=42, ecbplus=SHARED / "data" / "ecbplus")
+        return folder
+    raise SystemExit(f"unknown corpus {name!r}; choose seeds, ecbplus, synthetic1k, synthetic10k")
+
+
+def seed_upstream(source: Path, target: Path, models: list[str]) -> None:
+    """Copy ingest, embedding and events outputs of one run into another's results."""
+    shutil.copytree(
+        source / "results" / "corpus", target / "results" / "corpus", dirs_exist_ok=True
+    )
+    for model in models:
+        for name in UPSTREAM:
+            path = source / "results" / model / name
+            if path.is_dir():
+                shutil.copytree(path, target / "results" / model / name, dirs_exist_ok=True)
+            elif path.exists():
+                (target / "results" / model).mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, target / "results" / model / name)
+
+
+def run_tables(corpus: Path, workdir: Path, models: list[str], shards: int, cores: int) -> float:
+    """The tables of ``models`` on ``corpus`` with ``event_shards: shards``; seconds."""
+    config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
+    config["corpus"] = str(corpus)
+    config["models"] = {key: config["models"][key] for key in models}
+    config["event_shards"] = shards
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT / "src"),
+        "HF_HUB_OFFLINE": "1",
+        "TQDM_DISABLE": "1",
+    }
+    env.setdefault("FRAMELENS_CACHE_DIR", str(ROOT / ".cache" / "framelens"))
+    targets = [f"results/{m}/{t}" for m in models for t in TABLES]
+    started = time.perf_counter()
+    run = subprocess.run(
+        [sys.executable, "-m", "snakemake", *targets, "--snakefile", str(ROOT / "Snakefile"),
+         "--directory", str(workdir), "--cores", str(cores), "--quiet",
+         "--configfile", str(workdir / "config.yaml")],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if run.returncode != 0:
+        raise SystemExit(f"workflow failed in {workdir}:\n{run.stderr[-4000:]}")
+    return time.perf_counter() - started
+
+
+def job_costs(workdir: Path, models: list[str]) -> dict[str, Any]:
+    """Peak memory (MB, max over a rule's jobs) and seconds (summed) of each event-shard
+    rule and gather, per model, from the benchmark files."""
+    costs: dict[str, Any] = {}
+    bench = workdir / "results" / "benchmarks"
+    for model in models:
+        for rule in (*SHARD_RULES, *GATHER_RULES):
+            files = sorted((bench / rule).glob(f"{model}*.tsv"))
+            files = [f for f in files if f.stem == model or f.stem.startswith(f"{model}-")]
+            if not files:
+                continue
+            frame = pd.concat([pd.read_csv(f, sep="\t") for f in files])
+            costs.setdefault(model, {})[rule] = {
+                "jobs": len(files),
+                "max_rss_mb": round(float(frame["max_rss"].max()), 1),
+                "seconds": round(float(frame["s"].sum()), 1),
+            }
+    return costs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpora", nargs="+", default=["ecbplus", "synthetic10k"])
+    parser.add_argument("--models", nargs="+", default=["static", "tfidf"])
+    parser.add_argument("--shards", nargs="+", type=int, default=[1, 4])
+    parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--keep", type=Path, help="work here and keep the runs")
+    parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench" / "shards.json")
+    args = parser.parse_args()
+    base = args.keep or Path(tempfile.mkdtemp(prefix="framelens-shards-"))
+    report: dict[str, Any] = {"models": args.models, "shards": args.shards, "corpora": {}}
+    failed = False
+    for name in args.corpora:
+        corpus = corpus_folder(name, base)
+        runs: dict[int, Path] = {}
+        entry: dict[str, Any] = {"runs": {}, "comparisons": {}}
+        for shards in args.shards:
+            workdir = base / "runs" / name / f"event_shards_{shards}"
+            if runs:
+                seed_upstream(runs[args.shards[0]], workdir, args.models)
+            seconds = run_tables(corpus, workdir, args.models, shards, args.cores)
+            runs[shards] = workdir
+            entry["runs"][shards] = {
+                "seconds": round(seconds, 1),
+                "jobs": job_costs(workdir, args.models),
+            }
+            if shards != args.shards[0]:
+                outcome = compare(runs[args.shards[0]] / "results", workdir / "results")
+                same = (
+                    not (outcome["different"] or outcome["only_base"] or outcome["only_new"])
+                    and not outcome["same_values"]
+                )
+                failed |= not same
+                entry["comparisons"][f"{args.shards[0]}_vs_{shards}"] = {
+                    "byte_identical": same,
+                    "n_tables": len(outcome["identical"]),
+                    **{k: v for k, v in outcome.items() if k != "identical" and v},
+                }
+                print(
+                    f"{name}: event_shards {args.shards[0]} vs {shards}: "
+                    f"{len(outcome['identical'])} tables identical"
+                    + ("" if same else f"; DIFFERENT: {outcome}")
+                )
+        report["corpora"][name] = entry
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.out}")
+    if not args.keep:
+        shutil.rmtree(base, ignore_errors=True)
+    if failed:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
