@@ -23,7 +23,8 @@ from framelens.shards import (
 )
 from framelens.vocabulary import CellCounts, cell_counts, distinctive_from_counts
 
-from .conftest import ROOT, SHARED, snakemake_in
+from .conftest import ROOT, SHARED
+from .runs import snakemake
 
 
 def test_plan_every_event_once_whole_and_balanced():
@@ -192,7 +193,7 @@ def test_event_shards_give_byte_identical_tables(tmp_path):
             yaml.safe_dump({**config, "event_shards": shards}), encoding="utf-8"
         )
         targets = [f"results/tfidf/{name}" for name in TABLES]
-        done = snakemake_in(workdir, "--cores", "2", *targets)
+        done = snakemake(workdir, "--cores", "2", *targets)
         assert done.returncode == 0, done.stderr[-3000:]
         runs.append(workdir / "results")
     parts = sorted(p.name for p in (runs[1] / "tfidf" / "event_shards").iterdir())
