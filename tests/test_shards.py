@@ -12,6 +12,7 @@ import scipy.sparse as sp
 import yaml
 
 from bench.revisions import compare
+from bench.shards import TABLES
 from framelens.embed import save_vectors
 from framelens.errors import FramelensError
 from framelens.shards import (
@@ -151,20 +152,6 @@ def test_vocabulary_from_shard_counts_equals_whole(tmp_path):
 
 
 ECBPLUS = SHARED / "data" / "ecbplus"
-TABLES = (
-    "alignments.parquet",
-    "claims.parquet",
-    "claims_summary.csv",
-    "coverage.csv",
-    "outlet_coverage.csv",
-    "doc_pairs.parquet",
-    "outlet_overlap.csv",
-    "salience.csv",
-    "quotes.csv",
-    "speakers.csv",
-    "vocabulary.csv",
-    "disputed_facts.csv",
-)
 
 
 @pytest.mark.slow
