@@ -8,12 +8,11 @@ import json
 import logging
 import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from framelens.errors import ModelError
+from framelens.models.built import build_once
 from framelens.models.resolve import sha256_file
 
 CACHE_ENV = "FRAMELENS_CACHE_DIR"
@@ -169,8 +168,6 @@ def distilled_model(
     ``where`` names the config key in errors; ``source_sha256`` (from
     :func:`source_files_sha256`) saves hashing the source again.
     """
-    from filelock import FileLock
-
     if not (source / "model.safetensors").is_file():
         raise ModelError(
             f"{where}: {source} has no model.safetensors; framelens distils only "
@@ -180,16 +177,8 @@ def distilled_model(
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("._") or "model"
     key = distill_key(source_sha256, pca_dims)
     target = cache_dir / "model2vec" / f"{slug}-pca{pca_dims}-{key}"
-    if is_distilled(target):
-        return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(target) + ".lock"):
-        if is_distilled(target):  # another job built it while this one waited
-            return target
-        for leftover in target.parent.glob(f".{target.name}.*.part"):
-            shutil.rmtree(leftover, ignore_errors=True)  # from a killed build (lock held)
-        if target.exists():  # unfinished or damaged: never trusted
-            shutil.rmtree(target)
+
+    def distil(work: Path) -> None:
         log.info(
             "%s: distilling a static model from %s (pca_dims %d; once, about 30 s) into %s",
             where,
@@ -197,24 +186,20 @@ def distilled_model(
             pca_dims,
             target,
         )
-        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
-        try:
-            model = run_distillation(source, pca_dims)
-            model.save_pretrained(work, model_name=target.name)
-            files = static_model_files(work)
-            manifest = {
-                "source": source_origin,
-                "source_files_sha256": source_sha256,
-                "model2vec": model2vec_version(),
-                "pca_dims": pca_dims,
-                "settings": DISTILL_SETTINGS,
-                "files_sha256": {name: sha256_file(path) for name, path in files.items()},
-            }
-            (work / DISTILL_MANIFEST).write_text(
-                json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8"
-            )
-            os.rename(work, target)
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
+        model = run_distillation(source, pca_dims)
+        model.save_pretrained(work, model_name=target.name)
+        files = static_model_files(work)
+        manifest = {
+            "source": source_origin,
+            "source_files_sha256": source_sha256,
+            "model2vec": model2vec_version(),
+            "pca_dims": pca_dims,
+            "settings": DISTILL_SETTINGS,
+            "files_sha256": {name: sha256_file(path) for name, path in files.items()},
+        }
+        (work / DISTILL_MANIFEST).write_text(
+            json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8"
+        )
+
+    build_once(target, is_distilled, distil)
     return target

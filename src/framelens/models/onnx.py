@@ -18,9 +18,7 @@ import json
 import logging
 import os
 import re
-import shutil
 import sys
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -29,6 +27,7 @@ from typing import Any
 import numpy as np
 
 from framelens.errors import ModelError
+from framelens.models.built import build_once
 from framelens.models.distill import SOURCE_FILES, model_cache_dir
 from framelens.models.resolve import locate_model, sha256_file
 from framelens.models.spec import ModelSpec, Quantization
@@ -222,8 +221,6 @@ def exported_model(
     interrupted export never looks finished; a lock keeps two jobs from exporting at once.
     ``where`` names the config key in errors.
     """
-    from filelock import FileLock
-
     if not (source / "model.safetensors").is_file():
         raise ModelError(
             f"{where}: {source} has no model.safetensors; framelens exports only "
@@ -233,16 +230,8 @@ def exported_model(
     slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", label).strip("._") or "model"
     key = export_key(source_sha256, quantization)
     target = cache_dir / "onnx" / f"{slug}-{quantization.value}-{key}"
-    if (manifest := read_manifest(target)) is not None:
-        return target, manifest
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(target) + ".lock"):
-        if (manifest := read_manifest(target)) is not None:  # exported while this job waited
-            return target, manifest
-        for leftover in target.parent.glob(f".{target.name}.*.part"):
-            shutil.rmtree(leftover, ignore_errors=True)  # from a killed export (lock held)
-        if target.exists():  # unfinished or damaged: never trusted
-            shutil.rmtree(target)
+
+    def export(work: Path) -> None:
         log.info(
             "%s: exporting %s to ONNX (%s; once, seconds) into %s",
             where,
@@ -250,25 +239,24 @@ def exported_model(
             quantization.value,
             target,
         )
-        work = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
-        try:
-            described = run_export(source, work, quantization, trust_remote_code=trust_remote_code)
-            manifest = {
-                "source": source_origin,
-                "source_files_sha256": source_sha256,
-                "versions": onnx_versions(),
-                "quantization": quantization.value,
-                "settings": EXPORT_SETTINGS,
-                **described,
-                "onnx_sha256": sha256_file(work / MODEL_FILE),
-            }
-            (work / EXPORT_MANIFEST).write_text(
-                json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8"
-            )
-            os.rename(work, target)
-        except BaseException:
-            shutil.rmtree(work, ignore_errors=True)
-            raise
+        described = run_export(source, work, quantization, trust_remote_code=trust_remote_code)
+        manifest = {
+            "source": source_origin,
+            "source_files_sha256": source_sha256,
+            "versions": onnx_versions(),
+            "quantization": quantization.value,
+            "settings": EXPORT_SETTINGS,
+            **described,
+            "onnx_sha256": sha256_file(work / MODEL_FILE),
+        }
+        (work / EXPORT_MANIFEST).write_text(
+            json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8"
+        )
+
+    build_once(target, lambda path: read_manifest(path) is not None, export)
+    manifest = read_manifest(target)
+    if manifest is None:  # build_once leaves a finished export or raises
+        raise ModelError(f"{where}: the ONNX export in {target} is unreadable")
     return target, manifest
 
 
