@@ -12,11 +12,10 @@ from framelens.embed import (
     EmbeddingCache,
     embed_texts,
     fingerprint,
-    load_vectors,
-    save_vectors,
     text_key,
 )
 from framelens.models import ModelSpec
+from framelens.vectorfile import load_vectors, save_vectors
 
 
 class CountingEncoder:

@@ -17,12 +17,12 @@ from framelens.embed import (
     fingerprint,
     gather_shards,
     limit_threads,
-    load_vectors,
 )
 from framelens.errors import FramelensError
 from framelens.models import ModelSpec, load_encoder, resolve_device
 from framelens.steps import embed as embed_steps
 from framelens.steps.dag import is_shardable, shard_count
+from framelens.vectorfile import load_vectors
 
 WORDS = [
     "the",

@@ -13,7 +13,6 @@ import yaml
 
 from bench.revisions import compare
 from bench.shards import TABLES
-from framelens.embed import save_vectors
 from framelens.errors import FramelensError
 from framelens.shards import (
     EventShard,
@@ -22,6 +21,7 @@ from framelens.shards import (
     read_shard_sentences,
     read_vector_rows,
 )
+from framelens.vectorfile import save_vectors
 from framelens.vocabulary import CellCounts, cell_counts, distinctive_from_counts
 
 from .conftest import ROOT, SHARED

@@ -72,6 +72,14 @@ def main() -> None:
         "events alone and compare with the whole run",
     )
     parser.add_argument("--slice-events", type=int, default=1000)
+    parser.add_argument(
+        "--set",
+        nargs="+",
+        default=[],
+        metavar="KEY=VALUE",
+        dest="settings",
+        help="config settings for the runs, dotted keys (event_shards=8 embedding.dtype=float16)",
+    )
     args = parser.parse_args()
     models = sorted(args.models)
     replicates = replicate_counts(args.replicates, parser)
@@ -79,14 +87,20 @@ def main() -> None:
         for n in args.sizes:
             profile_stage(args.profile, n, models, args.top)
         return
-    report_path = OUT / "scale.json"
+    # runs under other settings keep their own record (growth exponents are within one)
+    name = run_folder(0, ["x"], args.settings).name.removeprefix("n0-x")
+    report_path = OUT / f"scale{name}.json"
     report = load_report(report_path, args.fresh)
     for n in args.sizes:
         print(f"N={n}, models {models}: generating / running ...", flush=True)
         corpus = synthetic_corpus(n, args.seed, args.ecbplus)
-        work = run_folder(n, models)
+        work = run_folder(n, models, args.settings)
         if args.rescore:
-            earlier = [r for r in report["runs"] if r["n"] == n and r["models"] == models]
+            earlier = [
+                r
+                for r in report["runs"]
+                if r["n"] == n and r["models"] == models and r.get("settings", []) == args.settings
+            ]
             outcome = (
                 {
                     k: earlier[-1][k]
@@ -106,6 +120,7 @@ def main() -> None:
                 warm_cache=args.warm_cache,
                 parallel=args.parallel,
                 omit=args.omit,
+                settings=args.settings,
             )
         run = {
             "n": n,
@@ -115,6 +130,7 @@ def main() -> None:
             "serial": not args.parallel,
             "warm_cache": args.warm_cache,
             "omitted": outcome.pop("omitted", args.omit),
+            "settings": args.settings,
             "recorded": datetime.now().isoformat(timespec="seconds"),
             **outcome,
             "corpus": json.loads((corpus / "synthetic.json").read_text()),
@@ -138,7 +154,7 @@ def main() -> None:
         report["against_replicated"] = comparisons(report["runs"])
         OUT.mkdir(parents=True, exist_ok=True)
         report_path.write_text(json.dumps(report, indent=2, default=float) + "\n")
-        plot(report["runs"], OUT / "scale.png")
+        plot(report["runs"], report_path.with_suffix(".png"))
         print_run(run)
     print("\ngrowth exponents (time, memory) over every recorded size:")
     for stage, exp in report["exponents"].items():
@@ -148,7 +164,7 @@ def main() -> None:
             f"N^{fmt(exp.get('time_top'))}, CPU N^{fmt(exp.get('cpu_top'))})"
         )
     print_comparisons(report["against_replicated"])
-    print(f"written: {report_path}, {OUT / 'scale.png'}")
+    print(f"written: {report_path}, {report_path.with_suffix('.png')}")
 
 
 def replicate_counts(specs: list[str], parser: argparse.ArgumentParser) -> dict[int, int]:

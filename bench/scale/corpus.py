@@ -8,7 +8,9 @@ import json
 import shutil
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -34,12 +36,30 @@ def synthetic_corpus(n: int, seed: int, ecbplus: str) -> Path:
     return folder
 
 
-def run_folder(n: int, models: list[str]) -> Path:
-    return RUNS / f"n{n}-{'+'.join(models)}"
+def run_folder(n: int, models: list[str], settings: Sequence[str] = ()) -> Path:
+    """The folder of the run of size ``n`` under ``models`` with config ``settings``."""
+    suffix = "".join(f"-{s.replace('=', '_')}" for s in settings)
+    return RUNS / f"n{n}-{'+'.join(models)}{suffix}"
 
 
-def write_config(corpus: Path, models: list[str], folder: Path) -> Path:
-    """The project's config with only ``models`` and the synthetic corpus."""
+def apply_settings(config: dict[str, Any], settings: Sequence[str]) -> None:
+    """Set each ``dotted.key=value`` of ``settings`` in ``config`` (values read as YAML)."""
+    for setting in settings:
+        key, sep, value = setting.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"--set takes KEY=VALUE (dotted keys), got {setting!r}")
+        *parents, leaf = key.split(".")
+        node = config
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = yaml.safe_load(value)
+
+
+def write_config(
+    corpus: Path, models: list[str], folder: Path, settings: Sequence[str] = ()
+) -> Path:
+    """The project's config with only ``models``, the synthetic corpus and ``settings``
+    (``dotted.key=value``, e.g. ``event_shards=8``)."""
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     unknown = [m for m in models if m not in config["models"]]
     if unknown:
@@ -48,6 +68,7 @@ def write_config(corpus: Path, models: list[str], folder: Path) -> Path:
         )
     config["models"] = {m: config["models"][m] for m in models}
     config["corpus"] = str(corpus)
+    apply_settings(config, settings)
     path = folder / "config.yaml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path

@@ -63,9 +63,11 @@ def run_workflow(
     warm_cache: bool,
     parallel: bool,
     omit: list[str],
+    settings: list[str],
 ) -> dict[str, Any]:
-    """Run the workflow from scratch for one size; return status, wall time, log path."""
-    work = run_folder(n, models)
+    """Run the workflow from scratch for one size (config ``settings``, ``key=value``);
+    return status, wall time, log path."""
+    work = run_folder(n, models, settings)
     cache = work / "cache"
     for stale in ("results", ".snakemake"):
         shutil.rmtree(work / stale, ignore_errors=True)
@@ -75,7 +77,7 @@ def run_workflow(
     env = workflow_env(work)
     log_path = work / "snakemake.log"
     with tempfile.TemporaryDirectory(prefix="framelens-scale-") as tmp:
-        config = write_config(corpus, models, Path(tmp))
+        config = write_config(corpus, models, Path(tmp), settings)
         shutil.copyfile(config, work / "config.yaml")  # for --profile and reruns
         command = [*snakemake_command(work, config, cores), "--forceall", "--skip-script-cleanup"]
         if not parallel:

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 from framelens.basics.similarity import Matrix
 from framelens.errors import FramelensError
@@ -420,42 +419,3 @@ def summarise_shards(records: Sequence[dict[str, Any]], n_sentences: int) -> dic
             for r in records
         ],
     }
-
-
-def save_vectors(path: str | Path, ids: list[str], matrix: Matrix) -> None:
-    """Write row ids and a dense or sparse matrix to one ``.npz`` (no pickle)."""
-    ids_array = np.asarray(ids, dtype=str)
-    if sp.issparse(matrix):
-        csr = sp.csr_matrix(matrix)
-        write_arrays(
-            {
-                "ids": ids_array,
-                "format": np.asarray("csr"),
-                "data": csr.data,
-                "indices": csr.indices,
-                "indptr": csr.indptr,
-                "shape": np.asarray(csr.shape),
-            },
-            path,
-        )
-    else:
-        write_arrays(
-            {
-                "ids": ids_array,
-                "format": np.asarray("dense"),
-                "vectors": np.asarray(matrix, dtype=np.float32),
-            },
-            path,
-        )
-
-
-def load_vectors(path: str | Path) -> tuple[list[str], Matrix]:
-    """Read what :func:`save_vectors` wrote: ids and the (dense or CSR) matrix."""
-    arrays = read_arrays(path)
-    ids = [str(i) for i in arrays["ids"]]
-    if str(arrays["format"]) == "csr":
-        shape = tuple(int(n) for n in arrays["shape"])
-        return ids, sp.csr_matrix(
-            (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
-        )
-    return ids, arrays["vectors"]

@@ -38,6 +38,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from framelens.basics.linkage import sparse_average_linkage
 from framelens.basics.similarity import (
     Matrix,
+    as_float32,
     blocked_topk,
     cos_sim,
     l2_normalise,
@@ -46,6 +47,7 @@ from framelens.basics.similarity import (
 from framelens.basics.tables import content_mask
 from framelens.basics.tokens import TOKEN
 from framelens.settings import EventSettings
+from framelens.vectorfile import VectorFile, take_rows
 
 
 def names_and_numbers(sentences: list[str]) -> str:
@@ -262,7 +264,9 @@ def best_match_pairs(
             continue
         others = second[partners]
         rows = np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in others])
-        sims = cos_sim(vectors[starts[a] : starts[a] + counts[a]], vectors[rows])
+        sims = cos_sim(
+            as_float32(vectors[starts[a] : starts[a] + counts[a]]), as_float32(vectors[rows])
+        )
         seg = np.concatenate([[0], np.cumsum(counts[others])[:-1]])
         a_side = np.maximum.reduceat(sims, seg, axis=1).mean(axis=0)
         b_side = np.add.reduceat(sims.max(axis=0), seg) / counts[others]
@@ -271,7 +275,7 @@ def best_match_pairs(
 
 
 def similarity_edges(
-    vectors: Matrix,
+    vectors: Matrix | VectorFile,
     sentences: pd.DataFrame,
     documents: pd.DataFrame,
     settings: EventSettings,
@@ -285,7 +289,7 @@ def similarity_edges(
     index = {d: i for i, d in enumerate(doc_ids)}
     doc_of_row = content["doc_id"].map(index).to_numpy(dtype=np.int64)
     by_doc = np.argsort(doc_of_row, kind="stable")
-    content_vectors = vectors[np.flatnonzero(keep)[by_doc]]  # one copy, in article order
+    content_vectors = take_rows(vectors, np.flatnonzero(keep)[by_doc])  # in article order
     counts = np.bincount(doc_of_row, minlength=len(doc_ids))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     found = sorted(
@@ -302,7 +306,7 @@ def similarity_edges(
 
 
 def cluster_events(
-    vectors: Matrix,
+    vectors: Matrix | VectorFile,
     sentences: pd.DataFrame,
     documents: pd.DataFrame,
     settings: EventSettings | None = None,

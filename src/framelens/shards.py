@@ -7,8 +7,8 @@ content sentences, heaviest first (ties by event id), each to the lightest shard
 ``events.csv`` and sentences, so shard *i* of claims reads shard *i* of alignment.
 
 A shard job reads only its events' sentences (:func:`read_shard_sentences`) and vectors
-(:func:`read_vector_rows`: the rows of a dense ``.npz`` memory-mapped, so per-job memory
-falls with the shard count), and writes partial tables as Parquet (exact dtypes). The
+(:func:`read_vector_rows`: only those rows of a dense ``.npz`` are read, so per-job
+memory falls with the shard count), and writes partial tables as Parquet (exact dtypes). The
 gather concatenates them in shard order and sorts them stably by the key the whole-corpus
 code sorts by (:func:`gather_frames`): each stage orders its rows by event first, and a
 shard holds whole events in that order, so the result is the unsharded table row for row.
@@ -16,19 +16,16 @@ shard holds whole events in that order, so the result is the unsharded table row
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
-import scipy.sparse as sp
 
 from framelens.basics.similarity import Matrix
 from framelens.basics.tables import content_mask
 from framelens.errors import FramelensError
-from framelens.io import read_arrays
+from framelens.vectorfile import load_vectors, read_rows
 
 __all__ = [
     "EventShard",
@@ -127,66 +124,20 @@ def read_shard_sentences(
     return table.reset_index(drop=True), rows
 
 
-def _stored_npy(path: str | Path, name: str) -> tuple[int, np.dtype, tuple[int, ...]] | None:
-    """Offset, dtype and shape of array ``name`` in an ``.npz`` when it is stored
-    uncompressed in C order (so it can be memory-mapped), else None."""
-    with zipfile.ZipFile(path) as archive:
-        try:
-            info = archive.getinfo(f"{name}.npy")
-        except KeyError:
-            return None
-        if info.compress_type != zipfile.ZIP_STORED:
-            return None
-        with archive.open(info) as member:
-            version = np.lib.format.read_magic(member)
-            read_header = (
-                np.lib.format.read_array_header_1_0
-                if version == (1, 0)
-                else np.lib.format.read_array_header_2_0
-            )
-            shape, fortran, dtype = read_header(member)
-            header = member.tell()
-    if fortran or dtype.hasobject:
-        return None
-    with open(path, "rb") as raw:  # the local file header: 30 bytes, name, extra field
-        raw.seek(info.header_offset + 26)
-        lengths = np.frombuffer(raw.read(4), dtype="<u2")
-    start = info.header_offset + 30 + int(lengths[0]) + int(lengths[1])
-    return start + header, dtype, tuple(shape)
-
-
-def _mapped(path: str | Path, name: str) -> np.ndarray | None:
-    """Array ``name`` of an ``.npz``, memory-mapped read-only (None when it cannot be)."""
-    stored = _stored_npy(path, name)
-    if stored is None:
-        return None
-    offset, dtype, shape = stored
-    if int(np.prod(shape)) == 0:
-        return np.zeros(shape, dtype=dtype)
-    return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
-
-
-def read_vector_rows(vectors: str, rows: np.ndarray, sent_ids: list[str]) -> Matrix:
+def read_vector_rows(
+    vectors: str, rows: np.ndarray, sent_ids: list[str], dtype: type = np.float32
+) -> Matrix:
     """Rows ``rows`` of the sentence vectors in ``vectors`` (a ``save_vectors`` file),
-    checked against ``sent_ids``. Dense vectors are memory-mapped and only those rows
-    copied; a sparse (TF-IDF) matrix is read whole and sliced."""
-    ids = _mapped(vectors, "ids")
-    matrix = _mapped(vectors, "vectors")
-    if ids is None or matrix is None:  # compressed, or CSR (framelens.embed.save_vectors)
-        arrays = read_arrays(vectors)
-        picked_ids = [str(i) for i in arrays["ids"][rows]]
-        if str(arrays["format"]) == "csr":
-            shape = tuple(int(n) for n in arrays["shape"])
-            whole = sp.csr_matrix(
-                (arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape
-            )
-            picked: Matrix = whole[rows]
-        else:
-            picked = arrays["vectors"][rows]
-    else:
-        picked_ids = [str(i) for i in np.asarray(ids[rows])]
-        picked = np.array(matrix[rows], dtype=np.float32)
-    if picked_ids != list(sent_ids):
+    checked against ``sent_ids``. Dense vectors: only those rows are read
+    (:func:`framelens.vectorfile.read_rows`), as ``dtype``; a sparse (TF-IDF) matrix is
+    read whole and sliced."""
+    ids = read_rows(vectors, "ids", rows)
+    picked: Matrix | None = read_rows(vectors, "vectors", rows, dtype=dtype)
+    if ids is None or picked is None:  # compressed, or CSR (framelens.vectorfile)
+        all_ids, whole = load_vectors(vectors)
+        ids = np.asarray(all_ids, dtype=str)[rows]
+        picked = whole[rows]
+    if [str(i) for i in ids] != list(sent_ids):
         raise FramelensError(f"{vectors} does not match the sentences; rerun the embed rule")
     return picked
 

@@ -49,5 +49,6 @@ rule embed:
         model=model_entry,
         device=config["device"],
         shards=embedding_shards,
+        dtype=config["embedding"]["dtype"],
     script:
         "../scripts/embed.py"

@@ -11,6 +11,7 @@ if __name__ == "__main__":
         model_key=snakemake.wildcards.model,
         model_entry=snakemake.params.model,
         device=snakemake.params.device,
+        dtype=snakemake.params.dtype,
         shard_vectors=list(snakemake.input.shard_vectors),
         shard_stats=list(snakemake.input.shard_stats),
         vectors=snakemake.output.vectors,

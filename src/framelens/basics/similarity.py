@@ -30,6 +30,14 @@ def l2_normalise(matrix: Matrix) -> Matrix:
     return normalize(matrix, norm="l2", axis=1, copy=True)
 
 
+def as_float32(matrix: Matrix) -> Matrix:
+    """Dense rows stored in a narrower type (float16 vectors) as float32, for arithmetic;
+    float32, float64 and sparse matrices as they are (no copy)."""
+    if isinstance(matrix, np.ndarray) and matrix.dtype == np.float16:
+        return matrix.astype(np.float32)
+    return matrix
+
+
 def cos_sim(a: Matrix, b: Matrix) -> np.ndarray:
     """Cosine similarity of every row of ``a`` with every row of ``b``.
 

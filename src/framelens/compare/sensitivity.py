@@ -17,10 +17,12 @@ import numpy as np
 import pandas as pd
 
 from framelens.align import Thresholds, align_corpus
+from framelens.basics.similarity import Matrix, as_float32
 from framelens.basics.tables import REUSE, content_mask, outlet_keys
 from framelens.errors import ConfigError
 from framelens.overlap import outlet_overlap
 from framelens.schema import default_value
+from framelens.vectorfile import VectorFile, take_rows
 
 log = logging.getLogger("framelens")
 
@@ -66,7 +68,7 @@ def sample_events(
 
 
 def sensitivity_table(
-    vectors: Any,
+    vectors: Matrix | VectorFile,
     sentences: pd.DataFrame,
     documents: pd.DataFrame,
     events: pd.DataFrame,
@@ -79,7 +81,8 @@ def sensitivity_table(
     random_state: int = default_value("random_state"),
 ) -> pd.DataFrame:
     """Headline numbers as each main threshold moves by ``offsets``, the others fixed
-    (``thresholds``: the configured alignment with this model's paraphrase cosine;
+    (``vectors``: one row per row of ``sentences``, in memory or a file whose sampled rows
+    alone are read; ``thresholds``: the configured alignment with this model's paraphrase cosine;
     ``candidates``: config ``alignment.candidates``).
 
     Thresholds: ``rewrite_alone``, ``rewrite`` (alignment, lexical), ``paraphrase``
@@ -102,7 +105,7 @@ def sensitivity_table(
     events = sample_events(events, sentences, max_sentences, random_state)
     if len(events) < len(documents):
         inside = sentences["doc_id"].isin(events["doc_id"]).to_numpy()
-        vectors, sentences = vectors[np.flatnonzero(inside)], sentences[inside]
+        vectors, sentences = take_rows(vectors, np.flatnonzero(inside)), sentences[inside]
         sentences = sentences.reset_index(drop=True)
         documents = documents[documents["doc_id"].isin(events["doc_id"])]
         log.info(
@@ -111,6 +114,9 @@ def sensitivity_table(
             documents.shape[0],
             max_sentences,
         )
+    elif isinstance(vectors, VectorFile):
+        vectors = vectors.take(np.arange(len(sentences)))
+    vectors = as_float32(vectors)
     sampled_share = round(int(content_mask(sentences).sum()) / max(n_content, 1), 4)
 
     configured = thresholds

@@ -8,9 +8,9 @@ from typing import Any
 
 import pandas as pd
 
-from framelens.embed import load_vectors
 from framelens.errors import FramelensError
 from framelens.io import atomic_path
+from framelens.vectorfile import VectorFile, load_vectors
 
 
 def read_vectors_for(sentences: str, vectors: str) -> tuple[pd.DataFrame, Any]:
@@ -20,6 +20,16 @@ def read_vectors_for(sentences: str, vectors: str) -> tuple[pd.DataFrame, Any]:
     if ids != sents["sent_id"].tolist():
         raise FramelensError(f"{vectors} does not match {sentences}; rerun the embed rule")
     return sents, matrix
+
+
+def read_vector_file_for(sentences: str, vectors: str) -> tuple[pd.DataFrame, VectorFile]:
+    """The sentences table and its vectors' file (rows read when a stage takes them),
+    checked to be row for row the same."""
+    sents = pd.read_parquet(sentences)
+    file = VectorFile(vectors)
+    if file.ids() != sents["sent_id"].tolist():
+        raise FramelensError(f"{vectors} does not match {sentences}; rerun the embed rule")
+    return sents, file
 
 
 def read_events(events: str) -> pd.Series:

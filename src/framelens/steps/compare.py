@@ -25,7 +25,11 @@ from framelens.compare import (
 from framelens.compare import model_card as build_card
 from framelens.io import write_csv, write_json
 from framelens.settings import Thresholds
-from framelens.steps._common import read_identity, read_vectors_for, save_figure
+from framelens.steps._common import (
+    read_identity,
+    read_vector_file_for,
+    save_figure,
+)
 
 log = logging.getLogger("framelens")
 
@@ -46,7 +50,7 @@ def sensitivity(
 ) -> None:
     """How reuse shares and claim counts move with the thresholds, under one model
     (``thresholds``: the configured alignment with the model's paraphrase cosine)."""
-    sents, matrix = read_vectors_for(sentences, vectors)
+    sents, matrix = read_vector_file_for(sentences, vectors)
     result = sensitivity_table(
         matrix,
         sents,

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from framelens.embed import (
     EmbeddingCache,
@@ -23,7 +24,6 @@ from framelens.embed import (
     limit_threads,
     load_shard,
     save_shard,
-    save_vectors,
     summarise_shards,
 )
 from framelens.embed import embed_shard as embed_plan_shard
@@ -31,6 +31,7 @@ from framelens.errors import FramelensError
 from framelens.io import write_json
 from framelens.models import ModelSpec, load_encoder
 from framelens.steps.dag import is_shardable
+from framelens.vectorfile import save_vectors
 
 log = logging.getLogger("framelens")
 
@@ -138,9 +139,11 @@ def embed(
     device: str,
     vectors: str,
     stats: str,
+    dtype: str = "float32",
 ) -> None:
     """All sentence vectors of one model and a summary with its identity: put together
-    from the shard jobs, or, for a model fitted on the corpus (TF-IDF), computed here."""
+    from the shard jobs, or, for a model fitted on the corpus (TF-IDF), computed here.
+    Dense vectors are stored as ``dtype`` (config ``embedding.dtype``)."""
     table = pd.read_parquet(sentences, columns=["sent_id", "text"])
     texts = table["text"].tolist()
     spec = ModelSpec.from_config(model_key, model_entry)
@@ -149,11 +152,12 @@ def embed(
         identity = encoder.identity()
         log.info("model %s: %s", model_key, json.dumps(identity, sort_keys=True, default=str))
         matrix, summary = embed_texts(texts, encoder, None, show_progress=True)
-        save_vectors(vectors, table["sent_id"].tolist(), matrix)
+        save_vectors(vectors, table["sent_id"].tolist(), matrix, dtype)
         write_json(
             {
                 "identity": identity,
                 **spec.runtime(),
+                "vector_dtype": "sparse" if sp.issparse(matrix) else dtype,
                 "device": getattr(encoder, "device", "cpu"),
                 "fingerprint": fingerprint(identity),
                 "shards": 0,
@@ -171,7 +175,8 @@ def embed(
     plan = EmbeddingPlan.build(texts, spec.batch_size, len(shard_vectors))
     records = [json.loads(Path(p).read_text(encoding="utf-8")) for p in shard_stats]
     parts = (load_shard(p, plan.digest(i)) for i, p in enumerate(shard_vectors))
-    matrix = gather_shards(plan, parts)[plan.sentence_rows(texts)]
+    # cast before the rows are repeated per sentence: one copy, in the stored type
+    matrix = gather_shards(plan, parts).astype(dtype, copy=False)[plan.sentence_rows(texts)]
     gathered = summarise_shards(records, len(texts))
     identities = {r["fingerprint"]: r["identity"] for r in records if r.get("identity")}
     if len(identities) > 1:
@@ -183,11 +188,12 @@ def embed(
         identity = next(iter(identities.values()))
     else:  # no sentences at all: ask the model who it is
         identity = load_encoder(spec, device=device).identity()
-    save_vectors(vectors, table["sent_id"].tolist(), matrix)
+    save_vectors(vectors, table["sent_id"].tolist(), matrix, dtype)
     write_json(
         {
             "identity": identity,
             **spec.runtime(),
+            "vector_dtype": dtype,
             "fingerprint": fingerprint(identity),
             **gathered,
         },

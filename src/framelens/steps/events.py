@@ -9,7 +9,7 @@ import pandas as pd
 
 from framelens.events import EventSettings, cluster_events
 from framelens.io import write_csv
-from framelens.steps._common import read_vectors_for
+from framelens.steps._common import read_vector_file_for
 
 log = logging.getLogger("framelens")
 
@@ -24,7 +24,7 @@ def events(
 ) -> None:
     """Articles grouped into events (from metadata, or clustered) under one model
     (``settings``: config ``events`` with the model's event threshold)."""
-    sents, matrix = read_vectors_for(sentences, vectors)
+    sents, matrix = read_vector_file_for(sentences, vectors)
     docs = pd.read_parquet(documents)
     table = cluster_events(matrix, sents, docs, settings)
     write_csv(table, events)
