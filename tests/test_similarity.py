@@ -10,7 +10,18 @@ from sklearn.metrics.pairwise import cosine_similarity
 
 from framelens.basics.similarity import cos_sim, l2_normalise, pairwise_cos_sim
 from framelens.errors import ConfigError
-from framelens.similarity import StorySettings, best_match_matrix, doc_similarity, lead_weights
+from framelens.similarity import (
+    StorySettings,
+    best_match_matrix,
+    doc_pairs_within_events,
+    doc_similarity,
+    lead_weights,
+    shared_across_languages,
+    story_matrix,
+    story_pairs,
+    story_profiles,
+    story_text,
+)
 
 
 def test_cos_sim_matches_sklearn_dense_and_sparse():
@@ -174,3 +185,125 @@ def test_story_is_nan_for_an_article_without_content():
 def test_story_settings_name_the_bad_key(settings, key):
     with pytest.raises(ConfigError, match=key):
         StorySettings.from_config({"story": settings})
+
+
+# ------------------------------------------------------------ cross-language story pairs
+
+BILINGUAL = {
+    "de1": [
+        "Merkel besuchte am Montag Berlin im Jahr 2022, wo die Kanzlerin mit der Regierung "
+        "über Energie und Inflation sprach.",
+        "Die Opposition kritisierte die Haushaltspolitik und forderte mehr Geld für Schulen.",
+    ],
+    "en1": [
+        "Merkel visited Berlin on Monday in 2022, where the chancellor spoke about energy.",
+        "The opposition criticised the budget and asked for more money for schools.",
+    ],
+    "de2": ["Die Regierung plant eine Reform der Rente; die Opposition kritisierte die Kosten."],
+    "en2": ["Macron met Scholz in Paris to discuss trade and the war in 2021."],
+    "gb1": ["Berlin hosted Merkel in 2022 and the talks were about the budget."],
+    "und1": ["Merkel Berlin 2022 Regierung Energie"],
+    "nolang": ["Berlin: die Regierung und Merkel, 2022."],
+}
+LANGUAGES = {"de1": "de", "en1": "en", "de2": "de", "en2": "en", "gb1": "en-GB", "und1": "und"}
+CROSS = {("de1", "en1"), ("de1", "en2"), ("de1", "gb1"), ("de2", "en1"), ("de2", "en2")}
+CROSS |= {(b, a) for a, b in CROSS} | {("de2", "gb1"), ("gb1", "de2")}
+
+
+def bilingual_corpus() -> tuple[np.ndarray, pd.DataFrame, list[str]]:
+    """:data:`BILINGUAL` with model vectors that see de1 and en1 as one story."""
+    _, sentences = story_corpus(BILINGUAL)
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(len(sentences), 16))
+    vectors[2:4] = vectors[0:2] + 0.3 * rng.normal(size=(2, 16))  # en1 retells de1
+    return l2_normalise(vectors), sentences, list(BILINGUAL)
+
+
+def test_cross_language_pair_drops_words_and_keeps_names_both_languages_mention():
+    """de1's names profile is full of German common nouns (Regierung, Energie, ...) no
+    English article can mention; across languages only Merkel, Berlin and 2022 count, the
+    words view is dropped, and the model and names weights are rescaled to sum to one."""
+    vectors, sentences, docs = bilingual_corpus()
+    today = doc_similarity(vectors, sentences, docs, "story")
+    table = doc_similarity(vectors, sentences, docs, "story", languages=LANGUAGES)
+    model = doc_similarity(vectors, sentences, docs, "story", StorySettings(names=0, words=0))
+    settings = StorySettings()
+    expected = (settings.model * model.loc["de1", "en1"] + settings.names * 1.0) / (
+        settings.model + settings.names
+    )  # en1's names restricted are de1's: {merkel, berlin, 2022}, cosine 1
+    assert table.loc["de1", "en1"] == pytest.approx(expected, abs=1e-6)
+    assert table.loc["de1", "en1"] > today.loc["de1", "en1"] + 0.1
+    assert table.loc["en1", "de1"] == table.loc["de1", "en1"]
+    # the other story stays apart: no shared name, only the model's (random) cosine
+    assert table.loc["de1", "en2"] == pytest.approx(
+        settings.model * model.loc["de1", "en2"] / (settings.model + settings.names), abs=1e-6
+    )
+
+
+def test_same_language_and_unknown_language_pairs_are_scored_as_today():
+    """Only pairs of two known, different languages change: de-de, en-en (en-GB is en),
+    and every pair with an undetermined ("und") or missing language are bit for bit the
+    score without languages."""
+    vectors, sentences, docs = bilingual_corpus()
+    today = doc_similarity(vectors, sentences, docs, "story").to_numpy()
+    table = doc_similarity(vectors, sentences, docs, "story", languages=LANGUAGES).to_numpy()
+    cross = np.array([[(a, b) in CROSS for b in docs] for a in docs])
+    np.testing.assert_array_equal(table[~cross], today[~cross])
+    assert (table[cross] != today[cross]).all()
+    for unknown in ("und1", "nolang"):
+        at = docs.index(unknown)
+        np.testing.assert_array_equal(table[at], today[at])
+
+
+def test_one_language_corpus_scores_exactly_as_without_languages():
+    vectors, sentences, _ = bilingual_corpus()
+    english = sentences[sentences["doc_id"].isin(["en1", "en2", "gb1"])]
+    rows = english.index.to_numpy()
+    english = english.reset_index(drop=True)
+    ids = ["en1", "en2", "gb1"]
+    today = doc_similarity(vectors[rows], english, ids, "story").to_numpy()
+    table = doc_similarity(vectors[rows], english, ids, "story", languages=LANGUAGES).to_numpy()
+    np.testing.assert_array_equal(table, today)
+
+
+def test_names_shared_across_languages_need_two_known_languages():
+    profiles = sp.csr_matrix(
+        np.array(
+            [
+                [1, 1, 1, 0],  # de
+                [1, 0, 0, 1],  # en
+                [0, 0, 1, 1],  # und: counts for no language
+                [0, 1, 0, 0],  # de again
+            ],
+            dtype=np.float32,
+        )
+    )
+    codes = np.array(["de", "en", "", "de"], dtype=object)
+    assert shared_across_languages(profiles, codes).tolist() == [True, False, False, False]
+    one = np.array(["en", "en", "", "en"], dtype=object)
+    assert not shared_across_languages(profiles, one).any()
+
+
+def test_bilingual_story_pairs_equal_the_matrix_cells():
+    vectors, sentences, docs = bilingual_corpus()
+    settings = StorySettings()
+    profiles = story_profiles(vectors, sentences, docs, settings, languages=LANGUAGES)
+    matrix = story_matrix(profiles, settings)
+    a, b = (x.ravel() for x in np.indices((len(docs), len(docs))))
+    np.testing.assert_allclose(story_pairs(profiles, a, b, settings), matrix[a, b], atol=1e-6)
+    # within events, one job and one shard (TF-IDF fitted on the whole corpus) alike
+    events = pd.DataFrame({"doc_id": docs, "event_id": ["x", "x", "y", "x", "x", "y", "y"]})
+    square = doc_similarity(vectors, sentences, docs, "story", settings, LANGUAGES)
+    ordered = events.sort_values(["event_id", "doc_id"], kind="stable")["doc_id"].tolist()
+    text = story_text(sentences, ordered, LANGUAGES)
+    shard = events[events["event_id"] == "x"]
+    keep = sentences["doc_id"].isin(shard["doc_id"]).to_numpy()
+    for pairs in (
+        doc_pairs_within_events(vectors, sentences, events, "story", settings, None, LANGUAGES),
+        doc_pairs_within_events(
+            vectors[keep], sentences[keep].reset_index(drop=True), shard, "story", settings, text
+        ),
+    ):
+        assert ("de1", "en1") in set(zip(pairs["doc_id_a"], pairs["doc_id_b"], strict=True))
+        for row in pairs.itertuples():
+            assert row.similarity == pytest.approx(square.at[row.doc_id_a, row.doc_id_b], abs=1e-6)

@@ -16,6 +16,15 @@ Three document measures, chosen with ``similarity.doc_method`` in the config:
       article mentions (:func:`framelens.basics.tokens.anchors`);
     - words: TF-IDF cosine of the articles' words (English stop words removed).
 
+    A *cross-language* pair (both documents' languages known, ``documents.language``,
+    and different: :func:`cross_language`) is scored on the model and the names alone,
+    ``(model * model_cos + names * names_cos) / (model + names)``, on the same scale: the
+    words of two languages are not comparable (shared spellings mean different things),
+    and names count only where they occur in documents of at least two known languages
+    (:func:`shared_across_languages`), so German's capitalised common nouns cannot dilute
+    the names two languages share. Every other pair, and every pair of a corpus in one
+    language, is scored as above.
+
     Symmetric. The weights were calibrated on public human judgements (LP50, ECB+
     event pairs; ``make bench-agreement``, README "Document similarity").
 ``best_match``
@@ -32,9 +41,9 @@ Three document measures, chosen with ``similarity.doc_method`` in the config:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -112,6 +121,66 @@ def tfidf_profiles(texts: list[str], **options: Any) -> sp.csr_matrix:
         return sp.csr_matrix((len(texts), 1), dtype=np.float32)
 
 
+Languages: TypeAlias = Mapping[str, Any] | pd.Series
+"""Each document's language tag by ``doc_id`` (``documents.language``)."""
+
+UNKNOWN = ""
+"""The language code of a document whose language is not known."""
+
+
+def language_code(tag: Any) -> str:
+    """The primary language subtag of a BCP-47 tag, lower case; :data:`UNKNOWN` for a
+    missing tag or ``und`` (undetermined). Regional variants are one language.
+
+    >>> [language_code(t) for t in ["de", "en-GB", "EN", "und", None, ""]]
+    ['de', 'en', 'en', '', '', '']
+    """
+    if not isinstance(tag, str):
+        return UNKNOWN
+    primary = tag.strip().replace("_", "-").split("-")[0].lower()
+    return UNKNOWN if primary == "und" else primary
+
+
+def language_codes(languages: Languages | None, doc_ids: list[str]) -> np.ndarray:
+    """:func:`language_code` of each document in ``doc_ids`` (object array);
+    :data:`UNKNOWN` for a document ``languages`` does not hold, or for all when ``None``."""
+    if languages is None:
+        return np.full(len(doc_ids), UNKNOWN, dtype=object)
+    tags = pd.Series(languages, dtype=object).reindex(doc_ids)
+    return np.array([language_code(t) for t in tags], dtype=object)
+
+
+def cross_language(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Whether documents of language codes ``a`` and ``b`` (elementwise, broadcast) are a
+    cross-language pair: both languages known, and different.
+
+    >>> cross_language(np.array(["de", "de", ""]), np.array(["en", "de", "en"])).tolist()
+    [True, False, False]
+    """
+    return (a != UNKNOWN) & (b != UNKNOWN) & (a != b)
+
+
+def shared_across_languages(profiles: sp.csr_matrix, codes: np.ndarray) -> np.ndarray:
+    """Which columns (terms) of ``profiles`` occur in documents of at least two different
+    known languages (``codes``: :func:`language_codes`, one per row); a boolean mask."""
+    known = np.flatnonzero(codes != UNKNOWN)
+    languages, language_of = np.unique(codes[known].astype(str), return_inverse=True)
+    if len(languages) < 2:
+        return np.zeros(profiles.shape[1], dtype=bool)
+    member = sp.csr_matrix(
+        (np.ones(len(known)), (language_of, known)), shape=(len(languages), profiles.shape[0])
+    )
+    in_language = (member @ (profiles != 0).astype(np.float64)) > 0  # [languages, terms]
+    return np.asarray(in_language.sum(axis=0)).ravel() >= 2
+
+
+def restrict_columns(profiles: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
+    """``profiles`` with only the columns in ``keep``, rows re-normalised to unit length
+    (a row left without a term is all zero)."""
+    kept = profiles @ sp.diags(keep.astype(profiles.dtype))
+    return sp.csr_matrix(l2_normalise(kept))
+
+
 @dataclass(frozen=True)
 class StoryProfiles:
     """What the ``story`` measure compares, one row per document."""
@@ -120,6 +189,8 @@ class StoryProfiles:
     names: sp.csr_matrix  # TF-IDF of the names, numbers and dates mentioned
     words: sp.csr_matrix  # TF-IDF of the words, English stop words removed
     empty: np.ndarray  # documents without a content sentence
+    languages: np.ndarray  # language codes (:func:`language_codes`)
+    cross_names: sp.csr_matrix  # names shared across languages (:attr:`StoryText.cross_names`)
 
 
 def story_profiles(
@@ -128,16 +199,20 @@ def story_profiles(
     doc_ids: list[str],
     settings: StorySettings,
     text: StoryText | None = None,
+    languages: Languages | None = None,
 ) -> StoryProfiles:
     """The three profiles of every document in ``doc_ids``, from its content sentences
     (``vectors`` has one row per row of ``sentences``). TF-IDF weights are fitted on
     these documents, so a document's profile depends on the corpus it is in; ``text``
     gives them fitted on a larger corpus instead (:func:`story_text`, e.g. the whole
-    corpus for one event shard's documents)."""
+    corpus for one event shard's documents), with that corpus's ``languages``;
+    ``languages`` is for ``text`` left out (``None``: every language unknown)."""
     rows, docs, positions = content_layout(sentences, doc_ids)
     n = len(doc_ids)
     if text is None:
-        text = story_text(sentences, doc_ids)
+        text = story_text(sentences, doc_ids, languages)
+    elif languages is not None:
+        raise ValueError("give the languages to story_text, which fits the given text")
     at = text.rows(doc_ids)
     return StoryProfiles(
         vectors=weighted_document_vectors(
@@ -146,16 +221,22 @@ def story_profiles(
         names=text.names[at],
         words=text.words[at],
         empty=np.bincount(docs, minlength=n) == 0,
+        languages=text.languages[at],
+        cross_names=text.cross_names[at],
     )
 
 
 @dataclass(frozen=True)
 class StoryText:
-    """The ``story`` measure's TF-IDF profiles (names; words) of a corpus's documents."""
+    """The ``story`` measure's TF-IDF profiles (names; words) of a corpus's documents,
+    with their languages and the names profiles restricted to the names that documents of
+    two or more known languages mention (``cross_names``, re-normalised)."""
 
     doc_ids: list[str]
     names: sp.csr_matrix
     words: sp.csr_matrix
+    languages: np.ndarray
+    cross_names: sp.csr_matrix
 
     def rows(self, doc_ids: list[str]) -> np.ndarray:
         """The rows of ``doc_ids``."""
@@ -166,9 +247,13 @@ class StoryText:
         return at
 
 
-def story_text(sentences: pd.DataFrame, doc_ids: list[str]) -> StoryText:
+def story_text(
+    sentences: pd.DataFrame, doc_ids: list[str], languages: Languages | None = None
+) -> StoryText:
     """TF-IDF of the names and of the words of each document in ``doc_ids`` (its content
-    sentences in ``sentences``), fitted on these documents; no vectors needed."""
+    sentences in ``sentences``), fitted on these documents; no vectors needed.
+    ``languages``: each document's language tag (``None``: every language unknown), for
+    the cross-language names profiles."""
     rows, docs, _ = content_layout(sentences, doc_ids)
     n = len(doc_ids)
     texts = sentences["text"].to_numpy()[rows]
@@ -178,20 +263,49 @@ def story_text(sentences: pd.DataFrame, doc_ids: list[str]) -> StoryText:
         " ".join(sorted(set().union(*(anchors(t) for t in texts[lo:hi]))))
         for lo, hi in itertools.pairwise(by_doc.tolist())
     ]
+    codes = language_codes(languages, list(doc_ids))
+    name_profiles = tfidf_profiles(names, token_pattern=r"\S+", lowercase=False)
     return StoryText(
         doc_ids=list(doc_ids),
-        names=tfidf_profiles(names, token_pattern=r"\S+", lowercase=False),
+        names=name_profiles,
         words=tfidf_profiles(words, stop_words="english"),
+        languages=codes,
+        cross_names=restrict_columns(name_profiles, shared_across_languages(name_profiles, codes)),
     )
+
+
+def story_scores(
+    profiles: StoryProfiles,
+    settings: StorySettings,
+    cosine: Callable[[Matrix], np.ndarray],
+    cross: np.ndarray,
+) -> np.ndarray:
+    """The weighted ``story`` sum for some cells, before clipping: ``cosine(profile)``
+    gives those cells' cosines under one profile, ``cross`` marks the cross-language
+    cells, scored on the model and the shared names alone (module docstring). Without
+    a cross-language cell, or without model and names weight, every cell is scored alike."""
+    model = cosine(profiles.vectors)
+    result = (
+        settings.model * model
+        + settings.names * cosine(profiles.names)
+        + settings.words * cosine(profiles.words)
+    )
+    kept = settings.model + settings.names
+    if not cross.any() or kept <= 0:
+        return result
+    across = (settings.model * model + settings.names * cosine(profiles.cross_names)) / kept
+    return np.where(cross, across.astype(result.dtype), result)
 
 
 def story_matrix(profiles: StoryProfiles, settings: StorySettings) -> np.ndarray:
     """``story`` similarity of every pair of documents; [n_docs, n_docs], symmetric, 1 on
     the diagonal, NaN in the rows and columns of documents without content."""
-    result = (
-        settings.model * cos_sim(profiles.vectors, profiles.vectors)
-        + settings.names * cos_sim(profiles.names, profiles.names)
-        + settings.words * cos_sim(profiles.words, profiles.words)
+    codes = profiles.languages
+    result = story_scores(
+        profiles,
+        settings,
+        lambda m: cos_sim(m, m),
+        cross_language(codes[:, None], codes[None, :]),
     )
     result = np.clip(result, -1.0, 1.0)
     np.fill_diagonal(result, 1.0)
@@ -205,10 +319,12 @@ def story_pairs(
 ) -> np.ndarray:
     """``story`` similarity of documents ``a[i]`` and ``b[i]``; the values of
     :func:`story_matrix` for those cells, without the matrix."""
-    result = (
-        settings.model * rowwise_dot(profiles.vectors, a, b)
-        + settings.names * rowwise_dot(profiles.names, a, b)
-        + settings.words * rowwise_dot(profiles.words, a, b)
+    codes = profiles.languages
+    result = story_scores(
+        profiles,
+        settings,
+        lambda m: rowwise_dot(m, a, b),
+        cross_language(codes[a], codes[b]),
     )
     result = np.clip(result, -1.0, 1.0)
     result[a == b] = 1.0
@@ -258,17 +374,20 @@ def doc_similarity(
     doc_ids: list[str],
     method: DocMethod | str,
     story: StorySettings | None = None,
+    languages: Languages | None = None,
 ) -> pd.DataFrame:
     """Square document × document similarity table, ``doc_id`` on both axes.
 
     ``vectors`` has one row per row of ``sentences``; boilerplate and
     repeats inside a document are left out of every measure. ``story`` holds the
-    weights of the ``story`` measure (default: :class:`StorySettings`).
+    weights of the ``story`` measure (default: :class:`StorySettings`), ``languages``
+    each document's language tag for its cross-language pairs (``None``: all unknown).
     """
     method = DocMethod.parse(method) if isinstance(method, str) else method
     if method is DocMethod.STORY:
         settings = story or StorySettings()
-        matrix = story_matrix(story_profiles(vectors, sentences, doc_ids, settings), settings)
+        profiles = story_profiles(vectors, sentences, doc_ids, settings, languages=languages)
+        matrix = story_matrix(profiles, settings)
     elif method is DocMethod.MEAN_VECTOR:
         matrix = mean_vector_matrix(document_vectors(vectors, sentences, doc_ids))
     else:
@@ -288,6 +407,7 @@ def doc_pairs_within_events(
     method: DocMethod | str,
     story: StorySettings | None = None,
     text: StoryText | None = None,
+    languages: Languages | None = None,
 ) -> pd.DataFrame:
     """The document similarity of every ordered pair of documents in the same event.
 
@@ -295,11 +415,13 @@ def doc_pairs_within_events(
     values :func:`doc_similarity` gives for those cells, computed event by event: time
     grows with the sum of the events' squared sizes, not with the corpus squared, and no
     corpus-wide matrix is built. ``events`` has ``doc_id, event_id``; ``text``: the
-    ``story`` TF-IDF fitted on a larger corpus than ``events``' documents (event shards).
+    ``story`` TF-IDF fitted on a larger corpus than ``events``' documents (event shards),
+    with its languages; ``languages``: the documents' language tags when ``text`` is not
+    given (as in :func:`doc_similarity`).
     """
     events = events.sort_values(["event_id", "doc_id"], kind="stable").reset_index(drop=True)
     doc_ids = events["doc_id"].tolist()
-    block_values = event_block_scorer(vectors, sentences, doc_ids, method, story, text)
+    block_values = event_block_scorer(vectors, sentences, doc_ids, method, story, text, languages)
     event_codes = events["event_id"].to_numpy()
     bounds = run_bounds(event_codes)
     parts = []
@@ -337,14 +459,16 @@ def event_block_scorer(
     method: DocMethod | str,
     story: StorySettings | None = None,
     text: StoryText | None = None,
+    languages: Languages | None = None,
 ) -> Callable[[int, int, np.ndarray, np.ndarray], np.ndarray]:
     """A function ``(lo, hi, a, b) -> values`` giving the similarity of documents
     ``lo + a[i]`` and ``lo + b[i]`` of ``doc_ids`` (one event's block ``lo:hi``), with
-    whatever the method needs for the whole corpus prepared once."""
+    whatever the method needs for the whole corpus prepared once (``text``, ``languages``:
+    as in :func:`doc_pairs_within_events`)."""
     method = DocMethod.parse(method) if isinstance(method, str) else method
     if method is DocMethod.STORY:
         settings = story or StorySettings()
-        profiles = story_profiles(vectors, sentences, doc_ids, settings, text)
+        profiles = story_profiles(vectors, sentences, doc_ids, settings, text, languages)
         return lambda lo, hi, a, b: story_pairs(profiles, lo + a, lo + b, settings)
     if method is DocMethod.MEAN_VECTOR:
         doc_vectors = document_vectors(vectors, sentences, doc_ids)

@@ -8,6 +8,7 @@ rule doc_similarity:
     input:
         sentences=rules.ingest.output.sentences,
         vectors=rules.embed.output.vectors,
+        documents=rules.ingest.output.documents,
     output:
         table="results/{model}/doc_similarity.csv",
     log:
@@ -28,6 +29,7 @@ rule doc_pairs_shard:
     input:
         sentences=rules.ingest.output.sentences,
         vectors=rules.embed.output.vectors,
+        documents=rules.ingest.output.documents,
         events=rules.events.output.events,
     output:
         table="results/{model}/event_shards/{shard}/doc_pairs.parquet",

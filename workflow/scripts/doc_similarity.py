@@ -10,6 +10,7 @@ if __name__ == "__main__":
         doc_similarity,
         sentences=snakemake.input.sentences,
         vectors=snakemake.input.vectors,
+        documents=snakemake.input.documents,
         method=DocMethod.parse(snakemake.params.similarity["doc_method"]),
         story=StorySettings.from_config(snakemake.params.similarity),
         table=snakemake.output.table,

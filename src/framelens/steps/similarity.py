@@ -16,11 +16,25 @@ from framelens.steps._common import read_identity, read_vectors_for, save_figure
 log = logging.getLogger("framelens")
 
 
+def _languages(documents: str) -> pd.Series:
+    """Each document's language tag (``documents.parquet``'s ``language``), by ``doc_id``:
+    the ``story`` measure scores pairs of two known, different languages apart."""
+    table = pd.read_parquet(documents, columns=["doc_id", "language"])
+    return pd.Series(table["language"].to_numpy(), index=table["doc_id"], name="language")
+
+
 def doc_similarity(
-    *, sentences: str, vectors: str, method: sim.DocMethod, story: sim.StorySettings, table: str
+    *,
+    sentences: str,
+    vectors: str,
+    documents: str,
+    method: sim.DocMethod,
+    story: sim.StorySettings,
+    table: str,
 ) -> None:
     """Document × document similarity under one model, as a square CSV (``method``:
-    config ``similarity.doc_method``; ``story``: the ``story`` measure's weights)."""
+    config ``similarity.doc_method``; ``story``: the ``story`` measure's weights;
+    ``documents``: the documents table, for their languages)."""
     sents, matrix = read_vectors_for(sentences, vectors)
     doc_ids = list(dict.fromkeys(sents["doc_id"]))
     write_csv(
@@ -30,6 +44,7 @@ def doc_similarity(
             doc_ids,
             method,
             story,
+            _languages(documents) if method is sim.DocMethod.STORY else None,
         ),
         table,
         index=True,
@@ -48,6 +63,7 @@ def doc_pairs_shard(
     *,
     sentences: str,
     vectors: str,
+    documents: str,
     events: str,
     method: sim.DocMethod,
     story: sim.StorySettings,
@@ -58,7 +74,8 @@ def doc_pairs_shard(
     """Document similarity of every ordered pair of documents within each event of shard
     ``shard`` of ``shards`` (config ``event_shards``), long form (``method`` and ``story``
     as in :func:`doc_similarity`). Only the shard's vectors are read; the ``story``
-    measure's TF-IDF is fitted on the whole corpus's text, as one job fits it."""
+    measure's TF-IDF (and which names cross languages) is fitted on the whole corpus's
+    text and languages (``documents``), as one job fits it."""
     part = EventShard.read(events, sentences, shard, shards)
     if part.events.empty:  # more shards than events
         write_parquet(_no_pairs(), table)
@@ -71,7 +88,9 @@ def doc_pairs_shard(
         columns = ["doc_id", "position", "text", "boilerplate", "duplicate_of"]
         whole = pd.read_csv(events, dtype={"doc_id": str, "event_id": str}, keep_default_na=False)
         ordered = whole.sort_values(["event_id", "doc_id"], kind="stable")["doc_id"].tolist()
-        text = sim.story_text(pd.read_parquet(sentences, columns=columns), ordered)
+        text = sim.story_text(
+            pd.read_parquet(sentences, columns=columns), ordered, _languages(documents)
+        )
     pairs = sim.doc_pairs_within_events(
         matrix, sents, part.events[["doc_id", "event_id"]], method, story, text
     )
