@@ -21,6 +21,7 @@ from framelens.corpus import ingest_corpus
 from framelens.coverage import coverage_table, outlet_coverage
 from framelens.embed import embed_texts
 from framelens.events import cluster_events
+from framelens.vectorfile import VectorFile, save_vectors
 
 from .conftest import SEEDS
 
@@ -152,6 +153,42 @@ def test_claim_ids_are_ranked_by_outlets_and_stable(seed_claims):
     assert summary["claim_id"].iloc[0].endswith("-c001")
     assert summary["n_outlets"].iloc[0] == summary["n_outlets"].max()
     assert summary.loc[summary["n_sentences"] == 1, "representative"].notna().all()
+
+
+def test_stages_reading_vectors_an_event_at_a_time_match_memory(seed_claims, tmp_path):
+    """Alignment, claims and their summary from a vector file view (what an event shard
+    job reads, an event at a time; float16 storage too) equal the in-memory results."""
+    result, vectors, events, alignments, claims, outlet_of = seed_claims
+    ids = result.sentences["sent_id"].tolist()
+    summary = claims_summary(claims, result.sentences, vectors, outlet_of)
+    for dtype in ("float32", "float16"):
+        path = tmp_path / f"{dtype}.npz"
+        save_vectors(path, ids, vectors, dtype)
+        view = VectorFile(str(path)).view(np.arange(len(ids)))
+        again = align_corpus(
+            view,
+            result.sentences,
+            result.documents,
+            Thresholds(rewrite_alone=0.79, paraphrase=0.66),
+            events=events.set_index("doc_id")["event_id"],
+        )
+        if dtype == "float32":  # the same numbers: the same tables, bit for bit
+            pd.testing.assert_frame_equal(again, alignments)
+            pd.testing.assert_frame_equal(
+                cluster_claims(
+                    view, result.sentences, events, alignments, outlet_of, threshold=0.61
+                ),
+                claims,
+            )
+            pd.testing.assert_frame_equal(
+                claims_summary(claims, result.sentences, view, outlet_of), summary
+            )
+        else:  # cosines move by ~1e-3: the reuse pairs stay
+            reuse = ["verbatim", "rewrite"]
+            pick = ["sent_id_a", "sent_id_b", "relation"]
+            kept = alignments[alignments["relation"].isin(reuse)][pick].reset_index(drop=True)
+            narrow = again[again["relation"].isin(reuse)][pick].reset_index(drop=True)
+            pd.testing.assert_frame_equal(narrow, kept)
 
 
 def test_coverage_core_own_and_omissions(seed_claims):

@@ -37,6 +37,7 @@ BELOW_STAGES = {
     "sources",
     "repeats",
     "settings",
+    "vectorfile",
 }
 
 

@@ -44,12 +44,13 @@ from framelens.basics.evidence import (
     contradicts,
     evidence_score,
 )
-from framelens.basics.similarity import Matrix, blocked_topk
+from framelens.basics.similarity import Matrix, as_float32, blocked_topk
 from framelens.basics.tables import REUSE, Relation, content_mask, event_of_documents
 from framelens.basics.tokens import anchors, quantities, word_tokens
 from framelens.lookup import run_bounds
 from framelens.schema import defaults
 from framelens.settings import Thresholds
+from framelens.vectorfile import VectorFile, take_rows
 
 ALIGNMENT_COLUMNS = [
     "event",
@@ -499,7 +500,7 @@ def likely_source(doc_a: str, doc_b: str, dates: dict[str, str | None]) -> str |
 
 
 def align_corpus(
-    vectors: Matrix,
+    vectors: Matrix | VectorFile,
     sentences: pd.DataFrame,
     documents: pd.DataFrame,
     thresholds: Thresholds,
@@ -510,7 +511,8 @@ def align_corpus(
 ) -> pd.DataFrame:
     """All aligned pairs, event by event, with the likely source of reused pairs.
 
-    ``vectors`` has one row per row of ``sentences`` (the full table);
+    ``vectors`` has one row per row of ``sentences`` (the full table), in memory or a
+    :class:`~framelens.vectorfile.VectorFile` read an event at a time;
     boilerplate and repeats inside a document are left out here. ``events``
     maps doc_id to event (default: :func:`event_of_documents`).
     """
@@ -534,7 +536,11 @@ def align_corpus(
             continue  # one document: nothing to align
         event = event_of_row[lo]
         table = align_event(
-            vectors[vector_rows[lo:hi]], content.iloc[lo:hi], thresholds, k=k, block_size=block_size
+            as_float32(take_rows(vectors, vector_rows[lo:hi])),
+            content.iloc[lo:hi],
+            thresholds,
+            k=k,
+            block_size=block_size,
         )
         table.insert(0, "event", event)
         tables.append(table)

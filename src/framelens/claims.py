@@ -35,10 +35,11 @@ from sklearn.feature_extraction.text import CountVectorizer
 
 from framelens.basics.evidence import DEFAULT_WEIGHTS, anchor_idf, anchor_overlap, contradicts
 from framelens.basics.linkage import sparse_average_linkage
-from framelens.basics.similarity import Matrix, blocked_topk, cos_sim
+from framelens.basics.similarity import Matrix, as_float32, blocked_topk, cos_sim
 from framelens.basics.tables import Relation, content_mask
 from framelens.basics.tokens import ENGLISH_STOP_WORDS, anchors, quantities
 from framelens.lookup import run_bounds
+from framelens.vectorfile import VectorFile, take_rows
 
 CLAIM_COLUMNS = ["sent_id", "doc_id", "event_id", "claim_id"]
 SUMMARY_COLUMNS = [
@@ -193,7 +194,7 @@ def quote_continuations(part: pd.DataFrame) -> list[tuple[int, int]]:
 
 
 def cluster_claims(
-    vectors: Matrix,
+    vectors: Matrix | VectorFile,
     sentences: pd.DataFrame,
     events: pd.DataFrame,
     alignments: pd.DataFrame,
@@ -239,7 +240,7 @@ def cluster_claims(
         part = content.iloc[lo:hi].reset_index(drop=True)
         must = must_by_event.get(number, []) + quote_continuations(part)
         labels = cluster_event_sentences(
-            vectors[content_rows[rows_of_content[lo:hi]]],
+            as_float32(take_rows(vectors, content_rows[rows_of_content[lo:hi]])),
             part["text"].tolist(),
             must,
             threshold,
@@ -375,7 +376,10 @@ def central_sentence(vectors: Matrix) -> int:
 
 
 def claims_summary(
-    claims: pd.DataFrame, sentences: pd.DataFrame, vectors: Matrix, outlet_of: pd.Series
+    claims: pd.DataFrame,
+    sentences: pd.DataFrame,
+    vectors: Matrix | VectorFile,
+    outlet_of: pd.Series,
 ) -> pd.DataFrame:
     """One row per claim (by event, then claim id): label, representative sentence, size
     and outlets. Counts are computed for all claims at once; only claims of three or more
@@ -401,10 +405,7 @@ def claims_summary(
         .agg(";".join)
     )
     sent_rows = row_of.reindex(table["sent_id"]).to_numpy()
-    centres = starts.copy()
-    for g in np.flatnonzero(sizes > 2):
-        members = sent_rows[starts[g] : starts[g] + sizes[g]]
-        centres[g] = starts[g] + central_sentence(vectors[members])
+    centres = representatives(vectors, sent_rows, starts, sizes, table["event_id"].to_numpy())
     labels: dict[tuple[str, str], str] = {}
     for event_id, part in table.groupby("event_id", sort=True):
         for claim_id, label in class_tfidf_labels(
@@ -429,6 +430,31 @@ def claims_summary(
         },
         columns=SUMMARY_COLUMNS,
     )
+
+
+def representatives(
+    vectors: Matrix | VectorFile,
+    sent_rows: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    event_ids: np.ndarray,
+) -> np.ndarray:
+    """The row (in the claims table) of each claim's representative sentence: claim ``g``
+    is table rows ``starts[g]:starts[g] + sizes[g]``, whose vectors are rows ``sent_rows``
+    of ``vectors``. A claim of one or two sentences is represented by its first; a larger
+    one by its :func:`central_sentence`. Vectors are taken one event at a time."""
+    centres = starts.copy()
+    large = np.flatnonzero(sizes > 2)
+    event_of_claim = event_ids[starts[large]]
+    for lo, hi in itertools.pairwise(run_bounds(event_of_claim).tolist()):
+        claims = large[lo:hi]
+        members = np.concatenate([np.arange(starts[g], starts[g] + sizes[g]) for g in claims])
+        block = as_float32(take_rows(vectors, sent_rows[members]))
+        at = 0
+        for g in claims.tolist():
+            centres[g] = starts[g] + central_sentence(block[at : at + sizes[g]])
+            at += sizes[g]
+    return centres
 
 
 def shorten(text: str, width: int = 70) -> str:

@@ -25,7 +25,7 @@ import pyarrow.parquet as pq
 from framelens.basics.similarity import Matrix
 from framelens.basics.tables import content_mask
 from framelens.errors import FramelensError
-from framelens.vectorfile import load_vectors, read_rows
+from framelens.vectorfile import VectorFile, load_vectors, read_rows
 
 __all__ = [
     "EventShard",
@@ -33,6 +33,7 @@ __all__ = [
     "plan_event_shards",
     "read_shard_sentences",
     "read_vector_rows",
+    "vector_rows_view",
 ]
 
 
@@ -140,6 +141,16 @@ def read_vector_rows(
     if [str(i) for i in ids] != list(sent_ids):
         raise FramelensError(f"{vectors} does not match the sentences; rerun the embed rule")
     return picked
+
+
+def vector_rows_view(vectors: str, rows: np.ndarray, sent_ids: list[str]) -> VectorFile:
+    """Rows ``rows`` of the sentence vectors in ``vectors`` as a :class:`VectorFile` view
+    (checked against ``sent_ids``), for a stage that takes them an event at a time: the
+    job then holds one event's vectors, not its shard's."""
+    view = VectorFile(vectors).view(rows)
+    if view.ids() != list(sent_ids):
+        raise FramelensError(f"{vectors} does not match the sentences; rerun the embed rule")
+    return view
 
 
 def gather_frames(paths: list[str], by: str, empty: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -18,6 +18,7 @@ import itertools
 import os
 import zipfile
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -128,12 +129,17 @@ def row_runs(rows: np.ndarray) -> list[tuple[int, int]]:
 
 
 def read_rows(
-    path: str | Path, name: str, rows: np.ndarray, dtype: np.dtype | type | None = None
+    path: str | Path,
+    name: str,
+    rows: np.ndarray,
+    dtype: np.dtype | type | None = None,
+    layout: tuple[int, np.dtype, tuple[int, ...]] | None = None,
 ) -> np.ndarray | None:
     """Rows ``rows`` (in that order) of array ``name`` of an uncompressed ``.npz``, read
     in runs of consecutive rows and cast to ``dtype`` (default: as stored); None when the
-    array is not stored so (compressed, or absent)."""
-    stored = stored_array(path, name)
+    array is not stored so (compressed, or absent). ``layout``: the array's
+    :func:`stored_array`, when the caller has it already (many small reads)."""
+    stored = layout or stored_array(path, name)
     if stored is None:
         return None
     offset, stored_dtype, shape = stored
@@ -153,25 +159,50 @@ def read_rows(
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class VectorFile:
-    """A :func:`save_vectors` file whose rows a stage takes as it needs them, instead of
-    the whole matrix."""
+    """A :func:`save_vectors` file whose rows a stage takes as it needs them (an event,
+    a claim at a time) instead of holding the whole matrix. ``subset`` makes it a view:
+    row ``i`` of the view is row ``subset[i]`` of the file (an event shard's rows)."""
 
     path: str
+    subset: np.ndarray | None = None
+
+    @cached_property
+    def layout(self) -> tuple[int, np.dtype, tuple[int, ...]] | None:
+        """Where the dense vectors lie in the file (:func:`stored_array`); None for a
+        sparse or compressed file, which is read whole."""
+        return stored_array(self.path, "vectors")
+
+    @cached_property
+    def _whole(self) -> Matrix:
+        return load_vectors(self.path)[1]
+
+    def view(self, rows: np.ndarray) -> VectorFile:
+        """The rows ``rows`` of this file (or view), as a view."""
+        return VectorFile(self.path, self.file_rows(np.asarray(rows, dtype=np.int64)))
+
+    def file_rows(self, rows: np.ndarray) -> np.ndarray:
+        """The file's row numbers of this view's rows ``rows``."""
+        return rows if self.subset is None else self.subset[rows]
 
     def ids(self) -> list[str]:
-        """The row ids (sentence ids), in row order."""
+        """The row ids (sentence ids) of this view's rows, in order."""
+        if self.subset is not None:
+            picked = read_rows(self.path, "ids", self.subset)
+            if picked is not None:
+                return [str(i) for i in picked]
         with np.load(self.path, allow_pickle=False) as data:  # reads this array only
-            return [str(i) for i in data["ids"]]
+            ids = data["ids"]
+        return [str(i) for i in (ids if self.subset is None else ids[self.subset])]
 
     def take(self, rows: np.ndarray) -> Matrix:
-        """Rows ``rows``: dense ones in their stored type (float16 stays float16), a
-        sparse matrix read whole and sliced."""
-        picked = read_rows(self.path, "vectors", rows)
-        if picked is None:
-            return load_vectors(self.path)[1][rows]
-        return picked
+        """Rows ``rows`` of this view: dense ones in their stored type (float16 stays
+        float16), read from the file; a sparse matrix read whole once and sliced."""
+        at = self.file_rows(np.asarray(rows, dtype=np.int64))
+        if self.layout is None:
+            return self._whole[at]
+        return read_rows(self.path, "vectors", at, layout=self.layout)
 
 
 def take_rows(vectors: Matrix | VectorFile, rows: np.ndarray) -> Matrix:

@@ -12,7 +12,7 @@ from framelens.basics.tables import content_mask
 from framelens.io import write_csv, write_parquet
 from framelens.overlap import SIGNIFICANCE_LEVEL, drop_syndicated_pairs, reuse_sources
 from framelens.overlap import outlet_overlap as overlap_table
-from framelens.shards import EventShard, gather_frames, read_shard_sentences, read_vector_rows
+from framelens.shards import EventShard, gather_frames, read_shard_sentences, vector_rows_view
 from framelens.steps._common import read_events, read_identity, save_figure
 
 log = logging.getLogger("framelens")
@@ -36,7 +36,7 @@ def align_shard(
     and other document), from only those events' sentences and vectors."""
     part = EventShard.read(events, sentences, shard, shards)
     sents, rows = read_shard_sentences(sentences, part.doc_ids)
-    matrix = read_vector_rows(vectors, rows, sents["sent_id"].tolist())
+    matrix = vector_rows_view(vectors, rows, sents["sent_id"].tolist())
     docs = pd.read_parquet(documents)
     table = align_corpus(matrix, sents, docs, thresholds, events=part.event_of(), k=candidates)
     write_parquet(table, alignments)

@@ -11,7 +11,7 @@ from framelens.basics.tables import content_mask, outlet_keys
 from framelens.claims import CLAIM_COLUMNS, SUMMARY_COLUMNS, claims_summary, cluster_claims
 from framelens.coverage import COVERAGE_COLUMNS, coverage_table, outlet_coverage
 from framelens.io import write_csv, write_parquet
-from framelens.shards import EventShard, gather_frames, read_shard_sentences, read_vector_rows
+from framelens.shards import EventShard, gather_frames, read_shard_sentences, vector_rows_view
 from framelens.steps._common import read_identity, save_figure
 
 log = logging.getLogger("framelens")
@@ -42,7 +42,7 @@ def claims_shard(
     ``coverage``)."""
     part = EventShard.read(events, sentences, shard, shards)
     sents, rows = read_shard_sentences(sentences, part.doc_ids)
-    matrix = read_vector_rows(vectors, rows, sents["sent_id"].tolist())
+    matrix = vector_rows_view(vectors, rows, sents["sent_id"].tolist())
     outlet_of = outlet_keys(pd.read_parquet(documents))
     table = cluster_claims(
         matrix,
