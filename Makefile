@@ -87,6 +87,18 @@ bench-scale: $(STAMP)
 	  --replicates 1000:20 10000:4 --slices 10 --slice-events 100
 	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.scale --sizes 1000 10000 --models minilm
 
+## bench-vectors: float16 against float32 vector storage (embedding.dtype): STS-B Spearman,
+##   ECB+ event ARI and the seeds' tables, per dense model (about 6 minutes)
+.PHONY: bench-vectors
+bench-vectors: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.vectors
+
+## bench-scale-shards: the workflow at 100k synthetic articles (static) with event_shards 8:
+##   peak memory of every job (the per-job floor is 1.5 GiB); about 25 minutes
+.PHONY: bench-scale-shards
+bench-scale-shards: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/python -m bench.scale --sizes 100000 --models static --set event_shards=8
+
 ## bench-ingest: ingest throughput per corpus format (folder, CSV/JSONL/Parquet, compressed,
 ##   HTML pages, WARC) on the same synthetic articles: articles/s, MB/s, peak memory, ratio
 ##   to the folder format, outputs equal; 10k and 100k articles (HTML/WARC at 2k and 10k)

@@ -85,12 +85,22 @@ def seed_upstream(source: Path, target: Path, models: list[str]) -> None:
                 shutil.copy2(path, target / "results" / model / name)
 
 
-def run_tables(corpus: Path, workdir: Path, models: list[str], shards: int, cores: int) -> float:
-    """The tables of ``models`` on ``corpus`` with ``event_shards: shards``; seconds."""
+def run_tables(
+    corpus: Path,
+    workdir: Path,
+    models: list[str],
+    shards: int,
+    cores: int,
+    settings: dict[str, Any] | None = None,
+) -> float:
+    """The tables of ``models`` on ``corpus`` with ``event_shards: shards`` (and top-level
+    config ``settings``, e.g. ``{"embedding": {"dtype": "float16"}}``); seconds."""
     config = yaml.safe_load((ROOT / "config" / "config.yaml").read_text(encoding="utf-8"))
     config["corpus"] = str(corpus)
     config["models"] = {key: config["models"][key] for key in models}
     config["event_shards"] = shards
+    for key, value in (settings or {}).items():
+        config[key] = {**config.get(key, {}), **value} if isinstance(value, dict) else value
     workdir.mkdir(parents=True, exist_ok=True)
     (workdir / "config.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
     env = {
