@@ -176,9 +176,12 @@ def shared_across_languages(profiles: sp.csr_matrix, codes: np.ndarray) -> np.nd
 
 def restrict_columns(profiles: sp.csr_matrix, keep: np.ndarray) -> sp.csr_matrix:
     """``profiles`` with only the columns in ``keep``, rows re-normalised to unit length
-    (a row left without a term is all zero)."""
-    kept = profiles @ sp.diags(keep.astype(profiles.dtype))
-    return sp.csr_matrix(l2_normalise(kept))
+    (a row left without a term is all zero). Nothing kept (a corpus in one language)
+    gives an empty matrix, not a copy of the profiles."""
+    columns = np.flatnonzero(keep)
+    if not len(columns):
+        return sp.csr_matrix((profiles.shape[0], 1), dtype=profiles.dtype)
+    return sp.csr_matrix(l2_normalise(sp.csr_matrix(profiles)[:, columns]))
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ file grows with the corpus squared (keys are paths under ``data/``, without ``.j
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import unicodedata
@@ -26,6 +27,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from framelens.explorer.findings import outlet_of, pair_table, run_findings
@@ -126,11 +128,11 @@ class Corpus:
                 self.where[row[0]] = (self.index[doc_id], k)
 
 
-def document_files(corpus: Corpus, run: RunTables) -> dict[str, Any]:
-    """``docs/<i>``: every article's sentences, with per model claims and counterparts."""
+def document_files(corpus: Corpus, run: RunTables) -> Iterator[tuple[str, Any]]:
+    """``docs/<i>``: every article's sentences, with per model claims and counterparts
+    (key, value), one article at a time."""
     claims = {name: _claim_of(model) for name, model in run.models.items()}
     tops = {name: _top_counterparts(model) for name, model in run.models.items()}
-    files: dict[str, Any] = {}
     for i, doc_id in enumerate(corpus.doc_ids):
         rows = corpus.rows.get(doc_id, [])
         ids = [row[0] for row in rows]
@@ -141,8 +143,7 @@ def document_files(corpus: Corpus, run: RunTables) -> dict[str, Any]:
             }
             for name in run.models
         }
-        files[f"docs/{i}"] = {"doc": i, "sentences": rows, "models": per_model}
-    return files
+        yield f"docs/{i}", {"doc": i, "sentences": rows, "models": per_model}
 
 
 def _sentence_rows(group: pd.DataFrame) -> list[list[Any]]:
@@ -200,12 +201,12 @@ def _top_counterparts(model: ModelTables) -> dict[str, list[str]]:
     }
 
 
-def pair_files(corpus: Corpus, model: ModelTables) -> dict[str, Any]:
-    """``<model>/pairs/<i>-<j>``: the aligned sentences of each article pair."""
-    files: dict[str, Any] = {}
+def pair_files(corpus: Corpus, model: ModelTables) -> Iterator[tuple[str, Any]]:
+    """``<model>/pairs/<i>-<j>``: the aligned sentences of each article pair (key, value),
+    one article pair at a time: only one pair's rows are built at once."""
     table = model.alignments
     if table.empty:
-        return files
+        return
     source = (
         table["source_doc_id"]
         if "source_doc_id" in table.columns
@@ -216,27 +217,35 @@ def pair_files(corpus: Corpus, model: ModelTables) -> dict[str, Any]:
         if "matched_from" in table.columns
         else pd.Series("", index=table.index)
     )
-    links: dict[tuple[int, int], list[list[Any]]] = defaultdict(list)
-    for a, b, sa, sb, rel, sem, lex, seq, frm, src in zip(
-        _values(table["doc_id_a"].astype(str)),
-        _values(table["doc_id_b"].astype(str)),
-        _values(table["sent_id_a"].astype(str)),
-        _values(table["sent_id_b"].astype(str)),
-        _values(table["relation"].astype(str)),
-        table["semantic"],
-        table["lexical"],
-        table["sequence"],
-        matched,
-        source,
-        strict=True,
-    ):
-        i, j = corpus.index[a], corpus.index[b]
-        row = [sa, sb, rel, _num(sem), _num(lex), _num(seq), _text(frm), _text(src)]
-        if i > j:
-            i, j = j, i
-            row[0], row[1] = sb, sa
-        links[(i, j)].append(row)
-    for (i, j), rows in links.items():
+    index = pd.Series(corpus.index, dtype="int64")
+    first = index.reindex(table["doc_id_a"].astype(str)).to_numpy()
+    second = index.reindex(table["doc_id_b"].astype(str)).to_numpy()
+    low, high = np.minimum(first, second), np.maximum(first, second)
+    order = np.lexsort((high, low))  # by article pair; within one, in the table's order
+    columns = [
+        np.asarray(_values(column), dtype=object)[order]
+        for column in (
+            table["sent_id_a"].astype(str),
+            table["sent_id_b"].astype(str),
+            table["relation"].astype(str),
+            table["semantic"],
+            table["lexical"],
+            table["sequence"],
+            matched,
+            source,
+        )
+    ]
+    swapped = (first > second)[order]
+    low, high = low[order], high[order]
+    starts = np.flatnonzero(np.r_[True, (np.diff(low) != 0) | (np.diff(high) != 0)])
+    for lo, hi in itertools.pairwise([*starts.tolist(), len(order)]):
+        i, j = int(low[lo]), int(high[lo])
+        rows = []
+        for at in range(lo, hi):
+            sa, sb, rel, sem, lex, seq, frm, src = (c[at] for c in columns)
+            if swapped[at]:
+                sa, sb = sb, sa
+            rows.append([sa, sb, rel, _num(sem), _num(lex), _num(seq), _text(frm), _text(src)])
         rows.sort(
             key=lambda r: (
                 corpus.where.get(r[0], (0, 0)),
@@ -245,8 +254,7 @@ def pair_files(corpus: Corpus, model: ModelTables) -> dict[str, Any]:
                 r[1],
             )
         )
-        files[f"{model.name}/pairs/{i}-{j}"] = {"a": i, "b": j, "links": rows}
-    return files
+        yield f"{model.name}/pairs/{i}-{j}", {"a": i, "b": j, "links": rows}
 
 
 def _pair_rows(corpus: Corpus, pairs: pd.DataFrame) -> list[list[int]]:
@@ -429,38 +437,52 @@ def search_files(corpus: Corpus) -> tuple[dict[str, Any], int]:
 
 
 def build_files(run: RunTables, findings: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Every data file of the explorer (key -> value), ``index`` included (``findings``:
-    :func:`~framelens.explorer.findings.run_findings` of ``run``, computed when not given)."""
+    """Every data file of the explorer (key -> value), ``index`` included, in memory (for
+    tests and small runs; the workflow writes :func:`iter_files` as it goes)."""
+    return dict(iter_files(run, findings))
+
+
+def iter_files(run: RunTables, findings: dict[str, Any] | None = None) -> Iterator[tuple[str, Any]]:
+    """Every data file of the explorer as (key, value), ``index`` last, built a group at a
+    time (articles one by one, article pairs one by one, then each model's events and
+    outlet pairs, then the search index), so that a writer holds one group, never all
+    (``findings``: :func:`~framelens.explorer.findings.run_findings` of ``run``, computed
+    when not given)."""
     corpus = Corpus(run)
     findings = run_findings(run) if findings is None else findings
-    files = document_files(corpus, run)
+    yield from document_files(corpus, run)
     per_model: dict[str, Any] = {}
     for name, model in sorted(run.models.items()):
-        files.update(pair_files(corpus, model))
+        yield from pair_files(corpus, model)
         pairs = pair_table(model)
         events, listing = event_files(corpus, model, pairs)
-        files.update(events)
+        yield from events.items()
+        del events
         outlets, matrix = outlet_files(corpus, model, pairs)
-        files.update(outlets)
+        yield from outlets.items()
+        del outlets
         per_model[name] = {
             "events": listing,
             "overlap": matrix,
             "findings": findings["models"][name],
         }
     search, shards = search_files(corpus)
-    files.update(search)
+    yield from search.items()
+    del search
     docs = corpus.documents
-    files["index"] = {
-        "models": sorted(run.models),
-        "docs": [
-            [d, corpus.outlet[d], _text(t), _text(date), len(corpus.rows.get(d, ()))]
-            for d, t, date in zip(
-                _values(docs["doc_id"].astype(str)), docs["title"], docs["date"], strict=True
-            )
-        ],
-        "outlets": corpus.outlets,
-        "model": per_model,
-        "robust": findings["robust"],
-        "search": {"shards": shards},
-    }
-    return files
+    yield (
+        "index",
+        {
+            "models": sorted(run.models),
+            "docs": [
+                [d, corpus.outlet[d], _text(t), _text(date), len(corpus.rows.get(d, ()))]
+                for d, t, date in zip(
+                    _values(docs["doc_id"].astype(str)), docs["title"], docs["date"], strict=True
+                )
+            ],
+            "outlets": corpus.outlets,
+            "model": per_model,
+            "robust": findings["robust"],
+            "search": {"shards": shards},
+        },
+    )

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -58,10 +59,13 @@ def asset_text(name: str) -> str:
     )
 
 
-def write_explorer(files: dict[str, Any], target: str | os.PathLike[str]) -> int:
+def write_explorer(
+    files: Mapping[str, Any] | Iterable[tuple[str, Any]], target: str | os.PathLike[str]
+) -> tuple[int, int]:
     """Write the explorer folder ``target``: the page (:data:`ASSETS`) and one data file
-    per entry of ``files`` (key -> value; written to ``data/<key>.js``). Returns the total
-    bytes written.
+    per entry of ``files`` (key -> value, or (key, value) pairs as they are built; written
+    to ``data/<key>.js``, each as it comes). Returns the number of data files and the
+    total bytes written.
 
     The folder is built beside ``target`` and renamed into place, so a killed job leaves no
     half-written explorer that looks finished.
@@ -70,12 +74,17 @@ def write_explorer(files: dict[str, Any], target: str | os.PathLike[str]) -> int
     target.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
     mode = 0o777 & ~current_umask()
+    items = sorted(files.items()) if isinstance(files, Mapping) else files
     try:
-        total = 0
+        total, count, seen = 0, 0, set()
         for name in ASSETS:
             total += _write(build / name, asset_text(name))
-        for key in sorted(files):
-            total += _write(build / "data" / f"{key}.js", js_data(key, files[key]))
+        for key, value in items:
+            if key in seen:
+                raise ValueError(f"explorer data file {key!r} built twice")
+            seen.add(key)
+            total += _write(build / "data" / f"{key}.js", js_data(key, value))
+            count += 1
         for folder in [build, *sorted(p for p in build.rglob("*") if p.is_dir())]:
             os.chmod(folder, mode)
         if target.exists():
@@ -84,7 +93,7 @@ def write_explorer(files: dict[str, Any], target: str | os.PathLike[str]) -> int
     finally:
         if build.exists():
             shutil.rmtree(build)
-    return total
+    return count, total
 
 
 def _write(path: Path, text: str) -> int:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from framelens.errors import FramelensError
-from framelens.explorer import build_files, findings_rst, read_run, run_findings, write_explorer
+from framelens.explorer import findings_rst, iter_files, read_run, run_findings, write_explorer
 from framelens.explorer.tables import MODEL_FILES
 from framelens.io import write_text
 
@@ -57,7 +57,6 @@ def explorer(
     }
     run = read_run(documents=documents, sentences=sentences, models=per_model)
     findings = run_findings(run)
-    files = build_files(run, findings)
-    size = write_explorer(files, explorer)
+    count, size = write_explorer(iter_files(run, findings), explorer)
     write_text(description.rstrip("\n") + "\n\n" + findings_rst(findings), landing)
-    log.info("explorer: %d data files, %.1f MB, in %s", len(files), size / 1e6, explorer)
+    log.info("explorer: %d data files, %.1f MB, in %s", count, size / 1e6, explorer)
