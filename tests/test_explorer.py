@@ -16,6 +16,7 @@ from docutils.core import publish_parts
 
 from framelens.errors import FramelensError
 from framelens.explorer import build_files, findings_rst, js_data, run_findings, write_explorer
+from framelens.explorer import data as explorer_data
 from framelens.explorer.data import fold, shard_of, words
 from framelens.explorer.findings import fragment, rst_text
 from framelens.explorer.tables import ModelTables, RunTables, read_table
@@ -244,6 +245,31 @@ def test_search_index_finds_names_without_accents_and_numbers_as_written():
 
     assert postings("vucic") == [0, 0, 1, 0]  # Vučić in a1, Vucic in b1: [doc, sentence]...
     assert postings("3800") == [0, 0]
+
+
+def test_search_shards_hold_every_posting_once_in_sentence_order(monkeypatch):
+    monkeypatch.setattr(explorer_data, "POSTINGS_PER_SHARD", 3)  # many shards, some empty
+    corpus = explorer_data.Corpus(small_run())
+    index = explorer_data.SearchIndex(corpus)
+    assert index.shards > 3
+    expected: dict[str, list[int]] = {}
+    for doc_id, rows in corpus.rows.items():
+        for k, row in enumerate(rows):
+            for word in words(row[2]):
+                expected.setdefault(word, []).extend((corpus.index[doc_id], k))
+    shards = dict(index.files())
+    assert sorted(shards) == sorted(f"search/{n}" for n in range(index.shards))
+    found = {w: p for shard in shards.values() for w, p in shard.items()}
+    assert found == expected
+    assert all(
+        shards[f"search/{shard_of(w, index.shards)}"].get(w) == p for w, p in expected.items()
+    )
+
+
+def test_a_data_file_built_twice_is_refused_and_nothing_is_left(tmp_path):
+    with pytest.raises(ValueError, match="docs/0"):
+        write_explorer(iter([("docs/0", {}), ("docs/0", {})]), tmp_path / "explorer")
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_findings_state_reuse_with_interval_and_p_and_link_the_article_pair():

@@ -23,6 +23,7 @@ import itertools
 import math
 import re
 import unicodedata
+from array import array
 from collections import defaultdict
 from collections.abc import Iterator
 from typing import Any
@@ -420,20 +421,44 @@ def outlet_files(
     return {key: {"pairs": rows} for key, rows in grouped.items()}, matrix
 
 
-def search_files(corpus: Corpus) -> tuple[dict[str, Any], int]:
-    """``search/<n>``: the word index in shards, and how many shards there are."""
-    postings: dict[str, list[int]] = defaultdict(list)
-    for doc_id, rows in corpus.rows.items():
-        i = corpus.index[doc_id]
-        for k, row in enumerate(rows):
-            for word in words(row[2]):
-                postings[word].extend((i, k))
-    total = sum(len(p) for p in postings.values()) // 2
-    shards = min(MAX_SHARDS, max(1, math.ceil(total / POSTINGS_PER_SHARD)))
-    files: dict[str, Any] = {f"search/{n}": {} for n in range(shards)}
-    for word in sorted(postings):
-        files[f"search/{shard_of(word, shards)}"][word] = postings[word]
-    return files, shards
+class SearchIndex:
+    """The word index of every sentence, held compactly: one (word, article, sentence)
+    triple of 32-bit integers per posting, in the order the sentences come."""
+
+    def __init__(self, corpus: Corpus) -> None:
+        vocabulary: dict[str, int] = {}
+        word_ids, docs, sentences = array("i"), array("i"), array("i")
+        for doc_id, rows in corpus.rows.items():
+            i = corpus.index[doc_id]
+            for k, row in enumerate(rows):
+                for word in words(row[2]):
+                    word_ids.append(vocabulary.setdefault(word, len(vocabulary)))
+                    docs.append(i)
+                    sentences.append(k)
+        self.words = list(vocabulary)
+        self.word_ids = np.frombuffer(word_ids, dtype=np.int32)
+        self.docs = np.frombuffer(docs, dtype=np.int32)
+        self.sentences = np.frombuffer(sentences, dtype=np.int32)
+        self.shards = min(MAX_SHARDS, max(1, math.ceil(len(self.word_ids) / POSTINGS_PER_SHARD)))
+
+    def files(self) -> Iterator[tuple[str, Any]]:
+        """``search/<n>``, one shard at a time: folded word -> ``[doc, sentence, ...]``."""
+        shard_of_word = np.array([shard_of(w, self.shards) for w in self.words], dtype=np.int64)
+        order = np.lexsort((self.word_ids, shard_of_word[self.word_ids]))  # stable
+        shard = shard_of_word[self.word_ids[order]]
+        bounds = np.searchsorted(shard, np.arange(self.shards + 1))
+        for n, (lo, hi) in enumerate(itertools.pairwise(bounds.tolist())):
+            at = order[lo:hi]
+            ids = self.word_ids[at]
+            starts: list[int] = (
+                np.flatnonzero(np.r_[True, np.diff(ids) != 0]).tolist() if len(ids) else []
+            )
+            pairs = np.column_stack((self.docs[at], self.sentences[at]))
+            index = {
+                self.words[int(ids[a])]: pairs[a:b].ravel().tolist()
+                for a, b in itertools.pairwise([*starts, len(ids)])
+            }
+            yield f"search/{n}", index
 
 
 def build_files(run: RunTables, findings: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -466,8 +491,9 @@ def iter_files(run: RunTables, findings: dict[str, Any] | None = None) -> Iterat
             "overlap": matrix,
             "findings": findings["models"][name],
         }
-    search, shards = search_files(corpus)
-    yield from search.items()
+    search = SearchIndex(corpus)
+    yield from search.files()
+    shards = search.shards
     del search
     docs = corpus.documents
     yield (
