@@ -242,7 +242,7 @@ def write_sentences(path, texts):
     return str(path)
 
 
-def run_shards(folder, sentences_path, n, cache, entry=ENTRY, device="auto"):
+def run_shards(folder, sentences_path, n, cache, entry=ENTRY, device="auto", dtype="float32"):
     """What the workflow does for one model: n shard jobs, then the gather."""
     folder.mkdir(parents=True, exist_ok=True)
     vectors, stats = [], []
@@ -270,6 +270,7 @@ def run_shards(folder, sentences_path, n, cache, entry=ENTRY, device="auto"):
         device=device,
         vectors=str(folder / "sentence_vectors.npz"),
         stats=str(folder / "embedding.json"),
+        dtype=dtype,
     )
     return (
         load_vectors(folder / "sentence_vectors.npz"),
@@ -292,6 +293,19 @@ def test_gathered_outputs_equal_an_unsharded_run_and_sum_the_shards(tmp_path, fa
     assert stats3["sentences_per_second"] == pytest.approx(37 / stats3["seconds"])
     assert stats3["device"] == "cuda"  # device auto, and the fake "GPU" is there
     assert stats3["identity"]["name"] == "batch-sensitive" and stats3["fingerprint"]
+
+
+def test_float16_storage_is_the_float32_vectors_rounded_and_is_recorded(tmp_path, fake_model):
+    texts = sentences(37, repeats=9)
+    source = write_sentences(tmp_path / "sentences.parquet", texts)
+    (_, wide), stats32 = run_shards(tmp_path / "wide", source, 2, tmp_path / "cache")
+    (_, narrow), stats16 = run_shards(
+        tmp_path / "narrow", source, 2, tmp_path / "cache", dtype="float16"
+    )
+    assert (stats32["vector_dtype"], stats16["vector_dtype"]) == ("float32", "float16")
+    np.testing.assert_array_equal(narrow, wide.astype(np.float16).astype(np.float32))
+    on_disk = [(tmp_path / f / "sentence_vectors.npz").stat().st_size for f in ("wide", "narrow")]
+    assert on_disk[1] < on_disk[0]
 
 
 def test_rerun_after_adding_an_article_embeds_only_its_new_texts(tmp_path, fake_model):
