@@ -157,9 +157,13 @@ def same_values(a: Path, b: Path) -> bool:
     return True
 
 
-def compare(base: Path, new: Path) -> dict[str, Any]:
-    """Every table of two results folders: identical, equal by value, differing, missing."""
+def compare(base: Path, new: Path, only: list[str] | None = None) -> dict[str, Any]:
+    """Every table of two results folders (or only the relative paths ``only``):
+    identical, equal by value, differing, missing."""
     left, right = tables(base), tables(new)
+    if only is not None:
+        left = {k: v for k, v in left.items() if k in only}
+        right = {k: v for k, v in right.items() if k in only}
     outcome: dict[str, list[str]] = {
         "identical": [],
         "same_values": [],

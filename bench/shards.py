@@ -33,6 +33,8 @@ import pandas as pd
 import yaml
 
 from bench.revisions import ROOT, SHARED, compare
+from bench.scale.corpus import synthetic_corpus
+from bench.scale.run import MemorySampler
 from bench.synthetic import generate
 
 TABLES = (
@@ -61,13 +63,17 @@ def corpus_folder(name: str, base: Path) -> Path:
         return ROOT / "corpus" / "seeds"
     if name == "ecbplus":
         return SHARED / "data" / "ecbplus" / "corpus"
+    if name == "synthetic100k":  # the scale benchmark's corpus (kept in the temporary folder)
+        return synthetic_corpus(100_000, 42, str(SHARED / "data" / "ecbplus"))
     sizes = {"synthetic1k": 1000, "synthetic10k": 10000}
     if name in sizes:
         folder = base / name
         if not folder.is_dir():
             generate(sizes[name], folder, seed=42, ecbplus=SHARED / "data" / "ecbplus")
         return folder
-    raise SystemExit(f"unknown corpus {name!r}; choose seeds, ecbplus, synthetic1k, synthetic10k")
+    raise SystemExit(
+        f"unknown corpus {name!r}; choose seeds, ecbplus, synthetic1k, synthetic10k, synthetic100k"
+    )
 
 
 def seed_upstream(source: Path, target: Path, models: list[str]) -> None:
@@ -123,6 +129,15 @@ def run_tables(
     return time.perf_counter() - started
 
 
+def sampled_peaks(sampler: MemorySampler) -> dict[str, float]:
+    """Peak RSS (MB) of each rule's largest job, from the /proc samples of a run."""
+    peaks: dict[str, float] = {}
+    for job in sampler.jobs.values():
+        rule = job["script"].removesuffix(".py")
+        peaks[rule] = round(max(peaks.get(rule, 0.0), job["peak_mb"]), 1)
+    return dict(sorted(peaks.items()))
+
+
 def job_costs(workdir: Path, models: list[str]) -> dict[str, Any]:
     """Peak memory (MB, max over a rule's jobs) and seconds (summed) of each event-shard
     rule and gather, per model, from the benchmark files."""
@@ -150,6 +165,12 @@ def main() -> None:
     parser.add_argument("--shards", nargs="+", type=int, default=[1, 4])
     parser.add_argument("--cores", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="work here and keep the runs")
+    parser.add_argument(
+        "--upstream",
+        type=Path,
+        help="a finished run's folder (e.g. results/bench/scale/n100000-static): every run "
+        "starts from its ingest, embedding and events outputs, and is compared with its tables",
+    )
     parser.add_argument("--out", type=Path, default=ROOT / "results" / "bench" / "shards.json")
     args = parser.parse_args()
     base = args.keep or Path(tempfile.mkdtemp(prefix="framelens-shards-"))
@@ -159,30 +180,43 @@ def main() -> None:
         corpus = corpus_folder(name, base)
         runs: dict[int, Path] = {}
         entry: dict[str, Any] = {"runs": {}, "comparisons": {}}
+        reference = args.upstream
         for shards in args.shards:
             workdir = base / "runs" / name / f"event_shards_{shards}"
-            if runs:
-                seed_upstream(runs[args.shards[0]], workdir, args.models)
+            if reference is not None or runs:
+                seed_upstream(reference or runs[args.shards[0]], workdir, args.models)
+            sampler = MemorySampler(workdir)
+            sampler.start()
             seconds = run_tables(corpus, workdir, args.models, shards, args.cores)
+            sampler.done.set()
+            sampler.join()
             runs[shards] = workdir
             entry["runs"][shards] = {
                 "seconds": round(seconds, 1),
                 "jobs": job_costs(workdir, args.models),
+                "sampled_peak_mb": sampled_peaks(sampler),
             }
-            if shards != args.shards[0]:
-                outcome = compare(runs[args.shards[0]] / "results", workdir / "results")
+            print(f"{name}: event_shards {shards}: peak MB per rule {sampled_peaks(sampler)}")
+            baseline = reference or (runs[args.shards[0]] if shards != args.shards[0] else None)
+            if baseline is not None:
+                outcome = compare(
+                    baseline / "results",
+                    workdir / "results",
+                    [f"{m}/{t}" for m in args.models for t in TABLES],
+                )
                 same = (
                     not (outcome["different"] or outcome["only_base"] or outcome["only_new"])
                     and not outcome["same_values"]
                 )
                 failed |= not same
-                entry["comparisons"][f"{args.shards[0]}_vs_{shards}"] = {
+                against = "upstream" if reference is not None else args.shards[0]
+                entry["comparisons"][f"{against}_vs_{shards}"] = {
                     "byte_identical": same,
                     "n_tables": len(outcome["identical"]),
                     **{k: v for k, v in outcome.items() if k != "identical" and v},
                 }
                 print(
-                    f"{name}: event_shards {args.shards[0]} vs {shards}: "
+                    f"{name}: {against} vs event_shards {shards}: "
                     f"{len(outcome['identical'])} tables identical"
                     + ("" if same else f"; DIFFERENT: {outcome}")
                 )
