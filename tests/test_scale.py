@@ -66,7 +66,12 @@ def test_batched_best_match_equals_pair_by_pair():
     vectors = unit_rows(rng, counts.sum())
     first = np.array([0, 0, 0, 2, 2, 3])
     second = np.array([1, 2, 4, 3, 4, 4])
-    got = best_match_pairs(vectors, starts, counts, first, second)
+    got = best_match_pairs(vectors, np.arange(counts.sum()), starts, counts, first, second)
+    shuffled = rng.permutation(counts.sum())  # the rows in another order, mapped back
+    stored = np.empty_like(vectors)
+    stored[shuffled] = vectors
+    again = best_match_pairs(stored, shuffled, starts, counts, first, second)
+    np.testing.assert_allclose(again, got, rtol=1e-6)
     want = [
         best_match_pair(
             vectors[starts[a] : starts[a] + counts[a]], vectors[starts[b] : starts[b] + counts[b]]

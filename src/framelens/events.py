@@ -247,13 +247,20 @@ def best_match_pair(a: Matrix, b: Matrix) -> float:
 
 
 def best_match_pairs(
-    vectors: Matrix, starts: np.ndarray, counts: np.ndarray, first: np.ndarray, second: np.ndarray
+    vectors: Matrix | VectorFile,
+    rows_of: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
 ) -> np.ndarray:
     """:func:`best_match_pair` of many article pairs at once.
 
-    Article ``d``'s sentence vectors are rows ``starts[d]:starts[d] + counts[d]``;
-    ``first`` is sorted, so each article is compared with all its partners in one
-    product. An article without sentences scores 0 with every other.
+    Article ``d``'s sentence vectors are rows ``rows_of[starts[d]:starts[d] + counts[d]]``
+    of ``vectors`` (in memory, or a file read an article and its partners at a time, so
+    the vectors are never all held); ``first`` is sorted, so each article is compared
+    with all its partners in one product. An article without sentences scores 0 with
+    every other.
     """
     result = np.zeros(len(first))
     bounds = np.flatnonzero(np.diff(first, prepend=-1, append=first.max(initial=0) + 1))
@@ -264,8 +271,9 @@ def best_match_pairs(
             continue
         others = second[partners]
         rows = np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in others])
+        own = rows_of[starts[a] : starts[a] + counts[a]]
         sims = cos_sim(
-            as_float32(vectors[starts[a] : starts[a] + counts[a]]), as_float32(vectors[rows])
+            as_float32(take_rows(vectors, own)), as_float32(take_rows(vectors, rows_of[rows]))
         )
         seg = np.concatenate([[0], np.cumsum(counts[others])[:-1]])
         a_side = np.maximum.reduceat(sims, seg, axis=1).mean(axis=0)
@@ -289,7 +297,7 @@ def similarity_edges(
     index = {d: i for i, d in enumerate(doc_ids)}
     doc_of_row = content["doc_id"].map(index).to_numpy(dtype=np.int64)
     by_doc = np.argsort(doc_of_row, kind="stable")
-    content_vectors = take_rows(vectors, np.flatnonzero(keep)[by_doc])  # in article order
+    rows_of = np.flatnonzero(keep)[by_doc]  # the vectors' row of each content row, by article
     counts = np.bincount(doc_of_row, minlength=len(doc_ids))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     found = sorted(
@@ -298,7 +306,7 @@ def similarity_edges(
     if not found:
         return {}
     first, second = (np.array(side, dtype=np.int64) for side in zip(*found, strict=True))
-    sentence_sim = best_match_pairs(content_vectors, starts, counts, first, second)
+    sentence_sim = best_match_pairs(vectors, rows_of, starts, counts, first, second)
     combined = (
         sentence_sim + rowwise_dot(words, first, second) + rowwise_dot(names, first, second)
     ) / 3
