@@ -16,6 +16,8 @@ from framelens.similarity import (
     doc_pairs_within_events,
     doc_similarity,
     lead_weights,
+    read_story_text,
+    save_story_text,
     shared_across_languages,
     story_matrix,
     story_pairs,
@@ -284,7 +286,7 @@ def test_names_shared_across_languages_need_two_known_languages():
     assert not shared_across_languages(profiles, one).any()
 
 
-def test_bilingual_story_pairs_equal_the_matrix_cells():
+def test_bilingual_story_pairs_equal_the_matrix_cells(tmp_path):
     vectors, sentences, docs = bilingual_corpus()
     settings = StorySettings()
     profiles = story_profiles(vectors, sentences, docs, settings, languages=LANGUAGES)
@@ -298,7 +300,19 @@ def test_bilingual_story_pairs_equal_the_matrix_cells():
     text = story_text(sentences, ordered, LANGUAGES)
     shard = events[events["event_id"] == "x"]
     keep = sentences["doc_id"].isin(shard["doc_id"]).to_numpy()
+    # what the workflow does: story_text fitted once (documents by id), a shard reads its rows
+    save_story_text(story_text(sentences, sorted(docs), LANGUAGES), tmp_path / "story.npz")
+    read_back = read_story_text(tmp_path / "story.npz", sorted(shard["doc_id"]))
+    assert read_back.doc_ids == sorted(shard["doc_id"])
     for pairs in (
+        doc_pairs_within_events(
+            vectors[keep],
+            sentences[keep].reset_index(drop=True),
+            shard,
+            "story",
+            settings,
+            read_back,
+        ),
         doc_pairs_within_events(vectors, sentences, events, "story", settings, None, LANGUAGES),
         doc_pairs_within_events(
             vectors[keep], sentences[keep].reset_index(drop=True), shard, "story", settings, text

@@ -119,3 +119,17 @@ def test_events_from_the_file_equal_events_from_memory(tmp_path):
     pd.testing.assert_frame_equal(from_file, expected)
     narrow = cluster_events(VectorFile(str(tmp_path / "16.npz")), sentences, documents)
     pd.testing.assert_frame_equal(narrow, expected)
+
+
+def test_csr_rows_are_read_alone_and_in_the_order_asked(tmp_path):
+    from framelens.io import write_arrays
+    from framelens.vectorfile import csr_arrays, read_csr_rows
+
+    rng = np.random.default_rng(2)
+    dense = rng.random((9, 7)) * (rng.random((9, 7)) > 0.6)
+    dense[4] = 0  # an empty row
+    write_arrays(csr_arrays("m", sp.csr_matrix(dense)), tmp_path / "m.npz")
+    for rows in ([8, 0, 4, 3], [4], []):
+        got = read_csr_rows(tmp_path / "m.npz", "m", np.array(rows, dtype=np.int64))
+        assert got.shape == (len(rows), 7)
+        np.testing.assert_array_equal(got.toarray(), dense[rows])

@@ -43,6 +43,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeAlias
 
 import numpy as np
@@ -59,8 +60,11 @@ from framelens.basics.similarity import (
 )
 from framelens.basics.tables import content_mask
 from framelens.basics.tokens import anchors
+from framelens.errors import FramelensError
+from framelens.io import write_arrays
 from framelens.lookup import run_bounds
 from framelens.settings import DocMethod, StorySettings
+from framelens.vectorfile import csr_arrays, read_csr_rows
 
 # --------------------------------------------------------------------------- story
 
@@ -274,6 +278,40 @@ def story_text(
         words=tfidf_profiles(words, stop_words="english"),
         languages=codes,
         cross_names=restrict_columns(name_profiles, shared_across_languages(name_profiles, codes)),
+    )
+
+
+def save_story_text(text: StoryText, path: str | Path) -> None:
+    """Write a :class:`StoryText` (the corpus-wide TF-IDF of the ``story`` measure) to one
+    ``.npz``, so that each event shard reads its documents' rows only
+    (:func:`read_story_text`)."""
+    write_arrays(
+        {
+            "doc_ids": np.asarray(text.doc_ids, dtype=str),
+            "languages": np.asarray(text.languages, dtype=str),
+            **csr_arrays("names", text.names),
+            **csr_arrays("words", text.words),
+            **csr_arrays("cross_names", text.cross_names),
+        },
+        path,
+    )
+
+
+def read_story_text(path: str | Path, doc_ids: list[str]) -> StoryText:
+    """The rows of ``doc_ids`` of a :func:`save_story_text` file, as a :class:`StoryText`
+    of those documents (fitted on the whole corpus, read without the other rows)."""
+    with np.load(path, allow_pickle=False) as data:
+        known = [str(d) for d in data["doc_ids"]]
+        languages = data["languages"].astype(object)
+    at = pd.Index(known).get_indexer(doc_ids)
+    if (at < 0).any():
+        raise FramelensError(f"{path} has no story profile for some documents; rerun story_text")
+    return StoryText(
+        doc_ids=list(doc_ids),
+        names=read_csr_rows(path, "names", at),
+        words=read_csr_rows(path, "words", at),
+        languages=languages[at],
+        cross_names=read_csr_rows(path, "cross_names", at),
     )
 
 

@@ -31,7 +31,9 @@ from framelens.io import read_arrays, write_arrays
 __all__ = [
     "VECTOR_DTYPES",
     "VectorFile",
+    "csr_arrays",
     "load_vectors",
+    "read_csr_rows",
     "read_rows",
     "save_vectors",
     "stored_array",
@@ -208,3 +210,38 @@ class VectorFile:
 def take_rows(vectors: Matrix | VectorFile, rows: np.ndarray) -> Matrix:
     """Rows ``rows`` of a matrix in memory or of a :class:`VectorFile`."""
     return vectors.take(rows) if isinstance(vectors, VectorFile) else vectors[rows]
+
+
+def csr_arrays(name: str, matrix: sp.csr_matrix) -> dict[str, np.ndarray]:
+    """The arrays of a CSR matrix, named ``<name>_data`` ... ``<name>_shape``, to be
+    written with others in one ``.npz`` (:func:`framelens.io.write_arrays`) and read by
+    rows with :func:`read_csr_rows`."""
+    csr = sp.csr_matrix(matrix)
+    return {
+        f"{name}_data": csr.data,
+        f"{name}_indices": csr.indices,
+        f"{name}_indptr": csr.indptr,
+        f"{name}_shape": np.asarray(csr.shape),
+    }
+
+
+def read_csr_rows(path: str | Path, name: str, rows: np.ndarray) -> sp.csr_matrix:
+    """Rows ``rows`` (in that order) of the CSR matrix :func:`csr_arrays` wrote as
+    ``name``: only their values are read from the file."""
+    with np.load(path, allow_pickle=False) as data:
+        indptr = data[f"{name}_indptr"]
+        width = int(data[f"{name}_shape"][1])
+    rows = np.asarray(rows, dtype=np.int64)
+    starts, ends = indptr[rows], indptr[rows + 1]
+    lengths = (ends - starts).astype(np.int64)
+    at = (
+        np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        if int(lengths.sum())
+        else np.zeros(0, dtype=np.int64)
+    )
+    values = read_rows(path, f"{name}_data", at)
+    columns = read_rows(path, f"{name}_indices", at)
+    if values is None or columns is None:
+        raise FramelensError(f"{path}: {name!r} is not stored uncompressed; rerun its rule")
+    pointers = np.concatenate([[0], np.cumsum(lengths)])
+    return sp.csr_matrix((values, columns, pointers), shape=(len(rows), width))

@@ -23,13 +23,35 @@ rule doc_similarity:
         "../scripts/doc_similarity.py"
 
 
+# The story measure's TF-IDF profiles (names, words), fitted once on the whole corpus:
+# each doc_pairs shard reads only its documents' rows. Model-independent.
+rule story_text:
+    input:
+        sentences=rules.ingest.output.sentences,
+        documents=rules.ingest.output.documents,
+    output:
+        profiles="results/corpus/story_text.npz",
+    log:
+        "results/logs/story_text.log",
+    benchmark:
+        "results/benchmarks/story_text/corpus.tsv"
+    conda:
+        "../envs/framelens.yaml"
+    script:
+        "../scripts/story_text.py"
+
+
 # Within events: the scalable counterpart of doc_similarity.csv, one doc_pairs_shard job
 # per event shard (config event_shards), gathered by doc_pairs.
 rule doc_pairs_shard:
     input:
         sentences=rules.ingest.output.sentences,
         vectors=rules.embed.output.vectors,
-        documents=rules.ingest.output.documents,
+        story_profiles=(
+            rules.story_text.output.profiles
+            if config["similarity"]["doc_method"] == "story"
+            else []
+        ),
         events=rules.events.output.events,
     output:
         table="results/{model}/event_shards/{shard}/doc_pairs.parquet",
@@ -42,7 +64,7 @@ rule doc_pairs_shard:
     conda:
         "../envs/framelens.yaml"
     resources:
-        mem_mb=shard_mem_mb(3000, 3000),
+        mem_mb=shard_mem_mb(1000, 3000),
     params:
         similarity=config["similarity"],
         shards=EVENT_SHARDS,

@@ -11,7 +11,7 @@ if __name__ == "__main__":
         doc_pairs_shard,
         sentences=snakemake.input.sentences,
         vectors=snakemake.input.vectors,
-        documents=snakemake.input.documents,
+        story_profiles=snakemake.input.get("story_profiles") or None,
         events=snakemake.input.events,
         method=DocMethod.parse(snakemake.params.similarity["doc_method"]),
         story=StorySettings.from_config(snakemake.params.similarity),

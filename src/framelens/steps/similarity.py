@@ -9,6 +9,7 @@ import logging
 import pandas as pd
 
 from framelens import similarity as sim
+from framelens.errors import FramelensError
 from framelens.io import write_csv, write_parquet
 from framelens.shards import EventShard, gather_frames, read_shard_sentences, read_vector_rows
 from framelens.steps._common import read_identity, read_vectors_for, save_figure
@@ -59,11 +60,28 @@ def _no_pairs() -> pd.DataFrame:
     )
 
 
+def story_text(*, sentences: str, documents: str, profiles: str) -> None:
+    """The ``story`` measure's TF-IDF profiles (names and numbers; words; the names shared
+    across languages) of every document, fitted once on the whole corpus's text and
+    languages, for the ``doc_pairs`` shards to read their documents' rows from."""
+    columns = ["doc_id", "position", "text", "boilerplate", "duplicate_of"]
+    languages = _languages(documents)
+    ordered = sorted(languages.index.astype(str))
+    text = sim.story_text(pd.read_parquet(sentences, columns=columns), ordered, languages)
+    sim.save_story_text(text, profiles)
+    log.info(
+        "story profiles of %d documents: %d names, %d words",
+        len(ordered),
+        text.names.shape[1],
+        text.words.shape[1],
+    )
+
+
 def doc_pairs_shard(
     *,
     sentences: str,
     vectors: str,
-    documents: str,
+    story_profiles: str | None,
     events: str,
     method: sim.DocMethod,
     story: sim.StorySettings,
@@ -73,9 +91,9 @@ def doc_pairs_shard(
 ) -> None:
     """Document similarity of every ordered pair of documents within each event of shard
     ``shard`` of ``shards`` (config ``event_shards``), long form (``method`` and ``story``
-    as in :func:`doc_similarity`). Only the shard's vectors are read; the ``story``
-    measure's TF-IDF (and which names cross languages) is fitted on the whole corpus's
-    text and languages (``documents``), as one job fits it."""
+    as in :func:`doc_similarity`). Only the shard's vectors are read, and for ``story``
+    only its documents' rows of the TF-IDF profiles :func:`story_text` fitted on the whole
+    corpus (``story_profiles``), as one job fits them."""
     part = EventShard.read(events, sentences, shard, shards)
     if part.events.empty:  # more shards than events
         write_parquet(_no_pairs(), table)
@@ -85,12 +103,9 @@ def doc_pairs_shard(
     matrix = read_vector_rows(vectors, rows, sents["sent_id"].tolist())
     text = None
     if method is sim.DocMethod.STORY:
-        columns = ["doc_id", "position", "text", "boilerplate", "duplicate_of"]
-        whole = pd.read_csv(events, dtype={"doc_id": str, "event_id": str}, keep_default_na=False)
-        ordered = whole.sort_values(["event_id", "doc_id"], kind="stable")["doc_id"].tolist()
-        text = sim.story_text(
-            pd.read_parquet(sentences, columns=columns), ordered, _languages(documents)
-        )
+        if story_profiles is None:
+            raise FramelensError("doc_pairs_shard: the story measure needs the story profiles")
+        text = sim.read_story_text(story_profiles, sorted(part.doc_ids))
     pairs = sim.doc_pairs_within_events(
         matrix, sents, part.events[["doc_id", "event_id"]], method, story, text
     )
