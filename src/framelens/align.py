@@ -454,6 +454,10 @@ def label_pairs(
         if pair["lexical"] >= thresholds.rewrite:
             docs = (int(codes[i]), int(codes[j]))
             shared[docs] = shared.get(docs, 0) + 1
+    # plain lists: a DataFrame cell lookup per pair was most of the time at scale
+    texts = sentences["text"].tolist()
+    sent_ids = sentences["sent_id"].tolist()
+    doc_ids = sentences["doc_id"].tolist()
     records = []
     for (i, j), pair in sorted(pairs.items()):
         evidence = pair.get("evidence")
@@ -470,15 +474,13 @@ def label_pairs(
         if relation is None:
             continue
         if floor_only:
-            pair["sequence"] = sequence_similarity(
-                word_tokens(sentences.at[i, "text"]), word_tokens(sentences.at[j, "text"])
-            )
+            pair["sequence"] = sequence_similarity(word_tokens(texts[i]), word_tokens(texts[j]))
         records.append(
             {
-                "sent_id_a": sentences.at[i, "sent_id"],
-                "sent_id_b": sentences.at[j, "sent_id"],
-                "doc_id_a": sentences.at[i, "doc_id"],
-                "doc_id_b": sentences.at[j, "doc_id"],
+                "sent_id_a": sent_ids[i],
+                "sent_id_b": sent_ids[j],
+                "doc_id_a": doc_ids[i],
+                "doc_id_b": doc_ids[j],
                 "semantic": pair["semantic"],
                 "lexical": pair["lexical"],
                 "sequence": pair["sequence"],

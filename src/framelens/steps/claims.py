@@ -48,7 +48,8 @@ def claims_shard(
         matrix,
         sents,
         part.events,
-        pd.read_parquet(alignments),
+        # only the columns claims read: the pairs, their relation and evidence
+        pd.read_parquet(alignments, columns=["sent_id_a", "sent_id_b", "relation", "evidence"]),
         outlet_of,
         threshold=claim_threshold,
         min_evidence=evidence_link,
