@@ -53,6 +53,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from framelens.basics.similarity import (
     Matrix,
+    as_float32,
     cos_sim,
     document_vectors,
     l2_normalise,
@@ -64,7 +65,7 @@ from framelens.errors import FramelensError
 from framelens.io import write_arrays
 from framelens.lookup import run_bounds
 from framelens.settings import DocMethod, StorySettings
-from framelens.vectorfile import csr_arrays, read_csr_rows
+from framelens.vectorfile import VectorFile, csr_arrays, read_csr_rows, take_rows
 
 # --------------------------------------------------------------------------- story
 
@@ -101,15 +102,39 @@ def content_layout(
 
 
 def weighted_document_vectors(
-    vectors: Matrix, rows: np.ndarray, docs: np.ndarray, weights: np.ndarray, n_docs: int
+    vectors: Matrix | VectorFile,
+    rows: np.ndarray,
+    docs: np.ndarray,
+    weights: np.ndarray,
+    n_docs: int,
+    chunk: int = 5_000,
 ) -> Matrix:
     """Weighted sum of each document's sentence vectors, L2-normalised; [n_docs, dim]
-    (sparse when ``vectors`` is). A document without rows gets a zero row."""
-    assign = sp.csr_matrix((weights, (docs, np.arange(len(rows)))), shape=(n_docs, len(rows)))
-    summed = assign @ vectors[rows]
-    if not sp.issparse(summed):
-        summed = np.asarray(summed, dtype=np.float32)
-    return l2_normalise(summed)
+    (sparse when ``vectors`` is). A document without rows gets a zero row. ``docs`` is
+    sorted (:func:`content_layout`); dense vectors are taken ``chunk`` documents at a time,
+    so they are never all held, and each document's sum is what one product gives."""
+    if (isinstance(vectors, VectorFile) and vectors.layout is None) or sp.issparse(vectors):
+        whole = take_rows(vectors, rows)
+        assign = sp.csr_matrix((weights, (docs, np.arange(len(rows)))), shape=(n_docs, len(rows)))
+        return l2_normalise(assign @ whole)
+    parts = []
+    bounds = np.searchsorted(docs, np.arange(0, n_docs + chunk, chunk).clip(max=n_docs))
+    doc_bounds = np.arange(0, n_docs + chunk, chunk).clip(max=n_docs)
+    for (lo, hi), (first, last) in zip(
+        itertools.pairwise(bounds.tolist()), itertools.pairwise(doc_bounds.tolist()), strict=True
+    ):
+        if last == first:
+            continue
+        assign = sp.csr_matrix(
+            (weights[lo:hi], (docs[lo:hi] - first, np.arange(hi - lo))),
+            shape=(last - first, hi - lo),
+        )
+        parts.append(
+            np.asarray(assign @ as_float32(take_rows(vectors, rows[lo:hi])), dtype=np.float32)
+        )
+    if not parts:  # no documents
+        return l2_normalise(np.zeros((0, take_rows(vectors, rows[:0]).shape[1]), np.float32))
+    return l2_normalise(np.concatenate(parts))
 
 
 def tfidf_profiles(texts: list[str], **options: Any) -> sp.csr_matrix:

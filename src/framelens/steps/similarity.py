@@ -11,7 +11,13 @@ import pandas as pd
 from framelens import similarity as sim
 from framelens.errors import FramelensError
 from framelens.io import write_csv, write_parquet
-from framelens.shards import EventShard, gather_frames, read_shard_sentences, read_vector_rows
+from framelens.shards import (
+    EventShard,
+    gather_frames,
+    read_shard_sentences,
+    read_vector_rows,
+    vector_rows_view,
+)
 from framelens.steps._common import read_identity, read_vectors_for, save_figure
 
 log = logging.getLogger("framelens")
@@ -100,7 +106,11 @@ def doc_pairs_shard(
         log.info("shard %d of %d: no events", shard, shards)
         return
     sents, rows = read_shard_sentences(sentences, part.doc_ids)
-    matrix = read_vector_rows(vectors, rows, sents["sent_id"].tolist())
+    matrix = (  # story: document vectors summed a block of documents at a time
+        vector_rows_view(vectors, rows, sents["sent_id"].tolist())
+        if method is sim.DocMethod.STORY
+        else read_vector_rows(vectors, rows, sents["sent_id"].tolist())
+    )
     text = None
     if method is sim.DocMethod.STORY:
         if story_profiles is None:
