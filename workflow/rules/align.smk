@@ -25,7 +25,7 @@ rule align_shard:
     conda:
         "../envs/framelens.yaml"
     resources:
-        mem_mb=shard_mem_mb(9000, 1000),
+        mem_mb=shard_mem_mb(4000, 1000),
     params:
         alignment=config["alignment"],
         paraphrase_threshold=paraphrase_threshold,

@@ -64,7 +64,7 @@ rule doc_pairs_shard:
     conda:
         "../envs/framelens.yaml"
     resources:
-        mem_mb=shard_mem_mb(1000, 3000),
+        mem_mb=shard_mem_mb(1500, 1500),
     params:
         similarity=config["similarity"],
         shards=EVENT_SHARDS,
