@@ -22,10 +22,15 @@ def read_vectors_for(sentences: str, vectors: str) -> tuple[pd.DataFrame, Any]:
     return sents, matrix
 
 
-def read_vector_file_for(sentences: str, vectors: str) -> tuple[pd.DataFrame, VectorFile]:
-    """The sentences table and its vectors' file (rows read when a stage takes them),
-    checked to be row for row the same."""
-    sents = pd.read_parquet(sentences)
+def read_vector_file_for(
+    sentences: str, vectors: str, columns: list[str] | None = None
+) -> tuple[pd.DataFrame, VectorFile]:
+    """The sentences table (only ``columns``, with ``sent_id``, when given) and its
+    vectors' file (rows read when a stage takes them), checked to be row for row the
+    same."""
+    if columns is not None and "sent_id" not in columns:
+        columns = ["sent_id", *columns]
+    sents = pd.read_parquet(sentences, columns=columns)
     file = VectorFile(vectors)
     if file.ids() != sents["sent_id"].tolist():
         raise FramelensError(f"{vectors} does not match {sentences}; rerun the embed rule")

@@ -14,6 +14,10 @@ from framelens.steps._common import read_vector_file_for
 log = logging.getLogger("framelens")
 
 
+#: The sentence columns event clustering reads.
+SENTENCE_COLUMNS = ["sent_id", "doc_id", "text", "boilerplate", "duplicate_of"]
+
+
 def events(
     *,
     sentences: str,
@@ -24,7 +28,8 @@ def events(
 ) -> None:
     """Articles grouped into events (from metadata, or clustered) under one model
     (``settings``: config ``events`` with the model's event threshold)."""
-    sents, matrix = read_vector_file_for(sentences, vectors)
+    # what clustering reads of the sentences: not their paragraphs, offsets or reasons
+    sents, matrix = read_vector_file_for(sentences, vectors, SENTENCE_COLUMNS)
     docs = pd.read_parquet(documents)
     table = cluster_events(matrix, sents, docs, settings)
     write_csv(table, events)
