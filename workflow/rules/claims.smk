@@ -22,7 +22,7 @@ rule claims_shard:
     conda:
         "../envs/framelens.yaml"
     resources:
-        mem_mb=shard_mem_mb(7000, 1000),
+        mem_mb=shard_mem_mb(4000, 1000),
     params:
         claim_threshold=claim_threshold,
         evidence_link=config["alignment"]["evidence"]["link"],
