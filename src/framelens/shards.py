@@ -22,10 +22,10 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 
-from framelens.basics.similarity import Matrix
+from framelens.basics.similarity import Matrix, as_float32
 from framelens.basics.tables import content_mask
 from framelens.errors import FramelensError
-from framelens.vectorfile import VectorFile, load_vectors, read_rows
+from framelens.vectorfile import VectorFile
 
 __all__ = [
     "EventShard",
@@ -125,22 +125,11 @@ def read_shard_sentences(
     return table.reset_index(drop=True), rows
 
 
-def read_vector_rows(
-    vectors: str, rows: np.ndarray, sent_ids: list[str], dtype: type = np.float32
-) -> Matrix:
+def read_vector_rows(vectors: str, rows: np.ndarray, sent_ids: list[str]) -> Matrix:
     """Rows ``rows`` of the sentence vectors in ``vectors`` (a ``save_vectors`` file),
-    checked against ``sent_ids``. Dense vectors: only those rows are read
-    (:func:`framelens.vectorfile.read_rows`), as ``dtype``; a sparse (TF-IDF) matrix is
-    read whole and sliced."""
-    ids = read_rows(vectors, "ids", rows)
-    picked: Matrix | None = read_rows(vectors, "vectors", rows, dtype=dtype)
-    if ids is None or picked is None:  # compressed, or CSR (framelens.vectorfile)
-        all_ids, whole = load_vectors(vectors)
-        ids = np.asarray(all_ids, dtype=str)[rows]
-        picked = whole[rows]
-    if [str(i) for i in ids] != list(sent_ids):
-        raise FramelensError(f"{vectors} does not match the sentences; rerun the embed rule")
-    return picked
+    checked against ``sent_ids``, all at once: :func:`vector_rows_view`'s rows, dense ones
+    as float32 (a sparse TF-IDF matrix is read whole and sliced)."""
+    return as_float32(vector_rows_view(vectors, rows, sent_ids).take(np.arange(len(rows))))
 
 
 def vector_rows_view(vectors: str, rows: np.ndarray, sent_ids: list[str]) -> VectorFile:
