@@ -118,13 +118,11 @@ def weighted_document_vectors(
         assign = sp.csr_matrix((weights, (docs, np.arange(len(rows)))), shape=(n_docs, len(rows)))
         return l2_normalise(assign @ whole)
     parts = []
-    bounds = np.searchsorted(docs, np.arange(0, n_docs + chunk, chunk).clip(max=n_docs))
-    doc_bounds = np.arange(0, n_docs + chunk, chunk).clip(max=n_docs)
+    doc_bounds = [*range(0, n_docs, chunk), n_docs]  # whole documents per chunk
+    bounds = np.searchsorted(docs, doc_bounds).tolist()  # their rows
     for (lo, hi), (first, last) in zip(
-        itertools.pairwise(bounds.tolist()), itertools.pairwise(doc_bounds.tolist()), strict=True
+        itertools.pairwise(bounds), itertools.pairwise(doc_bounds), strict=True
     ):
-        if last == first:
-            continue
         assign = sp.csr_matrix(
             (weights[lo:hi], (docs[lo:hi] - first, np.arange(hi - lo))),
             shape=(last - first, hi - lo),
@@ -132,8 +130,8 @@ def weighted_document_vectors(
         parts.append(
             np.asarray(assign @ as_float32(take_rows(vectors, rows[lo:hi])), dtype=np.float32)
         )
-    if not parts:  # no documents
-        return l2_normalise(np.zeros((0, take_rows(vectors, rows[:0]).shape[1]), np.float32))
+    if not parts:  # no documents (nothing to normalise)
+        return np.zeros((0, take_rows(vectors, rows[:0]).shape[1]), np.float32)
     return l2_normalise(np.concatenate(parts))
 
 
