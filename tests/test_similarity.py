@@ -321,3 +321,17 @@ def test_bilingual_story_pairs_equal_the_matrix_cells(tmp_path):
         assert ("de1", "en1") in set(zip(pairs["doc_id_a"], pairs["doc_id_b"], strict=True))
         for row in pairs.itertuples():
             assert row.similarity == pytest.approx(square.at[row.doc_id_a, row.doc_id_b], abs=1e-6)
+
+
+def test_document_vectors_summed_in_chunks_equal_one_product():
+    from framelens.similarity import weighted_document_vectors
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(40, 8)).astype(np.float32)
+    docs = np.sort(rng.integers(0, 7, 40))  # document 7 and 8 have no rows
+    weights = rng.random(40)
+    whole = weighted_document_vectors(vectors, np.arange(40), docs, weights, 9, chunk=100)
+    assert np.array_equal(
+        weighted_document_vectors(vectors, np.arange(40), docs, weights, 9, chunk=2), whole
+    )
+    assert not whole[7:].any() and np.allclose(np.linalg.norm(whole[:7], axis=1), 1, atol=1e-6)
