@@ -191,12 +191,13 @@ def main() -> None:
             sampler.done.set()
             sampler.join()
             runs[shards] = workdir
+            peaks = sampled_peaks(sampler)
             entry["runs"][shards] = {
                 "seconds": round(seconds, 1),
                 "jobs": job_costs(workdir, args.models),
-                "sampled_peak_mb": sampled_peaks(sampler),
+                "sampled_peak_mb": peaks,
             }
-            print(f"{name}: event_shards {shards}: peak MB per rule {sampled_peaks(sampler)}")
+            print(f"{name}: event_shards {shards}: peak MB per rule {peaks}")
             baseline = reference or (runs[args.shards[0]] if shards != args.shards[0] else None)
             if baseline is not None:
                 outcome = compare(
