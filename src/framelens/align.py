@@ -30,13 +30,13 @@ high. Words are compared case-, accent- and punctuation-blind.
 from __future__ import annotations
 
 import itertools
-from difflib import SequenceMatcher
 from functools import cached_property
 from typing import NotRequired, TypedDict
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from cydifflib import SequenceMatcher
 
 from framelens.basics.evidence import (
     anchor_idf,
@@ -209,14 +209,15 @@ def length_ratio(a: list[str], b: list[str]) -> float:
 
 
 def sequence_similarity(a: list[str], b: list[str]) -> float:
-    """How far two word lists are the same words in the same order (difflib ratio, 0-1).
+    """How far two word lists are the same words in the same order (difflib's ratio, 0-1,
+    from cydifflib, its C++ port).
 
     A reordered or trimmed copy scores well below a verbatim one.
 
     >>> sequence_similarity("a b c d".split(), "a b c d".split())
     1.0
     """
-    if not a and not b:
+    if a == b:  # difflib's ratio of equal lists, without its matching blocks
         return 1.0
     return SequenceMatcher(None, a, b, autojunk=False).ratio()
 
@@ -271,10 +272,115 @@ def align_event(
     its evidence score (:func:`candidate_evidence`); then it is labelled, with
     the count of overlapping pairs per document pair as passage evidence.
     """
-    pairs, sentences, codes = candidate_pairs(
-        vectors, sentences, thresholds, k=k, block_size=block_size
-    )
-    return label_pairs(pairs, sentences, codes, thresholds)
+    features = event_features(vectors, sentences, k=k, block_size=block_size)
+    return align_features(features, thresholds)
+
+
+def align_features(features: EventFeatures, thresholds: Thresholds) -> pd.DataFrame:
+    """:func:`align_event` from an event's threshold-free features (computed once when the
+    same event is aligned under several settings)."""
+    pairs = choose_pairs(features, thresholds)
+    return label_pairs(pairs, features.sentences, features.codes, thresholds, features=features)
+
+
+class EventFeatures:
+    """What aligning one event needs that no threshold changes: its sentences sorted by
+    document, their document codes and word tokens, each sentence's ``k`` nearest in every
+    other document with their lexical overlaps, the runners-up, the anchors; pair
+    features (sequence similarity, anchor overlap, contradiction) are kept once computed."""
+
+    def __init__(
+        self, vectors: Matrix, sentences: pd.DataFrame, *, k: int, block_size: int
+    ) -> None:
+        order = np.argsort(sentences["doc_id"].to_numpy(), kind="stable")
+        self.sentences = sentences.iloc[order].reset_index(drop=True)
+        self.codes, _ = pd.factorize(self.sentences["doc_id"], sort=True)
+        self.texts: list[str] = self.sentences["text"].tolist()
+        self.tokens = NgramCache([word_tokens(t) for t in self.texts])
+        # each sentence's k nearest in every other document of the event (general products)
+        self.found = list(
+            blocked_topk(
+                vectors[order],
+                k,
+                groups=self.codes,
+                skip="group",
+                block_size=block_size,
+                copy_blocks=True,
+            )
+        )
+        self.lexical = self.tokens.overlaps(*self.candidate_rows()) if self.found else None
+        self._sequences: dict[tuple[int, int], float] = {}
+        self._pair_anchors: dict[tuple[int, int], tuple[float, bool]] = {}
+        self._amounts: dict[int, dict[str, set[float]]] = {}
+
+    def candidate_rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every (sentence, candidate) row pair of the top-k search, in its order."""
+        first = np.concatenate(
+            [
+                np.repeat(np.asarray(rows, dtype=np.int64), [len(c) for c in n])
+                for rows, _g, n, _s in self.found
+            ]
+        )
+        second = np.concatenate(
+            [
+                np.concatenate(
+                    [np.asarray(c, dtype=np.int64) for c in n] or [np.empty(0, dtype=np.int64)]
+                )
+                for _r, _g, n, _s in self.found
+            ]
+        )
+        return first, second
+
+    @cached_property
+    def runners(self) -> RunnersUp:
+        """Each sentence's best and second-best cosine in every other document."""
+        return RunnersUp(self.found, len(self.sentences), int(self.codes.max()) + 1)
+
+    @cached_property
+    def anchor_sets(self) -> list[set[str]]:
+        """Each sentence's names and numbers."""
+        return [anchors(t) for t in self.texts]
+
+    @cached_property
+    def idf(self) -> dict[str, float]:
+        """Anchor IDF over the event's sentences."""
+        return anchor_idf(self.anchor_sets)
+
+    def sequence(self, a: int, b: int) -> float:
+        """:func:`sequence_similarity` of rows ``a`` and ``b`` (in that order)."""
+        key = (a, b)
+        found = self._sequences.get(key)
+        if found is None:
+            found = self._sequences[key] = sequence_similarity(
+                self.tokens.tokens[a], self.tokens.tokens[b]
+            )
+        return found
+
+    def anchor_evidence(self, a: int, b: int) -> tuple[float, bool]:
+        """IDF-weighted shared anchors of rows ``a`` < ``b``, and whether their numbers
+        contradict (:func:`framelens.basics.evidence.contradicts`)."""
+        key = (a, b)
+        found = self._pair_anchors.get(key)
+        if found is None:
+            for row in key:
+                if row not in self._amounts:
+                    self._amounts[row] = quantities(self.texts[row])
+            found = self._pair_anchors[key] = (
+                anchor_overlap(self.anchor_sets[a], self.anchor_sets[b], self.idf),
+                contradicts(self._amounts[a], self._amounts[b]),
+            )
+        return found
+
+
+def event_features(
+    vectors: Matrix,
+    sentences: pd.DataFrame,
+    *,
+    k: int = defaults("alignment")["candidates"],
+    block_size: int = 1024,
+) -> EventFeatures:
+    """The threshold-free :class:`EventFeatures` of one event."""
+    return EventFeatures(vectors, sentences, k=k, block_size=block_size)
 
 
 def candidate_pairs(
@@ -289,52 +395,36 @@ def candidate_pairs(
     (``semantic``, ``lexical``, ``sequence``, ``margin``, ``anchor``, ``contradiction``,
     ``evidence``), keyed by rows of the returned sentences (sorted by document), and
     each row's document code."""
-    order = np.argsort(sentences["doc_id"].to_numpy(), kind="stable")
-    sentences = sentences.iloc[order].reset_index(drop=True)
-    vectors = vectors[order]
-    codes, _ = pd.factorize(sentences["doc_id"], sort=True)
-    tokens = NgramCache([word_tokens(t) for t in sentences["text"]])
+    features = event_features(vectors, sentences, k=k, block_size=block_size)
+    return choose_pairs(features, thresholds), features.sentences, features.codes
+
+
+def choose_pairs(
+    features: EventFeatures, thresholds: Thresholds
+) -> dict[tuple[int, int], CandidatePair]:
+    """Each sentence's best candidate per other document under ``thresholds``, a pair
+    found from both sides kept once, with its evidence (:func:`candidate_evidence`)."""
     pairs: dict[tuple[int, int], CandidatePair] = {}
-    # each sentence's k nearest in every other document of the event (general products)
-    found = list(
-        blocked_topk(
-            vectors, k, groups=codes, skip="group", block_size=block_size, copy_blocks=True
-        )
-    )
-    if not found:
-        return pairs, sentences, codes
-    first = np.concatenate(
-        [
-            np.repeat(np.asarray(rows, dtype=np.int64), [len(c) for c in n])
-            for rows, _g, n, _s in found
-        ]
-    )
-    second = np.concatenate(
-        [
-            np.concatenate(
-                [np.asarray(c, dtype=np.int64) for c in n] or [np.empty(0, dtype=np.int64)]
-            )
-            for _r, _g, n, _s in found
-        ]
-    )
-    lexical = tokens.overlaps(first, second)
-    runners = RunnersUp(found, len(sentences), int(codes.max()) + 1)
+    if not features.found:
+        return pairs
     at = 0
-    for rows, _group, neighbours, scores in found:
+    for rows, _group, neighbours, scores in features.found:
         for row, cands, sims in zip(rows, neighbours, scores, strict=True):
-            laps = lexical[at : at + len(cands)]
+            laps = features.lexical[at : at + len(cands)]
             at += len(cands)
-            choice = best_candidate(int(row), cands, sims, laps, tokens, thresholds)
+            choice = best_candidate(cands, sims, laps, thresholds)
             if choice is None:
                 continue
             key = (min(int(row), choice["other"]), max(int(row), choice["other"]))
             side = "a" if key[0] == row else "b"
             if key in pairs:
                 pairs[key]["matched_from"] = "both"
-            else:
-                pairs[key] = {**choice, "matched_from": side}
-    candidate_evidence(pairs, sentences["text"].tolist(), codes, runners, thresholds)
-    return pairs, sentences, codes
+                continue
+            if may_be_reuse(choice, thresholds):  # see best_candidate
+                choice["sequence"] = features.sequence(int(row), choice["other"])
+            pairs[key] = {**choice, "matched_from": side}
+    candidate_evidence(pairs, features, thresholds)
+    return pairs
 
 
 class RunnersUp:
@@ -365,9 +455,7 @@ class RunnersUp:
 
 def candidate_evidence(
     pairs: dict[tuple[int, int], CandidatePair],
-    texts: list[str],
-    codes: np.ndarray,
-    runners: RunnersUp,
+    features: EventFeatures,
     thresholds: Thresholds,
 ) -> None:
     """Add each candidate pair's evidence features and score (in place).
@@ -380,19 +468,13 @@ def candidate_evidence(
     """
     if not pairs:
         return
-    sets = [anchors(t) for t in texts]
-    idf = anchor_idf(sets)
-    amounts: dict[int, dict[str, set[float]]] = {}
+    runners, codes = features.runners, features.codes
     for (i, j), pair in pairs.items():
         cosine = float(pair["semantic"])
         margin = min(
             runners.margin(i, j, int(codes[j]), cosine), runners.margin(j, i, int(codes[i]), cosine)
         )
-        for row in (i, j):
-            if row not in amounts:
-                amounts[row] = quantities(texts[row])
-        anchor = anchor_overlap(sets[i], sets[j], idf)
-        contradiction = contradicts(amounts[i], amounts[j])
+        anchor, contradiction = features.anchor_evidence(i, j)
         evidence = evidence_score(
             cosine, margin > 0, anchor, contradiction, thresholds.paraphrase, thresholds.evidence
         )
@@ -403,11 +485,9 @@ def candidate_evidence(
 
 
 def best_candidate(
-    row: int,
     candidates: np.ndarray,
     sims: np.ndarray,
     overlaps: np.ndarray,
-    tokens: NgramCache,
     thresholds: Thresholds,
 ) -> Candidate | None:
     """Of one sentence's candidates in one document, the one sharing most wording
@@ -432,14 +512,15 @@ def best_candidate(
                 "lexical": lexical,
                 "sequence": None,
             }
-    if best is not None and (
-        best["lexical"] >= thresholds.rewrite or best["semantic"] >= thresholds.paraphrase
-    ):
-        # a candidate admitted only by the evidence floor can be a paraphrase and nothing
-        # else (reuse is what it was without the floor): its sequence similarity is
-        # computed only if it is aligned (label_pairs)
-        best["sequence"] = sequence_similarity(tokens.tokens[row], tokens.tokens[best["other"]])
     return best
+
+
+def may_be_reuse(choice: Candidate, thresholds: Thresholds) -> bool:
+    """Whether a chosen candidate needs its sequence similarity now: one admitted only by
+    the evidence floor can be a paraphrase and nothing else (reuse is what it was without
+    the floor), so its sequence similarity is computed only if it is aligned
+    (:func:`label_pairs`)."""
+    return choice["lexical"] >= thresholds.rewrite or choice["semantic"] >= thresholds.paraphrase
 
 
 def label_pairs(
@@ -447,8 +528,11 @@ def label_pairs(
     sentences: pd.DataFrame,
     codes: np.ndarray,
     thresholds: Thresholds,
+    *,
+    features: EventFeatures | None = None,
 ) -> pd.DataFrame:
-    """Label candidate pairs with their relation; drop those that are none."""
+    """Label candidate pairs with their relation; drop those that are none (``features``:
+    the event's, when the pairs came from :func:`choose_pairs`, for their word tokens)."""
     shared: dict[tuple[int, int], int] = {}
     for (i, j), pair in pairs.items():
         if pair["lexical"] >= thresholds.rewrite:
@@ -474,7 +558,11 @@ def label_pairs(
         if relation is None:
             continue
         if floor_only:
-            pair["sequence"] = sequence_similarity(word_tokens(texts[i]), word_tokens(texts[j]))
+            pair["sequence"] = (
+                sequence_similarity(word_tokens(texts[i]), word_tokens(texts[j]))
+                if features is None
+                else features.sequence(i, j)
+            )
         records.append(
             {
                 "sent_id_a": sent_ids[i],
@@ -510,13 +598,17 @@ def align_corpus(
     events: pd.Series | None = None,
     k: int = defaults("alignment")["candidates"],
     block_size: int = 1024,
+    features: dict[str, EventFeatures] | None = None,
 ) -> pd.DataFrame:
     """All aligned pairs, event by event, with the likely source of reused pairs.
 
     ``vectors`` has one row per row of ``sentences`` (the full table), in memory or a
     :class:`~framelens.vectorfile.VectorFile` read an event at a time;
     boilerplate and repeats inside a document are left out here. ``events``
-    maps doc_id to event (default: :func:`event_of_documents`).
+    maps doc_id to event (default: :func:`event_of_documents`). ``features``, a dict
+    kept between calls on the same vectors, sentences, events and ``k``, holds each
+    event's :class:`EventFeatures`, so that aligning again under other thresholds
+    skips the search (:func:`framelens.compare.sensitivity.sensitivity_table`).
     """
     keep = content_mask(sentences)
     # only the columns alignment reads, and no reordered copy of all the vectors: each
@@ -537,13 +629,17 @@ def align_corpus(
         if lo == hi or np.all(doc_codes[lo:hi] == doc_codes[lo]):
             continue  # one document: nothing to align
         event = event_of_row[lo]
-        table = align_event(
-            as_float32(take_rows(vectors, vector_rows[lo:hi])),
-            content.iloc[lo:hi],
-            thresholds,
-            k=k,
-            block_size=block_size,
-        )
+        found = None if features is None else features.get(event)
+        if found is None:
+            found = event_features(
+                as_float32(take_rows(vectors, vector_rows[lo:hi])),
+                content.iloc[lo:hi],
+                k=k,
+                block_size=block_size,
+            )
+            if features is not None:
+                features[event] = found
+        table = align_features(found, thresholds)
         table.insert(0, "event", event)
         tables.append(table)
     if not tables:

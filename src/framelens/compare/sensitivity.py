@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from framelens.align import Thresholds, align_corpus
+from framelens.align import EventFeatures, Thresholds, align_corpus
 from framelens.basics.similarity import Matrix, as_float32
 from framelens.basics.tables import REUSE, content_mask, outlet_keys
 from framelens.errors import ConfigError
@@ -129,6 +129,7 @@ def sensitivity_table(
     content = sentences[content_mask(sentences)]
     defaults = {**base, "claim": claim_threshold}
     cache: dict[tuple[float, ...], pd.DataFrame] = {}
+    features: dict[str, EventFeatures] = {}  # each event's search, once for every setting
     claim_counts: dict[tuple[Any, ...], int] = {}
     rows = []
     for name in SENSITIVITY_THRESHOLDS:
@@ -148,6 +149,7 @@ def sensitivity_table(
                     thresholds,
                     events=event_of,
                     k=candidates,
+                    features=features,
                 )
             pairs = cache[key]
             overlap = outlet_overlap(content, pairs, documents, event_of, n_boot=0, n_perm=0)
