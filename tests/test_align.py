@@ -10,6 +10,7 @@ import pytest
 from framelens.align import (
     Thresholds,
     align_corpus,
+    best_candidates,
     classify,
     containment,
     length_ratio,
@@ -117,6 +118,26 @@ def test_tokens_ignore_case_accents_and_punctuation():
 )
 def test_relation_labels(a, b, semantic, shared, expected):
     assert label(a, b, semantic, shared) == expected
+
+
+def test_best_candidate_prefers_shared_wording_then_cosine():
+    """Per row: any candidate reaching ``rewrite`` wins on its overlap, even against a
+    higher cosine; else the highest cosine at or above the floor (paraphrase - floor);
+    the first of equal ones; -1 when nothing is admitted."""
+    floor = TH.paraphrase - TH.evidence.floor
+    sims = np.array(
+        [
+            [0.90, 0.50, 0.40],  # the overlapping 0.50 beats the 0.90 cosine
+            [0.80, 0.85, 0.85],  # no shared wording: the first of the two best cosines
+            [floor - 0.01, 0.10, 0.00],  # nothing admitted
+            [0.20, 0.30, 0.95],  # two reach rewrite: the larger overlap, not the cosine
+        ],
+        dtype=np.float32,
+    )
+    overlaps = np.array(
+        [[0.0, 0.30, 0.10], [0.0, 0.1, 0.2], [0.24, 0.0, 0.0], [0.40, 0.60, 0.26]]
+    )
+    assert best_candidates(sims, overlaps, TH).tolist() == [1, 1, -1, 1]
 
 
 def test_containment_is_of_the_shorter_sentence():

@@ -40,9 +40,10 @@ from cydifflib import SequenceMatcher
 
 from framelens.basics.evidence import (
     anchor_idf,
-    anchor_overlap,
+    anchor_weight,
     contradicts,
     evidence_score,
+    shared_anchor_weight,
 )
 from framelens.basics.similarity import Matrix, as_float32, blocked_topk
 from framelens.basics.tables import REUSE, Relation, content_mask, event_of_documents
@@ -69,7 +70,7 @@ ALIGNMENT_COLUMNS = [
 
 
 class Candidate(TypedDict):
-    """One sentence's best counterpart in another document (:func:`best_candidate`):
+    """One sentence's best counterpart in another document (:func:`best_candidates`):
     its row, cosine, lexical overlap and sequence similarity (None until it is needed)."""
 
     other: int
@@ -346,6 +347,11 @@ class EventFeatures:
         """Anchor IDF over the event's sentences."""
         return anchor_idf(self.anchor_sets)
 
+    @cached_property
+    def anchor_weights(self) -> list[float]:
+        """Each sentence's :func:`~framelens.basics.evidence.anchor_weight`."""
+        return [anchor_weight(a, self.idf) for a in self.anchor_sets]
+
     def sequence(self, a: int, b: int) -> float:
         """:func:`sequence_similarity` of rows ``a`` and ``b`` (in that order)."""
         key = (a, b)
@@ -365,8 +371,14 @@ class EventFeatures:
             for row in key:
                 if row not in self._amounts:
                     self._amounts[row] = quantities(self.texts[row])
+            sets, weights = self.anchor_sets, self.anchor_weights
+            shared = (
+                shared_anchor_weight(sets[a], sets[b], weights[a], weights[b], self.idf)
+                if sets[a] and sets[b]
+                else 0.0
+            )
             found = self._pair_anchors[key] = (
-                anchor_overlap(self.anchor_sets[a], self.anchor_sets[b], self.idf),
+                shared,
                 contradicts(self._amounts[a], self._amounts[b]),
             )
         return found
@@ -409,20 +421,27 @@ def choose_pairs(
         return pairs
     at = 0
     for rows, _group, neighbours, scores in features.found:
-        for row, cands, sims in zip(rows, neighbours, scores, strict=True):
-            laps = features.lexical[at : at + len(cands)]
-            at += len(cands)
-            choice = best_candidate(cands, sims, laps, thresholds)
-            if choice is None:
-                continue
-            key = (min(int(row), choice["other"]), max(int(row), choice["other"]))
-            side = "a" if key[0] == row else "b"
+        size = neighbours.size
+        laps = features.lexical[at : at + size].reshape(neighbours.shape)
+        at += size
+        picked = best_candidates(scores, laps, thresholds)
+        for r in np.flatnonzero(picked >= 0).tolist():
+            row, c = int(rows[r]), int(picked[r])
+            other = int(neighbours[r, c])
+            key = (min(row, other), max(row, other))
             if key in pairs:
                 pairs[key]["matched_from"] = "both"
                 continue
-            if may_be_reuse(choice, thresholds):  # see best_candidate
-                choice["sequence"] = features.sequence(int(row), choice["other"])
-            pairs[key] = {**choice, "matched_from": side}
+            choice: CandidatePair = {
+                "other": other,
+                "semantic": float(scores[r, c]),
+                "lexical": float(laps[r, c]),
+                "sequence": None,
+                "matched_from": "a" if key[0] == row else "b",
+            }
+            if may_be_reuse(choice, thresholds):  # see best_candidates
+                choice["sequence"] = features.sequence(row, other)
+            pairs[key] = choice
     candidate_evidence(pairs, features, thresholds)
     return pairs
 
@@ -484,35 +503,23 @@ def candidate_evidence(
         pair["evidence"] = evidence
 
 
-def best_candidate(
-    candidates: np.ndarray,
-    sims: np.ndarray,
-    overlaps: np.ndarray,
-    thresholds: Thresholds,
-) -> Candidate | None:
-    """Of one sentence's candidates in one document, the one sharing most wording
-    (when any reaches ``thresholds.rewrite``), else the most similar; None when no
-    candidate could be a counterpart at all (cosine below the model's
-    ``paraphrase`` threshold minus ``evidence.floor`` and little shared wording)."""
+def best_candidates(sims: np.ndarray, overlaps: np.ndarray, thresholds: Thresholds) -> np.ndarray:
+    """Of each sentence's candidates in one document (a row of ``sims``, their cosines,
+    and of ``overlaps``, their lexical overlaps), the column of the one sharing most
+    wording (when any reaches ``thresholds.rewrite``), else of the most similar, the
+    first on ties; -1 when no candidate could be a counterpart at all (cosine below the
+    model's ``paraphrase`` threshold minus ``evidence.floor`` and little shared wording).
+    A candidate admitted only by that floor can be a paraphrase and nothing else (reuse
+    is what it was without the floor): see :func:`may_be_reuse`.
+    """
     floor = thresholds.paraphrase - thresholds.evidence.floor
-    best: Candidate | None = None
-    best_rank: tuple[bool, float] | None = None
-    for other, semantic, lexical in zip(candidates, sims, overlaps.tolist(), strict=True):
-        if lexical < thresholds.rewrite and semantic < floor:
-            continue
-        rank = (
-            lexical >= thresholds.rewrite,
-            lexical if lexical >= thresholds.rewrite else float(semantic),
-        )
-        if best_rank is None or rank > best_rank:
-            best_rank = rank
-            best = {
-                "other": int(other),
-                "semantic": float(semantic),
-                "lexical": lexical,
-                "sequence": None,
-            }
-    return best
+    reuse = overlaps >= thresholds.rewrite
+    admitted = reuse | ~(sims < floor)  # the cosines compared as float32, like the search's
+    eligible = admitted & (reuse == reuse.any(axis=1, keepdims=True))
+    value = np.where(eligible, np.where(reuse, overlaps, sims.astype(np.float64)), -np.inf)
+    picked = value.argmax(axis=1)
+    picked[~eligible.any(axis=1)] = -1
+    return picked
 
 
 def may_be_reuse(choice: Candidate, thresholds: Thresholds) -> bool:
@@ -546,7 +553,7 @@ def label_pairs(
     for (i, j), pair in sorted(pairs.items()):
         evidence = pair.get("evidence")
         sequence = pair["sequence"]
-        floor_only = sequence is None  # see best_candidate: paraphrase or nothing
+        floor_only = sequence is None  # see may_be_reuse: paraphrase or nothing
         relation = classify(
             float(pair["semantic"]),
             0.0 if floor_only else float(pair["lexical"]),

@@ -33,7 +33,13 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
-from framelens.basics.evidence import DEFAULT_WEIGHTS, anchor_idf, anchor_overlap, contradicts
+from framelens.basics.evidence import (
+    DEFAULT_WEIGHTS,
+    anchor_idf,
+    anchor_weight,
+    contradicts,
+    shared_anchor_weight,
+)
 from framelens.basics.linkage import sparse_average_linkage
 from framelens.basics.similarity import Matrix, as_float32, blocked_topk, cos_sim
 from framelens.basics.tables import Relation, content_mask
@@ -117,6 +123,28 @@ def group_edges(
     return summed
 
 
+def claim_edges(
+    vectors: Matrix,
+    texts: list[str],
+    n_documents: int,
+    contradiction_cost: float = CONTRADICTION_COST,
+) -> dict[tuple[int, int], float]:
+    """Each sentence's ``max(10, 2 * n_documents)`` nearest others in one event, with their
+    :func:`claim_similarity` (no threshold changes them: computed once when the event is
+    clustered under several settings)."""
+    sets = [anchors(t) for t in texts]
+    idf = anchor_idf(sets)
+    weights = [anchor_weight(a, idf) for a in sets]  # once per sentence, not per edge
+    amounts = [quantities(t) for t in texts]
+    edges: dict[tuple[int, int], float] = {}
+    for (i, j), cosine in neighbour_edges(vectors, max(10, 2 * n_documents)).items():
+        a, b = sets[i], sets[j]
+        anchor = shared_anchor_weight(a, b, weights[i], weights[j], idf) if a and b else 0.0
+        contra = bool(amounts[i]) and bool(amounts[j]) and contradicts(amounts[i], amounts[j])
+        edges[(i, j)] = claim_similarity(cosine, anchor, contra, contradiction_cost)
+    return edges
+
+
 def cluster_event_sentences(
     vectors: Matrix,
     texts: list[str],
@@ -127,13 +155,27 @@ def cluster_event_sentences(
     contradiction_cost: float = CONTRADICTION_COST,
     strong_links: list[tuple[int, int]] | None = None,
 ) -> np.ndarray:
-    """Claim index of each sentence of one event (see the module docstring).
+    """Claim index of each sentence of one event (see the module docstring):
+    :func:`cluster_edges` of its :func:`claim_edges`."""
+    edges = claim_edges(vectors, texts, n_documents, contradiction_cost)
+    return cluster_edges(edges, len(texts), must_link, threshold, strong_links=strong_links)
+
+
+def cluster_edges(
+    edges: dict[tuple[int, int], float],
+    n: int,
+    must_link: list[tuple[int, int]],
+    threshold: float,
+    *,
+    strong_links: list[tuple[int, int]] | None = None,
+) -> np.ndarray:
+    """Claim index of each of the ``n`` sentences of one event, from their
+    :func:`claim_edges` (left unchanged).
 
     ``must_link`` pairs are joined before clustering (transitively); each
     ``strong_links`` pair's similarity is raised to at least ``threshold``, so the pair
     merges on its own evidence, but a chain of such pairs joins only while the average
     over all member pairs holds (two paraphrase links alone do not glue A to C)."""
-    n = vectors.shape[0]
     links = UnionFind(n)
     for i, j in must_link:
         links.union(i, j)
@@ -141,19 +183,8 @@ def cluster_event_sentences(
     group_index = {root: g for g, root in enumerate(roots)}
     group_of = [group_index[links.find(i)] for i in range(n)]
     sizes = np.bincount(group_of, minlength=len(roots)).tolist()
-    k = max(10, 2 * n_documents)
-    sets = [anchors(t) for t in texts]
-    idf = anchor_idf(sets)
-    amounts = [quantities(t) for t in texts]
-    edges = {
-        (i, j): claim_similarity(
-            cosine,
-            anchor_overlap(sets[i], sets[j], idf),
-            contradicts(amounts[i], amounts[j]),
-            contradiction_cost,
-        )
-        for (i, j), cosine in neighbour_edges(vectors, k).items()
-    }
+    if strong_links:
+        edges = dict(edges)  # they raise some
     for i, j in strong_links or []:
         key = (min(i, j), max(i, j))
         edges[key] = max(edges.get(key, 0.0), threshold)
@@ -202,6 +233,7 @@ def cluster_claims(
     *,
     threshold: float,
     min_evidence: float = DEFAULT_WEIGHTS.link,
+    edges: dict[str, dict[tuple[int, int], float]] | None = None,
 ) -> pd.DataFrame:
     """``sent_id, doc_id, event_id, claim_id`` for every content sentence.
 
@@ -209,7 +241,9 @@ def cluster_claims(
     rewrite pairs are must-links; a paraphrase whose ``evidence`` reaches
     ``min_evidence``, config ``alignment.evidence.link``, is a strong link: similarity at
     least ``threshold``); ``outlet_of`` maps doc_id to outlet (for ranking claims by
-    outlets).
+    outlets). ``edges``, a dict kept between calls on the same vectors, sentences and
+    events, holds each event's :func:`claim_edges` (sensitivity clusters one sample
+    under many settings).
     """
     keep = content_mask(sentences)
     content = sentences[keep].reset_index(drop=True)
@@ -239,16 +273,21 @@ def cluster_claims(
             continue
         part = content.iloc[lo:hi].reset_index(drop=True)
         must = must_by_event.get(number, []) + quote_continuations(part)
-        labels = cluster_event_sentences(
-            as_float32(take_rows(vectors, content_rows[rows_of_content[lo:hi]])),
-            part["text"].tolist(),
-            must,
-            threshold,
-            part["doc_id"].nunique(),
-            strong_links=strong_by_event.get(number, []),
+        event = str(event_codes[lo])
+        known = None if edges is None else edges.get(event)
+        if known is None:
+            known = claim_edges(
+                as_float32(take_rows(vectors, content_rows[rows_of_content[lo:hi]])),
+                part["text"].tolist(),
+                part["doc_id"].nunique(),
+            )
+            if edges is not None:
+                edges[event] = known
+        labels = cluster_edges(
+            known, hi - lo, must, threshold, strong_links=strong_by_event.get(number, [])
         )
         part["claim"] = labels
-        tables.append(rank_claims(part, str(event_codes[lo]), outlet_lookup))
+        tables.append(rank_claims(part, event, outlet_lookup))
     if not tables:
         return pd.DataFrame(columns=CLAIM_COLUMNS)
     return pd.concat(tables, ignore_index=True)[CLAIM_COLUMNS]

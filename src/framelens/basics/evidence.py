@@ -48,9 +48,21 @@ def anchor_overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
     """
     if not a or not b:
         return 0.0
+    return shared_anchor_weight(a, b, anchor_weight(a, idf), anchor_weight(b, idf), idf)
+
+
+def anchor_weight(anchors_of: set[str], idf: dict[str, float]) -> float:
+    """The summed IDF of one sentence's anchors."""
     # fsum: exact whatever the order, and set order changes with each process's hash seed
-    weight = [math.fsum(idf[t] for t in a), math.fsum(idf[t] for t in b)]
-    smaller = min(weight)
+    return math.fsum(idf[t] for t in anchors_of)
+
+
+def shared_anchor_weight(
+    a: set[str], b: set[str], weight_a: float, weight_b: float, idf: dict[str, float]
+) -> float:
+    """:func:`anchor_overlap` of two anchor sets whose :func:`anchor_weight` is known
+    (alignment weighs each sentence once, however many candidates it has)."""
+    smaller = min(weight_a, weight_b)
     return math.fsum(idf[t] for t in a & b) / smaller if smaller > 0 else 0.0
 
 

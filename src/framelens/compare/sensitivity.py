@@ -129,7 +129,9 @@ def sensitivity_table(
     content = sentences[content_mask(sentences)]
     defaults = {**base, "claim": claim_threshold}
     cache: dict[tuple[float, ...], pd.DataFrame] = {}
-    features: dict[str, EventFeatures] = {}  # each event's search, once for every setting
+    # each event's alignment search and claim edges, once for every setting
+    features: dict[str, EventFeatures] = {}
+    edges: dict[str, dict[tuple[int, int], float]] = {}
     claim_counts: dict[tuple[Any, ...], int] = {}
     rows = []
     for name in SENSITIVITY_THRESHOLDS:
@@ -164,6 +166,7 @@ def sensitivity_table(
                     outlet_of,
                     threshold=setting["claim"],
                     min_evidence=configured.evidence.link,
+                    edges=edges,
                 )["claim_id"].nunique()
             common = {
                 "threshold": name,
