@@ -47,7 +47,7 @@ from framelens.basics.evidence import (
 )
 from framelens.basics.similarity import Matrix, as_float32, blocked_topk
 from framelens.basics.tables import REUSE, Relation, content_mask, event_of_documents
-from framelens.basics.tokens import anchors, quantities, word_tokens
+from framelens.basics.tokens import anchors, per_text, quantities, word_tokens
 from framelens.lookup import run_bounds
 from framelens.schema import defaults
 from framelens.settings import Thresholds
@@ -297,7 +297,7 @@ class EventFeatures:
         self.sentences = sentences.iloc[order].reset_index(drop=True)
         self.codes, _ = pd.factorize(self.sentences["doc_id"], sort=True)
         self.texts: list[str] = self.sentences["text"].tolist()
-        self.tokens = NgramCache([word_tokens(t) for t in self.texts])
+        self.tokens = NgramCache(list(map(per_text(word_tokens), self.texts)))
         # each sentence's k nearest in every other document of the event (general products)
         self.found = list(
             blocked_topk(
@@ -312,7 +312,7 @@ class EventFeatures:
         self.lexical = self.tokens.overlaps(*self.candidate_rows()) if self.found else None
         self._sequences: dict[tuple[int, int], float] = {}
         self._pair_anchors: dict[tuple[int, int], tuple[float, bool]] = {}
-        self._amounts: dict[int, dict[str, set[float]]] = {}
+        self._quantities = per_text(quantities)  # read lazily: only candidates' sentences
 
     def candidate_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Every (sentence, candidate) row pair of the top-k search, in its order."""
@@ -340,7 +340,7 @@ class EventFeatures:
     @cached_property
     def anchor_sets(self) -> list[set[str]]:
         """Each sentence's names and numbers."""
-        return [anchors(t) for t in self.texts]
+        return list(map(per_text(anchors), self.texts))
 
     @cached_property
     def idf(self) -> dict[str, float]:
@@ -368,9 +368,6 @@ class EventFeatures:
         key = (a, b)
         found = self._pair_anchors.get(key)
         if found is None:
-            for row in key:
-                if row not in self._amounts:
-                    self._amounts[row] = quantities(self.texts[row])
             sets, weights = self.anchor_sets, self.anchor_weights
             shared = (
                 shared_anchor_weight(sets[a], sets[b], weights[a], weights[b], self.idf)
@@ -379,7 +376,7 @@ class EventFeatures:
             )
             found = self._pair_anchors[key] = (
                 shared,
-                contradicts(self._amounts[a], self._amounts[b]),
+                contradicts(self._quantities(self.texts[a]), self._quantities(self.texts[b])),
             )
         return found
 

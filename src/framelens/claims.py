@@ -43,7 +43,7 @@ from framelens.basics.evidence import (
 from framelens.basics.linkage import sparse_average_linkage
 from framelens.basics.similarity import Matrix, as_float32, blocked_topk, cos_sim
 from framelens.basics.tables import Relation, content_mask
-from framelens.basics.tokens import ENGLISH_STOP_WORDS, anchors, quantities
+from framelens.basics.tokens import ENGLISH_STOP_WORDS, anchors, per_text, quantities
 from framelens.lookup import run_bounds
 from framelens.vectorfile import VectorFile, take_rows
 
@@ -132,10 +132,10 @@ def claim_edges(
     """Each sentence's ``max(10, 2 * n_documents)`` nearest others in one event, with their
     :func:`claim_similarity` (no threshold changes them: computed once when the event is
     clustered under several settings)."""
-    sets = [anchors(t) for t in texts]
+    sets = list(map(per_text(anchors), texts))
     idf = anchor_idf(sets)
     weights = [anchor_weight(a, idf) for a in sets]  # once per sentence, not per edge
-    amounts = [quantities(t) for t in texts]
+    amounts = list(map(per_text(quantities), texts))
     edges: dict[tuple[int, int], float] = {}
     for (i, j), cosine in neighbour_edges(vectors, max(10, 2 * n_documents)).items():
         a, b = sets[i], sets[j]

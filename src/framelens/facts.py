@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from framelens.basics.tokens import UNIT_STOP_WORDS, word_set
+from framelens.basics.tokens import UNIT_STOP_WORDS, per_text, word_set
 from framelens.lookup import map_values
 
 __all__ = [
@@ -501,6 +501,7 @@ def quantity_mentions(sentences: pd.DataFrame, groups: pd.Series) -> pd.DataFram
     group = map_values(sentences["sent_id"], groups)
     rows = np.flatnonzero(group.notna().to_numpy())
     found: dict[str, list[object]] = {column: [] for column in columns}
+    quantities_of = per_text(extract_quantities)
     for lo in range(0, len(rows), _SENTENCES_AT_ONCE):  # Python strings a chunk at a time
         chunk = rows[lo : lo + _SENTENCES_AT_ONCE]
         for text, group_id, doc_id, sent_id in zip(
@@ -510,7 +511,7 @@ def quantity_mentions(sentences: pd.DataFrame, groups: pd.Series) -> pd.DataFram
             sentences["sent_id"].iloc[chunk].tolist(),
             strict=True,
         ):
-            for q in extract_quantities(str(text)):
+            for q in quantities_of(str(text)):
                 if q.kind == "quantity" and q.unit is None:
                     continue
                 for column, value in zip(

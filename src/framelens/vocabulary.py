@@ -22,7 +22,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from framelens.basics.tables import event_of_documents, outlet_keys
-from framelens.basics.tokens import PHRASE_STOP_WORDS, word_tokens
+from framelens.basics.tokens import PHRASE_STOP_WORDS, per_text, word_tokens
 from framelens.io import read_arrays, write_arrays
 from framelens.lookup import map_values
 from framelens.schema import defaults
@@ -241,15 +241,21 @@ def _count_matrix(
         parts.append(part)
         del rows[:], columns[:]
 
+    @per_text
+    def term_ids(sentence: str) -> list[int]:
+        """The vocabulary ids of a sentence's n-grams (new ones added; ids never change)."""
+        grams = ngrams(word_tokens(sentence), ngram_range, stop_words)
+        return [vocabulary.setdefault(gram, len(vocabulary)) for gram in grams]
+
     for chunk in range(0, len(rows_used), _TEXTS_AT_ONCE):  # texts as Python strings
         chunk_codes = codes[chunk : chunk + _TEXTS_AT_ONCE].tolist()
         texts = text.iloc[rows_used[chunk : chunk + _TEXTS_AT_ONCE]].tolist()
         for position, (code, sentence) in enumerate(
             zip(chunk_codes, texts, strict=True), start=chunk
         ):
-            for gram in ngrams(word_tokens(str(sentence)), ngram_range, stop_words):
-                columns.append(vocabulary.setdefault(gram, len(vocabulary)))
-                rows.append(code)
+            ids = term_ids(str(sentence))
+            columns.extend(ids)
+            rows.extend([code] * len(ids))
             if len(columns) >= _FLUSH_EVERY and (
                 position + 1 == len(codes) or codes[position + 1] != code
             ):

@@ -13,13 +13,26 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Callable
+from typing import TypeVar
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as _SKLEARN_ENGLISH
 
 WORD = re.compile(r"\w+")
 TOKEN = re.compile(r"[\w'’.-]+")  # names with dots and hyphens
+
+
+T = TypeVar("T")
+
+
+def per_text(function: Callable[[str], T], size: int = 1 << 16) -> Callable[[str], T]:
+    """``function`` of a sentence, memoised for the ``size`` texts last seen: wire copy
+    repeats sentences word for word, and each is analysed once. Equal texts share one
+    result: read it, never change it."""
+    return functools.lru_cache(maxsize=size)(function)
 
 
 def word_set(words: str) -> frozenset[str]:

@@ -4,6 +4,7 @@ colon form, or the continuation of the quote just before)."""
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -220,9 +221,19 @@ def _prepare_sentences(
     masked_doc = _mask_spans(text, [(s, e) for s, e, _ in spans])
     for sentence in sentences:
         sentence.masked = masked_doc[sentence.offset : sentence.offset + len(sentence.text)]
-        sentence.phrases = name_phrases(sentence.masked, sentence.text)
-        sentence.subject = sentence_subject(sentence.masked, sentence.phrases)
-        sentence.attributions = attributions(sentence.masked, sentence.phrases)
+        sentence.phrases, sentence.subject, sentence.attributions = _analyse_sentence(
+            sentence.masked, sentence.text
+        )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _analyse_sentence(
+    masked: str, text: str
+) -> tuple[list[NamePhrase], Subject | None, list[Attribution]]:
+    """A sentence's names, subject and speech verbs (``masked``: its quoted words masked),
+    once per distinct sentence (wire copy repeats them): the lists are shared, read only."""
+    phrases = name_phrases(masked, text)
+    return phrases, sentence_subject(masked, phrases), attributions(masked, phrases)
 
 
 def _known_names(sentences: list[_Sentence]) -> _Known:
