@@ -253,33 +253,83 @@ def best_match_pairs(
     counts: np.ndarray,
     first: np.ndarray,
     second: np.ndarray,
+    *,
+    days: np.ndarray | None = None,
+    rows_at_once: int = 1 << 16,
 ) -> np.ndarray:
     """:func:`best_match_pair` of many article pairs at once.
 
     Article ``d``'s sentence vectors are rows ``rows_of[starts[d]:starts[d] + counts[d]]``
-    of ``vectors`` (in memory, or a file read an article and its partners at a time, so
-    the vectors are never all held); ``first`` is sorted, so each article is compared
-    with all its partners in one product. An article without sentences scores 0 with
-    every other.
+    of ``vectors`` (in memory, or a file); ``first`` is sorted, so each article is compared
+    with all its partners in one product. Articles are taken in order of ``days`` (their
+    day numbers, when given: partners are dated near each other), in batches whose
+    articles and partners hold at most about ``rows_at_once`` rows, each batch's rows read
+    once (never all the vectors). An article without sentences scores 0 with every other.
     """
     result = np.zeros(len(first))
     bounds = np.flatnonzero(np.diff(first, prepend=-1, append=first.max(initial=0) + 1))
-    for lo, hi in itertools.pairwise(bounds):
+    spans = [
+        (lo, hi)
+        for lo, hi in itertools.pairwise(bounds.tolist())
+        if counts[first[lo]] > 0 and (counts[second[lo:hi]] > 0).any()
+    ]
+    if days is not None:  # by day (undated last), then by article
+        key = np.array([first[lo] for lo, _ in spans], dtype=np.int64)
+        when = days[key]
+        order = np.lexsort((key, np.where(np.isnan(when), np.inf, when)))
+        spans = [spans[i] for i in order.tolist()]
+    marked = np.zeros(len(counts), dtype=bool)  # articles whose rows the batch reads
+    batch: list[tuple[int, int]] = []
+    size = 0
+    for lo, hi in spans:
+        articles = np.append(second[lo:hi], first[lo])
+        new = np.unique(articles[~marked[articles]])
+        if batch and size + int(counts[new].sum()) > rows_at_once:
+            best_match_batch(vectors, rows_of, starts, counts, first, second, batch, result)
+            marked[:] = False
+            batch, size = [], 0
+            new = np.unique(articles)
+        marked[new] = True
+        size += int(counts[new].sum())
+        batch.append((lo, hi))
+    if batch:
+        best_match_batch(vectors, rows_of, starts, counts, first, second, batch, result)
+    return result
+
+
+def article_rows(starts: np.ndarray, counts: np.ndarray, articles: np.ndarray) -> np.ndarray:
+    """The content rows of ``articles``, article after article."""
+    if not len(articles):
+        return np.zeros(0, dtype=np.int64)
+    return np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in articles])
+
+
+def best_match_batch(
+    vectors: Matrix | VectorFile,
+    rows_of: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    batch: list[tuple[int, int]],
+    result: np.ndarray,
+) -> None:
+    """:func:`best_match_pairs` of the article runs ``batch`` (slices of ``first``), their
+    vectors read in one pass; fills ``result`` in place."""
+    articles = np.unique(np.concatenate([np.append(second[lo:hi], first[lo]) for lo, hi in batch]))
+    wanted = np.unique(rows_of[article_rows(starts, counts, articles)])
+    block = as_float32(take_rows(vectors, wanted))
+    for lo, hi in batch:
         a = int(first[lo])
         partners = np.arange(lo, hi)[counts[second[lo:hi]] > 0]
-        if counts[a] == 0 or len(partners) == 0:
-            continue
         others = second[partners]
-        rows = np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in others])
-        own = rows_of[starts[a] : starts[a] + counts[a]]
-        sims = cos_sim(
-            as_float32(take_rows(vectors, own)), as_float32(take_rows(vectors, rows_of[rows]))
-        )
+        own = np.searchsorted(wanted, rows_of[starts[a] : starts[a] + counts[a]])
+        theirs = np.searchsorted(wanted, rows_of[article_rows(starts, counts, others)])
+        sims = cos_sim(block[own], block[theirs])
         seg = np.concatenate([[0], np.cumsum(counts[others])[:-1]])
         a_side = np.maximum.reduceat(sims, seg, axis=1).mean(axis=0)
         b_side = np.add.reduceat(sims.max(axis=0), seg) / counts[others]
         result[partners] = (a_side + b_side) / 2
-    return result
 
 
 def similarity_edges(
@@ -306,7 +356,7 @@ def similarity_edges(
     if not found:
         return {}
     first, second = (np.array(side, dtype=np.int64) for side in zip(*found, strict=True))
-    sentence_sim = best_match_pairs(vectors, rows_of, starts, counts, first, second)
+    sentence_sim = best_match_pairs(vectors, rows_of, starts, counts, first, second, days=days)
     combined = (
         sentence_sim + rowwise_dot(words, first, second) + rowwise_dot(names, first, second)
     ) / 3

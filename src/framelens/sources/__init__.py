@@ -74,7 +74,7 @@ def read_records(
     extra = {} if extra is None else extra
     if source.format == "folder":
         if skip_structure or checked:
-            metadata, _ = read_metadata(source.path)
+            metadata, _ = read_metadata(source.path, check_rows=False)  # problems unused
             if metadata.empty:
                 return iter(())
         else:

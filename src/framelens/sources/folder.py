@@ -45,8 +45,9 @@ _LANGUAGE_TAG_RE = re.compile(
 # --------------------------------------------------------------------------- metadata
 
 
-def read_metadata(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read ``metadata.csv`` (BOM, CRLF and extra columns tolerated) and check each row.
+def read_metadata(folder: Path, *, check_rows: bool = True) -> tuple[pd.DataFrame, list[Problem]]:
+    """Read ``metadata.csv`` (BOM, CRLF and extra columns tolerated) and check each row
+    (unless ``check_rows`` is false: a reader after :func:`check_corpus` passed).
 
     Returns the table (all values as stripped strings, one row per file) and
     the problems found, each naming the row by its line in the CSV file.
@@ -104,7 +105,8 @@ def read_metadata(folder: Path) -> tuple[pd.DataFrame, list[Problem]]:
     for column in OPTIONAL_COLUMNS:
         if column not in table:
             table[column] = ""
-    problems.extend(_check_metadata_rows(table, folder, path))
+    if check_rows:
+        problems.extend(_check_metadata_rows(table, folder, path))
     return table, problems
 
 
@@ -112,6 +114,7 @@ def _check_metadata_rows(table: pd.DataFrame, folder: Path, path: Path) -> list[
     """Problems of each row on its own, rows listed twice, and document id collisions."""
     problems: list[Problem] = []
     seen: dict[str, int] = {}
+    root = folder.resolve()
     for row in table.to_dict("records"):
         line = int(row["_line"])
         name = row["file"]
@@ -123,15 +126,16 @@ def _check_metadata_rows(table: pd.DataFrame, folder: Path, path: Path) -> list[
                 Problem(str(path), f"file {name!r} is listed twice (also line {seen[name]})", line)
             )
         seen.setdefault(name, line)
-        problems += [Problem(str(path), message, line) for message in _row_faults(row, folder)]
+        problems += [Problem(str(path), message, line) for message in _row_faults(row, root)]
     return problems + check_doc_ids(table, path)
 
 
-def _row_faults(row: dict[str, Any], folder: Path) -> list[str]:
-    """What is wrong with one metadata row on its own (path, outlet, date, language)."""
+def _row_faults(row: dict[str, Any], root: Path) -> list[str]:
+    """What is wrong with one metadata row on its own (path, outlet, date, language;
+    ``root``: the corpus folder, resolved)."""
     name = row["file"]
     faults = []
-    if not is_inside_folder(folder, name):
+    if not is_inside_folder(root, name, resolved=True):
         faults.append(f"file {name!r} points outside the corpus folder")
     if not row["outlet"]:
         faults.append(f"empty 'outlet' for {name!r} (write {UNATTRIBUTED!r})")
@@ -197,13 +201,14 @@ def check_doc_ids(table: pd.DataFrame, path: Path) -> list[Problem]:
     return problems
 
 
-def is_inside_folder(folder: Path, name: str) -> bool:
-    """True when ``name`` is a relative path that stays inside ``folder``."""
+def is_inside_folder(folder: Path, name: str, *, resolved: bool = False) -> bool:
+    """True when ``name`` is a relative path that stays inside ``folder`` (``resolved``:
+    ``folder`` is already resolved, as when many names are checked)."""
     candidate = Path(name)
     if "\x00" in name or candidate.is_absolute() or ".." in candidate.parts:
         return False
     try:
-        root = folder.resolve()
+        root = folder if resolved else folder.resolve()
         return (root / candidate).resolve().is_relative_to(root)
     except (OSError, RuntimeError):  # a symlink loop, a name too long for the file system
         return False
@@ -227,10 +232,11 @@ def check_files_match_metadata(folder: Path, metadata: pd.DataFrame) -> list[Pro
     listed = dict(zip(metadata.get("file", []), metadata.get("_line", []), strict=True))
     on_disk = set(list_corpus_files(folder))
     meta_path = str(folder / METADATA_FILE)
+    root = folder.resolve()
     problems = [
         Problem(meta_path, f"lists {name!r}, which is not in the corpus folder", int(line))
         for name, line in listed.items()
-        if name and is_inside_folder(folder, name) and not (folder / name).is_file()
+        if name and is_inside_folder(root, name, resolved=True) and not (folder / name).is_file()
     ]
     problems += [
         Problem(str(folder / name), f"not listed in {METADATA_FILE}")
@@ -317,9 +323,11 @@ def folder_records(
 ) -> Iterator[SourceRecord]:
     """One record per file listed in ``metadata`` (sorted by file) that exists; its
     metadata row becomes the record's fields, its decoding problems the record's problems."""
+    root = folder.resolve()
     for row in metadata.sort_values("file").to_dict("records"):
         name = row["file"]
-        if not name or not is_inside_folder(folder, name) or not (folder / name).is_file():
+        inside = bool(name) and is_inside_folder(root, name, resolved=True)
+        if not inside or not (folder / name).is_file():
             continue
         data, text, found = read_article(folder, name, on_decode_error=on_decode_error)
         fields: dict[str, str | None] = {key: row.get(key) or None for key in OPTIONAL_COLUMNS}
