@@ -134,9 +134,7 @@ def test_best_candidate_prefers_shared_wording_then_cosine():
         ],
         dtype=np.float32,
     )
-    overlaps = np.array(
-        [[0.0, 0.30, 0.10], [0.0, 0.1, 0.2], [0.24, 0.0, 0.0], [0.40, 0.60, 0.26]]
-    )
+    overlaps = np.array([[0.0, 0.30, 0.10], [0.0, 0.1, 0.2], [0.24, 0.0, 0.0], [0.40, 0.60, 0.26]])
     assert best_candidates(sims, overlaps, TH).tolist() == [1, 1, -1, 1]
 
 

@@ -309,7 +309,7 @@ class EventFeatures:
                 copy_blocks=True,
             )
         )
-        self.lexical = self.tokens.overlaps(*self.candidate_rows()) if self.found else None
+        self.lexical = self.tokens.overlaps(*self.candidate_rows()) if self.found else np.zeros(0)
         self._sequences: dict[tuple[int, int], float] = {}
         self._pair_anchors: dict[tuple[int, int], tuple[float, bool]] = {}
         self._quantities = per_text(quantities)  # read lazily: only candidates' sentences

@@ -285,7 +285,7 @@ def best_match_pairs(
         articles = np.append(second[lo:hi], first[lo])
         new = np.unique(articles[~marked[articles]])
         if batch and size + int(counts[new].sum()) > rows_at_once:
-            best_match_batch(vectors, rows_of, starts, counts, first, second, batch, result)
+            best_match_batch(vectors, (rows_of, starts, counts), (first, second), batch, result)
             marked[:] = False
             batch, size = [], 0
             new = np.unique(articles)
@@ -293,7 +293,7 @@ def best_match_pairs(
         size += int(counts[new].sum())
         batch.append((lo, hi))
     if batch:
-        best_match_batch(vectors, rows_of, starts, counts, first, second, batch, result)
+        best_match_batch(vectors, (rows_of, starts, counts), (first, second), batch, result)
     return result
 
 
@@ -306,16 +306,16 @@ def article_rows(starts: np.ndarray, counts: np.ndarray, articles: np.ndarray) -
 
 def best_match_batch(
     vectors: Matrix | VectorFile,
-    rows_of: np.ndarray,
-    starts: np.ndarray,
-    counts: np.ndarray,
-    first: np.ndarray,
-    second: np.ndarray,
+    layout: tuple[np.ndarray, np.ndarray, np.ndarray],
+    pairs: tuple[np.ndarray, np.ndarray],
     batch: list[tuple[int, int]],
     result: np.ndarray,
 ) -> None:
     """:func:`best_match_pairs` of the article runs ``batch`` (slices of ``first``), their
-    vectors read in one pass; fills ``result`` in place."""
+    vectors read in one pass; fills ``result`` in place (``layout``: ``rows_of``,
+    ``starts``, ``counts``; ``pairs``: ``first``, ``second``)."""
+    rows_of, starts, counts = layout
+    first, second = pairs
     articles = np.unique(np.concatenate([np.append(second[lo:hi], first[lo]) for lo, hi in batch]))
     wanted = np.unique(rows_of[article_rows(starts, counts, articles)])
     block = as_float32(take_rows(vectors, wanted))
