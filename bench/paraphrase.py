@@ -73,7 +73,7 @@ import pandas as pd
 import yaml
 
 from bench.planted import StsPair, read_stsb
-from framelens.align import Thresholds, candidate_pairs, label_pairs
+from framelens.align import EventFeatures, Thresholds, choose_pairs, label_pairs
 from framelens.basics.evidence import EvidenceWeights
 from framelens.basics.similarity import l2_normalise
 from framelens.basics.tables import Relation, content_mask
@@ -218,10 +218,11 @@ def run_episode(
 ) -> tuple[dict, pd.DataFrame, np.ndarray]:
     """Candidate pairs (by sent_id pair), the alignment table and claim labels of one
     episode under the OLD or NEW rule."""
-    pairs, ordered, codes = candidate_pairs(vectors, episode.sentences, thresholds, k=k)
+    features = EventFeatures(vectors, episode.sentences, k=k)
+    pairs, ordered = choose_pairs(features, thresholds), features.sentences
     if old:  # the rule before the evidence score: cosine >= paraphrase_threshold
         pairs = {key: {f: v for f, v in p.items() if f != "evidence"} for key, p in pairs.items()}
-    table = label_pairs(pairs, ordered, codes, thresholds)
+    table = label_pairs(pairs, features, thresholds)
     by_id = {(ordered.at[i, "sent_id"], ordered.at[j, "sent_id"]): p for (i, j), p in pairs.items()}
     sentences = episode.sentences
     row = pd.Series(np.arange(len(sentences)), index=sentences["sent_id"].to_numpy())
@@ -334,9 +335,8 @@ def candidate_features(episodes, vectors, row_of, th: Thresholds) -> tuple[np.nd
     planted pairs that are candidates in their episode (others cannot be found)."""
     rows, labels = [], []
     for episode in episodes:
-        pairs, ordered, _ = candidate_pairs(
-            episode_vectors(episode, vectors, row_of), episode.sentences, th
-        )
+        features = EventFeatures(episode_vectors(episode, vectors, row_of), episode.sentences)
+        pairs, ordered = choose_pairs(features, th), features.sentences
         by_id = {
             frozenset((ordered.at[i, "sent_id"], ordered.at[j, "sent_id"])): p
             for (i, j), p in pairs.items()

@@ -38,16 +38,10 @@ import pandas as pd
 import scipy.sparse as sp
 from cydifflib import SequenceMatcher
 
-from framelens.basics.evidence import (
-    anchor_idf,
-    anchor_weight,
-    contradicts,
-    evidence_score,
-    shared_anchor_weight,
-)
+from framelens.basics.evidence import EventAnchors, evidence_score
 from framelens.basics.similarity import Matrix, as_float32, blocked_topk
 from framelens.basics.tables import REUSE, Relation, content_mask, event_of_documents
-from framelens.basics.tokens import anchors, per_text, quantities, word_tokens
+from framelens.basics.tokens import per_text, word_tokens
 from framelens.lookup import run_bounds
 from framelens.schema import defaults
 from framelens.settings import Thresholds
@@ -80,7 +74,7 @@ class Candidate(TypedDict):
 
 
 class CandidatePair(Candidate):
-    """A candidate pair of :func:`candidate_pairs`: the :class:`Candidate` found first,
+    """A candidate pair of :func:`choose_pairs`: the :class:`Candidate` found first,
     from which side (``a``, ``b`` or ``both``), and the evidence features that
     :func:`candidate_evidence` adds."""
 
@@ -273,15 +267,13 @@ def align_event(
     its evidence score (:func:`candidate_evidence`); then it is labelled, with
     the count of overlapping pairs per document pair as passage evidence.
     """
-    features = event_features(vectors, sentences, k=k, block_size=block_size)
-    return align_features(features, thresholds)
+    return align_features(EventFeatures(vectors, sentences, k=k, block_size=block_size), thresholds)
 
 
 def align_features(features: EventFeatures, thresholds: Thresholds) -> pd.DataFrame:
     """:func:`align_event` from an event's threshold-free features (computed once when the
     same event is aligned under several settings)."""
-    pairs = choose_pairs(features, thresholds)
-    return label_pairs(pairs, features.sentences, features.codes, thresholds, features=features)
+    return label_pairs(choose_pairs(features, thresholds), features, thresholds)
 
 
 class EventFeatures:
@@ -291,7 +283,12 @@ class EventFeatures:
     features (sequence similarity, anchor overlap, contradiction) are kept once computed."""
 
     def __init__(
-        self, vectors: Matrix, sentences: pd.DataFrame, *, k: int, block_size: int
+        self,
+        vectors: Matrix,
+        sentences: pd.DataFrame,
+        *,
+        k: int = defaults("alignment")["candidates"],
+        block_size: int = 1024,
     ) -> None:
         order = np.argsort(sentences["doc_id"].to_numpy(), kind="stable")
         self.sentences = sentences.iloc[order].reset_index(drop=True)
@@ -312,7 +309,6 @@ class EventFeatures:
         self.lexical = self.tokens.overlaps(*self.candidate_rows()) if self.found else np.zeros(0)
         self._sequences: dict[tuple[int, int], float] = {}
         self._pair_anchors: dict[tuple[int, int], tuple[float, bool]] = {}
-        self._quantities = per_text(quantities)  # read lazily: only candidates' sentences
 
     def candidate_rows(self) -> tuple[np.ndarray, np.ndarray]:
         """Every (sentence, candidate) row pair of the top-k search, in its order."""
@@ -338,19 +334,9 @@ class EventFeatures:
         return RunnersUp(self.found, len(self.sentences), int(self.codes.max()) + 1)
 
     @cached_property
-    def anchor_sets(self) -> list[set[str]]:
-        """Each sentence's names and numbers."""
-        return list(map(per_text(anchors), self.texts))
-
-    @cached_property
-    def idf(self) -> dict[str, float]:
-        """Anchor IDF over the event's sentences."""
-        return anchor_idf(self.anchor_sets)
-
-    @cached_property
-    def anchor_weights(self) -> list[float]:
-        """Each sentence's :func:`~framelens.basics.evidence.anchor_weight`."""
-        return [anchor_weight(a, self.idf) for a in self.anchor_sets]
+    def anchors(self) -> EventAnchors:
+        """The sentences' anchors and numbers, IDF over the event."""
+        return EventAnchors(self.texts)
 
     def sequence(self, a: int, b: int) -> float:
         """:func:`sequence_similarity` of rows ``a`` and ``b`` (in that order)."""
@@ -368,44 +354,11 @@ class EventFeatures:
         key = (a, b)
         found = self._pair_anchors.get(key)
         if found is None:
-            sets, weights = self.anchor_sets, self.anchor_weights
-            shared = (
-                shared_anchor_weight(sets[a], sets[b], weights[a], weights[b], self.idf)
-                if sets[a] and sets[b]
-                else 0.0
-            )
             found = self._pair_anchors[key] = (
-                shared,
-                contradicts(self._quantities(self.texts[a]), self._quantities(self.texts[b])),
+                self.anchors.overlap(a, b),
+                self.anchors.contradiction(a, b),
             )
         return found
-
-
-def event_features(
-    vectors: Matrix,
-    sentences: pd.DataFrame,
-    *,
-    k: int = defaults("alignment")["candidates"],
-    block_size: int = 1024,
-) -> EventFeatures:
-    """The threshold-free :class:`EventFeatures` of one event."""
-    return EventFeatures(vectors, sentences, k=k, block_size=block_size)
-
-
-def candidate_pairs(
-    vectors: Matrix,
-    sentences: pd.DataFrame,
-    thresholds: Thresholds,
-    *,
-    k: int = defaults("alignment")["candidates"],
-    block_size: int = 1024,
-) -> tuple[dict[tuple[int, int], CandidatePair], pd.DataFrame, np.ndarray]:
-    """The candidate pairs of :func:`align_event` before labelling, with their features
-    (``semantic``, ``lexical``, ``sequence``, ``margin``, ``anchor``, ``contradiction``,
-    ``evidence``), keyed by rows of the returned sentences (sorted by document), and
-    each row's document code."""
-    features = event_features(vectors, sentences, k=k, block_size=block_size)
-    return choose_pairs(features, thresholds), features.sentences, features.codes
 
 
 def choose_pairs(
@@ -529,21 +482,18 @@ def may_be_reuse(choice: Candidate, thresholds: Thresholds) -> bool:
 
 def label_pairs(
     pairs: dict[tuple[int, int], CandidatePair],
-    sentences: pd.DataFrame,
-    codes: np.ndarray,
+    features: EventFeatures,
     thresholds: Thresholds,
-    *,
-    features: EventFeatures | None = None,
 ) -> pd.DataFrame:
-    """Label candidate pairs with their relation; drop those that are none (``features``:
-    the event's, when the pairs came from :func:`choose_pairs`, for their word tokens)."""
+    """Label candidate pairs (:func:`choose_pairs` of ``features``) with their relation;
+    drop those that are none."""
+    sentences, codes = features.sentences, features.codes
     shared: dict[tuple[int, int], int] = {}
     for (i, j), pair in pairs.items():
         if pair["lexical"] >= thresholds.rewrite:
             docs = (int(codes[i]), int(codes[j]))
             shared[docs] = shared.get(docs, 0) + 1
     # plain lists: a DataFrame cell lookup per pair was most of the time at scale
-    texts = sentences["text"].tolist()
     sent_ids = sentences["sent_id"].tolist()
     doc_ids = sentences["doc_id"].tolist()
     records = []
@@ -562,11 +512,7 @@ def label_pairs(
         if relation is None:
             continue
         if floor_only:
-            pair["sequence"] = (
-                sequence_similarity(word_tokens(texts[i]), word_tokens(texts[j]))
-                if features is None
-                else features.sequence(i, j)
-            )
+            pair["sequence"] = features.sequence(i, j)
         records.append(
             {
                 "sent_id_a": sent_ids[i],
@@ -635,7 +581,7 @@ def align_corpus(
         event = event_of_row[lo]
         found = None if features is None else features.get(event)
         if found is None:
-            found = event_features(
+            found = EventFeatures(
                 as_float32(take_rows(vectors, vector_rows[lo:hi])),
                 content.iloc[lo:hi],
                 k=k,

@@ -33,17 +33,11 @@ import numpy as np
 import pandas as pd
 from sklearn.feature_extraction.text import CountVectorizer
 
-from framelens.basics.evidence import (
-    DEFAULT_WEIGHTS,
-    anchor_idf,
-    anchor_weight,
-    contradicts,
-    shared_anchor_weight,
-)
+from framelens.basics.evidence import DEFAULT_WEIGHTS, EventAnchors
 from framelens.basics.linkage import sparse_average_linkage
 from framelens.basics.similarity import Matrix, as_float32, blocked_topk, cos_sim
 from framelens.basics.tables import Relation, content_mask
-from framelens.basics.tokens import ENGLISH_STOP_WORDS, anchors, per_text, quantities
+from framelens.basics.tokens import ENGLISH_STOP_WORDS
 from framelens.lookup import run_bounds
 from framelens.vectorfile import VectorFile, take_rows
 
@@ -132,17 +126,13 @@ def claim_edges(
     """Each sentence's ``max(10, 2 * n_documents)`` nearest others in one event, with their
     :func:`claim_similarity` (no threshold changes them: computed once when the event is
     clustered under several settings)."""
-    sets = list(map(per_text(anchors), texts))
-    idf = anchor_idf(sets)
-    weights = [anchor_weight(a, idf) for a in sets]  # once per sentence, not per edge
-    amounts = list(map(per_text(quantities), texts))
-    edges: dict[tuple[int, int], float] = {}
-    for (i, j), cosine in neighbour_edges(vectors, max(10, 2 * n_documents)).items():
-        a, b = sets[i], sets[j]
-        anchor = shared_anchor_weight(a, b, weights[i], weights[j], idf) if a and b else 0.0
-        contra = bool(amounts[i]) and bool(amounts[j]) and contradicts(amounts[i], amounts[j])
-        edges[(i, j)] = claim_similarity(cosine, anchor, contra, contradiction_cost)
-    return edges
+    found = EventAnchors(texts)
+    return {
+        (i, j): claim_similarity(
+            cosine, found.overlap(i, j), found.contradiction(i, j), contradiction_cost
+        )
+        for (i, j), cosine in neighbour_edges(vectors, max(10, 2 * n_documents)).items()
+    }
 
 
 def cluster_event_sentences(

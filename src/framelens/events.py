@@ -29,6 +29,7 @@ article × article matrix is built.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 
 import numpy as np
 import pandas as pd
@@ -267,34 +268,59 @@ def best_match_pairs(
     once (never all the vectors). An article without sentences scores 0 with every other.
     """
     result = np.zeros(len(first))
+    for batch, articles in article_batches(counts, first, second, days, rows_at_once):
+        wanted = np.unique(rows_of[article_rows(starts, counts, articles)])
+        block = as_float32(take_rows(vectors, wanted))  # the batch's rows, read once
+        for a, partners in batch:
+            others = second[partners]
+            own = np.searchsorted(wanted, rows_of[starts[a] : starts[a] + counts[a]])
+            theirs = np.searchsorted(wanted, rows_of[article_rows(starts, counts, others)])
+            sims = cos_sim(block[own], block[theirs])
+            seg = np.concatenate([[0], np.cumsum(counts[others])[:-1]])
+            a_side = np.maximum.reduceat(sims, seg, axis=1).mean(axis=0)
+            b_side = np.add.reduceat(sims.max(axis=0), seg) / counts[others]
+            result[partners] = (a_side + b_side) / 2
+    return result
+
+
+def article_batches(
+    counts: np.ndarray,
+    first: np.ndarray,
+    second: np.ndarray,
+    days: np.ndarray | None,
+    rows_at_once: int,
+) -> Iterator[tuple[list[tuple[int, np.ndarray]], np.ndarray]]:
+    """The work of :func:`best_match_pairs` in batches: ``([(article, positions in
+    first of its partners with sentences), ...], every article the batch reads)``,
+    articles by day when ``days`` is given, each batch's articles holding at most about
+    ``rows_at_once`` sentence rows (an article with more is a batch alone)."""
     bounds = np.flatnonzero(np.diff(first, prepend=-1, append=first.max(initial=0) + 1))
-    spans = [
-        (lo, hi)
-        for lo, hi in itertools.pairwise(bounds.tolist())
-        if counts[first[lo]] > 0 and (counts[second[lo:hi]] > 0).any()
-    ]
+    work = []
+    for lo, hi in itertools.pairwise(bounds.tolist()):
+        partners = np.arange(lo, hi)[counts[second[lo:hi]] > 0]
+        if counts[first[lo]] > 0 and len(partners):
+            work.append((int(first[lo]), partners))
     if days is not None:  # by day (undated last), then by article
-        key = np.array([first[lo] for lo, _ in spans], dtype=np.int64)
+        key = np.array([a for a, _ in work], dtype=np.int64)
         when = days[key]
         order = np.lexsort((key, np.where(np.isnan(when), np.inf, when)))
-        spans = [spans[i] for i in order.tolist()]
-    marked = np.zeros(len(counts), dtype=bool)  # articles whose rows the batch reads
-    batch: list[tuple[int, int]] = []
+        work = [work[i] for i in order.tolist()]
+    marked = np.zeros(len(counts), dtype=bool)  # the articles the batch reads
+    batch: list[tuple[int, np.ndarray]] = []
     size = 0
-    for lo, hi in spans:
-        articles = np.append(second[lo:hi], first[lo])
+    for a, partners in work:
+        articles = np.append(second[partners], a)
         new = np.unique(articles[~marked[articles]])
         if batch and size + int(counts[new].sum()) > rows_at_once:
-            best_match_batch(vectors, (rows_of, starts, counts), (first, second), batch, result)
+            yield batch, np.flatnonzero(marked)
             marked[:] = False
             batch, size = [], 0
             new = np.unique(articles)
         marked[new] = True
         size += int(counts[new].sum())
-        batch.append((lo, hi))
+        batch.append((a, partners))
     if batch:
-        best_match_batch(vectors, (rows_of, starts, counts), (first, second), batch, result)
-    return result
+        yield batch, np.flatnonzero(marked)
 
 
 def article_rows(starts: np.ndarray, counts: np.ndarray, articles: np.ndarray) -> np.ndarray:
@@ -302,34 +328,6 @@ def article_rows(starts: np.ndarray, counts: np.ndarray, articles: np.ndarray) -
     if not len(articles):
         return np.zeros(0, dtype=np.int64)
     return np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in articles])
-
-
-def best_match_batch(
-    vectors: Matrix | VectorFile,
-    layout: tuple[np.ndarray, np.ndarray, np.ndarray],
-    pairs: tuple[np.ndarray, np.ndarray],
-    batch: list[tuple[int, int]],
-    result: np.ndarray,
-) -> None:
-    """:func:`best_match_pairs` of the article runs ``batch`` (slices of ``first``), their
-    vectors read in one pass; fills ``result`` in place (``layout``: ``rows_of``,
-    ``starts``, ``counts``; ``pairs``: ``first``, ``second``)."""
-    rows_of, starts, counts = layout
-    first, second = pairs
-    articles = np.unique(np.concatenate([np.append(second[lo:hi], first[lo]) for lo, hi in batch]))
-    wanted = np.unique(rows_of[article_rows(starts, counts, articles)])
-    block = as_float32(take_rows(vectors, wanted))
-    for lo, hi in batch:
-        a = int(first[lo])
-        partners = np.arange(lo, hi)[counts[second[lo:hi]] > 0]
-        others = second[partners]
-        own = np.searchsorted(wanted, rows_of[starts[a] : starts[a] + counts[a]])
-        theirs = np.searchsorted(wanted, rows_of[article_rows(starts, counts, others)])
-        sims = cos_sim(block[own], block[theirs])
-        seg = np.concatenate([[0], np.cumsum(counts[others])[:-1]])
-        a_side = np.maximum.reduceat(sims, seg, axis=1).mean(axis=0)
-        b_side = np.add.reduceat(sims.max(axis=0), seg) / counts[others]
-        result[partners] = (a_side + b_side) / 2
 
 
 def similarity_edges(

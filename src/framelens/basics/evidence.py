@@ -34,6 +34,7 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
+from framelens.basics.tokens import anchors, per_text, quantities
 from framelens.errors import ConfigError
 from framelens.schema import defaults
 
@@ -46,8 +47,6 @@ def anchor_overlap(a: set[str], b: set[str], idf: dict[str, float]) -> float:
     Names every sentence of the event carries (Kosovo, NATO) weigh little; a
     shared rare date or name weighs much.
     """
-    if not a or not b:
-        return 0.0
     return shared_anchor_weight(a, b, anchor_weight(a, idf), anchor_weight(b, idf), idf)
 
 
@@ -61,9 +60,31 @@ def shared_anchor_weight(
     a: set[str], b: set[str], weight_a: float, weight_b: float, idf: dict[str, float]
 ) -> float:
     """:func:`anchor_overlap` of two anchor sets whose :func:`anchor_weight` is known
-    (alignment weighs each sentence once, however many candidates it has)."""
+    (alignment weighs each sentence once, however many candidates it has); 0 when either
+    has none (its weight is 0, or nothing is shared)."""
     smaller = min(weight_a, weight_b)
     return math.fsum(idf[t] for t in a & b) / smaller if smaller > 0 else 0.0
+
+
+class EventAnchors:
+    """The anchors and numbers of one event's sentences, with the anchor IDF over them and
+    each sentence's :func:`anchor_weight`, for comparing pair after pair (alignment's
+    candidates, claims' neighbour edges). Each distinct text is analysed once."""
+
+    def __init__(self, texts: list[str]) -> None:
+        self.sets = list(map(per_text(anchors), texts))
+        self.idf = anchor_idf(self.sets)
+        self.weights = [anchor_weight(a, self.idf) for a in self.sets]  # once per sentence
+        self.amounts = list(map(per_text(quantities), texts))
+
+    def overlap(self, i: int, j: int) -> float:
+        """:func:`anchor_overlap` of sentences ``i`` and ``j``."""
+        a, b = self.sets, self.weights
+        return shared_anchor_weight(a[i], a[j], b[i], b[j], self.idf)
+
+    def contradiction(self, i: int, j: int) -> bool:
+        """:func:`contradicts` of sentences ``i`` and ``j``."""
+        return contradicts(self.amounts[i], self.amounts[j])
 
 
 def anchor_idf(anchor_sets: list[set[str]]) -> dict[str, float]:
