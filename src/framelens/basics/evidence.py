@@ -34,7 +34,6 @@ from __future__ import annotations
 import math
 from typing import NamedTuple
 
-from framelens.basics.tokens import anchors, per_text, quantities
 from framelens.errors import ConfigError
 from framelens.schema import defaults
 
@@ -72,6 +71,10 @@ class EventAnchors:
     candidates, claims' neighbour edges). Each distinct text is analysed once."""
 
     def __init__(self, texts: list[str]) -> None:
+        # here, not at the top: framelens.settings reads the weights, and the tokens module
+        # imports scikit-learn's stop words (the job graph imports nothing heavy)
+        from framelens.basics.tokens import anchors, per_text, quantities
+
         self.sets = list(map(per_text(anchors), texts))
         self.idf = anchor_idf(self.sets)
         self.weights = [anchor_weight(a, self.idf) for a in self.sets]  # once per sentence
