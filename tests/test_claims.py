@@ -206,6 +206,21 @@ def test_coverage_core_own_and_omissions(seed_claims):
     assert (bloomberg_lead["first_position"] < 0.25).all()
 
 
+def test_coverage_in_blocks_of_events_is_the_one_pass_table(seed_claims):
+    result, _, _, _, claims, outlet_of = seed_claims
+    content = result.sentences[content_mask(result.sentences)]
+    copies = [  # the seed claims as three events, their rows interleaved
+        claims.assign(event_id=f"e{k}", claim_id=claims["claim_id"] + f"-{k}") for k in (2, 0, 1)
+    ]
+    several = pd.concat(copies).sort_index(kind="stable").reset_index(drop=True)
+    settings = {"core_share": 0.5, "lead_sentences": 3}
+    whole = coverage_table(several, content, outlet_of, **settings, rows_at_once=len(several))
+    blocks = coverage_table(several, content, outlet_of, **settings, rows_at_once=7)
+    pd.testing.assert_frame_equal(blocks, whole)
+    assert whole["event_id"].unique().tolist() == ["e0", "e1", "e2"]
+    assert len(whole) == 3 * claims["claim_id"].nunique() * 5
+
+
 def test_paraphrase_links_do_not_chain_distinct_claims():
     """A~B and B~C are aligned paraphrases, A and C share nothing: the strong links put A
     and B in one claim but do not glue C to them, as must-links (reuse) would."""

@@ -4,6 +4,7 @@ session's seed and hostile runs (slow; no extra workflow run)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
@@ -236,6 +237,31 @@ def test_event_file_holds_coverage_lead_claims_quotes_and_disputes():
     assert event["pairs"] == [[0, 1, 0, 1, 1]]
 
 
+def test_files_do_not_depend_on_how_many_articles_are_built_at_once(monkeypatch):
+    whole = build_files(small_run())
+    monkeypatch.setattr(explorer_data, "DOCS_AT_ONCE", 1)
+    monkeypatch.setattr(explorer_data, "PAIR_ROWS_AT_ONCE", 1)
+    assert build_files(small_run()) == whole
+
+
+def test_a_counterpart_outside_the_corpus_still_shows_and_sorts_by_id():
+    model = small_model("m")
+    extra = model.alignments.iloc[[0]].assign(sent_id_b="zz:0009", semantic=0.99)
+    model = dataclasses.replace(
+        model, alignments=pd.concat([model.alignments, extra], ignore_index=True)
+    )
+    doc = build_files(small_run(m=model))["docs/0"]["models"]["m"]
+    relation = model.alignments["relation"].iloc[0]
+    assert doc["top"][0] == ["zz:0009", relation]  # same relation, higher score
+
+
+def test_sentences_of_an_article_missing_from_documents_are_refused_by_id():
+    run = small_run()
+    run = dataclasses.replace(run, documents=run.documents[run.documents["doc_id"] != "b2"])
+    with pytest.raises(FramelensError, match="'b2'"):
+        build_files(run)
+
+
 def test_search_index_finds_names_without_accents_and_numbers_as_written():
     files = build_files(small_run())
     shards = files["index"]["search"]["shards"]
@@ -253,10 +279,10 @@ def test_search_shards_hold_every_posting_once_in_sentence_order(monkeypatch):
     index = explorer_data.SearchIndex(corpus)
     assert index.shards > 3
     expected: dict[str, list[int]] = {}
-    for doc_id, rows in corpus.rows.items():
+    for i, rows in corpus.article_rows():
         for k, row in enumerate(rows):
             for word in words(row[2]):
-                expected.setdefault(word, []).extend((corpus.index[doc_id], k))
+                expected.setdefault(word, []).extend((i, k))
     shards = dict(index.files())
     assert sorted(shards) == sorted(f"search/{n}" for n in range(index.shards))
     found = {w: p for shard in shards.values() for w, p in shard.items()}

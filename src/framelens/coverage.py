@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from framelens.basics.tables import sentence_positions
+from framelens.lookup import run_bounds
 from framelens.schema import defaults
 
 COVERAGE_COLUMNS = [
@@ -53,14 +55,50 @@ def coverage_table(
     *,
     core_share: float = defaults("coverage")["core_share"],
     lead_sentences: int = defaults("coverage")["lead_sentences"],
+    rows_at_once: int = 1 << 18,
 ) -> pd.DataFrame:
-    """One row per event, claim and outlet covering the event (present or absent).
+    """One row per event, claim and outlet covering the event (present or absent), by
+    event, claim and outlet.
 
     ``first_position`` is the earliest position of the claim in the outlet's
     articles as a fraction (0 = first sentence); ``lead`` is true when it is among
-    the first ``lead_sentences`` content sentences.
+    the first ``lead_sentences`` content sentences. Worked a block of whole events at a
+    time (at most about ``rows_at_once`` claim rows): every figure is per event, so the
+    blocks give the table one pass would, with a block's merges held instead of all.
     """
     positions = sentence_positions(content)
+    blocks = [
+        _event_coverage(part, positions, outlet_of, core_share, lead_sentences)
+        for part in _event_blocks(claims, rows_at_once)
+    ]
+    if len(blocks) == 1:
+        return blocks[0]
+    return pd.concat(blocks, ignore_index=True)
+
+
+def _event_blocks(claims: pd.DataFrame, rows_at_once: int) -> list[pd.DataFrame]:
+    """``claims`` in blocks of whole events, by event id (one block when it is small)."""
+    if len(claims) <= rows_at_once:
+        return [claims]
+    events = claims["event_id"].astype(str)
+    order = np.argsort(events.to_numpy(), kind="stable")
+    bounds = run_bounds(events.to_numpy()[order]).tolist()
+    blocks, lo = [], 0
+    for end in bounds[1:]:
+        if end - lo >= rows_at_once or end == bounds[-1]:
+            blocks.append(claims.iloc[order[lo:end]])
+            lo = end
+    return blocks
+
+
+def _event_coverage(
+    claims: pd.DataFrame,
+    positions: pd.DataFrame,
+    outlet_of: pd.Series,
+    core_share: float,
+    lead_sentences: int,
+) -> pd.DataFrame:
+    """:func:`coverage_table` of the claims of some whole events."""
     table = claims.assign(
         outlet=claims["doc_id"].map(outlet_of),
         rank=claims["sent_id"].map(positions["rank"]),
@@ -93,10 +131,10 @@ def coverage_table(
     need = grid["event_id"].map(n_event_outlets.map(lambda n: core_size(int(n), core_share)))
     lead = grid["first_rank"].fillna(lead_sentences).to_numpy() < lead_sentences
     return pd.DataFrame(
-        {
-            "event_id": grid["event_id"].to_numpy(),
-            "claim_id": grid["claim_id"].to_numpy(),
-            "outlet": grid["outlet"].to_numpy(),
+        {  # ids stay in their arrays (to_numpy would make a Python string of each cell)
+            "event_id": grid["event_id"].array,
+            "claim_id": grid["claim_id"].array,
+            "outlet": grid["outlet"].array,
             "present": present,
             "first_position": grid["first_position"].astype(float).to_numpy(),
             "lead": lead & present,

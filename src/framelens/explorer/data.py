@@ -26,13 +26,18 @@ import unicodedata
 from array import array
 from collections import defaultdict
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
+from framelens.errors import FramelensError
 from framelens.explorer.findings import outlet_of, pair_table, run_findings
-from framelens.explorer.tables import ModelTables, RunTables
+from framelens.explorer.tables import REQUIRED, ModelTables, RunTables
+from framelens.lookup import index_in, run_bounds
 
 #: Words the search index leaves out (the page still checks a phrase against the text);
 #: explorer.js holds the same list.
@@ -45,6 +50,8 @@ STOP_WORDS = frozenset(STOP_TEXT.split())
 POSTINGS_PER_SHARD = 20_000
 MAX_SHARDS = 4096
 PAIR_ROWS_AT_ONCE = 200_000  # aligned pairs turned into Python objects at a time
+DOCS_AT_ONCE = 4096  # articles whose sentences are turned into Python objects at a time
+SENTENCE_COLUMNS = REQUIRED["sentences"]
 DIGIT_SEPARATOR = re.compile(r"(?<=[0-9])[,.](?=[0-9])")
 WORD = re.compile(r"[^\W_]+")
 
@@ -106,7 +113,13 @@ def _text(value: Any) -> str:
 
 
 class Corpus:
-    """The articles in the explorer's order (by ``doc_id``) and their sentences."""
+    """The articles in the explorer's order (by ``doc_id``) and their sentences, held as
+    one table sorted by article and position: an article's rows (:func:`_sentence_rows`)
+    are built when asked for, a block of articles at a time, never all at once.
+
+    A sentence's *position* is its row in that table: positions follow the articles'
+    order, then the sentences' order within each, so sorting by position is sorting by
+    (article index, sentence index in the article's file)."""
 
     def __init__(self, run: RunTables) -> None:
         docs = run.documents.sort_values("doc_id", kind="mergesort")
@@ -116,36 +129,103 @@ class Corpus:
         self.outlet = outlet_of(run)
         self.outlets = sorted(set(self.outlet.values()))
         self.outlet_index = {name: i for i, name in enumerate(self.outlets)}
-        sents = run.sentences.sort_values(["doc_id", "position"], kind="mergesort")
-        #: doc_id -> its sentences as :func:`_sentence_rows` gives them, in order
-        self.rows: dict[str, list[list[Any]]] = defaultdict(list)
-        for doc_id, row in zip(
-            _values(sents["doc_id"].astype(str)), _sentence_rows(sents), strict=True
-        ):
-            self.rows[doc_id].append(row)
-        #: sent_id -> (article index, sentence index in the article's file)
-        self.where: dict[str, tuple[int, int]] = {}
-        for doc_id, rows in self.rows.items():
-            for k, row in enumerate(rows):
-                self.where[row[0]] = (self.index[doc_id], k)
+        columns = [c for c in SENTENCE_COLUMNS if c in run.sentences.columns]
+        sents = run.sentences[columns].sort_values(["doc_id", "position"], kind="mergesort")
+        article = index_in(sents["doc_id"].astype(str), pd.Index(self.doc_ids))
+        if (article < 0).any():
+            unknown = sents["doc_id"].astype(str).to_numpy()[article < 0][0]
+            raise FramelensError(f"sentences of article {unknown!r}, which is not in documents")
+        self.sentences = sents.reset_index(drop=True)
+        self.sent_ids = _arrow_strings(self.sentences["sent_id"].astype(str))
+        #: sentence rows of article i: starts[i]:starts[i + 1]
+        self.starts = np.searchsorted(article, np.arange(len(self.doc_ids) + 1))
+        # the position key of an id not in the corpus: where (article 0, sentence 0) sorts
+        self.missing = 0 if self.count(0) else -1
+
+    def count(self, i: int) -> int:
+        """How many sentences article ``i`` has."""
+        return int(self.starts[i + 1] - self.starts[i]) if i < len(self.doc_ids) else 0
+
+    def positions(self, sent_ids: pd.Series | pd.Index) -> np.ndarray:
+        """Each sentence's position (see the class doc); :attr:`missing` for an id that is
+        not in the corpus (it sorts before every sentence but the first article's first)."""
+        found = index_in(sent_ids, self.sent_ids)
+        return np.where(found >= 0, found, self.missing)
+
+    def blocks(self) -> Iterator[tuple[int, int, list[list[Any]]]]:
+        """``(first article, end article, rows)`` per block of articles in order, ``rows``
+        the block's sentences as :func:`_sentence_rows` gives them."""
+        for lo in range(0, len(self.doc_ids), DOCS_AT_ONCE):
+            hi = min(lo + DOCS_AT_ONCE, len(self.doc_ids))
+            block = self.sentences.iloc[self.starts[lo] : self.starts[hi]]
+            yield lo, hi, _sentence_rows(block)
+
+    def article_rows(self) -> Iterator[tuple[int, list[list[Any]]]]:
+        """``(article index, its sentence rows)`` for every article, in order."""
+        for lo, hi, rows in self.blocks():
+            yield from self.split_by_article(lo, hi, rows)
+
+    def article_texts(self) -> Iterator[tuple[int, list[str]]]:
+        """``(article index, its sentences' texts)`` for every article, in order (the
+        text as its row shows it)."""
+        for lo in range(0, len(self.doc_ids), DOCS_AT_ONCE):
+            hi = min(lo + DOCS_AT_ONCE, len(self.doc_ids))
+            texts = self.sentences["text"].iloc[self.starts[lo] : self.starts[hi]]
+            yield from self.split_by_article(lo, hi, _texts(texts))
+
+    def split_by_article(
+        self, lo: int, hi: int, items: list[Any]
+    ) -> Iterator[tuple[int, list[Any]]]:
+        """``items``, one per sentence of articles ``lo:hi``, split by article."""
+        offset = int(self.starts[lo])
+        for i in range(lo, hi):
+            yield i, items[self.starts[i] - offset : self.starts[i + 1] - offset]
+
+    def ids_of(self, articles: list[int]) -> list[str]:
+        """The sent_ids of some articles' sentences."""
+        ranges = [np.arange(self.starts[i], self.starts[i + 1]) for i in articles]
+        at = np.concatenate(ranges) if ranges else np.zeros(0, dtype=np.intp)
+        return self.sent_ids.take(pa.array(at, type=pa.int64())).to_pylist()
+
+
+def _arrow_strings(column: pd.Series) -> pa.Array:
+    """A text column as one Arrow ``large_string`` array (no Python strings made)."""
+    array = pa.array(column.array, from_pandas=True)
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    return array.cast(pa.large_string())
 
 
 def document_files(corpus: Corpus, run: RunTables) -> Iterator[tuple[str, Any]]:
     """``docs/<i>``: every article's sentences, with per model claims and counterparts
     (key, value), one article at a time."""
-    claims = {name: _claim_of(model) for name, model in run.models.items()}
-    tops = {name: _top_counterparts(model) for name, model in run.models.items()}
-    for i, doc_id in enumerate(corpus.doc_ids):
-        rows = corpus.rows.get(doc_id, [])
-        ids = [row[0] for row in rows]
-        per_model = {
-            name: {
-                "claims": [claims[name].get(s, "") for s in ids],
-                "top": [tops[name].get(s, 0) for s in ids],
-            }
+    claims = {name: _claim_of(corpus, model) for name, model in run.models.items()}
+    tops = {name: _top_counterparts(corpus, model) for name, model in run.models.items()}
+    for lo, hi, rows in corpus.blocks():
+        first, end = int(corpus.starts[lo]), int(corpus.starts[hi])
+        per_model = {  # each model's values for the block's sentences, split by article
+            name: (
+                dict(corpus.split_by_article(lo, hi, claims[name].take(first, end))),
+                dict(corpus.split_by_article(lo, hi, _tops(*tops[name], first, end))),
+            )
             for name in run.models
         }
-        yield f"docs/{i}", {"doc": i, "sentences": rows, "models": per_model}
+        for i, mine in corpus.split_by_article(lo, hi, rows):
+            models = {
+                name: {"claims": found[0][i], "top": found[1][i]}
+                for name, found in per_model.items()
+            }
+            yield f"docs/{i}", {"doc": i, "sentences": mine, "models": models}
+
+
+def _tops(other: SentenceValues, relation: SentenceValues, lo: int, hi: int) -> list[Any]:
+    """``[counterpart sent_id, relation]`` per sentence at positions ``lo:hi`` (0: none)."""
+    return [
+        [o, r] if c >= 0 else 0
+        for o, r, c in zip(
+            other.take(lo, hi), relation.take(lo, hi), other.codes[lo:hi].tolist(), strict=True
+        )
+    ]
 
 
 def _sentence_rows(group: pd.DataFrame) -> list[list[Any]]:
@@ -167,48 +247,90 @@ def _sentence_rows(group: pd.DataFrame) -> list[list[Any]]:
     return rows
 
 
-def _claim_of(model: ModelTables) -> dict[str, str]:
-    """sent_id -> claim_id."""
+class SentenceValues:
+    """A value per corpus sentence (by position), held as codes into an Arrow array of
+    the distinct values; code -1 is ``default``."""
+
+    def __init__(self, codes: np.ndarray, values: pa.Array, default: Any) -> None:
+        self.codes = codes
+        self.values = values
+        self.default = default
+
+    def take(self, lo: int, hi: int) -> list[Any]:
+        """The values of the sentences at positions ``lo:hi``."""
+        codes = self.codes[lo:hi]
+        if not len(self.values):
+            return [self.default] * len(codes)
+        found = self.values.take(pa.array(np.maximum(codes, 0), type=pa.int64())).to_pylist()
+        return [v if c >= 0 else self.default for v, c in zip(found, codes.tolist(), strict=True)]
+
+
+def _per_sentence(corpus: Corpus, positions: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``codes`` placed at the corpus ``positions`` they belong to (-1 elsewhere; rows
+    whose sentence is not in the corpus are left out; a later row wins, as in a dict)."""
+    placed = np.full(len(corpus.sent_ids), -1, dtype=np.int32)
+    known = positions >= 0
+    placed[positions[known]] = codes[known]
+    return placed
+
+
+def _claim_of(corpus: Corpus, model: ModelTables) -> SentenceValues:
+    """Each sentence's claim_id (``""`` when it has none)."""
     table = model.claims
-    return dict(
-        zip(
-            _values(table["sent_id"].astype(str)),
-            _values(table["claim_id"].astype(str)),
-            strict=True,
-        )
+    codes, names = pd.factorize(table["claim_id"].astype(str))
+    positions = index_in(table["sent_id"].astype(str), corpus.sent_ids)
+    return SentenceValues(
+        _per_sentence(corpus, positions, codes), pa.array(_values(pd.Series(names))), ""
     )
 
 
-def _top_counterparts(model: ModelTables) -> dict[str, list[str]]:
-    """sent_id -> ``[counterpart sent_id, relation]`` of its strongest alignment
-    (reuse before paraphrase, then the higher semantic score, then the sent_id).
+def _top_counterparts(corpus: Corpus, model: ModelTables) -> tuple[SentenceValues, SentenceValues]:
+    """Each sentence's strongest alignment (reuse before paraphrase, then the higher
+    semantic score, then the counterpart's sent_id): the counterpart's sent_id and the
+    relation, default 0 and ``""``.
 
-    Sorted on integer codes (given in sent_id order) rather than on the ids themselves:
-    at 100,000 articles the table has 4.3 million pairs, 8.6 million rows both ways."""
+    Worked on integer codes (corpus positions, then any ids not in the corpus), never on
+    the ids themselves: at 100,000 articles the table has 5.5 million pairs."""
     table = model.alignments
+    none = SentenceValues(np.full(len(corpus.sent_ids), -1, dtype=np.int32), pa.array([]), 0)
     if table.empty:
-        return {}
-    rank = table["relation"].map({"verbatim": 0, "rewrite": 1, "paraphrase": 2}).fillna(3)
-    codes, ids = pd.factorize(
-        pd.concat([table["sent_id_a"], table["sent_id_b"]]).astype(str), sort=True
-    )
+        return none, none
+    ids_a, ids_b = table["sent_id_a"].astype(str), table["sent_id_b"].astype(str)
+    found_a, found_b = index_in(ids_a, corpus.sent_ids), index_in(ids_b, corpus.sent_ids)
+    extra = pd.Index(pd.unique(pd.concat([ids_a[found_a < 0], ids_b[found_b < 0]])))
+    universe = pa.concat_arrays([corpus.sent_ids, _arrow_strings(pd.Series(extra, dtype=str))])
+    n_corpus = len(corpus.sent_ids)
+    code_a, code_b = found_a, found_b
+    if len(extra):  # ids not in the corpus (not in a consistent run) follow its sentences
+        code_a = np.where(found_a >= 0, found_a, n_corpus + index_in(ids_a, extra))
+        code_b = np.where(found_b >= 0, found_b, n_corpus + index_in(ids_b, extra))
+    del found_a, found_b
+    rank = np.empty(len(universe), dtype=np.int32)  # each id's place in sent_id order
+    rank[pc.sort_indices(universe).to_numpy()] = np.arange(len(universe), dtype=np.int32)
     n = len(table)
-    sent, other = codes, np.concatenate([codes[n:], codes[:n]])
-    semantic = np.tile(table["semantic"].to_numpy(dtype=float), 2)
+    sent = np.concatenate([code_a, code_b]).astype(np.int32)
+    other = np.concatenate([code_b, code_a]).astype(np.int32)
+    del code_a, code_b
+    relation_rank = table["relation"].map({"verbatim": 0, "rewrite": 1, "paraphrase": 2})
+    relation_rank = np.tile(relation_rank.fillna(3).to_numpy(dtype=np.int8), 2)
+    less_similar = np.tile(-table["semantic"].to_numpy(dtype=float), 2)
     # as a stable sort by sent, rank, semantic (descending, missing last), other
-    order = np.lexsort((other, -semantic, np.tile(rank.to_numpy(dtype=float), 2), sent))
+    order = np.lexsort((rank[other], less_similar, relation_rank, sent))
+    del less_similar, relation_rank
     firsts = order[np.flatnonzero(np.r_[True, np.diff(sent[order]) != 0])]
-    relation = table["relation"].astype(str).to_numpy(dtype=object)
-    names = np.asarray(ids, dtype=object)
-    return {
-        s: [o, r]
-        for s, o, r in zip(
-            names[sent[firsts]].tolist(),
-            names[other[firsts]].tolist(),
-            relation[firsts % n].tolist(),
-            strict=True,
-        )
-    }
+    del order
+    mine = sent[firsts] < n_corpus
+    firsts, positions = firsts[mine], sent[firsts][mine]
+    relation_codes, relations = pd.factorize(table["relation"].astype(str).iloc[firsts % n])
+    counterparts = _per_sentence(corpus, positions, other[firsts])
+    return (
+        SentenceValues(counterparts, universe, 0),
+        SentenceValues(
+            _per_sentence(corpus, positions, relation_codes),
+            pa.array(_values(pd.Series(relations))),
+            "",
+        ),
+    )
 
 
 def pair_files(corpus: Corpus, model: ModelTables) -> Iterator[tuple[str, Any]]:
@@ -244,6 +366,8 @@ def pair_files(corpus: Corpus, model: ModelTables) -> Iterator[tuple[str, Any]]:
     )
     swapped = (first > second)[order]
     low, high = low[order], high[order]
+    at_a = corpus.positions(table["sent_id_a"])[order]
+    at_b = corpus.positions(table["sent_id_b"])[order]
     starts = np.flatnonzero(np.r_[True, (np.diff(low) != 0) | (np.diff(high) != 0)])
     bounds = [*starts.tolist(), len(order)]
     # cells become Python objects a chunk of whole article pairs at a time, not all at once
@@ -258,21 +382,17 @@ def pair_files(corpus: Corpus, model: ModelTables) -> Iterator[tuple[str, Any]]:
         ]
         for lo, hi in itertools.pairwise(bounds[k_lo : k_hi + 1]):
             i, j = int(low[lo]), int(high[lo])
-            rows = []
+            keyed = []
             for at in range(lo, hi):
                 sa, sb, rel, sem, lex, seq, frm, src = (c[at - c_lo] for c in columns)
+                ka, kb = int(at_a[at]), int(at_b[at])
                 if swapped[at]:
-                    sa, sb = sb, sa
-                rows.append([sa, sb, rel, _num(sem), _num(lex), _num(seq), _text(frm), _text(src)])
-            rows.sort(
-                key=lambda r: (
-                    corpus.where.get(r[0], (0, 0)),
-                    corpus.where.get(r[1], (0, 0)),
-                    r[0],
-                    r[1],
-                )
-            )
-            yield f"{model.name}/pairs/{i}-{j}", {"a": i, "b": j, "links": rows}
+                    sa, sb, ka, kb = sb, sa, kb, ka
+                row = [sa, sb, rel, _num(sem), _num(lex), _num(seq), _text(frm), _text(src)]
+                keyed.append((ka, kb, sa, sb, row))
+            keyed.sort(key=lambda k: k[:4])  # in reading order, then by id
+            links = [k[4] for k in keyed]
+            yield f"{model.name}/pairs/{i}-{j}", {"a": i, "b": j, "links": links}
 
 
 def _pair_rows(corpus: Corpus, pairs: pd.DataFrame) -> list[list[int]]:
@@ -291,72 +411,101 @@ def _pair_rows(corpus: Corpus, pairs: pd.DataFrame) -> list[list[int]]:
     return rows
 
 
-def event_files(
-    corpus: Corpus, model: ModelTables, pairs: pd.DataFrame
-) -> tuple[dict[str, Any], list[list[Any]]]:
-    """``<model>/events/<k>`` per event, and the event list for the index
-    (``[event_id, [article indexes]]``, by event id; ``pairs``: :func:`pair_table`)."""
+class ByEvent:
+    """The rows of one table by ``event_id``: the table in event order (stably, so each
+    event's rows keep the table's order), and each event's bounds in it."""
+
+    def __init__(self, table: pd.DataFrame, columns: list[str]) -> None:
+        codes, names = pd.factorize(table["event_id"].fillna("").astype(str))
+        order = np.argsort(codes, kind="stable")
+        self.table = table[columns].iloc[order].reset_index(drop=True)
+        bounds = run_bounds(codes[order]).tolist()
+        self.bounds = {
+            str(names[codes[order[lo]]]): (lo, hi) for lo, hi in itertools.pairwise(bounds)
+        }
+
+    def rows(self, event_id: str) -> pd.DataFrame:
+        """The rows of ``event_id`` (none when it has no rows)."""
+        lo, hi = self.bounds.get(event_id, (0, 0))
+        return self.table.iloc[lo:hi]
+
+
+def event_members(corpus: Corpus, model: ModelTables) -> dict[str, list[int]]:
+    """event_id -> the indexes of its articles, in order; events by id."""
     members: dict[str, list[int]] = defaultdict(list)
     for doc_id, event_id in _columns(model.events, "doc_id", "event_id"):
         if doc_id in corpus.index:
             members[event_id].append(corpus.index[doc_id])
+    return {event_id: sorted(members[event_id]) for event_id in sorted(members)}
+
+
+def event_files(
+    corpus: Corpus, model: ModelTables, pairs: pd.DataFrame, members: dict[str, list[int]]
+) -> Iterator[tuple[str, Any]]:
+    """``<model>/events/<k>`` per event (``members``: :func:`event_members`; ``pairs``:
+    :func:`pair_table`), one event at a time: each event's claims, coverage and
+    sentences are read from the tables when its file is built."""
     event_of = {corpus.doc_ids[i]: e for e, docs in members.items() for i in docs}
     pairs_of: dict[str, list[list[int]]] = defaultdict(list)
     for row in _pair_rows(corpus, pairs):
         pairs_of[event_of.get(corpus.doc_ids[row[0]], "")].append(row)
-    sents_of: dict[str, list[str]] = defaultdict(list)
-    for sent_id, claim_id in _columns(model.claims, "sent_id", "claim_id"):
-        sents_of[claim_id].append(sent_id)
-    claims_of: dict[str, list[tuple[str, str, str]]] = defaultdict(list)
-    for claim_id, event_id, label, rep in _columns(
-        model.summary, "claim_id", "event_id", "label", "representative"
-    ):
-        claims_of[event_id].append((claim_id, label, rep))
-    coverage_of: dict[str, list[tuple[str, bool, bool, bool, bool]]] = defaultdict(list)
-    table = model.coverage
-    for claim_id, outlet, present, lead, own, core in zip(
-        _values(table["claim_id"].astype(str)),
-        _values(table["outlet"].astype(str)),
-        table["present"].astype(bool),
-        table["lead"].astype(bool),
-        table["own"].astype(bool),
-        table["core"].astype(bool),
-        strict=True,
-    ):
-        coverage_of[claim_id].append((outlet, present, lead, own, core))
+    del event_of
+    claims = model.claims.assign(position=corpus.positions(model.claims["sent_id"].astype(str)))
+    claims_by_event = ByEvent(claims, ["sent_id", "claim_id", "position"])
+    summary_by_event = ByEvent(model.summary, ["claim_id", "label", "representative"])
+    coverage = model.coverage.astype({c: bool for c in ("present", "lead", "own", "core")})
+    coverage_by_event = ByEvent(coverage, ["claim_id", "outlet", "present", "lead", "own", "core"])
     quotes = _quotes_by_sentence(model)
     disputed = _disputed_by_sentence(model)
-    files: dict[str, Any] = {}
-    listing: list[list[Any]] = []
-    for k, event_id in enumerate(sorted(members)):
-        docs = sorted(members[event_id])
+    for k, (event_id, docs) in enumerate(members.items()):
         outlets = sorted({corpus.outlet[corpus.doc_ids[i]] for i in docs})
         column = {name: n for n, name in enumerate(outlets)}
-        claims = []
-        for claim_id, label, rep in sorted(claims_of.get(event_id, [])):
+        sents_of: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        rows = claims_by_event.rows(event_id)
+        for sent_id, claim_id, at in zip(
+            *(_texts(rows[c]) for c in ("sent_id", "claim_id")),
+            rows["position"].tolist(),
+            strict=True,
+        ):
+            sents_of[claim_id].append((at, sent_id))
+        coverage_of: dict[str, list[tuple[str, bool, bool, bool, bool]]] = defaultdict(list)
+        rows = coverage_by_event.rows(event_id)
+        for claim_id, outlet, *flags in zip(
+            _values(rows["claim_id"].astype(str)),
+            _values(rows["outlet"].astype(str)),
+            *(rows[c].tolist() for c in ("present", "lead", "own", "core")),
+            strict=True,
+        ):
+            coverage_of[claim_id].append((outlet, *flags))
+        rows = summary_by_event.rows(event_id)
+        claims_list = []
+        for claim_id, label, rep in sorted(
+            zip(*(_texts(rows[c]) for c in ("claim_id", "label", "representative")), strict=True)
+        ):
             cells, own, core = [0] * len(outlets), "", False
             for outlet, present, lead, is_own, is_core in coverage_of.get(claim_id, []):
                 core = core or is_core
                 if present and outlet in column:
                     cells[column[outlet]] = 2 if lead else 1
                     own = outlet if is_own else own
-            sents = sorted(sents_of.get(claim_id, []), key=lambda s: corpus.where.get(s, (0, 0)))
-            claims.append(
+            sents = [s for _, s in sorted(sents_of.get(claim_id, []), key=itemgetter(0))]
+            claims_list.append(
                 {"id": claim_id, "label": label, "rep": rep, "core": core, "own": own}
                 | {"cells": cells, "sents": sents}
             )
-        in_event = sorted(row[0] for i in docs for row in corpus.rows.get(corpus.doc_ids[i], []))
-        files[f"{model.name}/events/{k}"] = {
-            "event_id": event_id,
-            "docs": docs,
-            "outlets": outlets,
-            "claims": claims,
-            "pairs": pairs_of.get(event_id, []),
-            "quotes": {s: quotes[s] for s in in_event if s in quotes},
-            "disputed": {s: disputed[s] for s in in_event if s in disputed},
-        }
-        listing.append([event_id, docs])
-    return files, listing
+        in_event = sorted(corpus.ids_of(docs))
+        yield (
+            f"{model.name}/events/{k}",
+            {
+                "event_id": event_id,
+                "docs": docs,
+                "outlets": outlets,
+                "claims": claims_list,
+                "pairs": pairs_of.get(event_id, []),
+                "quotes": {s: quotes[s] for s in in_event if s in quotes},
+                "disputed": {s: disputed[s] for s in in_event if s in disputed},
+            },
+        )
 
 
 def _values(column: pd.Series) -> list[Any]:
@@ -364,10 +513,14 @@ def _values(column: pd.Series) -> list[Any]:
     return list(column.to_numpy(dtype=object))
 
 
+def _texts(column: pd.Series) -> list[str]:
+    """The cells of a column as text (missing: ``""``)."""
+    return [_text(v) for v in _values(column)]
+
+
 def _columns(table: pd.DataFrame, *names: str) -> Iterator[tuple[str, ...]]:
     """The rows of some columns of ``table``, each cell as text (missing: ``""``)."""
-    columns = [[_text(v) for v in _values(table[name])] for name in names]
-    return zip(*columns, strict=True)
+    return zip(*(_texts(table[name]) for name in names), strict=True)
 
 
 def _quotes_by_sentence(model: ModelTables) -> dict[str, list[list[str]]]:
@@ -445,10 +598,9 @@ class SearchIndex:
     def __init__(self, corpus: Corpus) -> None:
         vocabulary: dict[str, int] = {}
         word_ids, docs, sentences = array("i"), array("i"), array("i")
-        for doc_id, rows in corpus.rows.items():
-            i = corpus.index[doc_id]
-            for k, row in enumerate(rows):
-                for word in words(row[2]):
+        for i, texts in corpus.article_texts():
+            for k, text in enumerate(texts):
+                for word in words(text):
                     word_ids.append(vocabulary.setdefault(word, len(vocabulary)))
                     docs.append(i)
                     sentences.append(k)
@@ -497,9 +649,9 @@ def iter_files(run: RunTables, findings: dict[str, Any] | None = None) -> Iterat
     for name, model in sorted(run.models.items()):
         yield from pair_files(corpus, model)
         pairs = pair_table(model)
-        events, listing = event_files(corpus, model, pairs)
-        yield from events.items()
-        del events
+        members = event_members(corpus, model)
+        yield from event_files(corpus, model, pairs, members)
+        listing = [[event_id, docs] for event_id, docs in members.items()]
         outlets, matrix = outlet_files(corpus, model, pairs)
         yield from outlets.items()
         del outlets
@@ -518,9 +670,9 @@ def iter_files(run: RunTables, findings: dict[str, Any] | None = None) -> Iterat
         {
             "models": sorted(run.models),
             "docs": [
-                [d, corpus.outlet[d], _text(t), _text(date), len(corpus.rows.get(d, ()))]
-                for d, t, date in zip(
-                    _values(docs["doc_id"].astype(str)), docs["title"], docs["date"], strict=True
+                [d, corpus.outlet[d], _text(t), _text(date), corpus.count(i)]
+                for i, (d, t, date) in enumerate(
+                    zip(corpus.doc_ids, docs["title"], docs["date"], strict=True)
                 )
             ],
             "outlets": corpus.outlets,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from framelens.errors import FramelensError
 
@@ -54,6 +55,9 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "disputed": ("group", "kind", "unit", "values", "spread", "sent_ids", "texts"),
 }
 
+#: Columns the explorer shows when a table has them.
+OPTIONAL: dict[str, tuple[str, ...]] = {"alignments": ("matched_from", "source_doc_id")}
+
 #: Table name -> the file name a model folder holds it under.
 MODEL_FILES = {
     "alignments": "alignments.parquet",
@@ -69,18 +73,25 @@ MODEL_FILES = {
 
 
 def read_table(kind: str, path: str | Path) -> pd.DataFrame:
-    """Read one table (Parquet or CSV, ids as strings) and check its columns.
+    """Read the columns the explorer uses of one table (Parquet or CSV, ids as strings:
+    :data:`REQUIRED` and :data:`OPTIONAL`) and check that the required ones are there.
 
     >>> read_table("events", "results/minilm/events.csv")  # doctest: +SKIP
     """
     path = Path(path)
     if not path.is_file():
         raise FramelensError(f"{path}: not found; the explorer needs it (rerun the workflow)")
+    wanted = {*REQUIRED[kind], *OPTIONAL.get(kind, ())}
     try:
         if path.suffix == ".parquet":
-            table = pd.read_parquet(path)
+            present = pq.read_schema(path).names
+            table = pd.read_parquet(path, columns=[c for c in present if c in wanted])
         else:
-            table = pd.read_csv(path, dtype={c: str for c in _string_columns(kind)})
+            table = pd.read_csv(
+                path,
+                usecols=lambda column: column in wanted,
+                dtype={c: str for c in _string_columns(kind)},
+            )
     except (OSError, ValueError) as error:
         raise FramelensError(f"{path}: cannot be read ({error})") from error
     missing = [c for c in REQUIRED[kind] if c not in table.columns]
