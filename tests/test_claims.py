@@ -42,6 +42,41 @@ def test_anchors_weigh_rare_dates_over_common_names():
     assert claim_similarity(0.7, 0.0) == 0.7  # no shared anchor is no evidence against
 
 
+def test_claim_edges_are_the_claim_similarity_of_each_neighbour_edge():
+    from framelens.basics.evidence import EventAnchors
+    from framelens.claims import claim_edges, neighbour_edges
+
+    texts = [
+        "Kurti postponed the measure to Sept. 1.",
+        "Kurti agreed to postpone it until September 1st.",
+        "5 people were killed in Zvecan on Monday.",
+        "7 people died in Zvecan.",
+        "About 3,800 NATO troops stay.",
+        "Nearly 4,000 NATO troops stay.",
+        "It rained.",
+        "Talks resumed in Brussels.",
+        "Vucic met Stoltenberg in Brussels.",
+        "The border stayed calm.",
+        "Kurti spoke.",
+        "Roads were blocked.",
+        "Officials said nothing.",
+    ]
+    rng = np.random.default_rng(4)
+    vectors = rng.normal(size=(len(texts), 16)).astype(np.float32)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    vectors[1] = vectors[0]  # the same fact, the same vector
+    vectors[3] = vectors[2]  # the same wording but another count
+    found = EventAnchors(texts)
+    reference = {  # pair by pair, as the formula reads
+        (i, j): claim_similarity(c, found.overlap(i, j), found.contradiction(i, j))
+        for (i, j), c in neighbour_edges(vectors, 10).items()
+    }
+    edges = claim_edges(vectors, texts, n_documents=2)
+    assert list(edges.items()) == list(reference.items())  # same pairs, order and values
+    assert edges[(0, 1)] > 0.999  # shared anchors lift, never lower
+    assert found.contradiction(2, 3) and edges[(2, 3)] < 0.999  # 5 against 7 people
+
+
 def test_a_quote_split_across_sentences_is_linked():
     part = pd.DataFrame(
         {

@@ -79,13 +79,43 @@ def neighbour_edges(
     vectors: Matrix, k: int, block_size: int = 1024
 ) -> dict[tuple[int, int], float]:
     """Cosine of each row with its ``k`` most similar other rows, as sparse edges."""
-    edges: dict[tuple[int, int], float] = {}
+    return edge_dict(*neighbour_pairs(vectors, k, block_size))
+
+
+def edge_dict(
+    first: np.ndarray, second: np.ndarray, values: np.ndarray
+) -> dict[tuple[int, int], float]:
+    """Edges as arrays -> ``{(i, j): value}``, in the arrays' order."""
+    pairs = zip(first.tolist(), second.tolist(), strict=True)
+    return dict(zip(pairs, values.tolist(), strict=True))
+
+
+def neighbour_pairs(
+    vectors: Matrix, k: int, block_size: int = 1024
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`neighbour_edges` as arrays ``(i, j, cosine)``, ``i < j``: one edge per pair,
+    in the order the search first meets the pair, with the cosine it last meets it with
+    (a pair found from both ends is one edge, as in a dict filled row by row)."""
+    found_rows, found_cols, found_sims = [], [], []
     for rows, _group, neighbours, scores in blocked_topk(vectors, k, block_size=block_size):
-        for i, found, sims in zip(rows.tolist(), neighbours.tolist(), scores.tolist(), strict=True):
-            for j, s in zip(found, sims, strict=True):
-                if j >= 0:  # not the row itself
-                    edges[(min(i, j), max(i, j))] = s
-    return edges
+        valid = neighbours >= 0  # not the row itself
+        found_rows.append(np.broadcast_to(rows[:, None], neighbours.shape)[valid])
+        found_cols.append(neighbours[valid])
+        found_sims.append(scores[valid])
+    if not found_rows:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    rows = np.concatenate(found_rows).astype(np.int64)
+    cols = np.concatenate(found_cols).astype(np.int64)
+    sims = np.concatenate(found_sims).astype(np.float64)
+    low, high = np.minimum(rows, cols), np.maximum(rows, cols)
+    key = low * (int(max(rows.max(), cols.max())) + 1) + high
+    _, first_seen = np.unique(key, return_index=True)
+    _, from_end = np.unique(key[::-1], return_index=True)
+    last_seen = len(key) - 1 - from_end
+    order = np.argsort(first_seen, kind="stable")
+    at = first_seen[order]
+    return low[at], high[at], sims[last_seen[order]]
 
 
 # What a contradicting number (the same unit, another value) costs a pair's similarity: its
@@ -125,14 +155,23 @@ def claim_edges(
 ) -> dict[tuple[int, int], float]:
     """Each sentence's ``max(10, 2 * n_documents)`` nearest others in one event, with their
     :func:`claim_similarity` (no threshold changes them: computed once when the event is
-    clustered under several settings)."""
+    clustered under several settings).
+
+    Worked on arrays: only pairs where both sentences weigh some anchors are intersected,
+    and only pairs where both give numbers are checked for a contradiction."""
     found = EventAnchors(texts)
-    return {
-        (i, j): claim_similarity(
-            cosine, found.overlap(i, j), found.contradiction(i, j), contradiction_cost
-        )
-        for (i, j), cosine in neighbour_edges(vectors, max(10, 2 * n_documents)).items()
-    }
+    first, second, cosine = neighbour_pairs(vectors, max(10, 2 * n_documents))
+    weights = np.asarray(found.weights, dtype=np.float64)
+    overlap = np.zeros(len(first))
+    for e in np.flatnonzero((weights[first] > 0) & (weights[second] > 0)).tolist():
+        overlap[e] = found.overlap(int(first[e]), int(second[e]))
+    has_numbers = np.array([bool(a) for a in found.amounts], dtype=bool)
+    contradiction = np.zeros(len(first))
+    for e in np.flatnonzero(has_numbers[first] & has_numbers[second]).tolist():
+        contradiction[e] = float(found.contradiction(int(first[e]), int(second[e])))
+    # claim_similarity, element by element (the same float operations)
+    similarity = np.maximum(cosine, (cosine + overlap) / 2) - contradiction_cost * contradiction
+    return edge_dict(first, second, similarity)
 
 
 def cluster_event_sentences(
