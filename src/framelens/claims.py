@@ -38,7 +38,7 @@ from framelens.basics.linkage import sparse_average_linkage
 from framelens.basics.similarity import Matrix, as_float32, blocked_topk, cos_sim
 from framelens.basics.tables import Relation, content_mask
 from framelens.basics.tokens import ENGLISH_STOP_WORDS
-from framelens.lookup import run_bounds
+from framelens.lookup import index_in, run_bounds
 from framelens.vectorfile import VectorFile, take_rows
 
 CLAIM_COLUMNS = ["sent_id", "doc_id", "event_id", "claim_id"]
@@ -102,10 +102,9 @@ def neighbour_pairs(
         found_rows.append(np.broadcast_to(rows[:, None], neighbours.shape)[valid])
         found_cols.append(neighbours[valid])
         found_sims.append(scores[valid])
-    if not found_rows:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty, np.zeros(0)
-    rows = np.concatenate(found_rows).astype(np.int64)
+    rows = np.concatenate(found_rows).astype(np.int64) if found_rows else np.zeros(0, np.int64)
+    if not len(rows):
+        return rows, rows, np.zeros(0)
     cols = np.concatenate(found_cols).astype(np.int64)
     sims = np.concatenate(found_sims).astype(np.float64)
     low, high = np.minimum(rows, cols), np.maximum(rows, cols)
@@ -347,12 +346,12 @@ def alignment_links(
             chosen["evidence"].astype(float) >= min_evidence
         )
         chosen = chosen[~weak.to_numpy()]
-    a = chosen["sent_id_a"].map(row_of).to_numpy(dtype=float)
-    b = chosen["sent_id_b"].map(row_of).to_numpy(dtype=float)
-    found = ~np.isnan(a) & ~np.isnan(b)
-    return list(
-        zip(a[found].astype(np.int64).tolist(), b[found].astype(np.int64).tolist(), strict=True)
-    )
+    # looked up by Arrow's hashing: Series.map would make a Python string of every id
+    at_a = index_in(chosen["sent_id_a"], row_of.index)
+    at_b = index_in(chosen["sent_id_b"], row_of.index)
+    found = (at_a >= 0) & (at_b >= 0)
+    rows = row_of.to_numpy(dtype=np.int64)
+    return list(zip(rows[at_a[found]].tolist(), rows[at_b[found]].tolist(), strict=True))
 
 
 def reuse_links_by_event(
@@ -366,19 +365,19 @@ def reuse_links_by_event(
     sentences are in one event, as (row, row) inside that event, keyed by the event's
     number (its slice ``bounds[e]:bounds[e + 1]`` of ``content``), in the alignments'
     order."""
-    position = pd.Series(np.arange(len(content)), index=content["sent_id"].to_numpy())
+    position = pd.Series(np.arange(len(content)), index=pd.Index(content["sent_id"]))
     pairs = alignment_links(alignments, position, relations, min_evidence)
     if not pairs:
         return {}
     a, b = (np.array(side, dtype=np.int64) for side in zip(*pairs, strict=True))
-    event_a = np.searchsorted(bounds, a, side="right") - 1
-    event_b = np.searchsorted(bounds, b, side="right") - 1
+    del pairs
+    event = np.searchsorted(bounds, a, side="right") - 1
+    inside = event == np.searchsorted(bounds, b, side="right") - 1
+    event, a, b = event[inside], a[inside], b[inside]
+    start = np.asarray(bounds)[event]
     links: dict[int, list[tuple[int, int]]] = {}
-    for i, j, event, other in zip(
-        a.tolist(), b.tolist(), event_a.tolist(), event_b.tolist(), strict=True
-    ):
-        if event == other:
-            links.setdefault(event, []).append((i - int(bounds[event]), j - int(bounds[event])))
+    for i, j, e in zip((a - start).tolist(), (b - start).tolist(), event.tolist(), strict=True):
+        links.setdefault(e, []).append((i, j))
     return links
 
 

@@ -150,13 +150,25 @@ def window_tfidf(
     dates (or ``max_days``) the window is the whole corpus and this equals
     ``TfidfVectorizer(sublinear_tf=True, min_df=min_df)``.
     """
-    counts = counts.tocsr(copy=True)
-    counts.sort_indices()
+    counts = counts.tocsr()
+    counts.sort_indices()  # in place: the same matrix
     df, n_window = window_document_frequency(counts, days, max_days)
-    weights = np.log(counts.data.astype(float)) + 1
-    weights *= np.log((1 + np.repeat(n_window, np.diff(counts.indptr))) / (1 + df)) + 1
+    # one array per step, worked in place (a corpus's word counts hold ~10^8 entries)
+    weights = counts.data.astype(np.float64)
+    np.log(weights, out=weights)
+    weights += 1
+    idf = np.repeat(n_window, np.diff(counts.indptr)).astype(np.float64)
+    idf += 1
+    idf /= 1 + df
+    np.log(idf, out=idf)
+    idf += 1
+    weights *= idf
+    del idf
     weights[df < min_df] = 0
-    matrix = sp.csr_matrix((weights, counts.indices, counts.indptr), shape=counts.shape)
+    del df
+    matrix = sp.csr_matrix(
+        (weights, counts.indices.copy(), counts.indptr.copy()), shape=counts.shape
+    )
     matrix.eliminate_zeros()
     return l2_normalise(matrix)
 
@@ -185,6 +197,7 @@ def lexical_views(
         lowercase=False,
         ngram_range=(1, 2),
     )
+    del grouped  # every sentence as a Python string: not needed from here
     return (window_tfidf(words, days, max_days, min_df), window_tfidf(names, days, max_days, 1))
 
 
