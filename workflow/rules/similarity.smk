@@ -34,7 +34,7 @@ rule story_text:
     log:
         "results/logs/story_text.log",
     benchmark:
-        "results/benchmarks/story_text/corpus.tsv"
+        "results/benchmarks/story_text.tsv"
     conda:
         "../envs/framelens.yaml"
     script:
