@@ -80,9 +80,9 @@ def _event_blocks(claims: pd.DataFrame, rows_at_once: int) -> list[pd.DataFrame]
     """``claims`` in blocks of whole events, by event id (one block when it is small)."""
     if len(claims) <= rows_at_once:
         return [claims]
-    events = claims["event_id"].astype(str)
-    order = np.argsort(events.to_numpy(), kind="stable")
-    bounds = run_bounds(events.to_numpy()[order]).tolist()
+    events = claims["event_id"].astype(str).to_numpy()
+    order = np.argsort(events, kind="stable")
+    bounds = run_bounds(events[order]).tolist()
     blocks, lo = [], 0
     for end in bounds[1:]:
         if end - lo >= rows_at_once or end == bounds[-1]:

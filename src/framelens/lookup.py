@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["index_in", "map_values", "run_bounds"]
+__all__ = ["arrow_strings", "index_in", "map_values", "run_bounds"]
 
 
 def _strings(values: object) -> pa.Array | None:
@@ -29,6 +29,14 @@ def _strings(values: object) -> pa.Array | None:
     if not (pa.types.is_string(array.type) or pa.types.is_large_string(array.type)):
         return None
     return array.cast(pa.large_string())
+
+
+def arrow_strings(column: pd.Series) -> pa.Array:
+    """A text column as one Arrow ``large_string`` array, made without Python strings."""
+    found = _strings(column)
+    if found is None:
+        raise TypeError(f"column {column.name!r} does not hold text")
+    return found
 
 
 def index_in(values: pd.Series | np.ndarray, keys: pd.Index | pd.Series | np.ndarray) -> np.ndarray:

@@ -37,7 +37,7 @@ import pyarrow.compute as pc
 from framelens.errors import FramelensError
 from framelens.explorer.findings import outlet_of, pair_table, run_findings
 from framelens.explorer.tables import REQUIRED, ModelTables, RunTables
-from framelens.lookup import index_in, run_bounds
+from framelens.lookup import arrow_strings, index_in, run_bounds
 
 #: Words the search index leaves out (the page still checks a phrase against the text);
 #: explorer.js holds the same list.
@@ -136,7 +136,7 @@ class Corpus:
             unknown = sents["doc_id"].astype(str).to_numpy()[article < 0][0]
             raise FramelensError(f"sentences of article {unknown!r}, which is not in documents")
         self.sentences = sents.reset_index(drop=True)
-        self.sent_ids = _arrow_strings(self.sentences["sent_id"].astype(str))
+        self.sent_ids = arrow_strings(self.sentences["sent_id"].astype(str))
         #: sentence rows of article i: starts[i]:starts[i + 1]
         self.starts = np.searchsorted(article, np.arange(len(self.doc_ids) + 1))
         # the position key of an id not in the corpus: where (article 0, sentence 0) sorts
@@ -152,12 +152,17 @@ class Corpus:
         found = index_in(sent_ids, self.sent_ids)
         return np.where(found >= 0, found, self.missing)
 
+    def _block_sentences(self) -> Iterator[tuple[int, int, pd.DataFrame]]:
+        """``(first article, end article, their sentences)`` per block of
+        :data:`DOCS_AT_ONCE` articles, in order."""
+        for lo in range(0, len(self.doc_ids), DOCS_AT_ONCE):
+            hi = min(lo + DOCS_AT_ONCE, len(self.doc_ids))
+            yield lo, hi, self.sentences.iloc[self.starts[lo] : self.starts[hi]]
+
     def blocks(self) -> Iterator[tuple[int, int, list[list[Any]]]]:
         """``(first article, end article, rows)`` per block of articles in order, ``rows``
         the block's sentences as :func:`_sentence_rows` gives them."""
-        for lo in range(0, len(self.doc_ids), DOCS_AT_ONCE):
-            hi = min(lo + DOCS_AT_ONCE, len(self.doc_ids))
-            block = self.sentences.iloc[self.starts[lo] : self.starts[hi]]
+        for lo, hi, block in self._block_sentences():
             yield lo, hi, _sentence_rows(block)
 
     def article_rows(self) -> Iterator[tuple[int, list[list[Any]]]]:
@@ -168,10 +173,8 @@ class Corpus:
     def article_texts(self) -> Iterator[tuple[int, list[str]]]:
         """``(article index, its sentences' texts)`` for every article, in order (the
         text as its row shows it)."""
-        for lo in range(0, len(self.doc_ids), DOCS_AT_ONCE):
-            hi = min(lo + DOCS_AT_ONCE, len(self.doc_ids))
-            texts = self.sentences["text"].iloc[self.starts[lo] : self.starts[hi]]
-            yield from self.split_by_article(lo, hi, _texts(texts))
+        for lo, hi, block in self._block_sentences():
+            yield from self.split_by_article(lo, hi, _texts(block["text"]))
 
     def split_by_article(
         self, lo: int, hi: int, items: list[Any]
@@ -186,14 +189,6 @@ class Corpus:
         ranges = [np.arange(self.starts[i], self.starts[i + 1]) for i in articles]
         at = np.concatenate(ranges) if ranges else np.zeros(0, dtype=np.intp)
         return self.sent_ids.take(pa.array(at, type=pa.int64())).to_pylist()
-
-
-def _arrow_strings(column: pd.Series) -> pa.Array:
-    """A text column as one Arrow ``large_string`` array (no Python strings made)."""
-    array = pa.array(column.array, from_pandas=True)
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    return array.cast(pa.large_string())
 
 
 def document_files(corpus: Corpus, run: RunTables) -> Iterator[tuple[str, Any]]:
@@ -298,7 +293,7 @@ def _top_counterparts(corpus: Corpus, model: ModelTables) -> tuple[SentenceValue
     ids_a, ids_b = table["sent_id_a"].astype(str), table["sent_id_b"].astype(str)
     found_a, found_b = index_in(ids_a, corpus.sent_ids), index_in(ids_b, corpus.sent_ids)
     extra = pd.Index(pd.unique(pd.concat([ids_a[found_a < 0], ids_b[found_b < 0]])))
-    universe = pa.concat_arrays([corpus.sent_ids, _arrow_strings(pd.Series(extra, dtype=str))])
+    universe = pa.concat_arrays([corpus.sent_ids, arrow_strings(pd.Series(extra, dtype=str))])
     n_corpus = len(corpus.sent_ids)
     code_a, code_b = found_a, found_b
     if len(extra):  # ids not in the corpus (not in a consistent run) follow its sentences
