@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+from functools import partial
+from unittest import mock
+
 import numpy as np
 import pandas as pd
 import pytest
 
+from framelens import overlap
 from framelens.basics.tables import outlet_keys
-from framelens.overlap import bootstrap_shares, outlet_overlap, reuse_sources
+from framelens.overlap import (
+    _peer_intervals,
+    bootstrap_shares,
+    bootstrap_totals,
+    outlet_overlap,
+    resample_counts,
+    reuse_sources,
+)
 
 
 def small_corpus():
@@ -116,19 +127,22 @@ def reference_overlap(
         OVERLAP_COLUMNS,
         benjamini_hochberg,
         counterpart_flags,
-        pair_seed,
+        outlet_seed,
         permutation_seed,
         reuse_partner_counts,
         reuse_permutation_test,
     )
 
-    def boot_shares(flags, doc_index, rng):
+    def boot_totals(flags, docs, rng):
+        """Resample r gives each row, taken document by document in row order, one
+        uniform u[r, j] that picks a row of that row's document."""
+        u = rng.random((n_boot, len(docs)))
+        order = np.argsort(docs, kind="stable")
         totals = np.zeros((n_boot, flags.shape[1]))
-        for doc in np.unique(doc_index):
-            rows = np.flatnonzero(doc_index == doc)
-            draws = rng.integers(0, len(rows), size=(n_boot, len(rows)))
-            totals += flags[rows][draws].sum(axis=1)
-        return totals / len(doc_index)
+        for j, row in enumerate(order):
+            members = order[docs[order] == docs[row]]
+            totals += flags[members[(u[:, j] * len(members)).astype(int)]]
+        return totals
 
     outlet_of = outlet_keys(documents)
     content = content.assign(
@@ -154,7 +168,11 @@ def reference_overlap(
                     mine["sent_id"].map(found["reuse"]).eq(True).to_numpy(),
                 ]
             )
-            boot = boot_shares(has, pd.factorize(mine["doc_id"])[0], pair_seed(random_state, a, b))
+            own_rows = content[content["outlet"] == a]
+            flags_all = np.zeros((len(own_rows), 2))
+            flags_all[own_rows.index.get_indexer(mine.index)] = has
+            docs = pd.factorize(own_rows["doc_id"])[0]
+            boot = boot_totals(flags_all, docs, outlet_seed(random_state, a)) / len(mine)
             low, high = np.quantile(boot, [tail, 1 - tail], axis=0)
             own, theirs = sizes.xs(a, level="outlet"), sizes.xs(b, level="outlet")
             pool = mine["event"].map(event_sizes - own.reindex(event_sizes.index, fill_value=0))
@@ -239,14 +257,50 @@ def test_outlet_overlap_equals_the_plain_per_pair_computation():
     pd.testing.assert_frame_equal(result, expected)
 
 
-def test_bootstrap_shares_draw_document_by_document():
-    rng = np.random.default_rng(4)
-    flags = rng.random((60, 2)) < [0.3, 1.0]  # the second column is constant
-    doc_index = rng.integers(0, 9, size=60)
-    expected = np.zeros((300, 2))
-    draws = np.random.default_rng(8)
+def test_resamples_keep_each_document_and_its_length():
+    doc_index = np.array([2, 0, 2, 1, 0, 2, 2])
+    counts = resample_counts(doc_index, n_boot=400, rng=np.random.default_rng(3))
     for doc in np.unique(doc_index):
-        rows = np.flatnonzero(doc_index == doc)
-        expected += flags[rows][draws.integers(0, len(rows), size=(300, len(rows)))].sum(axis=1)
-    result = bootstrap_shares(flags, doc_index, n_boot=300, rng=np.random.default_rng(8))
-    np.testing.assert_array_equal(result, expected / 60)
+        # every resample draws exactly as many rows of a document as it has
+        np.testing.assert_array_equal(
+            counts[:, doc_index == doc].sum(axis=1), (doc_index == doc).sum()
+        )
+    assert (counts[:, doc_index == 2] != 1).any()  # with replacement, not a permutation
+
+
+def test_bootstrap_shares_have_the_resampling_distribution():
+    rng = np.random.default_rng(4)
+    doc_index = np.repeat(np.arange(30), rng.integers(1, 12, size=30))
+    flags = rng.random((len(doc_index), 1)) < 0.35
+    boot = bootstrap_shares(flags, doc_index, n_boot=20_000, rng=np.random.default_rng(8))
+    # within-document resampling: a document of k rows with share p adds k p (1 - p)
+    variance = (
+        sum(
+            (doc_index == d).sum()
+            * flags[doc_index == d, 0].mean()
+            * (1 - flags[doc_index == d, 0].mean())
+            for d in range(30)
+        )
+        / len(doc_index) ** 2
+    )
+    assert boot.mean() == pytest.approx(flags.mean(), abs=3 * np.sqrt(variance / 20_000))
+    assert boot.var() == pytest.approx(variance, rel=0.05)
+
+
+def test_bootstrap_totals_do_not_depend_on_how_many_resamples_are_drawn_at_once():
+    rng = np.random.default_rng(5)
+    doc_index = rng.integers(0, 7, size=50)
+    flags = rng.random((50, 3)) < 0.4
+    whole = bootstrap_totals(flags, doc_index, n_boot=90, rng=np.random.default_rng(1))
+    pieces = bootstrap_totals(
+        flags, doc_index, n_boot=90, rng=np.random.default_rng(1), cells_at_once=120
+    )
+    np.testing.assert_array_equal(whole, pieces)
+
+
+def test_intervals_do_not_depend_on_how_many_peers_are_bootstrapped_at_once():
+    content, alignments, documents, events = random_overlap_corpus()
+    whole = outlet_overlap(content, alignments, documents, events, n_boot=100, n_perm=0)
+    with mock.patch.object(overlap, "_peer_intervals", partial(_peer_intervals, cells_at_once=1)):
+        one_by_one = outlet_overlap(content, alignments, documents, events, n_boot=100, n_perm=0)
+    pd.testing.assert_frame_equal(whole, one_by_one)

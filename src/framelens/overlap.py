@@ -4,9 +4,9 @@ For an ordered outlet pair (A, B), over the events both cover: the share of
 A's content sentences with any aligned counterpart in B (``share_a_in_b``),
 and the share whose counterpart is verbatim or a rewrite (``reuse_share``),
 with percentile bootstrap intervals. Sentences are resampled with replacement
-within each of A's documents (so article lengths are kept); the seed comes
-from ``random_state`` and the outlet names, so a pair's interval does not
-change when other outlets are added.
+within each of A's documents (so article lengths are kept), once for all of
+A's pairs; the seed comes from ``random_state`` and A's name, so a pair's
+interval does not change when other outlets are added.
 
 Each pair's ``reuse_share`` also gets a permutation p-value (``p_value``) and
 its Benjamini-Hochberg adjustment over all pairs of the table (``p_adjusted``).
@@ -21,6 +21,7 @@ the number of A's sentences with a partner in B; ``p = (1 + #{null >= observed})
 
 from __future__ import annotations
 
+import itertools
 import zlib
 
 import numpy as np
@@ -114,15 +115,15 @@ def counterpart_flags(
     return flags.rename("reuse").reset_index().assign(any=True)
 
 
-def pair_seed(random_state: int, outlet_a: str, outlet_b: str) -> np.random.Generator:
-    """A generator seeded by the config seed and the pair's names (order-independent)."""
-    return np.random.default_rng(
-        [random_state, zlib.crc32(outlet_a.encode()), zlib.crc32(outlet_b.encode())]
-    )
+def outlet_seed(random_state: int, outlet: str) -> np.random.Generator:
+    """A generator seeded by the config seed and one outlet's name (for the bootstrap
+    resamples of that outlet's sentences)."""
+    return np.random.default_rng([random_state, zlib.crc32(outlet.encode())])
 
 
 def permutation_seed(random_state: int, outlet_a: str, outlet_b: str) -> np.random.Generator:
-    """Like :func:`pair_seed`, on a stream of its own (for the permutation test)."""
+    """A generator seeded by the config seed and the pair's names, on a
+    stream of its own (for the permutation test)."""
     return np.random.default_rng(
         [
             random_state,
@@ -223,33 +224,65 @@ def benjamini_hochberg(p_values: np.ndarray | pd.Series) -> np.ndarray:
     return adjusted
 
 
+def resample_counts(doc_index: np.ndarray, *, n_boot: int, rng: np.random.Generator) -> np.ndarray:
+    """How many times each row is drawn in each bootstrap resample within documents.
+
+    Rows sharing a ``doc_index`` value form a document; each resample draws as many
+    rows from each document, with replacement, as it has. Returns [n_boot, n] counts
+    (each document's counts sum to its length in every resample). Resample ``r`` takes
+    one uniform per row, ``rng.random(n)`` in resample order, and row ``j``'s uniform
+    picks a row of ``j``'s document, so the counts of one seed do not depend on how
+    many resamples are drawn at a time.
+    """
+    doc_index = np.asarray(doc_index)
+    n = len(doc_index)
+    order = np.argsort(doc_index, kind="stable")  # documents' rows, each in row order
+    _, first, length = np.unique(doc_index[order], return_index=True, return_counts=True)
+    document = np.repeat(np.arange(len(first)), length)
+    start, size = first[document], length[document]
+    picked = start + (rng.random((n_boot, n)) * size).astype(np.int64)  # positions in order
+    rows = order[np.minimum(picked, start + size - 1)]
+    offsets = (np.arange(n_boot) * n)[:, None]
+    return np.bincount((rows + offsets).ravel(), minlength=n_boot * n).reshape(n_boot, n)
+
+
+def bootstrap_totals(
+    flags: np.ndarray,
+    doc_index: np.ndarray,
+    *,
+    n_boot: int,
+    rng: np.random.Generator,
+    cells_at_once: int = 1 << 22,
+) -> np.ndarray:
+    """Bootstrap sums of the columns of ``flags`` [n, m], rows resampled within documents.
+
+    Returns [n_boot, m]: for each resample (:func:`resample_counts`), each column's sum
+    over the resampled rows. All columns share the resamples, so one outlet's sentences
+    are resampled once for all the outlets it is compared with; a column that is zero
+    outside some documents is those documents' bootstrap. Resamples are drawn
+    ``cells_at_once // n`` at a time (memory), with the same result for any value.
+    """
+    flags = np.asarray(flags, dtype=np.float64)
+    n = len(flags)
+    totals = np.zeros((n_boot, flags.shape[1]))
+    if not n:
+        return totals
+    step = max(1, cells_at_once // n)
+    for start in range(0, n_boot, step):
+        block = min(step, n_boot - start)
+        counts = resample_counts(doc_index, n_boot=block, rng=rng)
+        totals[start : start + block] = counts @ flags  # exact: integer sums below 2**53
+    return totals
+
+
 def bootstrap_shares(
     flags: np.ndarray, doc_index: np.ndarray, *, n_boot: int, rng: np.random.Generator
 ) -> np.ndarray:
     """Bootstrap means of boolean ``flags`` [n, m] resampled within documents.
 
-    Returns [n_boot, m]: for each resample, each column's share over all rows. Documents
-    are drawn in the order of their ``doc_index`` value, each with one
-    ``rng.integers(0, rows, size=(n_boot, rows))`` call, so a seed gives the same
-    intervals whatever the surrounding code.
+    Returns [n_boot, m]: for each resample, each column's share over all rows.
     """
-    flags = np.asarray(flags)
-    doc_index = np.asarray(doc_index)
-    columns = [np.ascontiguousarray(flags[:, c], dtype=np.int64) for c in range(flags.shape[1])]
-    totals = np.zeros((n_boot, flags.shape[1]))
-    order = np.argsort(doc_index, kind="stable")  # each document's rows, in row order
-    _, starts, counts = np.unique(doc_index[order], return_index=True, return_counts=True)
-    for start, count in zip(starts.tolist(), counts.tolist(), strict=True):
-        rows = order[start : start + count]
-        draws = rng.integers(0, count, size=(n_boot, count))  # drawn even when not needed
-        for c, column in enumerate(columns):
-            values = column[rows]
-            hits = int(values.sum())
-            if hits == count:  # every draw hits; none does when hits == 0
-                totals[:, c] += count
-            elif hits:
-                totals[:, c] += values[draws].sum(axis=1)
-    return totals / len(doc_index)
+    return bootstrap_totals(flags, doc_index, n_boot=n_boot, rng=rng) / len(np.asarray(flags))
 
 
 def outlet_overlap(
@@ -301,61 +334,103 @@ def outlet_overlap(
         order = np.argsort(flag_rows[mine], kind="stable")
         found_rows.append(flag_rows[mine][order])
         found_reuse.append(flags["reuse"].to_numpy(dtype=bool)[mine][order])
+    pairs = _pairs_sharing_events(covers, len(event_names))
     rows = []
-    for a, b in _pairs_sharing_events(covers, len(event_names)):
-        common = np.intersect1d(covers[a], covers[b], assume_unique=True)
-        in_common = np.zeros(len(event_names), dtype=bool)
-        in_common[common] = True
-        mine = rows_of[a][in_common[event_codes[rows_of[a]]]]
-        at = np.searchsorted(found_rows[b], mine)
-        at_valid = np.minimum(at, max(len(found_rows[b]) - 1, 0))
-        has_any = (
-            (at < len(found_rows[b])) & (found_rows[b][at_valid] == mine)
-            if len(found_rows[b])
-            else np.zeros(len(mine), dtype=bool)
-        )
-        has_reuse = has_any & found_reuse[b][at_valid] if len(found_rows[b]) else has_any
-        has = np.column_stack([has_any, has_reuse])
-        doc_index = pd.factorize(doc_codes[mine])[0]
-        name_a, name_b = str(outlets[a]), str(outlets[b])
+    for a, peers in itertools.groupby(pairs, key=lambda pair: pair[0]):
+        peer_rows = []
+        for _, b in peers:
+            common = np.intersect1d(covers[a], covers[b], assume_unique=True)
+            in_common = np.zeros(len(event_names), dtype=bool)
+            in_common[common] = True
+            inside = in_common[event_codes[rows_of[a]]]  # A's rows in the common events
+            mine = rows_of[a][inside]
+            at = np.searchsorted(found_rows[b], mine)
+            at_valid = np.minimum(at, max(len(found_rows[b]) - 1, 0))
+            has_any = (
+                (at < len(found_rows[b])) & (found_rows[b][at_valid] == mine)
+                if len(found_rows[b])
+                else np.zeros(len(mine), dtype=bool)
+            )
+            has_reuse = has_any & found_reuse[b][at_valid] if len(found_rows[b]) else has_any
+            has = np.column_stack([has_any, has_reuse])
+            name_a, name_b = str(outlets[a]), str(outlets[b])
+            p_value = np.nan
+            if n_perm > 0:
+                row_events = event_codes[mine]
+                pool = event_sizes[row_events] - sizes[row_events, a]
+                weight = sizes[row_events, b] / pool
+                p_value = reuse_permutation_test(
+                    partner_count[mine],
+                    weight,
+                    int(has[:, 1].sum()),
+                    n_perm=n_perm,
+                    rng=permutation_seed(random_state, name_a, name_b),
+                )
+            peer_rows.append((inside, has))
+            rows.append(
+                {
+                    "outlet_a": outlets[a],
+                    "outlet_b": outlets[b],
+                    "share_a_in_b": has[:, 0].mean(),
+                    "reuse_share": has[:, 1].mean(),
+                    "ci_low": np.nan,
+                    "ci_high": np.nan,
+                    "share_ci_low": np.nan,
+                    "share_ci_high": np.nan,
+                    "n_sentences": len(mine),
+                    "n_documents": len(np.unique(doc_codes[mine])),
+                    "n_events": len(common),
+                    "p_value": p_value,
+                }
+            )
         if n_boot > 0:
-            boot = bootstrap_shares(
-                has, doc_index, n_boot=n_boot, rng=pair_seed(random_state, name_a, name_b)
+            intervals = _peer_intervals(
+                peer_rows,
+                doc_codes[rows_of[a]],
+                n_boot=n_boot,
+                tail=tail,
+                seed=(random_state, str(outlets[a])),
             )
-            low, high = np.quantile(boot, [tail, 1 - tail], axis=0)
-        else:
-            low = high = np.full(2, np.nan)
-        p_value = np.nan
-        if n_perm > 0:
-            row_events = event_codes[mine]
-            pool = event_sizes[row_events] - sizes[row_events, a]
-            weight = sizes[row_events, b] / pool
-            p_value = reuse_permutation_test(
-                partner_count[mine],
-                weight,
-                int(has[:, 1].sum()),
-                n_perm=n_perm,
-                rng=permutation_seed(random_state, name_a, name_b),
-            )
-        rows.append(
-            {
-                "outlet_a": outlets[a],
-                "outlet_b": outlets[b],
-                "share_a_in_b": has[:, 0].mean(),
-                "reuse_share": has[:, 1].mean(),
-                "ci_low": low[1],
-                "ci_high": high[1],
-                "share_ci_low": low[0],
-                "share_ci_high": high[0],
-                "n_sentences": len(mine),
-                "n_documents": len(np.unique(doc_index)),
-                "n_events": len(common),
-                "p_value": p_value,
-            }
-        )
+            for row, (low, high) in zip(rows[len(rows) - len(peer_rows) :], intervals, strict=True):
+                row["ci_low"], row["ci_high"] = low[1], high[1]
+                row["share_ci_low"], row["share_ci_high"] = low[0], high[0]
     table = pd.DataFrame.from_records(rows, columns=OVERLAP_COLUMNS)
     table["p_adjusted"] = benjamini_hochberg(table["p_value"])
     return table
+
+
+def _peer_intervals(
+    peer_rows: list[tuple[np.ndarray, np.ndarray]],
+    doc_of_row: np.ndarray,
+    *,
+    n_boot: int,
+    tail: float,
+    seed: tuple[int, str],
+    cells_at_once: int = 1 << 23,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Percentile intervals of one outlet A's shares against each of its peers.
+
+    ``peer_rows`` holds, per peer B, which of A's rows (``doc_of_row`` gives their
+    documents) lie in the events both cover, and those rows' [any, reuse] flags. A's
+    rows are resampled within documents once (:func:`bootstrap_totals`, seeded by
+    :func:`outlet_seed`) for all peers; a peer's shares count only its rows. Peers are
+    taken ``cells_at_once`` flag cells at a time, each block from a fresh generator of
+    the same seed, so the intervals do not depend on the block size.
+    """
+    n = len(doc_of_row)
+    step = max(1, cells_at_once // (2 * max(n, 1)))
+    intervals = []
+    for start in range(0, len(peer_rows), step):
+        block = peer_rows[start : start + step]
+        flags = np.zeros((n, 2 * len(block)))
+        for p, (inside, has) in enumerate(block):
+            flags[inside, 2 * p : 2 * p + 2] = has
+        totals = bootstrap_totals(flags, doc_of_row, n_boot=n_boot, rng=outlet_seed(*seed))
+        for p, (inside, _) in enumerate(block):
+            shares = totals[:, 2 * p : 2 * p + 2] / int(inside.sum())
+            low, high = np.quantile(shares, [tail, 1 - tail], axis=0)
+            intervals.append((low, high))
+    return intervals
 
 
 def _pairs_sharing_events(covers: list[np.ndarray], n_events: int) -> list[tuple[int, int]]:
