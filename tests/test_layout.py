@@ -38,6 +38,7 @@ BELOW_STAGES = {
     "repeats",
     "settings",
     "vectorfile",
+    "workers",
 }
 
 

@@ -46,6 +46,7 @@ from framelens.lookup import run_bounds
 from framelens.schema import defaults
 from framelens.settings import Thresholds
 from framelens.vectorfile import VectorFile, take_rows
+from framelens.workers import balanced_pieces, ordered_map
 
 ALIGNMENT_COLUMNS = [
     "event",
@@ -549,6 +550,7 @@ def align_corpus(
     k: int = defaults("alignment")["candidates"],
     block_size: int = 1024,
     features: dict[str, EventFeatures] | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """All aligned pairs, event by event, with the likely source of reused pairs.
 
@@ -559,6 +561,8 @@ def align_corpus(
     kept between calls on the same vectors, sentences, events and ``k``, holds each
     event's :class:`EventFeatures`, so that aligning again under other thresholds
     skips the search (:func:`framelens.compare.sensitivity.sensitivity_table`).
+    ``workers`` processes align the events (:func:`framelens.workers.ordered_map`; the
+    same table for any count; one when ``features`` is given).
     """
     keep = content_mask(sentences)
     # only the columns alignment reads, and no reordered copy of all the vectors: each
@@ -567,7 +571,6 @@ def align_corpus(
     if events is None:
         events = event_of_documents(documents)
     dates = documents.set_index("doc_id")["date"].to_dict()
-    tables = []
     event_of_row = content["doc_id"].map(events).astype(str).to_numpy()
     by_event = np.argsort(event_of_row, kind="stable")  # one pass, not one scan per event
     content = content.iloc[by_event].reset_index(drop=True)
@@ -575,9 +578,13 @@ def align_corpus(
     event_of_row = event_of_row[by_event]
     doc_codes = pd.factorize(content["doc_id"])[0]
     bounds = run_bounds(event_of_row)
-    for lo, hi in itertools.pairwise(bounds.tolist()):
-        if lo == hi or np.all(doc_codes[lo:hi] == doc_codes[lo]):
-            continue  # one document: nothing to align
+    spans = [
+        (lo, hi)
+        for lo, hi in itertools.pairwise(bounds.tolist())
+        if lo < hi and not np.all(doc_codes[lo:hi] == doc_codes[lo])  # one document: nothing
+    ]
+
+    def align_span(lo: int, hi: int) -> pd.DataFrame:
         event = event_of_row[lo]
         found = None if features is None else features.get(event)
         if found is None:
@@ -591,7 +598,18 @@ def align_corpus(
                 features[event] = found
         table = align_features(found, thresholds)
         table.insert(0, "event", event)
-        tables.append(table)
+        return table
+
+    if features is not None:
+        workers = 1  # the features are kept in this process
+    pieces = balanced_pieces([hi - lo for lo, hi in spans], workers)
+    tables = [
+        table
+        for piece in ordered_map(
+            lambda i: [align_span(lo, hi) for lo, hi in spans[pieces[i]]], len(pieces), workers
+        )
+        for table in piece
+    ]
     if not tables:
         return pd.DataFrame(columns=ALIGNMENT_COLUMNS)
     result = pd.concat(tables, ignore_index=True)

@@ -40,6 +40,7 @@ from framelens.basics.tables import Relation, content_mask
 from framelens.basics.tokens import ENGLISH_STOP_WORDS
 from framelens.lookup import index_in, run_bounds
 from framelens.vectorfile import VectorFile, take_rows
+from framelens.workers import balanced_pieces, ordered_map
 
 CLAIM_COLUMNS = ["sent_id", "doc_id", "event_id", "claim_id"]
 SUMMARY_COLUMNS = [
@@ -262,6 +263,7 @@ def cluster_claims(
     threshold: float,
     min_evidence: float = DEFAULT_WEIGHTS.link,
     edges: dict[str, dict[tuple[int, int], float]] | None = None,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """``sent_id, doc_id, event_id, claim_id`` for every content sentence.
 
@@ -271,7 +273,9 @@ def cluster_claims(
     least ``threshold``); ``outlet_of`` maps doc_id to outlet (for ranking claims by
     outlets). ``edges``, a dict kept between calls on the same vectors, sentences and
     events, holds each event's :func:`claim_edges` (sensitivity clusters one sample
-    under many settings).
+    under many settings). ``workers`` processes cluster the events
+    (:func:`framelens.workers.ordered_map`; the same table for any count; one when
+    ``edges`` is given).
     """
     keep = content_mask(sentences)
     content = sentences[keep].reset_index(drop=True)
@@ -295,10 +299,13 @@ def cluster_claims(
         min_evidence=min_evidence,
     )
     outlet_lookup = outlet_of.to_dict()
-    tables = []
-    for number, (lo, hi) in enumerate(itertools.pairwise(bounds.tolist())):
-        if lo == hi:
-            continue
+    spans = [  # (event number, first row, end row) of each event with sentences
+        (number, lo, hi)
+        for number, (lo, hi) in enumerate(itertools.pairwise(bounds.tolist()))
+        if lo < hi
+    ]
+
+    def cluster_span(number: int, lo: int, hi: int) -> pd.DataFrame:
         part = content.iloc[lo:hi].reset_index(drop=True)
         must = must_by_event.get(number, []) + quote_continuations(part)
         event = str(event_codes[lo])
@@ -315,7 +322,18 @@ def cluster_claims(
             known, hi - lo, must, threshold, strong_links=strong_by_event.get(number, [])
         )
         part["claim"] = labels
-        tables.append(rank_claims(part, event, outlet_lookup))
+        return rank_claims(part, event, outlet_lookup)
+
+    if edges is not None:
+        workers = 1  # the edges are kept in this process
+    pieces = balanced_pieces([hi - lo for _, lo, hi in spans], workers)
+    tables = [
+        table
+        for piece in ordered_map(
+            lambda i: [cluster_span(*span) for span in spans[pieces[i]]], len(pieces), workers
+        )
+        for table in piece
+    ]
     if not tables:
         return pd.DataFrame(columns=CLAIM_COLUMNS)
     return pd.concat(tables, ignore_index=True)[CLAIM_COLUMNS]

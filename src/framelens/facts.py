@@ -558,11 +558,13 @@ def disputed_facts(sentences: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
         candidates = spread.index[(spread["n_values"] >= 2) & (spread["n_documents"] >= 2)]
         mentions = mentions[pd.MultiIndex.from_frame(mentions[keys]).isin(candidates)]
     records = []
+    # one sort of all mentions: each group's rows, taken in this order, are by value,
+    # then sentence (a stable sort, as a sort of each group alone would give)
+    mentions = mentions.sort_values(["value", "sent_id", "text"], kind="stable")
     for (group, kind, unit), rows in mentions.groupby(keys, sort=True):
         values = sorted(set(rows["value"]))
         if len(values) < 2 or rows["doc_id"].nunique() < 2:
             continue
-        rows = rows.sort_values(["value", "sent_id", "text"], kind="stable")
         top = max(abs(v) for v in values)
         records.append(
             {

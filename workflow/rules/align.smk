@@ -24,6 +24,7 @@ rule align_shard:
         shard=r"\d+",
     conda:
         "../envs/framelens.yaml"
+    threads: 2  # worker processes over its events (framelens/workers.py)
     resources:
         mem_mb=shard_mem_mb(4000, 1000),
     params:

@@ -22,6 +22,7 @@ rule framing_shard:
         shard=r"\d+",
     conda:
         "../envs/framelens.yaml"
+    threads: 2  # worker processes over its events (framelens/workers.py)
     resources:
         mem_mb=shard_mem_mb(3000, 1000),
     params:

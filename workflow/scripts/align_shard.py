@@ -19,4 +19,5 @@ if __name__ == "__main__":
         shard=int(snakemake.wildcards.shard),
         shards=snakemake.params.shards,
         alignments=snakemake.output.alignments,
+        workers=snakemake.threads,
     )

@@ -21,4 +21,5 @@ if __name__ == "__main__":
         claims=snakemake.output.claims,
         summary=snakemake.output.summary,
         coverage=snakemake.output.coverage,
+        workers=snakemake.threads,
     )

@@ -20,4 +20,5 @@ if __name__ == "__main__":
         quotes=snakemake.output.quotes,
         counts=snakemake.output.counts,
         disputed=snakemake.output.disputed,
+        workers=snakemake.threads,
     )

@@ -14,6 +14,7 @@ from framelens.lookup import run_bounds
 from framelens.quotes.documents import _document_quotes, _DocumentQuotes
 from framelens.quotes.marks import count_words
 from framelens.quotes.speakers import normalise_speakers
+from framelens.workers import PIECES_PER_WORKER, ordered_map
 
 QUOTE_COLUMNS = [
     "quote_id",
@@ -39,7 +40,9 @@ SHARE_COLUMNS = [
 UNATTRIBUTED_SPEAKER = "(unattributed)"
 
 
-def find_quotes(sentences: pd.DataFrame, *, events: pd.Series | None = None) -> pd.DataFrame:
+def find_quotes(
+    sentences: pd.DataFrame, *, events: pd.Series | None = None, workers: int = 1
+) -> pd.DataFrame:
     """One row per quote in the documents' sentences.
 
     ``sentences``: content sentences (boilerplate and repeats already removed) with
@@ -55,7 +58,9 @@ def find_quotes(sentences: pd.DataFrame, *, events: pd.Series | None = None) -> 
     :func:`normalise_speakers`), ``role`` ("NATO Secretary General", taken from elsewhere
     in the document when this attribution has none), ``verb``, ``n_words`` (words in
     ``quote``) and ``attribution`` (how the speaker was found: ``name``, ``pronoun``,
-    ``continuation`` or None), ordered by document and position.
+    ``continuation`` or None), ordered by document and position. ``workers`` processes
+    parse batches of events (:func:`framelens.workers.ordered_map`; the same table for
+    any count).
     """
     keys = sentences[["doc_id", "position"]].reset_index(drop=True)
     order = keys.sort_values(["doc_id", "position"], kind="stable").index.to_numpy()
@@ -68,15 +73,21 @@ def find_quotes(sentences: pd.DataFrame, *, events: pd.Series | None = None) -> 
         by_event.setdefault(str(event_of.get(str(doc_ids[doc]), "all")), []).append(doc)
     has_paragraphs = "paragraph" in sentences
     fields = ["sent_id", "text", "paragraph"] if has_paragraphs else ["sent_id", "text"]
-    columns: dict[str, list[object]] = {column: [] for column in QUOTE_COLUMNS}
     # an event's documents at a time (their texts fetched a batch of events at a time),
-    # so only one event's parsed documents are held
-    for batch in _event_batches(list(by_event.values()), bounds):
+    # so only one event's parsed documents are held; batches go to ``workers`` processes
+    at_once = _ROWS_AT_ONCE
+    if workers > 1:
+        at_once = min(at_once, max(1, len(order) // (workers * PIECES_PER_WORKER)))
+    batches = list(_event_batches(list(by_event.values()), bounds, at_once))
+
+    def batch_records(number: int) -> list[dict[str, object]]:
+        batch = batches[number]
         rows = np.concatenate(
             [order[bounds[doc] : bounds[doc + 1]] for docs in batch for doc in docs]
         )
         values = [sentences[field].iloc[rows].tolist() for field in fields]
         at = 0
+        records = []
         for docs in batch:
             documents = []
             for doc in docs:
@@ -92,9 +103,14 @@ def find_quotes(sentences: pd.DataFrame, *, events: pd.Series | None = None) -> 
             names = [n for d in documents for n in d.persons]
             names += [q.name for d in documents for q in d.quotes if q.name]
             mapping = normalise_speakers(names)
-            for record in (r for d in documents for r in _quote_records(d, mapping)):
-                for column in QUOTE_COLUMNS:
-                    columns[column].append(record[column])
+            records.extend(r for d in documents for r in _quote_records(d, mapping))
+        return records
+
+    columns: dict[str, list[object]] = {column: [] for column in QUOTE_COLUMNS}
+    for records in ordered_map(batch_records, len(batches), workers):
+        for record in records:
+            for column in QUOTE_COLUMNS:
+                columns[column].append(record[column])
     table = pd.DataFrame(columns, columns=QUOTE_COLUMNS, dtype=object)
     table = table.where(table.notna(), None)
     return table.astype({"n_words": int})
@@ -103,14 +119,16 @@ def find_quotes(sentences: pd.DataFrame, *, events: pd.Series | None = None) -> 
 _ROWS_AT_ONCE = 1 << 16  # sentences whose texts are fetched as Python strings at a time
 
 
-def _event_batches(events: list[list[int]], bounds: np.ndarray) -> Iterator[list[list[int]]]:
-    """Consecutive events (lists of documents) in batches of about ``_ROWS_AT_ONCE``
-    sentences (an event with more is a batch of its own)."""
+def _event_batches(
+    events: list[list[int]], bounds: np.ndarray, at_once: int = _ROWS_AT_ONCE
+) -> Iterator[list[list[int]]]:
+    """Consecutive events (lists of documents) in batches of about ``at_once`` sentences
+    (an event with more is a batch of its own)."""
     batch: list[list[int]] = []
     size = 0
     for docs in events:
         rows = sum(int(bounds[doc + 1] - bounds[doc]) for doc in docs)
-        if batch and size + rows > _ROWS_AT_ONCE:
+        if batch and size + rows > at_once:
             yield batch
             batch, size = [], 0
         batch.append(docs)

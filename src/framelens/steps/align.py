@@ -29,16 +29,20 @@ def align_shard(
     shard: int,
     shards: int,
     alignments: str,
+    workers: int = 1,
 ) -> None:
     """Cross-document sentence pairs of one model's events in shard ``shard`` of
     ``shards`` (config ``event_shards``; ``thresholds``: config ``alignment`` with the
     model's paraphrase cosine; ``candidates``: nearest sentences considered per sentence
-    and other document), from only those events' sentences and vectors."""
+    and other document), from only those events' sentences and vectors, aligned by
+    ``workers`` processes (the rule's threads)."""
     part = EventShard.read(events, sentences, shard, shards)
     sents, rows = read_shard_sentences(sentences, part.doc_ids)
     matrix = vector_rows_view(vectors, rows, sents["sent_id"].tolist())
     docs = pd.read_parquet(documents)
-    table = align_corpus(matrix, sents, docs, thresholds, events=part.event_of(), k=candidates)
+    table = align_corpus(
+        matrix, sents, docs, thresholds, events=part.event_of(), k=candidates, workers=workers
+    )
     write_parquet(table, alignments)
     log.info(
         "shard %d of %d: %d events, %d sentences, %d aligned pairs",

@@ -33,13 +33,14 @@ def claims_shard(
     claims: str,
     summary: str,
     coverage: str,
+    workers: int = 1,
 ) -> None:
     """Claims of the events in shard ``shard`` of ``shards`` (config ``event_shards``),
     their summary and outlet x claim coverage, as Parquet parts for :func:`claims`
     (``alignments``: the same shard's aligned pairs; ``evidence_link``: config
     ``alignment.evidence.link``, the evidence from which an aligned paraphrase joins its
     two sentences in one claim; ``core_share`` and ``lead_sentences``: config
-    ``coverage``)."""
+    ``coverage``), clustered by ``workers`` processes (the rule's threads)."""
     part = EventShard.read(events, sentences, shard, shards)
     sents, rows = read_shard_sentences(sentences, part.doc_ids)
     matrix = vector_rows_view(vectors, rows, sents["sent_id"].tolist())
@@ -53,6 +54,7 @@ def claims_shard(
         outlet_of,
         threshold=claim_threshold,
         min_evidence=evidence_link,
+        workers=workers,
     )
     write_parquet(table, claims)
     write_parquet(claims_summary(table, sents, matrix, outlet_of), summary)

@@ -47,10 +47,12 @@ def framing_shard(
     quotes: str,
     counts: str,
     disputed: str,
+    workers: int = 1,
 ) -> None:
     """Salience, quotes, term counts per (event, outlet) and disputed figures of the events
     in shard ``shard`` of ``shards`` (config ``event_shards``), as parts for
-    :func:`framing` (``claims`` and ``summary``: the same shard's claims parts)."""
+    :func:`framing` (``claims`` and ``summary``: the same shard's claims parts); quotes
+    are found by ``workers`` processes (the rule's threads)."""
     part = EventShard.read(events, sentences, shard, shards)
     sents, _ = read_shard_sentences(sentences, part.doc_ids, FRAMING_COLUMNS)
     content = sents[content_mask(sents)]
@@ -67,7 +69,7 @@ def framing_shard(
         salience,
     )
     del representatives  # each table is written and let go before the next is built
-    quote_table = find_quotes(content, events=event_of)
+    quote_table = find_quotes(content, events=event_of, workers=workers)
     # find_quotes orders events by their first document with content: so does the gather
     first_doc = content["doc_id"].groupby(content["doc_id"].map(event_of)).min()
     quote_table[QUOTE_ORDER] = quote_table["doc_id"].map(event_of).map(first_doc)

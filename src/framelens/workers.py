@@ -1,0 +1,95 @@
+"""A job's work spread over its worker processes (the rule's ``threads``), in order.
+
+The per-event stages (alignment, claims, framing, the explorer) loop over events or
+articles in Python, one CPU each. :func:`ordered_map` runs such a loop's pieces in
+``workers`` processes forked from the job, so they read the job's tables and vectors
+without copying them (copy-on-write), and hands the pieces' results back in the
+order of the pieces: the output is the same, byte for byte, for any worker count.
+Every piece runs with one BLAS thread, with or without workers: OpenBLAS splits a
+product differently by thread count, and the last bits of a cosine would change
+with it (and with the machine's core count).
+
+:func:`balanced_pieces` cuts a list of items (events) into contiguous pieces of about
+equal weight (sentences), a few per worker, so that a slow piece does not leave a
+worker idle for long.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
+
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+__all__ = ["PIECES_PER_WORKER", "balanced_pieces", "ordered_map"]
+
+T = TypeVar("T")
+
+#: How many pieces each worker gets on average (balance against per-piece overhead).
+PIECES_PER_WORKER = 6
+
+_task: Callable[[int], object] | None = None  # the running map's task, seen by the forks
+
+
+def _run_piece(index: int) -> object:
+    """Run piece ``index`` of the map that forked this worker."""
+    assert _task is not None
+    return _task(index)
+
+
+def _one_blas_thread() -> None:
+    """Keep a worker's BLAS to one thread (the cores are the workers')."""
+    threadpool_limits(limits=1, user_api="blas")
+
+
+def ordered_map(task: Callable[[int], T], count: int, workers: int) -> Iterator[T]:
+    """``task(0)``, ..., ``task(count - 1)``, yielded in that order.
+
+    With ``workers`` > 1 (and more than one piece), the pieces run in that many
+    processes forked from this one: ``task`` may close over the caller's data, which
+    the workers share until they write to it, and its results come back pickled. One
+    map runs at a time. An exception in a piece is raised here. BLAS runs on one thread
+    while the map runs (see the module doc).
+    """
+    with threadpool_limits(limits=1, user_api="blas"):
+        if workers <= 1 or count <= 1:
+            yield from (task(i) for i in range(count))
+            return
+        global _task
+        if _task is not None:
+            raise RuntimeError("ordered_map does not nest")
+        _task = task
+        try:
+            context = multiprocessing.get_context("fork")
+            with ProcessPoolExecutor(
+                min(workers, count), mp_context=context, initializer=_one_blas_thread
+            ) as pool:
+                yield from pool.map(_run_piece, range(count))
+        finally:
+            _task = None
+
+
+def balanced_pieces(weights: Sequence[int] | np.ndarray, workers: int) -> list[slice]:
+    """Contiguous slices of ``weights``' items, about ``PIECES_PER_WORKER`` per worker,
+    cut where the running weight crosses equal shares (one slice when ``workers`` <= 1).
+
+    >>> balanced_pieces([5, 1, 1, 1, 5, 1], 1)
+    [slice(0, 6, None)]
+    >>> [(s.start, s.stop) for s in balanced_pieces([4, 4, 4, 4], 2)]
+    [(0, 1), (1, 2), (2, 3), (3, 4)]
+    """
+    weights = np.asarray(weights, dtype=np.float64)
+    n = len(weights)
+    pieces = min(n, max(1, workers * PIECES_PER_WORKER if workers > 1 else 1))
+    if pieces <= 1:
+        return [slice(0, n)]
+    total = np.cumsum(weights)
+    targets = total[-1] * np.arange(1, pieces) / pieces
+    cuts = np.unique(np.searchsorted(total, targets, side="left") + 1)
+    cuts = cuts[(cuts > 0) & (cuts < n)]
+    bounds = [0, *cuts.tolist(), n]
+    return [slice(lo, hi) for lo, hi in itertools.pairwise(bounds)]
