@@ -16,7 +16,14 @@ import pytest
 from docutils.core import publish_parts
 
 from framelens.errors import FramelensError
-from framelens.explorer import build_files, findings_rst, js_data, run_findings, write_explorer
+from framelens.explorer import (
+    build_files,
+    file_groups,
+    findings_rst,
+    js_data,
+    run_findings,
+    write_explorer,
+)
 from framelens.explorer import data as explorer_data
 from framelens.explorer.data import fold, shard_of, words
 from framelens.explorer.findings import fragment, rst_text
@@ -522,3 +529,21 @@ def test_hostile_article_changes_nothing_on_the_page(hostile_run, tmp_path):
         dump_dom(browser, explorer / "index.html", tmp_path / "p", "search=javascript")
     )
     assert "javascript:window.__pwned=1" in search.text_content()  # shown, as text
+
+
+def test_groups_written_by_two_workers_give_the_same_folder(tmp_path):
+    run = small_run(m=small_model("m"), n=small_model("n", significant=False))
+    count, size = write_explorer(build_files(run), tmp_path / "one")
+    assert write_explorer(file_groups(run), tmp_path / "two", workers=2) == (count, size)
+    one, two = (
+        {p.relative_to(tmp_path / d): p.read_bytes() for p in (tmp_path / d).rglob("*.js")}
+        for d in ("one", "two")
+    )
+    assert one == two and len(one) > 5
+
+
+def test_a_file_built_by_two_groups_is_refused_and_nothing_is_left(tmp_path):
+    groups = [lambda: iter([("docs/0", {})]), lambda: iter([("docs/0", {"x": 1})])]
+    with pytest.raises(ValueError, match="docs/0"):
+        write_explorer(groups, tmp_path / "explorer", workers=2)
+    assert list(tmp_path.iterdir()) == []

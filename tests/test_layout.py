@@ -80,7 +80,7 @@ def test_the_explorer_reads_tables_and_imports_no_stage():
     the step layer imports it."""
     folder = PACKAGE / "explorer"
     imported = set().union(*(framelens_imports(p) for p in folder.rglob("*.py"))) - {"explorer"}
-    assert imported <= {"basics", "errors", "io", "lookup"}, sorted(imported)
+    assert imported <= {"basics", "errors", "io", "lookup", "workers"}, sorted(imported)
     users = {
         p.relative_to(PACKAGE).parts[0]
         for p in PACKAGE.rglob("*.py")

@@ -27,6 +27,7 @@ rule explorer:
         "results/benchmarks/explorer.tsv"
     conda:
         "../envs/framelens.yaml"
+    threads: 2  # worker processes over its groups of files (framelens/workers.py)
     params:
         models=MODELS,
         description=report_description,

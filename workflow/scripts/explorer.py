@@ -22,4 +22,5 @@ if __name__ == "__main__":
         description=snakemake.params.description,
         explorer=snakemake.output.explorer,
         landing=snakemake.output.landing,
+        workers=snakemake.threads,
     )

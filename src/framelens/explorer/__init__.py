@@ -14,7 +14,7 @@ The page itself (``assets/``: ``index.html``, ``explorer.js``, ``explorer.css``)
 vanilla code that builds the DOM with ``textContent`` only: article text is never HTML.
 """
 
-from framelens.explorer.data import build_files, iter_files
+from framelens.explorer.data import build_files, file_groups, iter_files
 from framelens.explorer.findings import findings_rst, run_findings
 from framelens.explorer.tables import ModelTables, RunTables, read_run
 from framelens.explorer.write import js_data, write_explorer
@@ -23,6 +23,7 @@ __all__ = [
     "ModelTables",
     "RunTables",
     "build_files",
+    "file_groups",
     "findings_rst",
     "iter_files",
     "js_data",

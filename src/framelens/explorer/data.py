@@ -25,7 +25,8 @@ import re
 import unicodedata
 from array import array
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from functools import partial
 from operator import itemgetter
 from typing import Any
 
@@ -627,31 +628,57 @@ class SearchIndex:
 
 def build_files(run: RunTables, findings: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every data file of the explorer (key -> value), ``index`` included, in memory (for
-    tests and small runs; the workflow writes :func:`iter_files` as it goes)."""
+    tests and small runs; the workflow writes :func:`file_groups` as it goes)."""
     return dict(iter_files(run, findings))
 
 
 def iter_files(run: RunTables, findings: dict[str, Any] | None = None) -> Iterator[tuple[str, Any]]:
-    """Every data file of the explorer as (key, value), ``index`` last, built a group at a
-    time (articles one by one, article pairs one by one, then each model's events and
-    outlet pairs, then the search index), so that a writer holds one group, never all
-    (``findings``: :func:`~framelens.explorer.findings.run_findings` of ``run``, computed
-    when not given)."""
+    """Every data file of the explorer as (key, value), ``index`` last: the groups of
+    :func:`file_groups`, one after the other."""
+    for group in file_groups(run, findings):
+        yield from group()
+
+
+FileGroup = Callable[[], Iterator[tuple[str, Any]]]
+
+
+def file_groups(run: RunTables, findings: dict[str, Any] | None = None) -> list[FileGroup]:
+    """The explorer's data files in groups that are built apart, each a function that
+    yields its files as (key, value), one at a time (articles one by one, article pairs
+    one by one, ...), so that a writer holds one file, never a group: each model's
+    article pairs, the search index with each model's outlet pairs and the ``index``
+    (which lists the search shards, the events and the overlap matrix), every article,
+    and each model's events. Heavy groups come first, for writers that take them side by
+    side (``findings``: :func:`~framelens.explorer.findings.run_findings` of ``run``,
+    computed when not given)."""
     corpus = Corpus(run)
     findings = run_findings(run) if findings is None else findings
-    yield from document_files(corpus, run)
+    models = [model for _, model in sorted(run.models.items())]
+    return [
+        *(partial(pair_files, corpus, model) for model in models),
+        partial(_search_and_index_files, corpus, run, findings),
+        partial(document_files, corpus, run),
+        *(partial(_model_event_files, corpus, model) for model in models),
+    ]
+
+
+def _model_event_files(corpus: Corpus, model: ModelTables) -> Iterator[tuple[str, Any]]:
+    """``<model>/events/<k>``: :func:`event_files` of the model's events."""
+    yield from event_files(corpus, model, pair_table(model), event_members(corpus, model))
+
+
+def _search_and_index_files(
+    corpus: Corpus, run: RunTables, findings: dict[str, Any]
+) -> Iterator[tuple[str, Any]]:
+    """Each model's ``<model>/outlets/<i>-<j>``, then ``search/<n>``, then ``index``."""
     per_model: dict[str, Any] = {}
     for name, model in sorted(run.models.items()):
-        yield from pair_files(corpus, model)
-        pairs = pair_table(model)
         members = event_members(corpus, model)
-        yield from event_files(corpus, model, pairs, members)
-        listing = [[event_id, docs] for event_id, docs in members.items()]
-        outlets, matrix = outlet_files(corpus, model, pairs)
+        outlets, matrix = outlet_files(corpus, model, pair_table(model))
         yield from outlets.items()
         del outlets
         per_model[name] = {
-            "events": listing,
+            "events": [[event_id, docs] for event_id, docs in members.items()],
             "overlap": matrix,
             "findings": findings["models"][name],
         }

@@ -11,12 +11,13 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from framelens.io import current_umask
+from framelens.workers import ordered_map
 
 #: The page and its code, copied beside the data (package data of framelens.explorer).
 ASSETS = ("index.html", "explorer.js", "explorer.css")
@@ -60,31 +61,53 @@ def asset_text(name: str) -> str:
 
 
 def write_explorer(
-    files: Mapping[str, Any] | Iterable[tuple[str, Any]], target: str | os.PathLike[str]
+    files: Mapping[str, Any] | Iterable[tuple[str, Any]],
+    target: str | os.PathLike[str],
+    *,
+    workers: int = 1,
 ) -> tuple[int, int]:
     """Write the explorer folder ``target``: the page (:data:`ASSETS`) and one data file
     per entry of ``files`` (key -> value, or (key, value) pairs as they are built; written
     to ``data/<key>.js``, each as it comes). Returns the number of data files and the
     total bytes written.
 
+    ``files`` may also be a list of groups, functions that each yield (key, value) pairs
+    (:func:`framelens.explorer.data.file_groups`): ``workers`` processes then build and
+    write the groups side by side (:func:`framelens.workers.ordered_map`; the same files
+    for any count).
+
     The folder is built beside ``target`` and renamed into place, so a killed job leaves no
     half-written explorer that looks finished.
     """
+    if isinstance(files, Mapping):
+        groups: list[Callable[[], Iterable[tuple[str, Any]]]] = [lambda: sorted(files.items())]
+    elif isinstance(files, list) and all(callable(group) for group in files):
+        groups = files
+    else:
+        groups = [lambda: files]
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
     mode = 0o777 & ~current_umask()
-    items = sorted(files.items()) if isinstance(files, Mapping) else files
+
+    def write_group(number: int) -> tuple[int, list[str]]:
+        total, keys = 0, []
+        for key, value in groups[number]():
+            total += _write(build / "data" / f"{key}.js", js_data(key, value))
+            keys.append(key)
+        return total, keys
+
     try:
         total, count, seen = 0, 0, set()
         for name in ASSETS:
             total += _write(build / name, asset_text(name))
-        for key, value in items:
-            if key in seen:
-                raise ValueError(f"explorer data file {key!r} built twice")
-            seen.add(key)
-            total += _write(build / "data" / f"{key}.js", js_data(key, value))
-            count += 1
+        for written, keys in ordered_map(write_group, len(groups), workers):
+            for key in keys:
+                if key in seen:
+                    raise ValueError(f"explorer data file {key!r} built twice")
+                seen.add(key)
+            total += written
+            count += len(keys)
         for folder in [build, *sorted(p for p in build.rglob("*") if p.is_dir())]:
             os.chmod(folder, mode)
         if target.exists():

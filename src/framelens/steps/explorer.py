@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from framelens.errors import FramelensError
-from framelens.explorer import findings_rst, iter_files, read_run, run_findings, write_explorer
+from framelens.explorer import file_groups, findings_rst, read_run, run_findings, write_explorer
 from framelens.explorer.tables import MODEL_FILES
 from framelens.io import write_text
 
@@ -31,10 +31,12 @@ def explorer(
     description: str,
     explorer: str,
     landing: str,
+    workers: int = 1,
 ) -> None:
     """Write the explorer folder and the landing page (``models``: the model names, in the
     order of every per-model input list; ``description``: the report's description of the
-    workflow, which the landing page starts with)."""
+    workflow, which the landing page starts with), its groups of files built by
+    ``workers`` processes (the rule's threads)."""
     inputs = {
         "alignments": alignments,
         "overlap": overlap,
@@ -57,6 +59,6 @@ def explorer(
     }
     run = read_run(documents=documents, sentences=sentences, models=per_model)
     findings = run_findings(run)
-    count, size = write_explorer(iter_files(run, findings), explorer)
+    count, size = write_explorer(file_groups(run, findings), explorer, workers=workers)
     write_text(description.rstrip("\n") + "\n\n" + findings_rst(findings), landing)
     log.info("explorer: %d data files, %.1f MB, in %s", count, size / 1e6, explorer)
