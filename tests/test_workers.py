@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import itertools
+import json
 import zlib
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from framelens import corpus
 from framelens.align import align_corpus
 from framelens.basics.tables import outlet_keys
 from framelens.claims import cluster_claims
-from framelens.corpus import ingest_corpus
+from framelens.corpus import IngestSettings, ingest_corpus, ingest_to_files
 from framelens.errors import FramelensError
 from framelens.quotes import find_quotes
 from framelens.settings import Thresholds
@@ -111,3 +113,24 @@ def test_quotes_are_the_same_for_any_worker_count(many_events):
     three = find_quotes(content, events=events, workers=3)
     assert one["doc_id"].str[:2].nunique() == 6  # quotes in every event
     pd.testing.assert_frame_equal(one, three)
+
+
+def test_ingest_is_the_same_for_any_worker_count_and_batch(tmp_path, monkeypatch):
+    outputs = {}
+    for name, workers, at_once in (("one", 1, 2048), ("three", 3, 2)):
+        monkeypatch.setattr(corpus, "RECORDS_AT_ONCE", at_once)
+        folder = tmp_path / name
+        folder.mkdir()
+        report = ingest_to_files(
+            SEEDS,
+            IngestSettings(),
+            documents=folder / "documents.parquet",
+            sentences=folder / "sentences.parquet",
+            workers=workers,
+        )
+        outputs[name] = (
+            (folder / "documents.parquet").read_bytes(),
+            (folder / "sentences.parquet").read_bytes(),
+            json.dumps(report, sort_keys=True),
+        )
+    assert outputs["one"] == outputs["three"]

@@ -90,6 +90,7 @@ from framelens.text import (
     sentence_boilerplate_reason,
     strip_markup,
 )
+from framelens.workers import balanced_pieces, ordered_map
 
 __all__ = ["METADATA_FILE", "UNATTRIBUTED", "check_corpus", "doc_id_for", "list_corpus_files"]
 
@@ -369,14 +370,16 @@ def ingest_to_files(
     *,
     documents: str | Path,
     sentences: str | Path,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Ingest a corpus straight to the Parquet tables, streaming: sentence rows go to disk in
-    chunks of :data:`CHUNK_ROWS`, so memory does not grow with the corpus' text. Returns the
-    report (written by the caller)."""
+    chunks of :data:`CHUNK_ROWS`, so memory does not grow with the corpus' text; articles
+    are ingested by ``workers`` processes (:func:`read_corpus`). Returns the report
+    (written by the caller)."""
     source = as_source(corpus)
     spool = SentenceSpool(spill_parent=Path(sentences).parent)
     try:
-        state = read_corpus(source, settings, spool)
+        state = read_corpus(source, settings, spool, workers)
         write_sentences(finish_sentences(spool, state), Path(sentences))
     finally:
         spool.close()
@@ -462,14 +465,17 @@ class CorpusState:
 
 
 def read_corpus(
-    source: CorpusSource, settings: IngestSettings, spool: SentenceSpool
+    source: CorpusSource, settings: IngestSettings, spool: SentenceSpool, workers: int = 1
 ) -> CorpusState:
     """Pass one: every record to a document row, sentence rows (into ``spool``) and a report
-    entry; raise one :class:`CorpusError` with every problem found."""
+    entry; raise one :class:`CorpusError` with every problem found. Records are read and
+    checked here, and ingested :data:`RECORDS_AT_ONCE` at a time by ``workers`` processes
+    (:func:`ingest_records`)."""
     check_corpus_source(source, settings)
     problems: list[Problem] = []
     state = CorpusState(source, repeats=SiteRepeats(settings.site_boilerplate))
     seen = SeenRecords()
+    pending: list[tuple[SourceRecord, dict[str, Any]]] = []  # read, checked, not ingested
     for record in read_records(
         source, on_decode_error=settings.on_decode_error, extra=state.extra, checked=True
     ):
@@ -491,18 +497,11 @@ def read_corpus(
         if duplicate is not None:
             state.duplicate_records.append(duplicate)
             continue
-        document, rows, entry = ingest_article(row, row["text"], record.data)
-        entry["flags"] += [
-            {"code": "decode_replaced", "detail": str(p)} for p in record.problems
-        ] + row["flags"]
-        if record.extraction is not None:
-            entry["extraction"] = record.extraction
-        if record.record is not None:
-            entry["record"] = record.record
-        state.documents.append(document)
-        state.entries.append(entry)
-        state.repeats.add_article(document["outlet"], (duplicate_key(r["text"]) for r in rows))
-        spool.add(rows)
+        pending.append((record, row))
+        if len(pending) >= RECORDS_AT_ONCE:
+            ingest_records(pending, state, spool, workers)
+            pending = []
+    ingest_records(pending, state, spool, workers)
     if problems:
         raise CorpusError(source.label, problems)
     if state.skipped:
@@ -515,6 +514,45 @@ def read_corpus(
             " …" if len(state.skipped) > 5 else "",
         )
     return state
+
+
+RECORDS_AT_ONCE = 2048  # records read before they are ingested together
+
+
+def ingest_records(
+    pending: list[tuple[SourceRecord, dict[str, Any]]],
+    state: CorpusState,
+    spool: SentenceSpool,
+    workers: int = 1,
+) -> None:
+    """Ingest checked records (:func:`ingest_article`, in ``workers`` processes:
+    :func:`framelens.workers.ordered_map`) and add their documents, report entries,
+    repeats and sentence rows to ``state`` and ``spool`` in reading order, so the tables
+    are the same for any worker count."""
+    pieces = balanced_pieces([len(row["text"]) for _, row in pending], workers)
+    done = [
+        found
+        for piece in ordered_map(
+            lambda i: [
+                ingest_article(row, row["text"], record.data) for record, row in pending[pieces[i]]
+            ],
+            len(pieces),
+            workers,
+        )
+        for found in piece
+    ]
+    for (record, row), (document, rows, entry) in zip(pending, done, strict=True):
+        entry["flags"] += [
+            {"code": "decode_replaced", "detail": str(p)} for p in record.problems
+        ] + row["flags"]
+        if record.extraction is not None:
+            entry["extraction"] = record.extraction
+        if record.record is not None:
+            entry["record"] = record.record
+        state.documents.append(document)
+        state.entries.append(entry)
+        state.repeats.add_article(document["outlet"], (duplicate_key(r["text"]) for r in rows))
+        spool.add(rows)
 
 
 def check_corpus_source(

@@ -46,7 +46,7 @@ from framelens.basics.similarity import (
     rowwise_dot,
 )
 from framelens.basics.tables import content_mask
-from framelens.basics.tokens import TOKEN
+from framelens.basics.tokens import TOKEN, per_text
 from framelens.settings import EventSettings
 from framelens.vectorfile import VectorFile, take_rows
 
@@ -54,15 +54,21 @@ from framelens.vectorfile import VectorFile, take_rows
 def names_and_numbers(sentences: list[str]) -> str:
     """Capitalised words that do not open a sentence, and tokens with a digit, as one
     space-separated lower-case string ("Tara Reid, 33, entered ..." -> "reid 33 ...")."""
+    return " ".join(word for sentence in sentences for word in sentence_names(sentence))
+
+
+@per_text
+def sentence_names(sentence: str) -> tuple[str, ...]:
+    """The words :func:`names_and_numbers` takes from one sentence (once per distinct
+    text: wire copy repeats sentences word for word)."""
     found = []
-    for sentence in sentences:
-        for i, token in enumerate(TOKEN.findall(sentence)):
-            token = token.strip(".'’-")
-            if not token:
-                continue
-            if (i > 0 and token[0].isupper()) or any(ch.isdigit() for ch in token):
-                found.append(token.lower())
-    return " ".join(found)
+    for i, token in enumerate(TOKEN.findall(sentence)):
+        token = token.strip(".'’-")
+        if not token:
+            continue
+        if (i > 0 and token[0].isupper()) or any(ch.isdigit() for ch in token):
+            found.append(token.lower())
+    return tuple(found)
 
 
 def term_counts(texts: list[str], min_df: int, **options: object) -> sp.csr_matrix:

@@ -19,6 +19,7 @@ rule ingest:
         "results/benchmarks/ingest.tsv"
     conda:
         "../envs/framelens.yaml"
+    threads: 2  # worker processes over its articles (framelens/workers.py)
     params:
         corpus=config["corpus"],
         ingest=config["ingest"],

@@ -13,4 +13,5 @@ if __name__ == "__main__":
         documents=snakemake.output.documents,
         sentences=snakemake.output.sentences,
         report=snakemake.output.report,
+        workers=snakemake.threads,
     )

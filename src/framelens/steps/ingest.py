@@ -19,10 +19,14 @@ def ingest(
     documents: str,
     sentences: str,
     report: str,
+    workers: int = 1,
 ) -> None:
     """Ingest a corpus (any format) into the documents and sentences tables and the report,
-    streaming the sentences to disk (``settings``: from config ``ingest``)."""
-    result = ingest_to_files(corpus, settings, documents=documents, sentences=sentences)
+    streaming the sentences to disk (``settings``: from config ``ingest``), its articles
+    parsed by ``workers`` processes (the rule's threads)."""
+    result = ingest_to_files(
+        corpus, settings, documents=documents, sentences=sentences, workers=workers
+    )
     write_json(result, report)
     log.info(
         "ingested %d documents, %d sentences (%d boilerplate, %d repeats); "
