@@ -304,3 +304,13 @@ def test_intervals_do_not_depend_on_how_many_peers_are_bootstrapped_at_once():
     with mock.patch.object(overlap, "_peer_intervals", partial(_peer_intervals, cells_at_once=1)):
         one_by_one = outlet_overlap(content, alignments, documents, events, n_boot=100, n_perm=0)
     pd.testing.assert_frame_equal(whole, one_by_one)
+
+
+def test_outlet_overlap_is_the_same_for_any_worker_count():
+    content, alignments, documents, events = random_overlap_corpus()
+    one = outlet_overlap(content, alignments, documents, events, n_boot=100, n_perm=100)
+    three = outlet_overlap(
+        content, alignments, documents, events, n_boot=100, n_perm=100, workers=3
+    )
+    assert len(one) > 40
+    pd.testing.assert_frame_equal(one, three)

@@ -30,6 +30,7 @@ import pandas as pd
 from framelens.basics.tables import REUSE, outlet_keys
 from framelens.lookup import index_in, map_values, run_bounds
 from framelens.schema import default_value, defaults
+from framelens.workers import balanced_pieces, ordered_map
 
 OVERLAP_COLUMNS = [
     "outlet_a",
@@ -295,6 +296,7 @@ def outlet_overlap(
     confidence: float = defaults("overlap")["confidence"],
     random_state: int = default_value("random_state"),
     n_perm: int = defaults("overlap")["permutations"],
+    workers: int = 1,
 ) -> pd.DataFrame:
     """One row per ordered outlet pair that shares at least one event (see module doc).
 
@@ -304,7 +306,9 @@ def outlet_overlap(
 
     Work is done on integer codes: each pair touches only outlet A's sentences, and
     only pairs that share an event are visited, so time grows with the sentences times
-    the outlets per event, not with the outlets squared times the corpus.
+    the outlets per event, not with the outlets squared times the corpus. ``workers``
+    processes take the outlets (:func:`framelens.workers.ordered_map`; the same table for
+    any count).
     """
     outlet_of = outlet_keys(documents)
     outlet = map_values(content["doc_id"], outlet_of)
@@ -335,10 +339,15 @@ def outlet_overlap(
         found_rows.append(flag_rows[mine][order])
         found_reuse.append(flags["reuse"].to_numpy(dtype=bool)[mine][order])
     pairs = _pairs_sharing_events(covers, len(event_names))
-    rows = []
-    for a, peers in itertools.groupby(pairs, key=lambda pair: pair[0]):
+    by_outlet = [
+        (a, [b for _, b in peers]) for a, peers in itertools.groupby(pairs, key=lambda p: p[0])
+    ]
+
+    def outlet_rows(a: int, peer_codes: list[int]) -> list[dict[str, object]]:
+        """The rows of outlet A (code ``a``) against each of its peers (codes)."""
+        rows: list[dict[str, object]] = []
         peer_rows = []
-        for _, b in peers:
+        for b in peer_codes:
             common = np.intersect1d(covers[a], covers[b], assume_unique=True)
             in_common = np.zeros(len(event_names), dtype=bool)
             in_common[common] = True
@@ -391,9 +400,22 @@ def outlet_overlap(
                 tail=tail,
                 seed=(random_state, str(outlets[a])),
             )
-            for row, (low, high) in zip(rows[len(rows) - len(peer_rows) :], intervals, strict=True):
+            for row, (low, high) in zip(rows, intervals, strict=True):
                 row["ci_low"], row["ci_high"] = low[1], high[1]
                 row["share_ci_low"], row["share_ci_high"] = low[0], high[0]
+        return rows
+
+    # outlets side by side in ``workers`` processes: each pair's draws are its own
+    pieces = balanced_pieces([len(rows_of[a]) * len(p) for a, p in by_outlet], workers)
+    rows = [
+        row
+        for piece in ordered_map(
+            lambda i: [row for a, p in by_outlet[pieces[i]] for row in outlet_rows(a, p)],
+            len(pieces),
+            workers,
+        )
+        for row in piece
+    ]
     table = pd.DataFrame.from_records(rows, columns=OVERLAP_COLUMNS)
     table["p_adjusted"] = benjamini_hochberg(table["p_value"])
     return table

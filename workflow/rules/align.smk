@@ -65,6 +65,7 @@ rule outlet_overlap:
         "results/benchmarks/outlet_overlap/{model}.tsv"
     conda:
         "../envs/framelens.yaml"
+    threads: 2  # worker processes over its outlets (framelens/workers.py)
     params:
         bootstrap=config["overlap"]["bootstrap"],
         confidence=config["overlap"]["confidence"],

@@ -18,4 +18,5 @@ if __name__ == "__main__":
         syndication=snakemake.params.syndication,
         overlap=snakemake.output.overlap,
         sources=snakemake.output.sources,
+        workers=snakemake.threads,
     )

@@ -80,10 +80,12 @@ def outlet_overlap(
     syndication: str = "count",
     overlap: str,
     sources: str,
+    workers: int = 1,
 ) -> None:
     """Outlet overlap with bootstrap intervals and permutation p-values (BH-adjusted),
     and the likely sources of reused copy; syndicated copies counted as reuse or left out
-    (``syndication``: ``count`` or ``exclude``)."""
+    (``syndication``: ``count`` or ``exclude``); the outlets are taken by ``workers``
+    processes (the rule's threads)."""
     # the text is not needed here: reading it would be most of the step's memory
     sents = pd.read_parquet(sentences, columns=["sent_id", "doc_id", "boilerplate", "duplicate_of"])
     docs = pd.read_parquet(documents)
@@ -107,6 +109,7 @@ def outlet_overlap(
         confidence=confidence,
         random_state=random_state,
         n_perm=permutations,
+        workers=workers,
     )
     write_csv(table, overlap)
     write_csv(reuse_sources(content, pairs, docs), sources)
