@@ -465,10 +465,12 @@ def claims_summary(
     sentences: pd.DataFrame,
     vectors: Matrix | VectorFile,
     outlet_of: pd.Series,
+    workers: int = 1,
 ) -> pd.DataFrame:
     """One row per claim (by event, then claim id): label, representative sentence, size
     and outlets. Counts are computed for all claims at once; only claims of three or more
-    sentences need a product of their vectors to find the representative."""
+    sentences need a product of their vectors to find the representative. ``workers``
+    processes label the events' claims (the same table for any count)."""
     row_of = pd.Series(np.arange(len(sentences)), index=sentences["sent_id"].to_numpy())
     text_of = sentences.set_index("sent_id")["text"]
     table = claims.assign(
@@ -491,12 +493,23 @@ def claims_summary(
     )
     sent_rows = row_of.reindex(table["sent_id"]).to_numpy()
     centres = representatives(vectors, sent_rows, starts, sizes, table["event_id"].to_numpy())
-    labels: dict[tuple[str, str], str] = {}
-    for event_id, part in table.groupby("event_id", sort=True):
-        for claim_id, label in class_tfidf_labels(
-            part.groupby("claim_id")["text"].agg(list)
-        ).items():
-            labels[(event_id, claim_id)] = label
+    event_bounds = list(itertools.pairwise(run_bounds(table["event_id"].to_numpy()).tolist()))
+
+    def event_labels(lo: int, hi: int) -> list[tuple[tuple[str, str], str]]:
+        part = table.iloc[lo:hi]
+        found = class_tfidf_labels(part.groupby("claim_id")["text"].agg(list))
+        return [((part["event_id"].iloc[0], claim), label) for claim, label in found.items()]
+
+    pieces = balanced_pieces([hi - lo for lo, hi in event_bounds], workers)
+    labels = dict(
+        item
+        for piece in ordered_map(
+            lambda i: [x for lo, hi in event_bounds[pieces[i]] for x in event_labels(lo, hi)],
+            len(pieces),
+            workers,
+        )
+        for item in piece
+    )
     event_ids = table["event_id"].to_numpy()[starts]
     claim_ids = table["claim_id"].to_numpy()[starts]
     return pd.DataFrame(

@@ -57,7 +57,7 @@ def claims_shard(
         workers=workers,
     )
     write_parquet(table, claims)
-    write_parquet(claims_summary(table, sents, matrix, outlet_of), summary)
+    write_parquet(claims_summary(table, sents, matrix, outlet_of, workers=workers), summary)
     cover = coverage_table(
         table,
         sents[content_mask(sents)],
