@@ -46,7 +46,7 @@ from framelens.lookup import run_bounds
 from framelens.schema import defaults
 from framelens.settings import Thresholds
 from framelens.vectorfile import VectorFile, take_rows
-from framelens.workers import balanced_pieces, ordered_map
+from framelens.workers import map_in_pieces
 
 ALIGNMENT_COLUMNS = [
     "event",
@@ -602,14 +602,9 @@ def align_corpus(
 
     if features is not None:
         workers = 1  # the features are kept in this process
-    pieces = balanced_pieces([hi - lo for lo, hi in spans], workers)
-    tables = [
-        table
-        for piece in ordered_map(
-            lambda i: [align_span(lo, hi) for lo, hi in spans[pieces[i]]], len(pieces), workers
-        )
-        for table in piece
-    ]
+    tables = map_in_pieces(
+        lambda span: align_span(*span), spans, workers, [hi - lo for lo, hi in spans]
+    )
     if not tables:
         return pd.DataFrame(columns=ALIGNMENT_COLUMNS)
     result = pd.concat(tables, ignore_index=True)

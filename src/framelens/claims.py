@@ -40,7 +40,7 @@ from framelens.basics.tables import Relation, content_mask
 from framelens.basics.tokens import ENGLISH_STOP_WORDS
 from framelens.lookup import index_in, run_bounds
 from framelens.vectorfile import VectorFile, take_rows
-from framelens.workers import balanced_pieces, ordered_map
+from framelens.workers import map_in_pieces
 
 CLAIM_COLUMNS = ["sent_id", "doc_id", "event_id", "claim_id"]
 SUMMARY_COLUMNS = [
@@ -326,14 +326,9 @@ def cluster_claims(
 
     if edges is not None:
         workers = 1  # the edges are kept in this process
-    pieces = balanced_pieces([hi - lo for _, lo, hi in spans], workers)
-    tables = [
-        table
-        for piece in ordered_map(
-            lambda i: [cluster_span(*span) for span in spans[pieces[i]]], len(pieces), workers
-        )
-        for table in piece
-    ]
+    tables = map_in_pieces(
+        lambda span: cluster_span(*span), spans, workers, [hi - lo for _, lo, hi in spans]
+    )
     if not tables:
         return pd.DataFrame(columns=CLAIM_COLUMNS)
     return pd.concat(tables, ignore_index=True)[CLAIM_COLUMNS]
@@ -500,15 +495,11 @@ def claims_summary(
         found = class_tfidf_labels(part.groupby("claim_id")["text"].agg(list))
         return [((part["event_id"].iloc[0], claim), label) for claim, label in found.items()]
 
-    pieces = balanced_pieces([hi - lo for lo, hi in event_bounds], workers)
+    weights = [hi - lo for lo, hi in event_bounds]
     labels = dict(
         item
-        for piece in ordered_map(
-            lambda i: [x for lo, hi in event_bounds[pieces[i]] for x in event_labels(lo, hi)],
-            len(pieces),
-            workers,
-        )
-        for item in piece
+        for found in map_in_pieces(lambda b: event_labels(*b), event_bounds, workers, weights)
+        for item in found
     )
     event_ids = table["event_id"].to_numpy()[starts]
     claim_ids = table["claim_id"].to_numpy()[starts]

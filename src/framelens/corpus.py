@@ -90,7 +90,7 @@ from framelens.text import (
     sentence_boilerplate_reason,
     strip_markup,
 )
-from framelens.workers import balanced_pieces, ordered_map
+from framelens.workers import map_in_pieces
 
 __all__ = ["METADATA_FILE", "UNATTRIBUTED", "check_corpus", "doc_id_for", "list_corpus_files"]
 
@@ -529,18 +529,12 @@ def ingest_records(
     :func:`framelens.workers.ordered_map`) and add their documents, report entries,
     repeats and sentence rows to ``state`` and ``spool`` in reading order, so the tables
     are the same for any worker count."""
-    pieces = balanced_pieces([len(row["text"]) for _, row in pending], workers)
-    done = [
-        found
-        for piece in ordered_map(
-            lambda i: [
-                ingest_article(row, row["text"], record.data) for record, row in pending[pieces[i]]
-            ],
-            len(pieces),
-            workers,
-        )
-        for found in piece
-    ]
+    done = map_in_pieces(
+        lambda read: ingest_article(read[1], read[1]["text"], read[0].data),
+        pending,
+        workers,
+        [len(row["text"]) for _, row in pending],
+    )
     for (record, row), (document, rows, entry) in zip(pending, done, strict=True):
         entry["flags"] += [
             {"code": "decode_replaced", "detail": str(p)} for p in record.problems

@@ -30,7 +30,7 @@ import pandas as pd
 from framelens.basics.tables import REUSE, outlet_keys
 from framelens.lookup import index_in, map_values, run_bounds
 from framelens.schema import default_value, defaults
-from framelens.workers import balanced_pieces, ordered_map
+from framelens.workers import map_in_pieces
 
 OVERLAP_COLUMNS = [
     "outlet_a",
@@ -406,15 +406,11 @@ def outlet_overlap(
         return rows
 
     # outlets side by side in ``workers`` processes: each pair's draws are its own
-    pieces = balanced_pieces([len(rows_of[a]) * len(p) for a, p in by_outlet], workers)
+    weights = [len(rows_of[a]) * len(peers) for a, peers in by_outlet]
     rows = [
         row
-        for piece in ordered_map(
-            lambda i: [row for a, p in by_outlet[pieces[i]] for row in outlet_rows(a, p)],
-            len(pieces),
-            workers,
-        )
-        for row in piece
+        for found in map_in_pieces(lambda item: outlet_rows(*item), by_outlet, workers, weights)
+        for row in found
     ]
     table = pd.DataFrame.from_records(rows, columns=OVERLAP_COLUMNS)
     table["p_adjusted"] = benjamini_hochberg(table["p_value"])

@@ -11,7 +11,7 @@ with it (and with the machine's core count).
 
 :func:`balanced_pieces` cuts a list of items (events) into contiguous pieces of about
 equal weight (sentences), a few per worker, so that a slow piece does not leave a
-worker idle for long.
+worker idle for long; :func:`map_in_pieces` maps a function over items that way.
 """
 
 from __future__ import annotations
@@ -25,9 +25,10 @@ from typing import TypeVar
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-__all__ = ["PIECES_PER_WORKER", "balanced_pieces", "ordered_map"]
+__all__ = ["PIECES_PER_WORKER", "balanced_pieces", "map_in_pieces", "ordered_map"]
 
 T = TypeVar("T")
+Item = TypeVar("Item")
 
 #: How many pieces each worker gets on average (balance against per-piece overhead).
 PIECES_PER_WORKER = 6
@@ -93,3 +94,26 @@ def balanced_pieces(weights: Sequence[int] | np.ndarray, workers: int) -> list[s
     cuts = cuts[(cuts > 0) & (cuts < n)]
     bounds = [0, *cuts.tolist(), n]
     return [slice(lo, hi) for lo, hi in itertools.pairwise(bounds)]
+
+
+def map_in_pieces(
+    work: Callable[[Item], T],
+    items: Sequence[Item],
+    workers: int,
+    weights: Sequence[float] | np.ndarray | None = None,
+) -> list[T]:
+    """``[work(item) for item in items]``, the items taken by ``workers`` processes in
+    contiguous pieces of about equal ``weights`` (one each by default:
+    :func:`balanced_pieces`, :func:`ordered_map`).
+
+    >>> map_in_pieces(lambda x: x * x, [1, 2, 3, 4], 2, weights=[4, 1, 1, 4])
+    [1, 4, 9, 16]
+    """
+    pieces = balanced_pieces([1] * len(items) if weights is None else weights, workers)
+    return [
+        result
+        for piece in ordered_map(
+            lambda i: [work(item) for item in items[pieces[i]]], len(pieces), workers
+        )
+        for result in piece
+    ]
