@@ -5,9 +5,12 @@ articles in Python, one CPU each. :func:`ordered_map` runs such a loop's pieces 
 ``workers`` processes forked from the job, so they read the job's tables and vectors
 without copying them (copy-on-write), and hands the pieces' results back in the
 order of the pieces: the output is the same, byte for byte, for any worker count.
-Every piece runs with one BLAS thread, with or without workers: OpenBLAS splits a
-product differently by thread count, and the last bits of a cosine would change
-with it (and with the machine's core count).
+The job's objects are frozen for the garbage collector while the workers run
+(``gc.freeze``): a collection in a worker would otherwise write to every object's
+header and copy the page it sits on, so each worker would end up with its own copy
+of the job's Python objects. Every piece runs with one BLAS thread, with or without
+workers: OpenBLAS splits a product differently by thread count, and the last bits
+of a cosine would change with it (and with the machine's core count).
 
 :func:`balanced_pieces` cuts a list of items (events) into contiguous pieces of about
 equal weight (sentences), a few per worker, so that a slow piece does not leave a
@@ -16,6 +19,7 @@ worker idle for long; :func:`map_in_pieces` maps a function over items that way.
 
 from __future__ import annotations
 
+import gc
 import itertools
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
@@ -64,6 +68,7 @@ def ordered_map(task: Callable[[int], T], count: int, workers: int) -> Iterator[
         if _task is not None:
             raise RuntimeError("ordered_map does not nest")
         _task = task
+        gc.freeze()  # the workers' collector then leaves the job's objects (and pages) alone
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(
@@ -71,6 +76,7 @@ def ordered_map(task: Callable[[int], T], count: int, workers: int) -> Iterator[
             ) as pool:
                 yield from pool.map(_run_piece, range(count))
         finally:
+            gc.unfreeze()
             _task = None
 
 
