@@ -18,7 +18,8 @@ from framelens.corpus import IngestSettings, ingest_corpus, ingest_to_files
 from framelens.errors import FramelensError
 from framelens.quotes import find_quotes
 from framelens.settings import Thresholds
-from framelens.workers import balanced_pieces, ordered_map
+from framelens.similarity import story_text
+from framelens.workers import PIECES, balanced_pieces, map_pieces, ordered_map
 
 from .conftest import SEEDS
 
@@ -43,14 +44,23 @@ def test_a_failing_piece_fails_the_map_with_its_message():
 def test_balanced_pieces_cover_every_item_once_in_order():
     rng = np.random.default_rng(2)
     weights = rng.integers(1, 400, size=300)
-    pieces = balanced_pieces(weights, 2)
+    pieces = balanced_pieces(weights)
+    assert len(pieces) == PIECES
     assert pieces[0].start == 0 and pieces[-1].stop == 300
     assert all(a.stop == b.start for a, b in itertools.pairwise(pieces))
-    assert all(p.stop > p.start for p in pieces)
     sums = [int(weights[p].sum()) for p in pieces]
-    assert 6 <= len(pieces) <= 12 and max(sums) < 2.5 * weights.sum() / len(pieces)
+    assert max(sums) < 1.5 * weights.sum() / PIECES
     assert balanced_pieces(weights, 1) == [slice(0, 300)]
-    assert balanced_pieces([], 2) == [slice(0, 0)]
+    assert balanced_pieces([], 4) == [slice(0, 0)]
+    assert balanced_pieces([1, 1], 4) == [slice(0, 1), slice(1, 2)]  # never an empty piece
+
+
+def test_map_pieces_cuts_the_same_pieces_for_any_worker_count():
+    items = list(range(100))
+    one = map_pieces(tuple, items, 1, weights=[i % 7 + 1 for i in items])
+    three = map_pieces(tuple, items, 3, weights=[i % 7 + 1 for i in items])
+    assert one == three and len(one) == PIECES
+    assert [i for piece in one for i in piece] == items
 
 
 @pytest.fixture(scope="module")
@@ -134,3 +144,14 @@ def test_ingest_is_the_same_for_any_worker_count_and_batch(tmp_path, monkeypatch
             json.dumps(report, sort_keys=True),
         )
     assert outputs["one"] == outputs["three"]
+
+
+def test_story_profiles_are_the_same_for_any_worker_count(many_events):
+    sentences, documents, _, _ = many_events
+    doc_ids = sorted(documents["doc_id"])
+    one = story_text(sentences, doc_ids)
+    two = story_text(sentences, doc_ids, workers=2)
+    for view in ("names", "words", "cross_names"):
+        a, b = getattr(one, view), getattr(two, view)
+        assert a.shape == b.shape and (a != b).nnz == 0, view
+    assert one.names.nnz > 0 and one.words.nnz > 0

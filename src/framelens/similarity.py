@@ -66,6 +66,7 @@ from framelens.io import write_arrays
 from framelens.lookup import run_bounds
 from framelens.settings import DocMethod, StorySettings
 from framelens.vectorfile import VectorFile, csr_arrays, read_csr_rows, take_rows
+from framelens.workers import ordered_map
 
 # --------------------------------------------------------------------------- story
 
@@ -278,27 +279,36 @@ class StoryText:
 
 
 def story_text(
-    sentences: pd.DataFrame, doc_ids: list[str], languages: Languages | None = None
+    sentences: pd.DataFrame,
+    doc_ids: list[str],
+    languages: Languages | None = None,
+    workers: int = 1,
 ) -> StoryText:
     """TF-IDF of the names and of the words of each document in ``doc_ids`` (its content
     sentences in ``sentences``), fitted on these documents; no vectors needed.
     ``languages``: each document's language tag (``None``: every language unknown), for
-    the cross-language names profiles."""
+    the cross-language names profiles. With ``workers`` > 1 the two views are fitted side
+    by side (:func:`framelens.workers.ordered_map`; the same profiles)."""
     rows, docs, _ = content_layout(sentences, doc_ids)
     n = len(doc_ids)
     texts = sentences["text"].to_numpy()[rows]
-    by_doc = np.searchsorted(docs, np.arange(n + 1))
-    words = [" ".join(texts[lo:hi]) for lo, hi in itertools.pairwise(by_doc.tolist())]
-    names = [
-        " ".join(sorted(set().union(*(anchors(t) for t in texts[lo:hi]))))
-        for lo, hi in itertools.pairwise(by_doc.tolist())
-    ]
+    spans = list(itertools.pairwise(np.searchsorted(docs, np.arange(n + 1)).tolist()))
+
+    def profiles(view: int) -> sp.csr_matrix:
+        if view == 0:  # the names (and numbers) of each document, once each
+            names = [
+                " ".join(sorted(set().union(*(anchors(t) for t in texts[lo:hi]))))
+                for lo, hi in spans
+            ]
+            return tfidf_profiles(names, token_pattern=r"\S+", lowercase=False)
+        return tfidf_profiles([" ".join(texts[lo:hi]) for lo, hi in spans], stop_words="english")
+
+    name_profiles, word_profiles = ordered_map(profiles, 2, workers)  # one view per worker
     codes = language_codes(languages, list(doc_ids))
-    name_profiles = tfidf_profiles(names, token_pattern=r"\S+", lowercase=False)
     return StoryText(
         doc_ids=list(doc_ids),
         names=name_profiles,
-        words=tfidf_profiles(words, stop_words="english"),
+        words=word_profiles,
         languages=codes,
         cross_names=restrict_columns(name_profiles, shared_across_languages(name_profiles, codes)),
     )

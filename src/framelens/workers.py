@@ -12,9 +12,11 @@ of the job's Python objects. Every piece runs with one BLAS thread, with or with
 workers: OpenBLAS splits a product differently by thread count, and the last bits
 of a cosine would change with it (and with the machine's core count).
 
-:func:`balanced_pieces` cuts a list of items (events) into contiguous pieces of about
-equal weight (sentences), a few per worker, so that a slow piece does not leave a
-worker idle for long; :func:`map_in_pieces` maps a function over items that way.
+:func:`balanced_pieces` cuts a list of items (events) into :data:`PIECES` contiguous
+pieces of about equal weight (sentences), whatever the worker count;
+:func:`map_pieces` maps a function over the pieces (a piece's tables can then be put
+together in its worker: one table per piece, not one per event, comes back), and
+:func:`map_in_pieces` over the items.
 """
 
 from __future__ import annotations
@@ -29,13 +31,14 @@ from typing import TypeVar
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-__all__ = ["PIECES_PER_WORKER", "balanced_pieces", "map_in_pieces", "ordered_map"]
+__all__ = ["PIECES", "balanced_pieces", "map_in_pieces", "map_pieces", "ordered_map"]
 
 T = TypeVar("T")
 Item = TypeVar("Item")
 
-#: How many pieces each worker gets on average (balance against per-piece overhead).
-PIECES_PER_WORKER = 6
+#: How many pieces a map cuts its items into, whatever the worker count: a few per
+#: worker, so that a slow piece does not leave the others idle for long.
+PIECES = 12
 
 _task: Callable[[int], object] | None = None  # the running map's task, seen by the forks
 
@@ -80,18 +83,18 @@ def ordered_map(task: Callable[[int], T], count: int, workers: int) -> Iterator[
             _task = None
 
 
-def balanced_pieces(weights: Sequence[int] | np.ndarray, workers: int) -> list[slice]:
-    """Contiguous slices of ``weights``' items, about ``PIECES_PER_WORKER`` per worker,
-    cut where the running weight crosses equal shares (one slice when ``workers`` <= 1).
+def balanced_pieces(weights: Sequence[float] | np.ndarray, pieces: int = PIECES) -> list[slice]:
+    """Contiguous slices of ``weights``' items, at most ``pieces`` of them, cut where the
+    running weight crosses equal shares (no empty slice; one when there is no item).
 
-    >>> balanced_pieces([5, 1, 1, 1, 5, 1], 1)
-    [slice(0, 6, None)]
     >>> [(s.start, s.stop) for s in balanced_pieces([4, 4, 4, 4], 2)]
-    [(0, 1), (1, 2), (2, 3), (3, 4)]
+    [(0, 2), (2, 4)]
+    >>> [(s.start, s.stop) for s in balanced_pieces([9, 1, 1, 1], 2)]
+    [(0, 1), (1, 4)]
     """
     weights = np.asarray(weights, dtype=np.float64)
     n = len(weights)
-    pieces = min(n, max(1, workers * PIECES_PER_WORKER if workers > 1 else 1))
+    pieces = min(n, max(1, pieces))
     if pieces <= 1:
         return [slice(0, n)]
     total = np.cumsum(weights)
@@ -102,6 +105,24 @@ def balanced_pieces(weights: Sequence[int] | np.ndarray, workers: int) -> list[s
     return [slice(lo, hi) for lo, hi in itertools.pairwise(bounds)]
 
 
+def map_pieces(
+    work: Callable[[Sequence[Item]], T],
+    items: Sequence[Item],
+    workers: int,
+    weights: Sequence[float] | np.ndarray | None = None,
+) -> list[T]:
+    """``work`` of each piece of ``items``: :data:`PIECES` contiguous pieces of about equal
+    ``weights`` (one each by default), whatever the worker count, taken by ``workers``
+    processes (:func:`ordered_map`); one result per piece, in order. A piece's result
+    (e.g. its tables as one) is then the same for any worker count.
+
+    >>> map_pieces(sum, [1, 2, 3, 4], 2, weights=[1, 1, 1, 1])[:2]
+    [1, 2]
+    """
+    pieces = balanced_pieces([1] * len(items) if weights is None else weights)
+    return list(ordered_map(lambda i: work(items[pieces[i]]), len(pieces), workers))
+
+
 def map_in_pieces(
     work: Callable[[Item], T],
     items: Sequence[Item],
@@ -109,17 +130,10 @@ def map_in_pieces(
     weights: Sequence[float] | np.ndarray | None = None,
 ) -> list[T]:
     """``[work(item) for item in items]``, the items taken by ``workers`` processes in
-    contiguous pieces of about equal ``weights`` (one each by default:
-    :func:`balanced_pieces`, :func:`ordered_map`).
+    pieces (:func:`map_pieces`).
 
     >>> map_in_pieces(lambda x: x * x, [1, 2, 3, 4], 2, weights=[4, 1, 1, 4])
     [1, 4, 9, 16]
     """
-    pieces = balanced_pieces([1] * len(items) if weights is None else weights, workers)
-    return [
-        result
-        for piece in ordered_map(
-            lambda i: [work(item) for item in items[pieces[i]]], len(pieces), workers
-        )
-        for result in piece
-    ]
+    found = map_pieces(lambda piece: [work(item) for item in piece], items, workers, weights)
+    return [result for piece in found for result in piece]

@@ -37,6 +37,7 @@ rule story_text:
         "results/benchmarks/story_text.tsv"
     conda:
         "../envs/framelens.yaml"
+    threads: 2  # its two TF-IDF views side by side (framelens/workers.py)
     script:
         "../scripts/story_text.py"
 

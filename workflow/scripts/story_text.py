@@ -10,4 +10,5 @@ if __name__ == "__main__":
         sentences=snakemake.input.sentences,
         documents=snakemake.input.documents,
         profiles=snakemake.output.profiles,
+        workers=snakemake.threads,
     )

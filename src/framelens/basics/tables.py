@@ -15,6 +15,7 @@ __all__ = [
     "REUSE",
     "UNATTRIBUTED",
     "Relation",
+    "concat_or_none",
     "content_mask",
     "event_of_documents",
     "outlet_keys",
@@ -66,3 +67,8 @@ def sentence_positions(sentences: pd.DataFrame) -> pd.DataFrame:
     size = ranked.groupby("doc_id")["rank"].transform("max")
     ranked["fraction"] = (ranked["rank"] / size.where(size > 0, 1)).astype(float)
     return ranked.set_index("sent_id")[["rank", "fraction"]]
+
+
+def concat_or_none(tables: list[pd.DataFrame]) -> pd.DataFrame | None:
+    """The tables as one, with a fresh index (None when there is none)."""
+    return pd.concat(tables, ignore_index=True) if tables else None

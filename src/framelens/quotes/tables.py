@@ -14,7 +14,7 @@ from framelens.lookup import run_bounds
 from framelens.quotes.documents import _document_quotes, _DocumentQuotes
 from framelens.quotes.marks import count_words
 from framelens.quotes.speakers import normalise_speakers
-from framelens.workers import PIECES_PER_WORKER, ordered_map
+from framelens.workers import PIECES, ordered_map
 
 QUOTE_COLUMNS = [
     "quote_id",
@@ -77,7 +77,7 @@ def find_quotes(
     # so only one event's parsed documents are held; batches go to ``workers`` processes
     at_once = _ROWS_AT_ONCE
     if workers > 1:
-        at_once = min(at_once, max(1, len(order) // (workers * PIECES_PER_WORKER)))
+        at_once = min(at_once, max(1, len(order) // PIECES))
     batches = list(_event_batches(list(by_event.values()), bounds, at_once))
 
     def batch_records(number: int) -> list[dict[str, object]]:

@@ -66,14 +66,17 @@ def _no_pairs() -> pd.DataFrame:
     )
 
 
-def story_text(*, sentences: str, documents: str, profiles: str) -> None:
+def story_text(*, sentences: str, documents: str, profiles: str, workers: int = 1) -> None:
     """The ``story`` measure's TF-IDF profiles (names and numbers; words; the names shared
     across languages) of every document, fitted once on the whole corpus's text and
-    languages, for the ``doc_pairs`` shards to read their documents' rows from."""
+    languages, for the ``doc_pairs`` shards to read their documents' rows from (the two
+    views fitted side by side by ``workers`` processes, the rule's threads)."""
     columns = ["doc_id", "position", "text", "boilerplate", "duplicate_of"]
     languages = _languages(documents)
     ordered = sorted(languages.index.astype(str))
-    text = sim.story_text(pd.read_parquet(sentences, columns=columns), ordered, languages)
+    text = sim.story_text(
+        pd.read_parquet(sentences, columns=columns), ordered, languages, workers=workers
+    )
     sim.save_story_text(text, profiles)
     log.info(
         "story profiles of %d documents: %d names, %d words",
