@@ -40,7 +40,7 @@ from framelens.basics.tables import Relation, concat_or_none, content_mask
 from framelens.basics.tokens import ENGLISH_STOP_WORDS
 from framelens.lookup import index_in, run_bounds
 from framelens.vectorfile import VectorFile, take_rows
-from framelens.workers import map_in_pieces, map_pieces
+from framelens.workers import map_in_pieces, map_pieces, one_blas_thread
 
 CLAIM_COLUMNS = ["sent_id", "doc_id", "event_id", "claim_id"]
 SUMMARY_COLUMNS = [
@@ -496,7 +496,8 @@ def claims_summary(
         .agg(";".join)
     )
     sent_rows = row_of.reindex(table["sent_id"]).to_numpy()
-    centres = representatives(vectors, sent_rows, starts, sizes, table["event_id"].to_numpy())
+    with one_blas_thread():  # near-tied centres (reordered copies) must not flip with cores
+        centres = representatives(vectors, sent_rows, starts, sizes, table["event_id"].to_numpy())
     event_bounds = list(itertools.pairwise(run_bounds(table["event_id"].to_numpy()).tolist()))
 
     def event_labels(lo: int, hi: int) -> list[tuple[tuple[str, str], str]]:

@@ -31,7 +31,14 @@ from typing import TypeVar
 import numpy as np
 from threadpoolctl import threadpool_limits
 
-__all__ = ["PIECES", "balanced_pieces", "map_in_pieces", "map_pieces", "ordered_map"]
+__all__ = [
+    "PIECES",
+    "balanced_pieces",
+    "map_in_pieces",
+    "map_pieces",
+    "one_blas_thread",
+    "ordered_map",
+]
 
 T = TypeVar("T")
 Item = TypeVar("Item")
@@ -52,6 +59,14 @@ def _run_piece(index: int) -> object:
 def _one_blas_thread() -> None:
     """Keep a worker's BLAS to one thread (the cores are the workers')."""
     threadpool_limits(limits=1, user_api="blas")
+
+
+def one_blas_thread() -> threadpool_limits:
+    """A context in which BLAS runs on one thread, for a product whose last bits must not
+    depend on the job's threads (Snakemake sets BLAS to the rule's ``threads``, and
+    ``--cores 1`` lowers them): e.g. the most central sentence of a claim whose
+    sentences are reordered copies, where float noise breaks the tie."""
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 def ordered_map(task: Callable[[int], T], count: int, workers: int) -> Iterator[T]:
