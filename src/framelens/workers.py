@@ -26,7 +26,7 @@ import itertools
 import multiprocessing
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from typing import TypeVar
+from typing import TypeVar, cast
 
 import numpy as np
 from threadpoolctl import threadpool_limits
@@ -92,7 +92,7 @@ def ordered_map(task: Callable[[int], T], count: int, workers: int) -> Iterator[
             with ProcessPoolExecutor(
                 min(workers, count), mp_context=context, initializer=_one_blas_thread
             ) as pool:
-                yield from pool.map(_run_piece, range(count))
+                yield from cast(Iterator[T], pool.map(_run_piece, range(count)))
         finally:
             gc.unfreeze()
             _task = None

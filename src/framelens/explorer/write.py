@@ -11,10 +11,10 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from framelens.io import current_umask
 from framelens.workers import ordered_map
@@ -61,7 +61,9 @@ def asset_text(name: str) -> str:
 
 
 def write_explorer(
-    files: Mapping[str, Any] | Iterable[tuple[str, Any]],
+    files: Mapping[str, Any]
+    | Iterable[tuple[str, Any]]
+    | Sequence[Callable[[], Iterable[tuple[str, Any]]]],
     target: str | os.PathLike[str],
     *,
     workers: int = 1,
@@ -79,12 +81,15 @@ def write_explorer(
     The folder is built beside ``target`` and renamed into place, so a killed job leaves no
     half-written explorer that looks finished.
     """
+    groups: list[Callable[[], Iterable[tuple[str, Any]]]]
     if isinstance(files, Mapping):
-        groups: list[Callable[[], Iterable[tuple[str, Any]]]] = [lambda: sorted(files.items())]
+        items = sorted(files.items())
+        groups = [lambda: items]
     elif isinstance(files, list) and all(callable(group) for group in files):
-        groups = files
+        groups = list(cast(Sequence[Callable[[], Iterable[tuple[str, Any]]]], files))
     else:
-        groups = [lambda: files]
+        pairs = cast(Iterable[tuple[str, Any]], files)
+        groups = [lambda: pairs]
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))

@@ -87,7 +87,7 @@ def find_quotes(
         )
         values = [sentences[field].iloc[rows].tolist() for field in fields]
         at = 0
-        records = []
+        records: list[dict[str, object]] = []
         for docs in batch:
             documents = []
             for doc in docs:
