@@ -43,16 +43,15 @@ from framelens.basics.similarity import Matrix, as_float32, blocked_topk
 from framelens.basics.tables import (
     REUSE,
     Relation,
-    concat_or_none,
     content_mask,
     event_of_documents,
+    tables_in_pieces,
 )
 from framelens.basics.tokens import per_text, word_tokens
 from framelens.lookup import run_bounds
 from framelens.schema import defaults
 from framelens.settings import Thresholds
 from framelens.vectorfile import VectorFile, take_rows
-from framelens.workers import map_pieces
 
 ALIGNMENT_COLUMNS = [
     "event",
@@ -608,17 +607,9 @@ def align_corpus(
 
     if features is not None:
         workers = 1  # the features are kept in this process
-    # each piece's events as one table: one table per piece comes back from a worker
-    tables = [
-        table
-        for table in map_pieces(
-            lambda piece: concat_or_none([align_span(*span) for span in piece]),
-            spans,
-            workers,
-            [hi - lo for lo, hi in spans],
-        )
-        if table is not None
-    ]
+    tables = tables_in_pieces(
+        lambda span: align_span(*span), spans, workers, [hi - lo for lo, hi in spans]
+    )
     if not tables:
         return pd.DataFrame(columns=ALIGNMENT_COLUMNS)
     result = pd.concat(tables, ignore_index=True)

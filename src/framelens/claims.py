@@ -36,11 +36,11 @@ from sklearn.feature_extraction.text import CountVectorizer
 from framelens.basics.evidence import DEFAULT_WEIGHTS, EventAnchors
 from framelens.basics.linkage import sparse_average_linkage
 from framelens.basics.similarity import Matrix, as_float32, blocked_topk, cos_sim
-from framelens.basics.tables import Relation, concat_or_none, content_mask
+from framelens.basics.tables import Relation, content_mask, tables_in_pieces
 from framelens.basics.tokens import ENGLISH_STOP_WORDS
 from framelens.lookup import index_in, run_bounds
 from framelens.vectorfile import VectorFile, take_rows
-from framelens.workers import map_in_pieces, map_pieces, one_blas_thread
+from framelens.workers import map_in_pieces, one_blas_thread
 
 CLAIM_COLUMNS = ["sent_id", "doc_id", "event_id", "claim_id"]
 SUMMARY_COLUMNS = [
@@ -327,17 +327,9 @@ def cluster_claims(
 
     if edges is not None:
         workers = 1  # the edges are kept in this process
-    # each piece's events as one table: one table per piece comes back from a worker
-    tables = [
-        table
-        for table in map_pieces(
-            lambda piece: concat_or_none([cluster_span(*span) for span in piece]),
-            spans,
-            workers,
-            [hi - lo for _, lo, hi in spans],
-        )
-        if table is not None
-    ]
+    tables = tables_in_pieces(
+        lambda span: cluster_span(*span), spans, workers, [hi - lo for _, lo, hi in spans]
+    )
     if not tables:
         return pd.DataFrame(columns=CLAIM_COLUMNS)
     return pd.concat(tables, ignore_index=True)[CLAIM_COLUMNS]

@@ -4,12 +4,17 @@ of each document and where each sentence sits in its article."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from enum import StrEnum
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 from framelens.sources.folder import UNATTRIBUTED
+from framelens.workers import map_pieces
+
+Item = TypeVar("Item")
 
 __all__ = [
     "REUSE",
@@ -20,6 +25,7 @@ __all__ = [
     "event_of_documents",
     "outlet_keys",
     "sentence_positions",
+    "tables_in_pieces",
 ]
 
 
@@ -72,3 +78,18 @@ def sentence_positions(sentences: pd.DataFrame) -> pd.DataFrame:
 def concat_or_none(tables: list[pd.DataFrame]) -> pd.DataFrame | None:
     """The tables as one, with a fresh index (None when there is none)."""
     return pd.concat(tables, ignore_index=True) if tables else None
+
+
+def tables_in_pieces(
+    work: Callable[[Item], pd.DataFrame],
+    items: Sequence[Item],
+    workers: int,
+    weights: Sequence[float],
+) -> list[pd.DataFrame]:
+    """``work`` of each item (an event), in the job's ``workers`` processes
+    (:func:`framelens.workers.map_pieces`), each piece's tables put together in its
+    worker: one table per piece comes back, not one per event."""
+    found = map_pieces(
+        lambda piece: concat_or_none([work(item) for item in piece]), items, workers, weights
+    )
+    return [table for table in found if table is not None]
