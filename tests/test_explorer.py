@@ -23,6 +23,7 @@ from framelens.explorer import (
     js_data,
     run_findings,
     write_explorer,
+    write_groups,
 )
 from framelens.explorer import data as explorer_data
 from framelens.explorer.data import fold, shard_of, words
@@ -534,7 +535,7 @@ def test_hostile_article_changes_nothing_on_the_page(hostile_run, tmp_path):
 def test_groups_written_by_two_workers_give_the_same_folder(tmp_path):
     run = small_run(m=small_model("m"), n=small_model("n", significant=False))
     count, size = write_explorer(build_files(run), tmp_path / "one")
-    assert write_explorer(file_groups(run), tmp_path / "two", workers=2) == (count, size)
+    assert write_groups(file_groups(run), tmp_path / "two", workers=2) == (count, size)
     one, two = (
         {p.relative_to(tmp_path / d): p.read_bytes() for p in (tmp_path / d).rglob("*.js")}
         for d in ("one", "two")
@@ -545,5 +546,5 @@ def test_groups_written_by_two_workers_give_the_same_folder(tmp_path):
 def test_a_file_built_by_two_groups_is_refused_and_nothing_is_left(tmp_path):
     groups = [lambda: iter([("docs/0", {})]), lambda: iter([("docs/0", {"x": 1})])]
     with pytest.raises(ValueError, match="docs/0"):
-        write_explorer(groups, tmp_path / "explorer", workers=2)
+        write_groups(groups, tmp_path / "explorer", workers=2)
     assert list(tmp_path.iterdir()) == []

@@ -56,11 +56,6 @@ def _run_piece(index: int) -> object:
     return _task(index)
 
 
-def _one_blas_thread() -> None:
-    """Keep a worker's BLAS to one thread (the cores are the workers')."""
-    threadpool_limits(limits=1, user_api="blas")
-
-
 def one_blas_thread() -> threadpool_limits:
     """A context in which BLAS runs on one thread, for a product whose last bits must not
     depend on the job's threads (Snakemake sets BLAS to the rule's ``threads``, and
@@ -78,7 +73,7 @@ def ordered_map(task: Callable[[int], T], count: int, workers: int) -> Iterator[
     map runs at a time. An exception in a piece is raised here. BLAS runs on one thread
     while the map runs (see the module doc).
     """
-    with threadpool_limits(limits=1, user_api="blas"):
+    with one_blas_thread():
         if workers <= 1 or count <= 1:
             yield from (task(i) for i in range(count))
             return
@@ -90,7 +85,7 @@ def ordered_map(task: Callable[[int], T], count: int, workers: int) -> Iterator[
         try:
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(
-                min(workers, count), mp_context=context, initializer=_one_blas_thread
+                min(workers, count), mp_context=context, initializer=one_blas_thread
             ) as pool:
                 yield from cast(Iterator[T], pool.map(_run_piece, range(count)))
         finally:

@@ -17,7 +17,7 @@ vanilla code that builds the DOM with ``textContent`` only: article text is neve
 from framelens.explorer.data import build_files, file_groups, iter_files
 from framelens.explorer.findings import findings_rst, run_findings
 from framelens.explorer.tables import ModelTables, RunTables, read_run
-from framelens.explorer.write import js_data, write_explorer
+from framelens.explorer.write import js_data, write_explorer, write_groups
 
 __all__ = [
     "ModelTables",
@@ -30,4 +30,5 @@ __all__ = [
     "read_run",
     "run_findings",
     "write_explorer",
+    "write_groups",
 ]

@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from framelens.io import current_umask
 from framelens.workers import ordered_map
@@ -61,35 +61,31 @@ def asset_text(name: str) -> str:
 
 
 def write_explorer(
-    files: Mapping[str, Any]
-    | Iterable[tuple[str, Any]]
-    | Sequence[Callable[[], Iterable[tuple[str, Any]]]],
-    target: str | os.PathLike[str],
-    *,
-    workers: int = 1,
+    files: Mapping[str, Any] | Iterable[tuple[str, Any]], target: str | os.PathLike[str]
 ) -> tuple[int, int]:
     """Write the explorer folder ``target``: the page (:data:`ASSETS`) and one data file
     per entry of ``files`` (key -> value, or (key, value) pairs as they are built; written
     to ``data/<key>.js``, each as it comes). Returns the number of data files and the
-    total bytes written.
+    total bytes written (:func:`write_groups` with one group)."""
+    items = sorted(files.items()) if isinstance(files, Mapping) else files
+    return write_groups([lambda: items], target)
 
-    ``files`` may also be a list of groups, functions that each yield (key, value) pairs
-    (:func:`framelens.explorer.data.file_groups`): ``workers`` processes then build and
-    write the groups side by side (:func:`framelens.workers.ordered_map`; the same files
-    for any count).
+
+def write_groups(
+    groups: Sequence[Callable[[], Iterable[tuple[str, Any]]]],
+    target: str | os.PathLike[str],
+    *,
+    workers: int = 1,
+) -> tuple[int, int]:
+    """Write the explorer folder ``target`` from groups of data files, functions that each
+    yield (key, value) pairs (:func:`framelens.explorer.data.file_groups`), built and
+    written side by side by ``workers`` processes (:func:`framelens.workers.ordered_map`;
+    the same files for any count). A key built twice is refused. Returns the number of
+    data files and the total bytes written.
 
     The folder is built beside ``target`` and renamed into place, so a killed job leaves no
     half-written explorer that looks finished.
     """
-    groups: list[Callable[[], Iterable[tuple[str, Any]]]]
-    if isinstance(files, Mapping):
-        items = sorted(files.items())
-        groups = [lambda: items]
-    elif isinstance(files, list) and all(callable(group) for group in files):
-        groups = list(cast(Sequence[Callable[[], Iterable[tuple[str, Any]]]], files))
-    else:
-        pairs = cast(Iterable[tuple[str, Any]], files)
-        groups = [lambda: pairs]
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     build = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))

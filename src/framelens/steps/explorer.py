@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 
 from framelens.errors import FramelensError
-from framelens.explorer import file_groups, findings_rst, read_run, run_findings, write_explorer
+from framelens.explorer import file_groups, findings_rst, read_run, run_findings, write_groups
 from framelens.explorer.tables import MODEL_FILES
 from framelens.io import write_text
 
@@ -59,6 +59,6 @@ def explorer(
     }
     run = read_run(documents=documents, sentences=sentences, models=per_model)
     findings = run_findings(run)
-    count, size = write_explorer(file_groups(run, findings), explorer, workers=workers)
+    count, size = write_groups(file_groups(run, findings), explorer, workers=workers)
     write_text(description.rstrip("\n") + "\n\n" + findings_rst(findings), landing)
     log.info("explorer: %d data files, %.1f MB, in %s", count, size / 1e6, explorer)
