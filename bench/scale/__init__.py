@@ -17,10 +17,11 @@ embedding is timed cold, unless ``--warm-cache``). Jobs run one at a time (a
 Measured per stage: wall time, ``max_rss`` and CPU time from Snakemake's ``benchmark:``
 files (``results/benchmarks/**.tsv``), wall time from the Snakemake log for rules without
 one (figures, provenance), items per second (articles or sentences, as fits the stage),
-and the peak RSS of every job process sampled from /proc every 0.25 s (``peak_rss_mb``;
-Snakemake samples only every 30 s after a job's first 15 s and misses peaks: see
-:class:`bench.scale.run.MemorySampler`). The plot and the memory exponents use the
-sampled peak.
+the peak RSS of every job process sampled from /proc every 0.25 s (``peak_rss_mb``, the
+largest process of the stage; Snakemake samples only every 30 s after a job's first 15 s
+and misses peaks: see :class:`bench.scale.run.MemorySampler`), and the peak of each job
+counted with its worker processes, their shared pages once (``job_mb``, a PSS sum read
+every second). The plot and the memory exponents use the larger of the two.
 
 Quality against the planted gold: event ARI and V-measure (``results/<model>/events.csv``
 against ``gold_events.csv``), and

@@ -71,9 +71,11 @@ def job_times(log_path: Path) -> dict[str, float]:
     return {stage: (end - start).total_seconds() for stage, start, end in job_spans(log_path)}
 
 
-def sampled_peaks(work: Path) -> dict[str, float]:
-    """Peak RSS (MiB) per stage from ``memory.json`` (:class:`MemorySampler`), each process
-    matched to the job of its rule running when it was first seen."""
+def sampled_peaks(work: Path, key: str = "peak_mb") -> dict[str, float]:
+    """Peak memory (MiB) per stage from ``memory.json`` (:class:`MemorySampler`), each
+    process matched to the job of its rule running when it was first seen: ``peak_mb``
+    the largest process's RSS, ``job_mb`` a job's PSS summed over it and its workers
+    (stages whose jobs had no workers have none)."""
     path, log = work / "memory.json", work / "snakemake.log"
     if not path.is_file() or not log.is_file():
         return {}
@@ -82,6 +84,8 @@ def sampled_peaks(work: Path) -> dict[str, float]:
     peaks: dict[str, float] = {}
     for record in json.loads(path.read_text()):
         rule = rule_of_script.get(record["script"])
+        if key not in record:
+            continue
         seen = datetime.fromtimestamp(record["first_seen"])
         candidates = [
             (abs((start - seen).total_seconds()), stage)
@@ -92,7 +96,7 @@ def sampled_peaks(work: Path) -> dict[str, float]:
         ]
         if candidates:
             stage = min(candidates)[1]
-            peaks[stage] = max(peaks.get(stage, 0.0), round(record["peak_mb"], 1))
+            peaks[stage] = max(peaks.get(stage, 0.0), round(record[key], 1))
     return peaks
 
 
@@ -193,13 +197,14 @@ def stage_rows(work: Path) -> dict[str, dict[str, Any]]:
     bench = benchmark_table(results)
     wall = job_times(work / "snakemake.log") if (work / "snakemake.log").is_file() else {}
     counts = item_counts(results) if (results / "corpus" / "sentences.parquet").is_file() else {}
-    peaks = sampled_peaks(work)
+    peaks, totals = sampled_peaks(work), sampled_peaks(work, "job_mb")
     for stage in [s for s in set(wall) | set(peaks) if s.startswith("embed_shard/")]:
         model = stage.split("/", 1)[1]  # shard jobs are part of embed/<model>
         wall.pop(stage, None)
-        peak = peaks.pop(stage, None)
-        if peak is not None:
-            peaks[f"embed/{model}"] = max(peak, peaks.get(f"embed/{model}") or 0.0)
+        for found in (peaks, totals):
+            peak = found.pop(stage, None)
+            if peak is not None:
+                found[f"embed/{model}"] = max(peak, found.get(f"embed/{model}") or 0.0)
     rows = {}
     for stage in sorted(set(bench) | set(wall)):
         row: dict[str, Any] = {"source": "benchmark" if stage in bench else "log"}
@@ -215,7 +220,11 @@ def stage_rows(work: Path) -> dict[str, dict[str, Any]]:
         else:
             row.update(s=wall[stage], max_rss_mb=None, cpu_s=None)
         row["peak_rss_mb"] = peaks.get(stage)
-        row["memory_mb"] = peaks.get(stage) or row["max_rss_mb"]
+        # a job with workers: their pages shared with the job counted once (PSS)
+        row["job_mb"] = totals.get(stage) or peaks.get(stage)
+        row["memory_mb"] = max(
+            [m for m in (row["job_mb"], row["peak_rss_mb"]) if m], default=row["max_rss_mb"]
+        )
         unit = UNITS.get(stage.split("/")[0], "articles")
         if counts:
             row.update(

@@ -127,16 +127,18 @@ def print_run(run: dict[str, Any]) -> None:
         + (f"; omitted {' '.join(run['omitted'])}" if run.get("omitted") else "")
     )
     print(
-        f"  {'stage':<28} {'wall s':>9} {'peak MiB':>8} {'(smk MiB)':>9} {'CPU s':>8} "
+        f"  {'stage':<28} {'wall s':>9} {'peak MiB':>8} {'job MiB':>8} {'(smk MiB)':>9} "
+        f"{'CPU s':>8} "
         f"{'items/s':>10}  unit"
     )
     for stage, row in sorted(run["stages"].items(), key=lambda kv: -kv[1]["s"]):
         peak = f"{row['peak_rss_mb']:.0f}" if row.get("peak_rss_mb") else "-"
+        job = f"{row['job_mb']:.0f}" if row.get("job_mb") else "-"
         rss = f"({row['max_rss_mb']:.0f})" if row.get("max_rss_mb") is not None else "-"
         cpu = f"{row['cpu_s']:.0f}" if row.get("cpu_s") is not None else "-"
         rate = f"{row['items_per_s']:.1f}" if row.get("items_per_s") else "-"
         print(
-            f"  {stage:<28} {row['s']:>9.1f} {peak:>8} {rss:>9} {cpu:>8} {rate:>10}"
+            f"  {stage:<28} {row['s']:>9.1f} {peak:>8} {job:>8} {rss:>9} {cpu:>8} {rate:>10}"
             f"  {row.get('unit', '')}"
         )
     for model, scores in run.get("quality", {}).items():
