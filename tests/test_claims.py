@@ -15,7 +15,9 @@ from framelens.claims import (
     claim_similarity,
     claims_summary,
     cluster_claims,
+    links_of,
     quote_continuations,
+    reuse_links_by_event,
 )
 from framelens.corpus import ingest_corpus
 from framelens.coverage import coverage_table, outlet_coverage
@@ -267,3 +269,21 @@ def test_paraphrase_links_do_not_chain_distinct_claims():
     assert strong[0] == strong[1] and strong[2] != strong[0]
     chained = cluster_event_sentences(vectors, texts, [(0, 1), (1, 2)], 0.6, 3)
     assert chained[0] == chained[1] == chained[2]
+
+
+def test_reuse_links_stay_inside_their_event_in_the_alignments_order():
+    """Each event's links are its own rows, in the alignments' order; a pair across two
+    events is no link."""
+    content = pd.DataFrame({"sent_id": ["a0", "a1", "a2", "b0", "b1"]})
+    bounds = np.array([0, 3, 5])  # event 0: rows 0-2, event 1: rows 3-4
+    alignments = pd.DataFrame(
+        {
+            "sent_id_a": ["a2", "b1", "a0", "a1"],
+            "sent_id_b": ["a0", "b0", "b0", "a2"],
+            "relation": ["verbatim"] * 4,
+        }
+    )
+    links = reuse_links_by_event(alignments, content, bounds)
+    assert links_of(links, 0) == [(2, 0), (1, 2)]
+    assert links_of(links, 1) == [(1, 0)]
+    assert links_of(links, 7) == []

@@ -548,3 +548,13 @@ def test_a_file_built_by_two_groups_is_refused_and_nothing_is_left(tmp_path):
     with pytest.raises(ValueError, match="docs/0"):
         write_groups(groups, tmp_path / "explorer", workers=2)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_an_aligned_article_missing_from_documents_is_refused_by_id():
+    model = small_model("m")
+    stray = model.alignments.iloc[[0]].assign(doc_id_b="zz", sent_id_b="zz:0000")
+    model = dataclasses.replace(
+        model, alignments=pd.concat([model.alignments, stray], ignore_index=True)
+    )
+    with pytest.raises(FramelensError, match="aligned article 'zz' is not in documents"):
+        build_files(small_run(m=model))

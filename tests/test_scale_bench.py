@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
+
 import pytest
 
-from bench.scale import cli, replicates
+from bench.scale import cli, measure, replicates, run
 
 
 def quality(ari: float, interval: list[float] | None = None) -> dict:
@@ -62,3 +65,37 @@ def test_replicates_are_given_as_size_and_count():
     assert cli.replicate_counts(["1000:20", "10000:4"], parser) == {1000: 20, 10000: 4}
     with pytest.raises(SystemExit):
         cli.replicate_counts(["1000x20"], parser)
+
+
+def test_a_job_and_its_workers_are_counted_once_as_one_job(monkeypatch, tmp_path):
+    """The sampler sums PSS over a job's process tree (job 10 forked 11 and 12; 13 is a
+    worker's child), per job; a job without workers gets no job total."""
+    sampler = run.MemorySampler(tmp_path)
+    for pid in (10, 11, 12, 13, 20):
+        sampler.jobs[pid] = {"script": "claims.py", "first_seen": 0.0, "peak_mb": 1.0}
+    monkeypatch.setattr(run, "proportional_mb", lambda pid: float(pid))
+    parents = {10: 1, 11: 10, 12: 10, 13: 12, 20: 1}
+    sampler.add_job_totals(parents)
+    assert sampler.jobs[10]["job_mb"] == 10 + 11 + 12 + 13
+    assert "job_mb" not in sampler.jobs[20] and "job_mb" not in sampler.jobs[11]
+    monkeypatch.setattr(run, "proportional_mb", lambda pid: 1.0)
+    sampler.add_job_totals(parents)  # a lower sample keeps the peak
+    assert sampler.jobs[10]["job_mb"] == 46
+
+
+def test_a_stage_reports_its_jobs_total_beside_its_largest_process(tmp_path):
+    """``job_mb`` and ``memory_mb`` come from the job total where a job had workers."""
+    work = tmp_path / "n1-x"
+    (work / "results").mkdir(parents=True)
+    (work / "snakemake.log").write_text(
+        "[Mon Dec  7 01:00:00 2026]\nrule claims_shard:\n    jobid: 3\n"
+        "    wildcards: model=static\n"
+        "[Mon Dec  7 01:00:10 2026]\nFinished jobid: 3 (Rule: claims_shard)\n"
+    )
+    seen = datetime(2026, 12, 7, 1, 0, 1).timestamp()
+    record = {"script": "claims_shard.py", "first_seen": seen, "peak_mb": 300.0}
+    worker = {"script": "claims_shard.py", "first_seen": seen + 1, "peak_mb": 250.0}
+    (work / "memory.json").write_text(json.dumps([{**record, "job_mb": 420.0}, worker]))
+    row = measure.stage_rows(work)["claims_shard/static"]
+    assert row["peak_rss_mb"] == 300.0
+    assert row["job_mb"] == 420.0 and row["memory_mb"] == 420.0

@@ -39,6 +39,7 @@ from framelens.errors import FramelensError
 from framelens.explorer.findings import outlet_of, pair_table, run_findings
 from framelens.explorer.tables import REQUIRED, ModelTables, RunTables
 from framelens.lookup import arrow_strings, index_in, run_bounds
+from framelens.workers import release_free_memory
 
 #: Words the search index leaves out (the page still checks a phrase against the text);
 #: explorer.js holds the same list.
@@ -50,7 +51,7 @@ STOP_WORDS = frozenset(STOP_TEXT.split())
 #: Aim for about this many postings per search shard.
 POSTINGS_PER_SHARD = 20_000
 MAX_SHARDS = 4096
-PAIR_ROWS_AT_ONCE = 200_000  # aligned pairs turned into Python objects at a time
+PAIR_ROWS_AT_ONCE = 50_000  # aligned pairs turned into Python objects at a time
 DOCS_AT_ONCE = 4096  # articles whose sentences are turned into Python objects at a time
 SENTENCE_COLUMNS = REQUIRED["sentences"]
 DIGIT_SEPARATOR = re.compile(r"(?<=[0-9])[,.](?=[0-9])")
@@ -143,6 +144,14 @@ class Corpus:
         # the position key of an id not in the corpus: where (article 0, sentence 0) sorts
         self.missing = 0 if self.count(0) else -1
 
+    def articles(self, doc_ids: pd.Series) -> np.ndarray:
+        """Each article's index (32-bit); an article not in the corpus is refused."""
+        found = index_in(doc_ids.astype(str), pd.Index(self.doc_ids))
+        if (found < 0).any():
+            unknown = doc_ids.astype(str).to_numpy()[found < 0][0]
+            raise FramelensError(f"aligned article {unknown!r} is not in documents")
+        return found.astype(np.int32)
+
     def count(self, i: int) -> int:
         """How many sentences article ``i`` has."""
         return int(self.starts[i + 1] - self.starts[i]) if i < len(self.doc_ids) else 0
@@ -197,6 +206,7 @@ def document_files(corpus: Corpus, run: RunTables) -> Iterator[tuple[str, Any]]:
     (key, value), one article at a time."""
     claims = {name: _claim_of(corpus, model) for name, model in run.models.items()}
     tops = {name: _top_counterparts(corpus, model) for name, model in run.models.items()}
+    release_free_memory()  # the sorts' temporaries, before the long loop
     for lo, hi, rows in corpus.blocks():
         first, end = int(corpus.starts[lo]), int(corpus.starts[hi])
         per_model = {  # each model's values for the block's sentences, split by article
@@ -304,11 +314,12 @@ def _top_counterparts(corpus: Corpus, model: ModelTables) -> tuple[SentenceValue
     rank = np.empty(len(universe), dtype=np.int32)  # each id's place in sent_id order
     rank[pc.sort_indices(universe).to_numpy()] = np.arange(len(universe), dtype=np.int32)
     n = len(table)
-    sent = np.concatenate([code_a, code_b]).astype(np.int32)
-    other = np.concatenate([code_b, code_a]).astype(np.int32)
+    code_a, code_b = code_a.astype(np.int32), code_b.astype(np.int32)
+    sent, other = np.concatenate([code_a, code_b]), np.concatenate([code_b, code_a])
     del code_a, code_b
-    relation_rank = table["relation"].map({"verbatim": 0, "rewrite": 1, "paraphrase": 2})
-    relation_rank = np.tile(relation_rank.fillna(3).to_numpy(dtype=np.int8), 2)
+    # reuse first (looked up in Arrow: a map would make a Python string of every pair's)
+    relation_rank = index_in(table["relation"], pd.Index(["verbatim", "rewrite", "paraphrase"]))
+    relation_rank = np.tile(np.where(relation_rank < 0, 3, relation_rank).astype(np.int8), 2)
     less_similar = np.tile(-table["semantic"].to_numpy(dtype=float), 2)
     # as a stable sort by sent, rank, semantic (descending, missing last), other
     order = np.lexsort((rank[other], less_similar, relation_rank, sent))
@@ -345,9 +356,8 @@ def pair_files(corpus: Corpus, model: ModelTables) -> Iterator[tuple[str, Any]]:
         if "matched_from" in table.columns
         else pd.Series("", index=table.index)
     )
-    index = pd.Series(corpus.index, dtype="int64")
-    first = index.reindex(table["doc_id_a"].astype(str)).to_numpy()
-    second = index.reindex(table["doc_id_b"].astype(str)).to_numpy()
+    # 32-bit article indexes and positions: the arrays have one item per aligned pair
+    first, second = (corpus.articles(table[side]) for side in ("doc_id_a", "doc_id_b"))
     low, high = np.minimum(first, second), np.maximum(first, second)
     order = np.lexsort((high, low))  # by article pair; within one, in the table's order
     sources = (
@@ -361,9 +371,10 @@ def pair_files(corpus: Corpus, model: ModelTables) -> Iterator[tuple[str, Any]]:
         source,
     )
     swapped = (first > second)[order]
+    del first, second
     low, high = low[order], high[order]
-    at_a = corpus.positions(table["sent_id_a"])[order]
-    at_b = corpus.positions(table["sent_id_b"])[order]
+    at_a = corpus.positions(table["sent_id_a"]).astype(np.int32)[order]
+    at_b = corpus.positions(table["sent_id_b"]).astype(np.int32)[order]
     starts = np.flatnonzero(np.r_[True, (np.diff(low) != 0) | (np.diff(high) != 0)])
     bounds = [*starts.tolist(), len(order)]
     # cells become Python objects a chunk of whole article pairs at a time, not all at once
@@ -371,6 +382,7 @@ def pair_files(corpus: Corpus, model: ModelTables) -> Iterator[tuple[str, Any]]:
     for k in range(1, len(bounds)):
         if bounds[k] - bounds[cuts[-1]] >= PAIR_ROWS_AT_ONCE or k == len(bounds) - 1:
             cuts.append(k)
+    release_free_memory()  # the lookups' hash tables, before the long loop
     for k_lo, k_hi in itertools.pairwise(cuts):
         c_lo, c_hi = bounds[k_lo], bounds[k_hi]
         columns = [
@@ -605,13 +617,24 @@ class SearchIndex:
         self.docs = np.frombuffer(docs, dtype=np.int32)
         self.sentences = np.frombuffer(sentences, dtype=np.int32)
         self.shards = min(MAX_SHARDS, max(1, math.ceil(len(self.word_ids) / POSTINGS_PER_SHARD)))
+        release_free_memory()  # what the texts took while they were read
 
     def files(self) -> Iterator[tuple[str, Any]]:
         """``search/<n>``, one shard at a time: folded word -> ``[doc, sentence, ...]``."""
         shard_of_word = np.array([shard_of(w, self.shards) for w in self.words], dtype=np.int64)
-        order = np.lexsort((self.word_ids, shard_of_word[self.word_ids]))  # stable
-        shard = shard_of_word[self.word_ids[order]]
-        bounds = np.searchsorted(shard, np.arange(self.shards + 1))
+        # Postings by shard, then word, then in their order: the words are ranked by
+        # (shard, word) and the postings sorted stably by their word's rank; a shard's
+        # postings are counted per word. No array of the postings' size is wider than
+        # 32 bits: at 100,000 articles there are tens of millions.
+        by_shard = np.lexsort((np.arange(len(self.words)), shard_of_word))
+        rank = np.empty(len(self.words), dtype=np.int32)
+        rank[by_shard] = np.arange(len(self.words), dtype=np.int32)
+        order = np.argsort(rank[self.word_ids], kind="stable").astype(np.int32)
+        per_word = np.bincount(self.word_ids, minlength=len(self.words))
+        per_shard = np.bincount(shard_of_word, weights=per_word, minlength=self.shards)
+        bounds = np.r_[0, np.cumsum(per_shard.astype(np.int64))]
+        del by_shard, rank, per_word
+        release_free_memory()
         for n, (lo, hi) in enumerate(itertools.pairwise(bounds.tolist())):
             at = order[lo:hi]
             ids = self.word_ids[at]
