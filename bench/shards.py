@@ -130,11 +130,13 @@ def run_tables(
 
 
 def sampled_peaks(sampler: MemorySampler) -> dict[str, float]:
-    """Peak RSS (MB) of each rule's largest job, from the /proc samples of a run."""
+    """Peak memory (MB) of each rule's largest job, from the /proc samples of a run: a
+    job's RSS, or with workers the sum of its processes' PSS where that is larger."""
     peaks: dict[str, float] = {}
     for job in sampler.jobs.values():
         rule = job["script"].removesuffix(".py")
-        peaks[rule] = round(max(peaks.get(rule, 0.0), job["peak_mb"]), 1)
+        peak = max(job["peak_mb"], job.get("job_mb", 0.0))
+        peaks[rule] = round(max(peaks.get(rule, 0.0), peak), 1)
     return dict(sorted(peaks.items()))
 
 
