@@ -99,3 +99,19 @@ def test_a_stage_reports_its_jobs_total_beside_its_largest_process(tmp_path):
     row = measure.stage_rows(work)["claims_shard/static"]
     assert row["peak_rss_mb"] == 300.0
     assert row["job_mb"] == 420.0 and row["memory_mb"] == 420.0
+
+
+def test_the_sampler_records_job_scripts_and_skips_a_tool_given_their_folder(tmp_path):
+    """A process that only names the scripts' folder is no job (it once stopped the
+    sampler's thread mid-run)."""
+    sampler = run.MemorySampler(tmp_path)
+    status = "Name:\tpython\nPPid:\t7\nVmRSS:\t  2048 kB\n"
+    for pid, script in ((101, f"{sampler.marker}a1b2.claims_shard.py"), (102, sampler.marker)):
+        proc = tmp_path / "proc" / str(pid)
+        proc.mkdir(parents=True)
+        (proc / "cmdline").write_bytes(b"\0".join([b"python", script.encode(), b""]))
+        (proc / "status").write_text(status)
+    assert sampler.look(tmp_path / "proc" / "101") == 7
+    assert sampler.look(tmp_path / "proc" / "102") is None
+    assert sampler.jobs[101]["script"] == "claims_shard.py"
+    assert sampler.jobs[101]["peak_mb"] == 2.0 and 102 not in sampler.jobs

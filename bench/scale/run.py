@@ -183,7 +183,8 @@ class MemorySampler(threading.Thread):
                 (a.decode() for a in args if a.decode(errors="replace").startswith(self.marker)),
                 None,
             )
-            if script is None:
+            name = None if script is None else script.rsplit("/", 1)[-1]
+            if name is None or "." not in name:  # not a job (e.g. a tool given the folder)
                 return None
             status = (proc / "status").read_text()
         except (OSError, UnicodeDecodeError):
@@ -195,7 +196,7 @@ class MemorySampler(threading.Thread):
         record = self.jobs.setdefault(
             int(proc.name),
             {
-                "script": script.rsplit("/", 1)[-1].split(".", 1)[1],
+                "script": name.split(".", 1)[1],
                 "first_seen": time.time(),
                 "peak_mb": 0.0,
             },
