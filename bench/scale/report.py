@@ -110,7 +110,7 @@ def plot(runs: list[dict[str, Any]], path: Path) -> None:
             title_fontsize=8,
         )
     axes[0].set_title("Time per stage")
-    axes[1].set_title("Peak memory per stage (RSS sampled every 0.25 s)")
+    axes[1].set_title("Peak memory per job (RSS; with workers, their PSS summed)")
     fig.suptitle(
         "framelens workflow on synthetic ECB+ corpora (2 cores, jobs one at a time; "
         "figures and cards, a few seconds each, not shown)"
