@@ -22,7 +22,6 @@ together in its worker: one table per piece, not one per event, comes back), and
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 import gc
 import itertools
@@ -69,7 +68,7 @@ def _run_piece(index: int) -> object:
 def _malloc_trim() -> Callable[[int], int] | None:
     """glibc's ``malloc_trim``, or None where the C library has none."""
     try:
-        trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim  # the C library this process already has
     except (OSError, AttributeError):
         return None
     return cast(Callable[[int], int], trim)

@@ -133,10 +133,8 @@ class Corpus:
         self.outlet_index = {name: i for i, name in enumerate(self.outlets)}
         columns = [c for c in SENTENCE_COLUMNS if c in run.sentences.columns]
         sents = run.sentences[columns].sort_values(["doc_id", "position"], kind="mergesort")
-        article = index_in(sents["doc_id"].astype(str), pd.Index(self.doc_ids))
-        if (article < 0).any():
-            unknown = sents["doc_id"].astype(str).to_numpy()[article < 0][0]
-            raise FramelensError(f"sentences of article {unknown!r}, which is not in documents")
+        self.doc_index = pd.Index(self.doc_ids)
+        article = self.articles(sents["doc_id"], "a sentence's")
         self.sentences = sents.reset_index(drop=True)
         self.sent_ids = arrow_strings(self.sentences["sent_id"].astype(str))
         #: sentence rows of article i: starts[i]:starts[i + 1]
@@ -144,12 +142,13 @@ class Corpus:
         # the position key of an id not in the corpus: where (article 0, sentence 0) sorts
         self.missing = 0 if self.count(0) else -1
 
-    def articles(self, doc_ids: pd.Series) -> np.ndarray:
-        """Each article's index (32-bit); an article not in the corpus is refused."""
-        found = index_in(doc_ids.astype(str), pd.Index(self.doc_ids))
+    def articles(self, doc_ids: pd.Series, whose: str) -> np.ndarray:
+        """Each article's index (32-bit); an article not in the corpus is refused, named
+        as ``whose`` article ("aligned", "a sentence's")."""
+        found = index_in(doc_ids.astype(str), self.doc_index)
         if (found < 0).any():
             unknown = doc_ids.astype(str).to_numpy()[found < 0][0]
-            raise FramelensError(f"aligned article {unknown!r} is not in documents")
+            raise FramelensError(f"{whose} article {unknown!r} is not in documents")
         return found.astype(np.int32)
 
     def count(self, i: int) -> int:
@@ -357,7 +356,7 @@ def pair_files(corpus: Corpus, model: ModelTables) -> Iterator[tuple[str, Any]]:
         else pd.Series("", index=table.index)
     )
     # 32-bit article indexes and positions: the arrays have one item per aligned pair
-    first, second = (corpus.articles(table[side]) for side in ("doc_id_a", "doc_id_b"))
+    first, second = (corpus.articles(table[side], "aligned") for side in ("doc_id_a", "doc_id_b"))
     low, high = np.minimum(first, second), np.maximum(first, second)
     order = np.lexsort((high, low))  # by article pair; within one, in the table's order
     sources = (
