@@ -242,3 +242,34 @@ def test_boilerplate_and_repeats_never_align(seed_alignments):
     used = pd.concat([table["sent_id_a"], table["sent_id_b"]])
     assert not sents.loc[used, "boilerplate"].any()
     assert sents.loc[used, "duplicate_of"].isna().all()
+
+
+def test_the_alignment_views_read_only_their_pairs_ranked_by_reuse_then_ids(tmp_path):
+    from framelens.steps.align import read_top_pair_alignments
+
+    rows = [  # (d3, d4) is stored first, so a dictionary-encoded read codes it first
+        *[("d3", "d4", f"s3.{i}", f"s4.{i}", "rewrite") for i in range(2)],
+        *[("d1", "d2", f"s1.{i}", f"s2.{i}", "verbatim") for i in range(2)],
+        ("d1", "d5", "s1.0", "s5.0", "rewrite"),
+        ("d1", "d5", "s1.1", "s5.1", "paraphrase"),
+        *[("d0", "d9", f"s0.{i}", f"s9.{i}", "paraphrase") for i in range(3)],
+    ]
+    path = tmp_path / "alignments.parquet"
+    pd.DataFrame(
+        rows, columns=["doc_id_a", "doc_id_b", "sent_id_a", "sent_id_b", "relation"]
+    ).assign(semantic=0.9).to_parquet(path)
+
+    two = read_top_pair_alignments(str(path), 2)
+    assert list(two.columns) == ["doc_id_a", "doc_id_b", "sent_id_a", "sent_id_b", "relation"]
+    assert set(zip(two["doc_id_a"], two["doc_id_b"], strict=True)) == {("d1", "d2"), ("d3", "d4")}
+    assert len(two) == 4  # (d1, d5) shares d1 but is not among the two
+    one = read_top_pair_alignments(str(path), 1)  # the tie goes to the lower ids
+    assert set(zip(one["doc_id_a"], one["doc_id_b"], strict=True)) == {("d1", "d2")}
+    four = read_top_pair_alignments(str(path), 4)
+    assert len(four) == len(rows)
+    from framelens.plots.alignment_view import top_document_pairs
+
+    assert top_document_pairs(four, 4) == [("d1", "d2"), ("d3", "d4"), ("d1", "d5"), ("d0", "d9")]
+    empty = tmp_path / "empty.parquet"
+    pd.DataFrame(rows[:0], columns=list(two.columns)).to_parquet(empty)
+    assert read_top_pair_alignments(str(empty), 2).empty

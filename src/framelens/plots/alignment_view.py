@@ -96,14 +96,17 @@ def alignment_view(
 
 
 def top_document_pairs(pairs: pd.DataFrame, n: int) -> list[tuple[str, str]]:
-    """Document pairs ranked by reused (verbatim + rewrite) pairs, then by all pairs."""
+    """Document pairs ranked by reused (verbatim + rewrite) pairs, then by all pairs, then
+    by their ids. ``pairs``' id columns may be categorical (as a dictionary-encoded read
+    gives them): ties are still broken by the ids' text."""
     if pairs.empty:
         return []
     scored = pairs.assign(reuse=pairs["relation"].isin(["verbatim", "rewrite"]))
     ranking = (
-        scored.groupby(["doc_id_a", "doc_id_b"])
+        scored.groupby(["doc_id_a", "doc_id_b"], observed=True)
         .agg(reuse=("reuse", "sum"), total=("reuse", "size"))
         .reset_index()
+        .astype({"doc_id_a": str, "doc_id_b": str})
         .sort_values(
             ["reuse", "total", "doc_id_a", "doc_id_b"], ascending=[False, False, True, True]
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from framelens.align import ALIGNMENT_COLUMNS, Thresholds, align_corpus
 from framelens.basics.tables import content_mask
@@ -136,6 +137,36 @@ def plot_outlet_overlap(*, overlap: str, embedding: str, model_key: str, figure:
     )
 
 
+VIEW_SENTENCE_COLUMNS = ("doc_id", "sent_id", "text", "boilerplate", "duplicate_of")
+VIEW_PAIR_COLUMNS = ("doc_id_a", "doc_id_b", "sent_id_a", "sent_id_b", "relation")
+
+
+def read_top_pair_alignments(alignments: str, n: int) -> pd.DataFrame:
+    """The alignments of the ``n`` article pairs with the most reused sentences
+    (:func:`~framelens.plots.alignment_view.top_document_pairs`), read without holding
+    the whole table: the ranking reads three dictionary-encoded columns, the rows of
+    the winners are read filtered."""
+    from framelens.plots.alignment_view import top_document_pairs
+
+    ranking_columns = ["doc_id_a", "doc_id_b", "relation"]
+    ranked = top_document_pairs(
+        pq.read_table(
+            alignments, columns=ranking_columns, read_dictionary=ranking_columns
+        ).to_pandas(),
+        n,
+    )
+    if not ranked:
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in VIEW_PAIR_COLUMNS})
+    found = pd.read_parquet(
+        alignments,
+        columns=list(VIEW_PAIR_COLUMNS),
+        filters=[("doc_id_a", "in", sorted({a for a, _ in ranked}))],
+    )
+    wanted = pd.MultiIndex.from_tuples(ranked)
+    keep = pd.MultiIndex.from_arrays([found["doc_id_a"], found["doc_id_b"]]).isin(wanted)
+    return found[keep].reset_index(drop=True)
+
+
 def plot_alignment_views(
     *,
     sentences: str,
@@ -150,10 +181,12 @@ def plot_alignment_views(
     from framelens.plots.alignment_view import alignment_views
     from framelens.plots.common import model_label
 
+    pairs = read_top_pair_alignments(alignments, len(figures))
+    doc_ids = set(pairs["doc_id_a"]) | set(pairs["doc_id_b"])
     views = alignment_views(
-        pd.read_parquet(sentences),
+        read_shard_sentences(sentences, doc_ids, columns=list(VIEW_SENTENCE_COLUMNS))[0],
         pd.read_parquet(documents),
-        pd.read_parquet(alignments),
+        pairs,
         n=len(figures),
         model=model_label(model_key, read_identity(embedding)),
     )
