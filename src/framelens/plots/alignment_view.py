@@ -83,14 +83,8 @@ def alignment_view(
             (xa, ya), (xb, yb) = (xb, yb), (xa, ya)
         ax.plot([xa + 4.95, xb - 0.05], [ya, yb], **STYLE[relation], alpha=0.85)
     handles = [ax.plot([], [], label=name, **style)[0] for name, style in STYLE.items()]
-    ax.legend(
-        handles=handles,
-        loc="upper center",
-        bbox_to_anchor=(0.5, 1.0),
-        ncol=3,
-        frameon=False,
-        fontsize=9,
-    )
+    # below the boxes: long article headers fill the top row
+    fig.legend(handles=handles, loc="outside lower center", ncol=3, frameon=False, fontsize=9)
     ax.set_title(title, fontsize=11)
     return fig
 
