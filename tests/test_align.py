@@ -245,7 +245,7 @@ def test_boilerplate_and_repeats_never_align(seed_alignments):
 
 
 def test_the_alignment_views_read_only_their_pairs_ranked_by_reuse_then_ids(tmp_path):
-    from framelens.steps.align import read_top_pair_alignments
+    from framelens.steps._common import read_top_pair_alignments
 
     rows = [  # (d3, d4) is stored first, so a dictionary-encoded read codes it first
         *[("d3", "d4", f"s3.{i}", f"s4.{i}", "rewrite") for i in range(2)],

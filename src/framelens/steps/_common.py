@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from framelens.errors import FramelensError
 from framelens.io import atomic_path
@@ -52,3 +53,32 @@ def save_figure(fig: Any, path: str) -> None:
     """Write a matplotlib Figure as PNG, atomically."""
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=150)
+
+
+VIEW_PAIR_COLUMNS = ("doc_id_a", "doc_id_b", "sent_id_a", "sent_id_b", "relation")
+
+
+def read_top_pair_alignments(alignments: str, n: int) -> pd.DataFrame:
+    """The alignments of the ``n`` article pairs with the most reused sentences
+    (:func:`~framelens.plots.alignment_view.top_document_pairs`), read without holding
+    the whole table: the ranking reads three dictionary-encoded columns, the rows of
+    the winners are read filtered."""
+    from framelens.plots.alignment_view import top_document_pairs
+
+    ranking_columns = ["doc_id_a", "doc_id_b", "relation"]
+    ranked = top_document_pairs(
+        pq.read_table(
+            alignments, columns=ranking_columns, read_dictionary=ranking_columns
+        ).to_pandas(),
+        n,
+    )
+    if not ranked:
+        return pd.DataFrame({c: pd.Series(dtype=str) for c in VIEW_PAIR_COLUMNS})
+    found = pd.read_parquet(
+        alignments,
+        columns=list(VIEW_PAIR_COLUMNS),
+        filters=[("doc_id_a", "in", sorted({a for a, _ in ranked}))],
+    )
+    wanted = pd.MultiIndex.from_tuples(ranked)
+    keep = pd.MultiIndex.from_arrays([found["doc_id_a"], found["doc_id_b"]]).isin(wanted)
+    return found[keep].reset_index(drop=True)

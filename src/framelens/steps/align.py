@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 
 import pandas as pd
-import pyarrow.parquet as pq
 
 from framelens.align import ALIGNMENT_COLUMNS, Thresholds, align_corpus
 from framelens.basics.tables import content_mask
@@ -14,7 +13,12 @@ from framelens.io import write_csv, write_parquet
 from framelens.overlap import SIGNIFICANCE_LEVEL, drop_syndicated_pairs, reuse_sources
 from framelens.overlap import outlet_overlap as overlap_table
 from framelens.shards import EventShard, gather_frames, read_shard_sentences, vector_rows_view
-from framelens.steps._common import read_events, read_identity, save_figure
+from framelens.steps._common import (
+    read_events,
+    read_identity,
+    read_top_pair_alignments,
+    save_figure,
+)
 
 log = logging.getLogger("framelens")
 
@@ -138,33 +142,6 @@ def plot_outlet_overlap(*, overlap: str, embedding: str, model_key: str, figure:
 
 
 VIEW_SENTENCE_COLUMNS = ("doc_id", "sent_id", "text", "boilerplate", "duplicate_of")
-VIEW_PAIR_COLUMNS = ("doc_id_a", "doc_id_b", "sent_id_a", "sent_id_b", "relation")
-
-
-def read_top_pair_alignments(alignments: str, n: int) -> pd.DataFrame:
-    """The alignments of the ``n`` article pairs with the most reused sentences
-    (:func:`~framelens.plots.alignment_view.top_document_pairs`), read without holding
-    the whole table: the ranking reads three dictionary-encoded columns, the rows of
-    the winners are read filtered."""
-    from framelens.plots.alignment_view import top_document_pairs
-
-    ranking_columns = ["doc_id_a", "doc_id_b", "relation"]
-    ranked = top_document_pairs(
-        pq.read_table(
-            alignments, columns=ranking_columns, read_dictionary=ranking_columns
-        ).to_pandas(),
-        n,
-    )
-    if not ranked:
-        return pd.DataFrame({c: pd.Series(dtype=str) for c in VIEW_PAIR_COLUMNS})
-    found = pd.read_parquet(
-        alignments,
-        columns=list(VIEW_PAIR_COLUMNS),
-        filters=[("doc_id_a", "in", sorted({a for a, _ in ranked}))],
-    )
-    wanted = pd.MultiIndex.from_tuples(ranked)
-    keep = pd.MultiIndex.from_arrays([found["doc_id_a"], found["doc_id_b"]]).isin(wanted)
-    return found[keep].reset_index(drop=True)
 
 
 def plot_alignment_views(
