@@ -23,7 +23,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from framelens.basics.similarity import Matrix, as_float32
-from framelens.basics.tables import content_mask
+from framelens.basics.tables import CONTENT_MASK_COLUMNS, content_mask
 from framelens.errors import FramelensError
 from framelens.vectorfile import VectorFile
 
@@ -77,7 +77,7 @@ class EventShard:
         if not 0 <= shard < n_shards:
             raise FramelensError(f"event shard {shard} is not in 0..{n_shards - 1} (event_shards)")
         table = pd.read_csv(events, dtype=str, keep_default_na=False)
-        sents = pd.read_parquet(sentences, columns=["doc_id", "boilerplate", "duplicate_of"])
+        sents = pd.read_parquet(sentences, columns=["doc_id", *CONTENT_MASK_COLUMNS])
         per_doc = sents.loc[content_mask(sents), "doc_id"].value_counts()
         weights = (
             table["doc_id"].map(per_doc).fillna(0).astype(np.int64).groupby(table["event_id"]).sum()

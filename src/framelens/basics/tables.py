@@ -41,6 +41,10 @@ class Relation(StrEnum):
 REUSE = (Relation.VERBATIM, Relation.REWRITE)  # reused copy, as opposed to a paraphrase
 
 
+#: The sentence columns :func:`content_mask` reads: read them beside what a step needs.
+CONTENT_MASK_COLUMNS = ("boilerplate", "duplicate_of")
+
+
 def content_mask(sentences: pd.DataFrame) -> np.ndarray:
     """Sentences that carry content: not boilerplate and not a repeat inside their document."""
     return (~sentences["boilerplate"].to_numpy(bool)) & sentences["duplicate_of"].isna().to_numpy()

@@ -8,7 +8,7 @@ import logging
 import pandas as pd
 
 from framelens.align import ALIGNMENT_COLUMNS, Thresholds, align_corpus
-from framelens.basics.tables import content_mask
+from framelens.basics.tables import CONTENT_MASK_COLUMNS, content_mask
 from framelens.io import write_csv, write_parquet
 from framelens.overlap import SIGNIFICANCE_LEVEL, drop_syndicated_pairs, reuse_sources
 from framelens.overlap import outlet_overlap as overlap_table
@@ -92,7 +92,7 @@ def outlet_overlap(
     (``syndication``: ``count`` or ``exclude``); the outlets are taken by ``workers``
     processes (the rule's threads)."""
     # the text is not needed here: reading it would be most of the step's memory
-    sents = pd.read_parquet(sentences, columns=["sent_id", "doc_id", "boilerplate", "duplicate_of"])
+    sents = pd.read_parquet(sentences, columns=["sent_id", "doc_id", *CONTENT_MASK_COLUMNS])
     docs = pd.read_parquet(documents)
     # only the columns the tests and sources read (4.3M pairs at 100,000 articles)
     pairs = pd.read_parquet(alignments, columns=OVERLAP_COLUMNS)
@@ -141,7 +141,7 @@ def plot_outlet_overlap(*, overlap: str, embedding: str, model_key: str, figure:
     )
 
 
-VIEW_SENTENCE_COLUMNS = ("doc_id", "sent_id", "text", "boilerplate", "duplicate_of")
+VIEW_SENTENCE_COLUMNS = ("doc_id", "sent_id", "text", *CONTENT_MASK_COLUMNS)
 
 
 def plot_alignment_views(

@@ -7,6 +7,7 @@ import logging
 
 import pandas as pd
 
+from framelens.basics.tables import CONTENT_MASK_COLUMNS
 from framelens.events import EventSettings, cluster_events
 from framelens.io import write_csv
 from framelens.steps._common import read_vector_file_for
@@ -15,7 +16,7 @@ log = logging.getLogger("framelens")
 
 
 #: The sentence columns event clustering reads.
-SENTENCE_COLUMNS = ["sent_id", "doc_id", "text", "boilerplate", "duplicate_of"]
+SENTENCE_COLUMNS = ["sent_id", "doc_id", "text", *CONTENT_MASK_COLUMNS]
 
 
 def events(

@@ -9,6 +9,7 @@ import logging
 import pandas as pd
 
 from framelens import similarity as sim
+from framelens.basics.tables import CONTENT_MASK_COLUMNS
 from framelens.errors import FramelensError
 from framelens.io import write_csv, write_parquet
 from framelens.shards import (
@@ -71,7 +72,7 @@ def story_text(*, sentences: str, documents: str, profiles: str, workers: int = 
     across languages) of every document, fitted once on the whole corpus's text and
     languages, for the ``doc_pairs`` shards to read their documents' rows from (the two
     views fitted side by side by ``workers`` processes, the rule's threads)."""
-    columns = ["doc_id", "position", "text", "boilerplate", "duplicate_of"]
+    columns = ["doc_id", "position", "text", *CONTENT_MASK_COLUMNS]
     languages = _languages(documents)
     ordered = sorted(languages.index.astype(str))
     text = sim.story_text(
