@@ -12,7 +12,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from framelens.basics.linkage import sparse_average_linkage
 from framelens.basics.similarity import l2_normalise
-from framelens.events import cluster_events, names_and_numbers
+from framelens.events import cluster_events, names_and_numbers, similarity_edges
+from framelens.settings import EventSettings
 
 
 def test_sparse_average_linkage_equals_scipy_on_a_full_graph():
@@ -59,6 +60,40 @@ def test_the_same_story_weeks_apart_is_two_events():
     vectors = np.ones((3, 4), dtype=np.float32) / 2
     labels = cluster_events(vectors, sentences, documents)["event_id"].tolist()
     assert labels[0] == labels[1] != labels[2]
+
+
+def test_event_similarity_reads_the_leads_not_the_long_tails():
+    """Only each article's first ``lead_sentences`` sentences (by position, whatever the
+    table order) meet under the model: a long tail of sentences that match the other
+    article's changes nothing, where over whole articles it makes them alike."""
+    rng = np.random.default_rng(0)
+    n_lead, n_tail = 4, 12
+    docs = np.repeat(["a", "b"], n_lead + n_tail)
+    positions = np.tile(np.arange(n_lead + n_tail), 2)
+    texts = [
+        f"Storm {d} reached the coast, report {p}." for d, p in zip(docs, positions, strict=True)
+    ]
+    sentences = pd.DataFrame(
+        {"doc_id": docs, "position": positions, "text": texts, "boilerplate": False}
+    ).assign(duplicate_of=None)
+    sentences = sentences.sample(frac=1, random_state=0).reset_index(drop=True)  # shuffled
+    documents = pd.DataFrame({"doc_id": ["a", "b"], "event": None, "date": None})
+    vectors = l2_normalise(rng.normal(size=(len(sentences), 32))).astype(np.float32)
+    tails = (sentences["position"] >= n_lead).to_numpy()
+    echoed = vectors.copy()  # b's tail repeats a's tail, sentence for sentence
+    a_tail = tails & (sentences["doc_id"] == "a").to_numpy()
+    b_tail = tails & (sentences["doc_id"] == "b").to_numpy()
+    order = sentences["position"].to_numpy()
+    echoed[np.flatnonzero(b_tail)[np.argsort(order[b_tail])]] = vectors[
+        np.flatnonzero(a_tail)[np.argsort(order[a_tail])]
+    ]
+
+    def edge(vectors: np.ndarray, lead_sentences: int) -> float:
+        settings = EventSettings(lead_sentences=lead_sentences)
+        return similarity_edges(vectors, sentences, documents, settings)[(0, 1)]
+
+    assert edge(echoed, n_lead) == pytest.approx(edge(vectors, n_lead))
+    assert edge(echoed, n_lead + n_tail) > edge(vectors, n_lead + n_tail) + 0.1
 
 
 def test_metadata_events_are_used_as_given():

@@ -6,7 +6,11 @@ articles are clustered without being told how many events there are:
 1. Three similarities between articles, each a cosine in [0, 1], averaged
    with equal weights:
    - *sentences*: the symmetric best-match similarity under the model (each
-     sentence's best cosine in the other article, averaged both ways);
+     sentence's best cosine in the other article, averaged both ways) of the
+     articles' first ``lead_sentences`` content sentences, where news states its
+     event. A sentence's best cosine among many unrelated ones grows with their
+     number, so over whole articles two long reports of different stories look
+     more alike than two short ones; over the leads they do not;
    - *words*: TF-IDF of the articles' words and word pairs (English stop words
      out, terms in at least two articles of the date window);
    - *names and numbers*: TF-IDF of capitalised words that do not open a
@@ -349,6 +353,22 @@ def article_rows(starts: np.ndarray, counts: np.ndarray, articles: np.ndarray) -
     return np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in articles])
 
 
+def lead_rows(
+    doc_of_row: np.ndarray, positions: np.ndarray | None, n_docs: int, limit: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each article's first ``limit`` content rows: indices into the rows (article
+    ``doc_of_row`` of each, its ``positions`` in the article; table order when None),
+    article by article in article order, and how many each article keeps."""
+    if positions is None:
+        positions = np.arange(len(doc_of_row))
+    order = np.lexsort((positions, doc_of_row))
+    docs = doc_of_row[order]
+    counts = np.bincount(docs, minlength=n_docs)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    rank = np.arange(len(order)) - starts[docs]
+    return order[rank < limit], np.minimum(counts, limit)
+
+
 def similarity_edges(
     vectors: Matrix | VectorFile,
     sentences: pd.DataFrame,
@@ -363,9 +383,9 @@ def similarity_edges(
     words, names = lexical_views(content, doc_ids, days, settings.max_days_apart)
     index = {d: i for i, d in enumerate(doc_ids)}
     doc_of_row = content["doc_id"].map(index).to_numpy(dtype=np.int64)
-    by_doc = np.argsort(doc_of_row, kind="stable")
-    rows_of = np.flatnonzero(keep)[by_doc]  # the vectors' row of each content row, by article
-    counts = np.bincount(doc_of_row, minlength=len(doc_ids))
+    positions = content["position"].to_numpy() if "position" in content else None
+    lead, counts = lead_rows(doc_of_row, positions, len(doc_ids), settings.lead_sentences)
+    rows_of = np.flatnonzero(keep)[lead]  # the vectors' row of each lead sentence, by article
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     found = sorted(
         candidate_pairs((words, names), settings.neighbours, days, settings.max_days_apart)

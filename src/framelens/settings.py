@@ -137,6 +137,7 @@ class EventSettings:
     min_similarity: float = model_defaults()["event_threshold"]
     max_days_apart: int = defaults("events")["max_days_apart"]
     neighbours: int = defaults("events")["neighbours"]
+    lead_sentences: int = defaults("events")["lead_sentences"]
 
     @classmethod
     def from_config(cls, events: dict[str, Any], event_threshold: float) -> EventSettings:
@@ -145,6 +146,7 @@ class EventSettings:
             min_similarity=event_threshold,
             max_days_apart=events["max_days_apart"],
             neighbours=events["neighbours"],
+            lead_sentences=events["lead_sentences"],
         )
 
 
