@@ -518,19 +518,17 @@ def test_adding_a_model_plans_only_its_rules_and_the_cross_model_ones(tmp_path):
 
 
 @pytest.mark.slow
-def test_ap_uk_reuse_is_significant_under_every_neural_model(tmp_path):
-    """End to end on the seeds (all configured models, up to the cross-model tables)."""
-    shutil.copytree(SEEDS, tmp_path / "corpus")
-    config = write_config(tmp_path)
-    targets = [
-        "results/models/agreement.csv",
-        "results/models/reuse_significance.csv",
+def test_ap_uk_reuse_is_significant_under_every_neural_model(seed_run, tmp_path):
+    """End to end on the seeds (the session's run: every configured model, --cores 2);
+    then outlet overlap again with one core, in a copy of that run."""
+    workdir, cache = seed_run
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    for name in (
         "results/models/figures/reuse_significance.png",
         "results/models/figures/agreement.png",
-    ]
-    done = snakemake(tmp_path, "--cores", "2", *targets)
-    assert done.returncode == 0, done.stderr[-3000:]
-    table = pd.read_csv(tmp_path / "results/models/reuse_significance.csv")
+    ):
+        assert (workdir / name).stat().st_size > 0, name
+    table = pd.read_csv(workdir / "results/models/reuse_significance.csv")
     top = table[table["pair_rank"] == 1]
     assert {frozenset(p) for p in zip(top["outlet_a"], top["outlet_b"], strict=True)} == {
         frozenset({"AP", "unattributed (004)"})
@@ -539,22 +537,24 @@ def test_ap_uk_reuse_is_significant_under_every_neural_model(tmp_path):
     assert len(neural) >= 2 and set(top.loc[top["neural"], "model"]) == set(neural)
     assert top.loc[top["neural"], "significant"].all(), top
     assert (top.loc[top["neural"], "p_adjusted"] < 0.05).all()
-    agreement = pd.read_csv(tmp_path / "results/models/agreement.csv")
+    agreement = pd.read_csv(workdir / "results/models/agreement.csv")
     n = len(config["models"])
     assert len(agreement) == n * (n - 1) // 2
     assert (agreement["overlap_kendall_tau"] > 0.5).all()
-    # the same numbers with another number of cores
-    first = {
-        m: (tmp_path / f"results/{m}/outlet_overlap.csv").read_bytes() for m in config["models"]
-    }
+    # the same numbers with another number of cores (in a copy: the session's run stays)
+    copy = tmp_path / "run"
+    shutil.copytree(workdir, copy, symlinks=True)  # copy2: the files keep their times
+    first = {m: (copy / f"results/{m}/outlet_overlap.csv").read_bytes() for m in config["models"]}
     again = snakemake(
-        tmp_path,
+        copy,
         "--cores",
         "1",
         "--forcerun",
         "outlet_overlap",
         "results/models/reuse_significance.csv",
+        cache=cache,
     )
     assert again.returncode == 0, again.stderr[-3000:]
+    assert "outlet_overlap" in again.stderr  # it did run again
     for model, content in first.items():
-        assert (tmp_path / f"results/{model}/outlet_overlap.csv").read_bytes() == content
+        assert (copy / f"results/{model}/outlet_overlap.csv").read_bytes() == content
