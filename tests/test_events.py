@@ -66,34 +66,29 @@ def test_event_similarity_reads_the_leads_not_the_long_tails():
     """Only each article's first ``lead_sentences`` sentences (by position, whatever the
     table order) meet under the model: a long tail of sentences that match the other
     article's changes nothing, where over whole articles it makes them alike."""
-    rng = np.random.default_rng(0)
     n_lead, n_tail = 4, 12
-    docs = np.repeat(["a", "b"], n_lead + n_tail)
-    positions = np.tile(np.arange(n_lead + n_tail), 2)
+    length = n_lead + n_tail
+    docs = np.repeat(["a", "b"], length)
+    positions = np.tile(np.arange(length), 2)
     texts = [
         f"Storm {d} reached the coast, report {p}." for d, p in zip(docs, positions, strict=True)
     ]
     sentences = pd.DataFrame(
         {"doc_id": docs, "position": positions, "text": texts, "boilerplate": False}
     ).assign(duplicate_of=None)
-    sentences = sentences.sample(frac=1, random_state=0).reset_index(drop=True)  # shuffled
     documents = pd.DataFrame({"doc_id": ["a", "b"], "event": None, "date": None})
-    vectors = l2_normalise(rng.normal(size=(len(sentences), 32))).astype(np.float32)
-    tails = (sentences["position"] >= n_lead).to_numpy()
-    echoed = vectors.copy()  # b's tail repeats a's tail, sentence for sentence
-    a_tail = tails & (sentences["doc_id"] == "a").to_numpy()
-    b_tail = tails & (sentences["doc_id"] == "b").to_numpy()
-    order = sentences["position"].to_numpy()
-    echoed[np.flatnonzero(b_tail)[np.argsort(order[b_tail])]] = vectors[
-        np.flatnonzero(a_tail)[np.argsort(order[a_tail])]
-    ]
+    vectors = l2_normalise(np.random.default_rng(0).normal(size=(2 * length, 32)))
+    echoed = vectors.copy()
+    echoed[length + n_lead :] = vectors[n_lead:length]  # b's tail repeats a's, in order
+    shuffled = np.random.default_rng(1).permutation(2 * length)  # rows out of article order
+    sentences = sentences.iloc[shuffled].reset_index(drop=True)
 
     def edge(vectors: np.ndarray, lead_sentences: int) -> float:
         settings = EventSettings(lead_sentences=lead_sentences)
-        return similarity_edges(vectors, sentences, documents, settings)[(0, 1)]
+        return similarity_edges(vectors[shuffled], sentences, documents, settings)[(0, 1)]
 
     assert edge(echoed, n_lead) == pytest.approx(edge(vectors, n_lead))
-    assert edge(echoed, n_lead + n_tail) > edge(vectors, n_lead + n_tail) + 0.1
+    assert edge(echoed, length) > edge(vectors, length) + 0.1
 
 
 def test_metadata_events_are_used_as_given():

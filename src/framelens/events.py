@@ -49,7 +49,7 @@ from framelens.basics.similarity import (
     l2_normalise,
     rowwise_dot,
 )
-from framelens.basics.tables import content_mask
+from framelens.basics.tables import content_layout, content_mask
 from framelens.basics.tokens import TOKEN, per_text
 from framelens.settings import EventSettings
 from framelens.vectorfile import VectorFile, take_rows
@@ -353,22 +353,6 @@ def article_rows(starts: np.ndarray, counts: np.ndarray, articles: np.ndarray) -
     return np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in articles])
 
 
-def lead_rows(
-    doc_of_row: np.ndarray, positions: np.ndarray | None, n_docs: int, limit: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each article's first ``limit`` content rows: indices into the rows (article
-    ``doc_of_row`` of each, its ``positions`` in the article; table order when None),
-    article by article in article order, and how many each article keeps."""
-    if positions is None:
-        positions = np.arange(len(doc_of_row))
-    order = np.lexsort((positions, doc_of_row))
-    docs = doc_of_row[order]
-    counts = np.bincount(docs, minlength=n_docs)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    rank = np.arange(len(order)) - starts[docs]
-    return order[rank < limit], np.minimum(counts, limit)
-
-
 def similarity_edges(
     vectors: Matrix | VectorFile,
     sentences: pd.DataFrame,
@@ -381,11 +365,10 @@ def similarity_edges(
     content = sentences[keep]
     days = day_numbers(documents["date"].tolist())
     words, names = lexical_views(content, doc_ids, days, settings.max_days_apart)
-    index = {d: i for i, d in enumerate(doc_ids)}
-    doc_of_row = content["doc_id"].map(index).to_numpy(dtype=np.int64)
-    positions = content["position"].to_numpy() if "position" in content else None
-    lead, counts = lead_rows(doc_of_row, positions, len(doc_ids), settings.lead_sentences)
-    rows_of = np.flatnonzero(keep)[lead]  # the vectors' row of each lead sentence, by article
+    rows, docs, rank = content_layout(sentences, doc_ids)  # by article, in article order
+    lead = rank < settings.lead_sentences
+    rows_of = rows[lead]  # the vectors' row of each lead sentence
+    counts = np.bincount(docs[lead], minlength=len(doc_ids))
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
     found = sorted(
         candidate_pairs((words, names), settings.neighbours, days, settings.max_days_apart)

@@ -59,7 +59,7 @@ from framelens.basics.similarity import (
     l2_normalise,
     rowwise_dot,
 )
-from framelens.basics.tables import content_mask
+from framelens.basics.tables import content_layout
 from framelens.basics.tokens import anchors
 from framelens.errors import FramelensError
 from framelens.io import write_arrays
@@ -82,26 +82,6 @@ def lead_weights(positions: np.ndarray, decay: float) -> np.ndarray:
     return 1.0 / (1.0 + np.asarray(positions, dtype=np.float64) / decay)
 
 
-def content_layout(
-    sentences: pd.DataFrame, doc_ids: list[str]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows of ``sentences`` that carry content and belong to ``doc_ids``, with the
-    document index of each and its position among its document's content sentences
-    (article order)."""
-    index = {d: i for i, d in enumerate(doc_ids)}
-    doc_of_row = sentences["doc_id"].map(index).to_numpy()
-    keep = np.flatnonzero(content_mask(sentences) & ~pd.isna(doc_of_row))
-    docs = doc_of_row[keep].astype(np.int64)
-    order = (
-        np.lexsort((sentences["position"].to_numpy()[keep], docs))
-        if "position" in sentences
-        else np.argsort(docs, kind="stable")
-    )
-    keep, docs = keep[order], docs[order]
-    starts = np.searchsorted(docs, docs, side="left")
-    return keep, docs, np.arange(len(docs)) - starts
-
-
 def weighted_document_vectors(
     vectors: Matrix | VectorFile,
     rows: np.ndarray,
@@ -112,8 +92,9 @@ def weighted_document_vectors(
 ) -> Matrix:
     """Weighted sum of each document's sentence vectors, L2-normalised; [n_docs, dim]
     (sparse when ``vectors`` is). A document without rows gets a zero row. ``docs`` is
-    sorted (:func:`content_layout`); dense vectors are taken ``chunk`` documents at a time,
-    so they are never all held, and each document's sum is what one product gives."""
+    sorted (:func:`~framelens.basics.tables.content_layout`); dense vectors are taken
+    ``chunk`` documents at a time, so they are never all held, and each document's sum is
+    what one product gives."""
     if (isinstance(vectors, VectorFile) and vectors.layout is None) or sp.issparse(vectors):
         whole = take_rows(vectors, rows)
         assign = sp.csr_matrix((weights, (docs, np.arange(len(rows)))), shape=(n_docs, len(rows)))

@@ -21,6 +21,7 @@ __all__ = [
     "UNATTRIBUTED",
     "Relation",
     "concat_or_none",
+    "content_layout",
     "content_mask",
     "event_of_documents",
     "outlet_keys",
@@ -48,6 +49,26 @@ CONTENT_MASK_COLUMNS = ("boilerplate", "duplicate_of")
 def content_mask(sentences: pd.DataFrame) -> np.ndarray:
     """Sentences that carry content: not boilerplate and not a repeat inside their document."""
     return (~sentences["boilerplate"].to_numpy(bool)) & sentences["duplicate_of"].isna().to_numpy()
+
+
+def content_layout(
+    sentences: pd.DataFrame, doc_ids: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows of ``sentences`` that carry content and belong to ``doc_ids``, with the
+    document index of each and its position among its document's content sentences
+    (article order)."""
+    index = {d: i for i, d in enumerate(doc_ids)}
+    doc_of_row = sentences["doc_id"].map(index).to_numpy()
+    keep = np.flatnonzero(content_mask(sentences) & ~pd.isna(doc_of_row))
+    docs = doc_of_row[keep].astype(np.int64)
+    order = (
+        np.lexsort((sentences["position"].to_numpy()[keep], docs))
+        if "position" in sentences
+        else np.argsort(docs, kind="stable")
+    )
+    keep, docs = keep[order], docs[order]
+    starts = np.searchsorted(docs, docs, side="left")
+    return keep, docs, np.arange(len(docs)) - starts
 
 
 def outlet_keys(documents: pd.DataFrame) -> pd.Series:

@@ -16,7 +16,7 @@ log = logging.getLogger("framelens")
 
 
 #: The sentence columns event clustering reads.
-SENTENCE_COLUMNS = ["sent_id", "doc_id", "text", *CONTENT_MASK_COLUMNS]
+SENTENCE_COLUMNS = ["sent_id", "doc_id", "position", "text", *CONTENT_MASK_COLUMNS]
 
 
 def events(
